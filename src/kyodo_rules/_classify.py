@@ -1,0 +1,257 @@
+"""`classify()`: facts in, a cited answer out.
+
+The rulebase is loaded once, on the first call; after that a call does no I/O.
+Each profile gets its own compiled engines the first time it is used. The
+default engine is durable-rules; the plain-Python backend answers the many
+small questions of the what-if search and the wizard's relevance test.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Any, Literal
+
+from kyodo_rules._errors import InputError
+from kyodo_rules._models import (
+    Case,
+    FactChange,
+    Flag,
+    FormRecommendation,
+    Principle,
+    Result,
+    TraceEntry,
+)
+from kyodo_rules._policy import Combiner, Decision
+from kyodo_rules._readings import flatten
+from kyodo_rules._rulebase import Profile, Rulebase, RuleSet, load_rulebase
+from kyodo_rules._validation import validate_case
+from kyodo_rules._vocabulary import FACT_FIELDS
+
+EngineName = Literal["durable", "python"]
+
+
+class _Engine:
+    def evaluate(self, flat: Any) -> tuple[tuple[int, ...], tuple[int, ...]]:
+        raise NotImplementedError
+
+
+@dataclass
+class Bound:
+    """One profile's rule set with its combiner and (lazily built) engines."""
+
+    ruleset: RuleSet
+    combiner: Combiner
+    generic: Profile
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    @cached_property
+    def durable(self) -> _Engine:
+        from kyodo_rules._engine import DurableEngine
+
+        return DurableEngine(self.ruleset.rules)  # type: ignore[return-value]
+
+    @cached_property
+    def python(self) -> _Engine:
+        from kyodo_rules._pyengine import PythonEngine
+
+        return PythonEngine(self.ruleset.rules)  # type: ignore[return-value]
+
+    def engine(self, name: EngineName) -> _Engine:
+        with self._lock:
+            return self.durable if name == "durable" else self.python
+
+    @property
+    def profile(self) -> Profile:
+        return self.ruleset.profile
+
+    def assess(
+        self, facts: Mapping[str, Any], engine: EngineName = "durable"
+    ) -> tuple[Decision, frozenset[int], frozenset[int]]:
+        definite, undecided = self.engine(engine).evaluate(flatten(facts))
+        d, u = frozenset(definite), frozenset(undecided)
+        return self.combiner.decide(d, u), d, u
+
+    def missing(
+        self, facts: Mapping[str, Any], engine: EngineName = "python"
+    ) -> tuple[Decision, tuple[str, ...]]:
+        decision, d, u = self.assess(facts, engine)
+        unknown = [f for f in FACT_FIELDS if facts.get(f) is None]
+        return decision, self.combiner.missing_facts(d, u, unknown, decision)
+
+
+class Classifier:
+    """A loaded rulebase and its engines; `classify()` uses a shared default one."""
+
+    def __init__(self, rulebase: Rulebase | None = None, rules_dir: Path | str | None = None):
+        self.rulebase = rulebase or load_rulebase(rules_dir)
+        self._bound: dict[str, Bound] = {}
+        self._lock = threading.Lock()
+
+    def bound(self, profile: str) -> Bound:
+        with self._lock:
+            if profile not in self._bound:
+                ruleset = self.rulebase.ruleset(profile)
+                self._bound[profile] = Bound(
+                    ruleset,
+                    Combiner(ruleset, self.rulebase.policy),
+                    self.rulebase.profiles["generic"],
+                )
+            return self._bound[profile]
+
+    def classify(
+        self,
+        case: Case | Mapping[str, Any],
+        *,
+        profile: str = "generic",
+        lang: str = "ja",
+        what_if: bool = True,
+        engine: EngineName = "durable",
+    ) -> Result:
+        if lang not in ("ja", "en"):
+            raise InputError(f"lang: unknown language {lang!r}; allowed: ja, en")
+        checked = validate_case(case)
+        bound = self.bound(profile)
+        facts = checked.facts()
+        decision, definite, undecided = bound.assess(facts, engine)
+        unknown = [f for f in FACT_FIELDS if facts.get(f) is None]
+        missing = bound.combiner.missing_facts(definite, undecided, unknown, decision)
+        changes: tuple[tuple[FactChange, ...], ...] = ()
+        if what_if and decision.verdict == "not_kyodo":
+            from kyodo_rules._whatif import would_be_kyodo_if
+
+            changes = tuple(
+                tuple(FactChange(field=f, value=v) for f, v in change)
+                for change in would_be_kyodo_if(bound, facts, confirm_with=engine)
+            )
+        return build_result(bound, decision, definite, missing, changes, lang)
+
+
+def _text(value: Any, lang: str) -> str:
+    return str(value.get(lang)) if value is not None else ""
+
+
+def build_result(
+    bound: Bound,
+    decision: Decision,
+    definite: frozenset[int],
+    missing: tuple[str, ...],
+    changes: tuple[tuple[FactChange, ...], ...],
+    lang: str,
+) -> Result:
+    rules = bound.ruleset.rules
+    profile = bound.profile.spec
+    generic = bound.generic.spec
+    forms = []
+    for code, _weight, why in decision.forms:
+        info = profile.forms.get(code)  # type: ignore[call-overload]
+        shown = info.shown_as if info else None
+        label_info = profile.forms.get(shown) if shown else info  # type: ignore[call-overload]
+        label = _text(label_info.label if label_info and label_info.label else None, lang)
+        if not label:
+            label = _text(generic.forms[code].label, lang)  # type: ignore[index]
+        if info and info.note:
+            label = (
+                f"{label}（{_text(info.note, lang)}）"
+                if lang == "ja"
+                else f"{label} ({_text(info.note, lang)})"
+            )
+        cautions_from = info.cautions if info and info.cautions else ()
+        if not cautions_from and label_info is not None:
+            cautions_from = label_info.cautions
+        forms.append(
+            FormRecommendation(
+                code=code,  # type: ignore[arg-type]
+                label=label,
+                reasons=tuple(f"{rules[i].title.get(lang)}（{rules[i].source}）" for i in why),
+                cautions=tuple(f"{c.text.get(lang)}（{c.source}）" for c in cautions_from),
+                shown_as=shown,
+            )
+        )
+    flags = tuple(
+        Flag(
+            code=code,  # type: ignore[arg-type]
+            message=bound.combiner.flag_messages[code].get(lang),
+            source=rules[i].source,
+        )
+        for code, i in decision.flags
+    )
+    principles = []
+    for code, i in decision.violates:
+        info = profile.principles.get(code) or generic.principles.get(code)
+        principles.append(
+            Principle(
+                code=code,
+                label=info.label.get(lang) if info else code,
+                source=info.source if info else rules[i].source,
+            )
+        )
+    checklist: tuple[str, ...] = ()
+    if decision.checklist:
+        items = (
+            profile.checklists.get(decision.checklist)
+            or generic.checklists.get(  # type: ignore[call-overload]
+                decision.checklist  # type: ignore[arg-type]
+            )
+            or ()
+        )
+        checklist = tuple(t.get(lang) for t in items)
+    trace = tuple(
+        TraceEntry(
+            rule_id=rules[i].id,
+            title=rules[i].title.get(lang),
+            source=rules[i].source,
+            quote=rules[i].quote,
+            overridden_by=rules[decision.overridden[i]].id if i in decision.overridden else None,
+            profile=rules[i].profile,
+        )
+        for i in sorted(definite)
+    )
+    return Result(
+        verdict=decision.verdict,  # type: ignore[arg-type]
+        category=decision.category,  # type: ignore[arg-type]
+        zone=decision.zone,  # type: ignore[arg-type]
+        subsidiarity=decision.subsidiarity,  # type: ignore[arg-type]
+        forms=tuple(forms),
+        flags=flags,
+        required_documents=decision.documents,  # type: ignore[arg-type]
+        checklist=checklist,
+        missing_facts=missing,
+        would_be_kyodo_if=changes,
+        trace=trace,
+        principles_violated=tuple(principles),
+        profile=profile.id,
+    )
+
+
+_default: Classifier | None = None
+_default_lock = threading.Lock()
+
+
+def default_classifier() -> Classifier:
+    global _default
+    with _default_lock:
+        if _default is None:
+            _default = Classifier()
+        return _default
+
+
+def classify(
+    case: Case | Mapping[str, Any],
+    *,
+    profile: str = "generic",
+    lang: str = "ja",
+    what_if: bool = True,
+) -> Result:
+    """Is this project 協働, and why? Pure and deterministic; no I/O after the first call.
+
+    `case` is a `Case` or a mapping in the vocabulary's field names (unknown
+    fields and codes raise `InputError` naming the field and the allowed values).
+    `profile` chooses whose names, forms, principles and checklists the answer
+    uses; `lang` the language of its texts; `what_if=False` skips the search for
+    `would_be_kyodo_if` (the only part that costs more than a single evaluation).
+    """
+    return default_classifier().classify(case, profile=profile, lang=lang, what_if=what_if)

@@ -1,0 +1,210 @@
+"""How the conclusions of the rules that fired become one answer.
+
+This is the combination policy, written out once (see docs/policy.md):
+
+1. **Declared exceptions first.** A rule that is definitely true sets aside
+   every rule it lists under `overrides` (事例2/3/4's exceptions are written
+   this way). Nothing is implied by file order.
+2. **Verdict.** The definition of 協働 needs *all* of its parts, so one
+   failure is decisive: if a `not_kyodo` rule is definitely true and no
+   undecided rule could set it aside, the case is `not_kyodo`. A case is
+   `kyodo` only if a `kyodo` rule is definitely true and no `not_kyodo` rule is
+   still possible. Anything else is `undetermined`, never a guess.
+3. **Category.** Of the `not_kyodo` rules in force, the one whose category
+   comes first in `policy.yaml`'s `category_precedence` names the category:
+   the named 早わかり問答 answers before the zone rules, before the generic
+   definition failures.
+4. **Zone, subsidiarity:** from the rules in force; two rules in force that
+   disagree are a rulebase defect that `kyodo-rules check` reports (the first
+   in rule order is used meanwhile).
+5. **Forms** are ranked by the summed weights of the rules in force that
+   recommend them; documents still needed, the checklist and "process" flags
+   are advice for running a 協働 and are given only when the verdict is not
+   `not_kyodo`. Other flags and violated principles are always given.
+6. **Missing facts** are the unknown facts read by a rule whose outcome could
+   still change the answer (tested by deciding that rule either way).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable, Mapping
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+from kyodo_rules._rulebase import Policy, Rule, RuleSet
+from kyodo_rules._vocabulary import DOCUMENTS, FACT_FIELDS, FLAGS, FORMS
+
+
+@dataclass(frozen=True)
+class Decision:
+    verdict: str
+    category: str | None
+    zone: str | None
+    subsidiarity: str | None
+    #: form code -> (weight, indices of the rules that recommend it), best first
+    forms: tuple[tuple[str, int, tuple[int, ...]], ...]
+    #: flag code -> index of the first rule in force that raised it
+    flags: tuple[tuple[str, int], ...]
+    documents: tuple[str, ...]
+    checklist: str | None
+    violates: tuple[tuple[str, int], ...]
+    #: index -> index of the rule that set it aside
+    overridden: Mapping[int, int]
+
+    def signature(self) -> tuple[Any, ...]:
+        """Everything a person reads in the answer (not the explanations)."""
+        return (
+            self.verdict,
+            self.category,
+            self.zone,
+            self.subsidiarity,
+            tuple(code for code, _, _ in self.forms),
+            tuple(code for code, _ in self.flags),
+            self.documents,
+            self.checklist,
+            tuple(code for code, _ in self.violates),
+        )
+
+
+class Combiner:
+    """The policy above, bound to one rule set (precomputed lookups, no state)."""
+
+    def __init__(self, ruleset: RuleSet, policy: Policy) -> None:
+        self.rules: tuple[Rule, ...] = ruleset.rules
+        index = {rule.id: i for i, rule in enumerate(self.rules)}
+        self._overrides: tuple[tuple[int, ...], ...] = tuple(
+            tuple(index[t] for t in rule.overrides if t in index) for rule in self.rules
+        )
+        self._overridden_by: dict[int, tuple[int, ...]] = {}
+        for i, targets in enumerate(self._overrides):
+            for t in targets:
+                self._overridden_by[t] = (*self._overridden_by.get(t, ()), i)
+        rank = {code: n for n, code in enumerate(policy.category_precedence)}
+        self._rank = rank
+        self.flag_messages = {code: info.message for code, info in policy.flags.items()}
+        self._process_flags = frozenset(
+            code for code, info in policy.flags.items() if info.kind == "process"
+        )
+
+    def _set_aside(self, definite: Collection[int]) -> dict[int, int]:
+        """Which definite rules are overridden, and by which rule in force."""
+
+        @cache
+        def in_force(i: int) -> bool:
+            return not any(j in definite and in_force(j) for j in self._overridden_by.get(i, ()))
+
+        out: dict[int, int] = {}
+        for i in definite:
+            if not in_force(i):
+                out[i] = next(j for j in self._overridden_by[i] if j in definite and in_force(j))
+        return out
+
+    def decide(self, definite: Collection[int], undecided: Collection[int]) -> Decision:
+        rules = self.rules
+        definite = frozenset(definite)
+        undecided = frozenset(undecided)
+        overridden = self._set_aside(definite)
+        force = [i for i in sorted(definite) if i not in overridden]
+
+        def may_be_set_aside(i: int) -> bool:
+            return any(j in undecided for j in self._overridden_by.get(i, ()))
+
+        def surely_set_aside(i: int) -> bool:
+            return any(j in force for j in self._overridden_by.get(i, ()))
+
+        against = [i for i in force if rules[i].then.verdict == "not_kyodo"]
+        if any(not may_be_set_aside(i) for i in against):
+            verdict = "not_kyodo"
+        else:
+            pending = [
+                i
+                for i in undecided
+                if rules[i].then.verdict == "not_kyodo" and not surely_set_aside(i)
+            ]
+            in_favour = any(rules[i].then.verdict == "kyodo" for i in force)
+            verdict = "kyodo" if in_favour and not pending and not against else "undetermined"
+
+        category = None
+        if verdict == "not_kyodo":
+            category = min(
+                (rules[i].then.category for i in against if rules[i].then.category),
+                key=lambda c: self._rank[c],
+            )
+        zone = next((rules[i].then.zone for i in force if rules[i].then.zone), None)
+        subsidiarity = next(
+            (rules[i].then.subsidiarity for i in force if rules[i].then.subsidiarity), None
+        )
+        advice = verdict != "not_kyodo"
+        forms: dict[str, tuple[int, tuple[int, ...]]] = {}
+        documents: set[str] = set()
+        checklist = None
+        flags: dict[str, int] = {}
+        violates: dict[str, int] = {}
+        for i in force:
+            then = rules[i].then
+            for code in then.flags:
+                if code not in flags and (advice or code not in self._process_flags):
+                    flags[code] = i
+            for code in then.violates:
+                violates.setdefault(code, i)
+            if not advice:
+                continue
+            for code, weight in then.forms.items():
+                total, why = forms.get(code, (0, ()))
+                forms[code] = (total + weight, (*why, i))
+            documents.update(then.documents_required)
+            checklist = checklist or then.checklist
+        ranked = sorted(
+            ((code, w, why) for code, (w, why) in forms.items() if w > 0),
+            key=lambda item: (-item[1], FORMS.index(item[0])),
+        )
+        return Decision(
+            verdict=verdict,
+            category=category,
+            zone=zone,
+            subsidiarity=subsidiarity,
+            forms=tuple(ranked),
+            flags=tuple(sorted(flags.items(), key=lambda kv: FLAGS.index(kv[0]))),
+            documents=tuple(d for d in DOCUMENTS if d in documents),
+            checklist=checklist,
+            violates=tuple(violates.items()),
+            overridden=overridden,
+        )
+
+    def missing_facts(
+        self,
+        definite: Collection[int],
+        undecided: Collection[int],
+        unknown_fields: Iterable[str],
+        current: Decision | None = None,
+    ) -> tuple[str, ...]:
+        """Unknown facts that could still change the answer."""
+        unknown = frozenset(unknown_fields)
+        if not unknown:
+            return ()
+        definite = frozenset(definite)
+        undecided = frozenset(undecided)
+        now = (current or self.decide(definite, undecided)).signature()
+        relevant: set[str] = set()
+        for i in undecided:
+            fields = self.rules[i].fields & unknown
+            if fields <= relevant:
+                continue
+            rest = undecided - {i}
+            if (
+                self.decide(definite | {i}, rest).signature() != now
+                or self.decide(definite, rest).signature() != now
+            ):
+                relevant |= fields
+        for i in definite:
+            # A rule can be definitely true *because* a fact is unknown ("unknown: x").
+            fields = self.rules[i].fields & unknown
+            if fields and not fields <= relevant:
+                if self.decide(definite - {i}, undecided).signature() != now:
+                    relevant |= fields
+        if not relevant and now[0] == "undetermined":
+            # No single rule decides it alone: ask for everything the open rules read.
+            for i in undecided:
+                relevant |= self.rules[i].fields & unknown
+        return tuple(f for f in FACT_FIELDS if f in relevant)

@@ -1,0 +1,361 @@
+"""Loading the rulebase: rule files, the flag catalogue, the policy and the profiles.
+
+Everything under `rules/` is data. This module turns it into typed, immutable
+objects and rejects anything malformed with `file:line: rule-id: problem`
+before a single case is evaluated, so that a broken file can never produce a
+wrong answer at run time.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from kyodo_rules import _conditions as cond
+from kyodo_rules._errors import InputError, RuleError
+from kyodo_rules._resources import data_path
+from kyodo_rules._schema import SOURCE_PATTERN, Conclusion, RuleSpec, Text, explain
+from kyodo_rules._vocabulary import (
+    CATEGORIES,
+    FORMS,
+    STAGES,
+    Category,
+    FlagCode,
+    FormCode,
+    Stage,
+)
+from kyodo_rules._yaml import Located, load_file
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One rule, validated and parsed, with where it came from."""
+
+    id: str
+    title: Text
+    source: str
+    quote: str | None
+    condition: cond.Condition
+    then: Conclusion
+    overrides: tuple[str, ...]
+    file: str
+    line: int
+    profile: str | None = None
+    replaces: str | None = None
+
+    @cached_property
+    def nnf(self) -> cond.NNF:
+        return cond.to_nnf(self.condition)
+
+    @cached_property
+    def fields(self) -> frozenset[str]:
+        return cond.fields_read(self.condition)
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class SourceDoc(_Strict):
+    file: str
+    issuer: Text
+    title: str
+
+
+class FlagInfo(_Strict):
+    message: Text
+    #: "process" flags are advice for running a 協働 and are not shown for a case
+    #: that is not 協働; the others always are.
+    kind: str = Field(pattern="^(verdict|anti_pattern|process)$")
+
+
+class Policy(_Strict):
+    category_precedence: tuple[Category, ...]
+    flags: dict[FlagCode, FlagInfo]
+    sources: tuple[SourceDoc, ...]
+
+
+class Caution(_Strict):
+    text: Text
+    source: str = Field(pattern=SOURCE_PATTERN)
+
+
+class FormInfo(_Strict):
+    label: Text | None = None
+    #: When the profile has no such form: the profile's form it is shown under.
+    shown_as: FormCode | None = None
+    note: Text | None = None
+    cautions: tuple[Caution, ...] = ()
+
+
+class PrincipleInfo(_Strict):
+    label: Text
+    source: str = Field(pattern=SOURCE_PATTERN)
+
+
+class ProfileSpec(_Strict):
+    id: str = Field(pattern=r"^[a-z][a-z0-9_-]*$")
+    name: Text
+    source: str | None = Field(default=None, pattern=SOURCE_PATTERN)
+    forms: dict[FormCode, FormInfo] = Field(default_factory=dict)
+    principles: dict[str, PrincipleInfo] = Field(default_factory=dict)
+    checklists: dict[Stage, tuple[Text, ...]] = Field(default_factory=dict)
+    #: Shipped rules this profile switches off.
+    disable: tuple[str, ...] = ()
+    rules: tuple[Any, ...] = ()
+
+
+@dataclass(frozen=True)
+class Profile:
+    spec: ProfileSpec
+    rules: tuple[Rule, ...]
+    file: str
+
+    @property
+    def id(self) -> str:
+        return self.spec.id
+
+
+@dataclass(frozen=True)
+class RuleSet:
+    """The rules in force under one profile, in a stable order."""
+
+    profile: Profile
+    rules: tuple[Rule, ...]
+    by_id: Mapping[str, Rule] = field(repr=False)
+
+    @cached_property
+    def fields_read(self) -> frozenset[str]:
+        out: frozenset[str] = frozenset()
+        for rule in self.rules:
+            out |= rule.fields
+        return out
+
+
+@dataclass(frozen=True)
+class Rulebase:
+    rules: tuple[Rule, ...]
+    policy: Policy
+    profiles: Mapping[str, Profile]
+    root: Path
+
+    def ruleset(self, profile: str) -> RuleSet:
+        if profile not in self.profiles:
+            raise InputError(
+                f"profile: unknown profile {profile!r}; allowed: {', '.join(sorted(self.profiles))}"
+            )
+        return _ruleset(self, self.profiles[profile])
+
+    def source_files(self) -> frozenset[str]:
+        return frozenset(s.file for s in self.policy.sources)
+
+
+def _ruleset(base: Rulebase, profile: Profile) -> RuleSet:
+    replaced = {r.replaces for r in profile.rules if r.replaces}
+    gone = set(profile.spec.disable) | replaced
+    rules = tuple(r for r in base.rules if r.id not in gone) + profile.rules
+    return RuleSet(profile, rules, {r.id: r for r in rules})
+
+
+def _rel(path: Path, root: Path) -> str:
+    try:
+        return str(path.relative_to(root.parent))
+    except ValueError:
+        return str(path)
+
+
+def _load(path: Path, root: Path) -> Any:
+    try:
+        return load_file(path, _rel(path, root))
+    except InputError as exc:
+        raise RuleError(str(exc)) from None
+
+
+def _parse_rule(raw: Any, file: str, errors: list[str], profile: str | None = None) -> Rule | None:
+    line = raw.line if isinstance(raw, Located) else 0
+    if not isinstance(raw, dict):
+        errors.append(f"{file}:{line}: a rule must be a mapping with id, title, source, when, then")
+        return None
+    rid = raw.get("id") if isinstance(raw.get("id"), str) else "(no id)"
+    try:
+        spec = RuleSpec.model_validate(raw)
+    except ValidationError as exc:
+        errors.extend(explain(exc, raw, RuleSpec, file, rid))
+        return None
+    if spec.replaces and profile is None:
+        errors.append(f"{file}:{line}: {rid}: 'replaces' is only for rules in a profile")
+    try:
+        condition = cond.parse(spec.when)
+    except cond.ConditionSyntaxError as exc:
+        when = raw.get("when")
+        at = when.line_of(exc.key) if isinstance(when, Located) else raw.line_of("when")
+        errors.append(f"{file}:{at}: {rid}: when: {exc}")
+        return None
+    return Rule(
+        id=spec.id,
+        title=spec.title,
+        source=spec.source,
+        quote=spec.quote,
+        condition=condition,
+        then=spec.then,
+        overrides=spec.overrides,
+        file=file,
+        line=line,
+        profile=profile,
+        replaces=spec.replaces,
+    )
+
+
+def _rules_of(doc: Any, file: str, errors: list[str], profile: str | None = None) -> list[Rule]:
+    items = doc.get("rules") if isinstance(doc, dict) else None
+    if not isinstance(items, list):
+        errors.append(f"{file}:1: expected a top-level 'rules:' list")
+        return []
+    out = []
+    for raw in items:
+        rule = _parse_rule(raw, file, errors, profile)
+        if rule is not None:
+            out.append(rule)
+    return out
+
+
+def _check_references(
+    rules: Iterable[Rule], known: set[str], sources: frozenset[str], errors: list[str]
+) -> None:
+    for rule in rules:
+        for target in rule.overrides:
+            if target not in known:
+                errors.append(
+                    f"{rule.file}:{rule.line}: {rule.id}: overrides unknown rule {target!r}"
+                )
+            if target == rule.id:
+                errors.append(f"{rule.file}:{rule.line}: {rule.id}: a rule cannot override itself")
+        if rule.replaces and rule.replaces not in known:
+            errors.append(
+                f"{rule.file}:{rule.line}: {rule.id}: replaces unknown rule {rule.replaces!r}"
+            )
+        if rule.source.split(" ", 1)[0] not in sources:
+            errors.append(
+                f"{rule.file}:{rule.line}: {rule.id}: source {rule.source.split(' ', 1)[0]!r} "
+                f"is not one of the source documents ({', '.join(sorted(sources))})"
+            )
+
+
+def _check_cycles(rules: Iterable[Rule], errors: list[str]) -> None:
+    graph = {r.id: r.overrides for r in rules}
+    state: dict[str, int] = {}
+
+    def visit(node: str, path: list[str]) -> None:
+        state[node] = 1
+        for nxt in graph.get(node, ()):
+            if state.get(nxt) == 1:
+                cycle = " -> ".join([*path[path.index(nxt) :], nxt]) if nxt in path else nxt
+                errors.append(f"overrides form a cycle: {cycle}")
+            elif nxt not in state:
+                visit(nxt, [*path, nxt])
+        state[node] = 2
+
+    for rid in graph:
+        if rid not in state:
+            visit(rid, [rid])
+
+
+def load_rulebase(root: Path | str | None = None) -> Rulebase:
+    """Load and validate every file under `root` (default: the shipped `rules/`)."""
+    base = Path(root) if root is not None else data_path("rules")
+    if not base.is_dir():
+        raise RuleError(f"{base}: rules directory not found")
+    errors: list[str] = []
+
+    policy_path = base / "policy.yaml"
+    policy_doc = _load(policy_path, base)
+    try:
+        policy = Policy.model_validate(policy_doc)
+    except ValidationError as exc:
+        raise RuleError(
+            "\n".join(explain(exc, policy_doc, Policy, _rel(policy_path, base), None))
+        ) from None
+    missing = set(CATEGORIES) - set(policy.category_precedence)
+    if missing:
+        errors.append(f"{_rel(policy_path, base)}: category_precedence lacks {sorted(missing)}")
+    sources = frozenset(s.file for s in policy.sources)
+
+    rules: list[Rule] = []
+    seen: dict[str, Rule] = {}
+    for path in sorted(base.glob("*.yaml")):
+        if path.name == "policy.yaml":
+            continue
+        file = _rel(path, base)
+        for rule in _rules_of(_load(path, base), file, errors):
+            if rule.id in seen:
+                first = seen[rule.id]
+                errors.append(
+                    f"{file}:{rule.line}: {rule.id}: duplicate rule id (first at {first.file}:{first.line})"
+                )
+                continue
+            seen[rule.id] = rule
+            rules.append(rule)
+    _check_references(rules, set(seen), sources, errors)
+
+    profiles: dict[str, Profile] = {}
+    for path in sorted((base / "profiles").glob("*.yaml")):
+        file = _rel(path, base)
+        doc = _load(path, base)
+        try:
+            spec = ProfileSpec.model_validate(doc)
+        except ValidationError as exc:
+            errors.extend(explain(exc, doc, ProfileSpec, file, None))
+            continue
+        if spec.id != path.stem:
+            errors.append(
+                f"{file}:1: profile id {spec.id!r} must match the file name {path.stem!r}"
+            )
+        own = _rules_of({"rules": list(spec.rules)}, file, errors, profile=spec.id)
+        for rule in own:
+            if rule.id in seen:
+                if rule.replaces != rule.id:
+                    errors.append(
+                        f"{file}:{rule.line}: {rule.id}: id already used by a shipped rule "
+                        "(give a new id, or say replaces: it)"
+                    )
+        own_ids = {r.id for r in own}
+        for target in spec.disable:
+            if target not in seen:
+                errors.append(
+                    f"{file}:{doc.line_of('disable') if isinstance(doc, Located) else 1}: "
+                    f"disable: unknown rule {target!r}"
+                )
+        _check_references(own, set(seen) | own_ids, sources, errors)
+        profiles[spec.id] = Profile(spec, tuple(own), file)
+
+    if "generic" not in profiles:
+        errors.append(f"{_rel(base / 'profiles', base)}: the generic profile is missing")
+    _check_cycles(rules, errors)
+    if errors:
+        raise RuleError("\n".join(errors))
+    generic = profiles["generic"].spec
+    profiles = {k: _inherit(p, generic) for k, p in profiles.items()}
+    return Rulebase(tuple(rules), policy, profiles, base)
+
+
+def _inherit(profile: Profile, generic: ProfileSpec) -> Profile:
+    """A city's profile says only what differs; the rest comes from the generic one."""
+    if profile.spec is generic:
+        return profile
+    spec = profile.spec
+    forms = {code: spec.forms.get(code) or generic.forms.get(code) or FormInfo() for code in FORMS}
+    merged = spec.model_copy(
+        update={
+            "forms": {k: v for k, v in forms.items()},
+            "principles": spec.principles or generic.principles,
+            "checklists": {
+                s: spec.checklists.get(s, generic.checklists.get(s, ())) for s in STAGES
+            },  # type: ignore[index]
+        }
+    )
+    return Profile(merged, profile.rules, profile.file)

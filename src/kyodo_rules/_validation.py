@@ -1,0 +1,82 @@
+"""Turning untrusted input into a `Case`, with messages a person can act on.
+
+pydantic's own messages are precise but written for programmers; here each
+problem becomes one line that names the field and lists what is allowed, e.g.
+`spec_author: 'mayor' is not allowed; allowed: city, partner, joint, none`.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Mapping
+from typing import Any, TypeVar, get_args
+
+from pydantic import BaseModel, ValidationError
+
+from kyodo_rules._errors import InputError
+from kyodo_rules._models import Case
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def _allowed(model: type[BaseModel], field: str) -> list[str]:
+    info = model.model_fields.get(field)
+    if info is None:
+        return []
+    out: list[str] = []
+
+    def walk(tp: Any) -> None:
+        args = get_args(tp)
+        if getattr(tp, "__origin__", None) is not None and str(tp).startswith("typing.Literal"):
+            out.extend(str(a) for a in args)
+            return
+        if tp is bool:
+            out.extend(["true", "false"])
+        for a in args:
+            walk(a)
+
+    walk(info.annotation)
+    return list(dict.fromkeys(out))
+
+
+def describe(exc: ValidationError, model: type[BaseModel]) -> str:
+    """All problems of one validation, as `; `-separated `field: problem` items."""
+    parts = []
+    for error in exc.errors():
+        loc = [str(p) for p in error["loc"]]
+        field = loc[0] if loc else "(top)"
+        path = field + "".join(f"[{p}]" for p in loc[1:])
+        kind = error["type"]
+        if kind == "extra_forbidden":
+            close = difflib.get_close_matches(field, list(model.model_fields), n=1)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            parts.append(f"unknown field {field!r}{hint}; fields: {', '.join(model.model_fields)}")
+            continue
+        allowed = _allowed(model, field)
+        value = error.get("input")
+        shown = repr(value) if len(repr(value)) <= 60 else repr(value)[:57] + "..."
+        if kind in ("literal_error", "bool_type", "enum") and allowed:
+            parts.append(f"{path}: {shown} is not allowed; allowed: {', '.join(allowed)}")
+        elif kind in ("tuple_type", "list_type") or "must be a list" in str(error["msg"]):
+            parts.append(f"{path}: must be a list of codes; allowed: {', '.join(allowed)}")
+        else:
+            message = str(error["msg"]).removeprefix("Value error, ")
+            parts.append(f"{path}: {message}")
+    return "; ".join(parts)
+
+
+def validate(model: type[M], data: Any, what: str = "case") -> M:
+    if isinstance(data, model):
+        return data
+    if not isinstance(data, Mapping):
+        raise InputError(f"{what}: expected a mapping of field: value, got {type(data).__name__}")
+    try:
+        return model.model_validate(dict(data))
+    except ValidationError as exc:
+        raise InputError(describe(exc, model)) from None
+    except RecursionError:
+        raise InputError(f"{what}: nested too deeply") from None
+
+
+def validate_case(data: Case | Mapping[str, Any]) -> Case:
+    return validate(Case, data)
