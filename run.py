@@ -1,0 +1,68 @@
+#!/usr/bin/env python3
+"""Quick start without any set-up: `python3 run.py wizard` or `python3 run.py test`.
+
+Creates `.venv/` on first use (durable-rules builds from source, so the first
+run takes a minute), installs kyodo-rules into it, then runs the wizard or the
+whole test suite. Needs only Python 3.11 or 3.12 and the package index; if the
+`python3` at hand is another version, a python3.12/python3.11 on PATH is used.
+Any other arguments go to the command: `python3 run.py wizard --lang en`.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+VENV = Path(os.environ.get("KYODO_VENV", ROOT / ".venv"))
+SUPPORTED = ((3, 11), (3, 12))
+
+
+def _python() -> str:
+    if sys.version_info[:2] in SUPPORTED:
+        return sys.executable
+    for name in ("python3.12", "python3.11"):
+        found = shutil.which(name)
+        if found:
+            return found
+    sys.exit(
+        f"kyodo-rules needs Python 3.11 or 3.12 (durable-rules does not import on "
+        f"{sys.version_info.major}.{sys.version_info.minor}); install one and retry."
+    )
+
+
+def _venv_bin(name: str) -> Path:
+    return VENV / ("Scripts" if os.name == "nt" else "bin") / name
+
+
+def _ensure(extra: str) -> None:
+    marker = VENV / f".installed-{extra or 'base'}"
+    stamp = str((ROOT / "pyproject.toml").stat().st_mtime)
+    if marker.exists() and marker.read_text() == stamp:
+        return
+    if not _venv_bin("python").exists():
+        subprocess.run([_python(), "-m", "venv", str(VENV)], check=True)
+    pip = [str(_venv_bin("python")), "-m", "pip", "install", "--disable-pip-version-check", "-q"]
+    target = f"{ROOT}[{extra}]" if extra else str(ROOT)
+    subprocess.run([*pip, target], check=True)
+    marker.write_text(stamp)
+
+
+def main() -> int:
+    if len(sys.argv) < 2 or sys.argv[1] not in ("wizard", "test"):
+        print(__doc__)
+        return 2
+    command, rest = sys.argv[1], sys.argv[2:]
+    if command == "wizard":
+        _ensure("")
+        return subprocess.call([str(_venv_bin("kyodo-rules")), "wizard", *rest])
+    _ensure("test")
+    # A fresh, non-editable install: the tests exercise the package as users get it.
+    return subprocess.call([str(_venv_bin("python")), "-m", "pytest", *rest], cwd=ROOT)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

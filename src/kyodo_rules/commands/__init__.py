@@ -1,0 +1,1 @@
+"""Subcommands of `kyodo-rules`; see `kyodo_rules.cli`."""

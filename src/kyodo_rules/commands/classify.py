@@ -1,0 +1,45 @@
+"""`kyodo-rules classify FILE`: one case file in, a cited answer out."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from kyodo_rules._errors import InputError
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "file", metavar="FILE", help="事例ファイル (YAML/JSON, - で標準入力) / case file"
+    )
+    parser.add_argument(
+        "--profile", default="generic", help="自治体プロファイル (generic, nichinan, ogi, ama)"
+    )
+    parser.add_argument(
+        "--json", action="store_true", help="JSON で出力 / print the vocabulary's JSON"
+    )
+    parser.add_argument("--lang", choices=["ja", "en"], default="ja", help="表示言語 / language")
+    parser.add_argument("--no-what-if", action="store_true", help="would_be_kyodo_if を計算しない")
+
+
+def run(args: argparse.Namespace) -> int:
+    from kyodo_rules._classify import default_classifier
+    from kyodo_rules._input import read_mapping
+    from kyodo_rules._report import render_text
+
+    facts = read_mapping(args.file)
+    name = "<stdin>" if args.file == "-" else args.file
+    classifier = default_classifier()
+    try:
+        result = classifier.classify(
+            facts, profile=args.profile, lang=args.lang, what_if=not args.no_what_if
+        )
+    except InputError as exc:
+        raise InputError(f"{name}: {exc}") from None
+    if args.json:
+        json.dump(result.model_dump(mode="json"), sys.stdout, ensure_ascii=False, indent=2)
+        sys.stdout.write("\n")
+    else:
+        sys.stdout.write(render_text(result, args.lang))
+    return 0
