@@ -147,12 +147,12 @@ def build_result(
     generic = bound.generic.spec
     forms = []
     for code, _weight, why in decision.forms:
-        info = profile.forms.get(code)  # type: ignore[call-overload]
+        info = profile.forms.get(code)
         shown = info.shown_as if info else None
-        label_info = profile.forms.get(shown) if shown else info  # type: ignore[call-overload]
+        label_info = profile.forms.get(shown) if shown else info
         label = _text(label_info.label if label_info and label_info.label else None, lang)
         if not label:
-            label = _text(generic.forms[code].label, lang)  # type: ignore[index]
+            label = _text(generic.forms[code].label, lang) if code in generic.forms else code
         if info and info.note:
             label = (
                 f"{label}（{_text(info.note, lang)}）"
@@ -181,21 +181,19 @@ def build_result(
     )
     principles = []
     for code, i in decision.violates:
-        info = profile.principles.get(code) or generic.principles.get(code)
+        principle = profile.principles.get(code) or generic.principles.get(code)
         principles.append(
             Principle(
                 code=code,
-                label=info.label.get(lang) if info else code,
-                source=info.source if info else rules[i].source,
+                label=principle.label.get(lang) if principle else code,
+                source=principle.source if principle else rules[i].source,
             )
         )
     checklist: tuple[str, ...] = ()
     if decision.checklist:
         items = (
             profile.checklists.get(decision.checklist)
-            or generic.checklists.get(  # type: ignore[call-overload]
-                decision.checklist  # type: ignore[arg-type]
-            )
+            or generic.checklists.get(decision.checklist)
             or ()
         )
         checklist = tuple(t.get(lang) for t in items)

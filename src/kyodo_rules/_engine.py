@@ -35,9 +35,10 @@ from typing import Any
 
 from durable.engine import Host, MessageNotHandledException, MessageObservedException
 
-from kyodo_rules._conditions import FIELD_KINDS, Schema, negate
+from kyodo_rules._conditions import Schema, negate
 from kyodo_rules._readings import Cmp, FlatFacts, TAll, Test, reading
 from kyodo_rules._rulebase import Rule
+from kyodo_rules._vocabulary import FIELD_KINDS
 
 _names = itertools.count()
 _OPS = {"ne": "$neq", "le": "$lte", "ge": "$gte"}

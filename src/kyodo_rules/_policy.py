@@ -127,10 +127,8 @@ class Combiner:
 
         category = None
         if verdict == "not_kyodo":
-            category = min(
-                (rules[i].then.category for i in against if rules[i].then.category),
-                key=lambda c: self._rank[c],
-            )
+            named = [c for c in (rules[i].then.category for i in against) if c is not None]
+            category = min(named, key=lambda c: self._rank[c])
         zone = next((rules[i].then.zone for i in force if rules[i].then.zone), None)
         subsidiarity = next(
             (rules[i].then.subsidiarity for i in force if rules[i].then.subsidiarity), None
@@ -143,16 +141,16 @@ class Combiner:
         violates: dict[str, int] = {}
         for i in force:
             then = rules[i].then
-            for code in then.flags:
-                if code not in flags and (advice or code not in self._process_flags):
-                    flags[code] = i
-            for code in then.violates:
-                violates.setdefault(code, i)
+            for flag in then.flags:
+                if flag not in flags and (advice or flag not in self._process_flags):
+                    flags[flag] = i
+            for principle in then.violates:
+                violates.setdefault(principle, i)
             if not advice:
                 continue
-            for code, weight in then.forms.items():
-                total, why = forms.get(code, (0, ()))
-                forms[code] = (total + weight, (*why, i))
+            for form, weight in then.forms.items():
+                total, why = forms.get(form, (0, ()))
+                forms[form] = (total + weight, (*why, i))
             documents.update(then.documents_required)
             checklist = checklist or then.checklist
         ranked = sorted(
@@ -200,9 +198,12 @@ class Combiner:
         for i in definite:
             # A rule can be definitely true *because* a fact is unknown ("unknown: x").
             fields = self.rules[i].fields & unknown
-            if fields and not fields <= relevant:
-                if self.decide(definite - {i}, undecided).signature() != now:
-                    relevant |= fields
+            if (
+                fields
+                and not fields <= relevant
+                and self.decide(definite - {i}, undecided).signature() != now
+            ):
+                relevant |= fields
         if not relevant and now[0] == "undetermined":
             # No single rule decides it alone: ask for everything the open rules read.
             for i in undecided:

@@ -15,9 +15,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from kyodo_rules._conditions import FIELD_KINDS, Schema
+from kyodo_rules._conditions import Schema
 from kyodo_rules._readings import Cmp, FlatFacts, TAll, Test, reading
 from kyodo_rules._rulebase import Rule
+from kyodo_rules._vocabulary import FIELD_KINDS
 
 _PY_OPS = {"eq": "==", "ne": "!=", "le": "<=", "ge": ">="}
 
@@ -47,7 +48,7 @@ def compile_rules(rules: Sequence[Rule], schema: Schema = FIELD_KINDS) -> tuple[
     exec(compile(source, "<kyodo-rules python backend>", "exec"), namespace)
     function = namespace["evaluate"]
     assert callable(function)
-    return source, function  # type: ignore[return-value]
+    return source, function
 
 
 class PythonEngine:

@@ -103,7 +103,9 @@ def describe_change(change: Any, lang: str, field_label: Callable[[str], str] | 
 
 
 def _lines(result: Result, lang: str, md: bool) -> list[str]:
-    h = (lambda k: f"## {heading(k, lang)}") if md else (lambda k: f"■ {heading(k, lang)}")
+    def h(key: str) -> str:
+        return f"## {heading(key, lang)}" if md else f"■ {heading(key, lang)}"
+
     bullet = "- " if md else "  ・"
     out: list[str] = []
     out.append(f"# {heading('title', lang)}" if md else f"【{heading('title', lang)}】")
@@ -153,7 +155,7 @@ def _lines(result: Result, lang: str, md: bool) -> list[str]:
         out.append(h(key))
         for item in items:
             if item.startswith("    ") or (md and item.startswith("  >")):
-                out.append(item if md else item)
+                out.append(item)
             elif key == "forms" and item[:1].isdigit():
                 out.append(item if md else f"  {item}")
             else:

@@ -12,9 +12,9 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
 
 from kyodo_rules import _conditions as cond
 from kyodo_rules._errors import InputError, RuleError
@@ -22,12 +22,11 @@ from kyodo_rules._resources import data_path
 from kyodo_rules._schema import SOURCE_PATTERN, Conclusion, RuleSpec, Text, explain
 from kyodo_rules._vocabulary import (
     CATEGORIES,
+    FLAGS,
     FORMS,
     STAGES,
     Category,
-    FlagCode,
     FormCode,
-    Stage,
 )
 from kyodo_rules._yaml import Located, load_file
 
@@ -74,9 +73,19 @@ class FlagInfo(_Strict):
     kind: str = Field(pattern="^(verdict|anti_pattern|process)$")
 
 
+def _keys_in(allowed: tuple[str, ...], what: str) -> Any:
+    def check(value: dict[str, Any]) -> dict[str, Any]:
+        unknown = [k for k in value if k not in allowed]
+        if unknown:
+            raise ValueError(f"unknown {what} {unknown[0]!r}; allowed: {', '.join(allowed)}")
+        return value
+
+    return AfterValidator(check)
+
+
 class Policy(_Strict):
     category_precedence: tuple[Category, ...]
-    flags: dict[FlagCode, FlagInfo]
+    flags: Annotated[dict[str, FlagInfo], _keys_in(FLAGS, "flag")]
     sources: tuple[SourceDoc, ...]
 
 
@@ -102,9 +111,11 @@ class ProfileSpec(_Strict):
     id: str = Field(pattern=r"^[a-z][a-z0-9_-]*$")
     name: Text
     source: str | None = Field(default=None, pattern=SOURCE_PATTERN)
-    forms: dict[FormCode, FormInfo] = Field(default_factory=dict)
+    forms: Annotated[dict[str, FormInfo], _keys_in(FORMS, "form")] = Field(default_factory=dict)
     principles: dict[str, PrincipleInfo] = Field(default_factory=dict)
-    checklists: dict[Stage, tuple[Text, ...]] = Field(default_factory=dict)
+    checklists: Annotated[dict[str, tuple[Text, ...]], _keys_in(STAGES, "stage")] = Field(
+        default_factory=dict
+    )
     #: Shipped rules this profile switches off.
     disable: tuple[str, ...] = ()
     rules: tuple[Any, ...] = ()
@@ -176,6 +187,10 @@ def _load(path: Path, root: Path) -> Any:
         raise RuleError(str(exc)) from None
 
 
+def _line(node: Any, key: str) -> int:
+    return node.line_of(key) if isinstance(node, Located) else 0
+
+
 def _parse_rule(raw: Any, file: str, errors: list[str], profile: str | None = None) -> Rule | None:
     line = raw.line if isinstance(raw, Located) else 0
     if not isinstance(raw, dict):
@@ -193,7 +208,7 @@ def _parse_rule(raw: Any, file: str, errors: list[str], profile: str | None = No
         condition = cond.parse(spec.when)
     except cond.ConditionSyntaxError as exc:
         when = raw.get("when")
-        at = when.line_of(exc.key) if isinstance(when, Located) else raw.line_of("when")
+        at = when.line_of(exc.key) if isinstance(when, Located) else _line(raw, "when")
         errors.append(f"{file}:{at}: {rid}: when: {exc}")
         return None
     return Rule(
@@ -295,7 +310,8 @@ def load_rulebase(root: Path | str | None = None) -> Rulebase:
             if rule.id in seen:
                 first = seen[rule.id]
                 errors.append(
-                    f"{file}:{rule.line}: {rule.id}: duplicate rule id (first at {first.file}:{first.line})"
+                    f"{file}:{rule.line}: {rule.id}: duplicate rule id "
+                    f"(first at {first.file}:{first.line})"
                 )
                 continue
             seen[rule.id] = rule
@@ -317,12 +333,11 @@ def load_rulebase(root: Path | str | None = None) -> Rulebase:
             )
         own = _rules_of({"rules": list(spec.rules)}, file, errors, profile=spec.id)
         for rule in own:
-            if rule.id in seen:
-                if rule.replaces != rule.id:
-                    errors.append(
-                        f"{file}:{rule.line}: {rule.id}: id already used by a shipped rule "
-                        "(give a new id, or say replaces: it)"
-                    )
+            if rule.id in seen and rule.replaces != rule.id:
+                errors.append(
+                    f"{file}:{rule.line}: {rule.id}: id already used by a shipped rule "
+                    "(give a new id, or say replaces: it)"
+                )
         own_ids = {r.id for r in own}
         for target in spec.disable:
             if target not in seen:
@@ -355,7 +370,7 @@ def _inherit(profile: Profile, generic: ProfileSpec) -> Profile:
             "principles": spec.principles or generic.principles,
             "checklists": {
                 s: spec.checklists.get(s, generic.checklists.get(s, ())) for s in STAGES
-            },  # type: ignore[index]
+            },
         }
     )
     return Profile(merged, profile.rules, profile.file)
