@@ -29,6 +29,9 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "npo": ("kyodo_rules.commands.npo", "NPO法人になれるか判定する / NPO法人 eligibility"),
     "check": ("kyodo_rules.commands.check", "ルールベースの検査 / check the rulebase"),
     "cases": ("kyodo_rules.commands.cases", "事例集の一覧 / list the case library"),
+    "demo": ("kyodo_rules.commands.demo", "事例を順に見せる（研修用） / step through a case"),
+    "explain": ("kyodo_rules.commands.explain", "判定の導出をすべて表示 / full derivation"),
+    "batch": ("kyodo_rules.commands.batch", "事業一覧（CSV/Excel）を一括判定 / inventory"),
 }
 
 
