@@ -1,0 +1,33 @@
+"""`kyodo-rules npo FILE`: may this group become an NPO法人?"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from kyodo_rules._errors import InputError
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("file", metavar="FILE", help="団体の情報 (YAML/JSON, - で標準入力) / group file")
+    parser.add_argument("--json", action="store_true", help="JSON で出力 / for programs")
+    parser.add_argument("--lang", choices=["ja", "en"], default="ja", help="表示言語 / language")
+
+
+def run(args: argparse.Namespace) -> int:
+    from kyodo_rules._input import read_mapping
+    from kyodo_rules._npo import npo_eligibility, render_npo
+
+    data = read_mapping(args.file, what="group")
+    name = "<stdin>" if args.file == "-" else args.file
+    try:
+        result = npo_eligibility(data, lang=args.lang)
+    except InputError as exc:
+        raise InputError(f"{name}: {exc}") from None
+    if args.json:
+        json.dump(result.model_dump(mode="json"), sys.stdout, ensure_ascii=False, indent=2)
+        sys.stdout.write("\n")
+    else:
+        sys.stdout.write(render_npo(result, args.lang))
+    return 0
