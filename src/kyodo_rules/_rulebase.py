@@ -261,8 +261,16 @@ def _check_references(
             )
 
 
+def _ids_in(doc: Any) -> set[str]:
+    items = doc.get("rules") if isinstance(doc, dict) else None
+    if not isinstance(items, list):
+        return set()
+    return {r["id"] for r in items if isinstance(r, dict) and isinstance(r.get("id"), str)}
+
+
 def _check_cycles(rules: Iterable[Rule], errors: list[str]) -> None:
-    graph = {r.id: r.overrides for r in rules}
+    by_id = {r.id: r for r in rules}
+    graph = {rid: r.overrides for rid, r in by_id.items()}
     state: dict[str, int] = {}
 
     def visit(node: str, path: list[str]) -> None:
@@ -270,7 +278,8 @@ def _check_cycles(rules: Iterable[Rule], errors: list[str]) -> None:
         for nxt in graph.get(node, ()):
             if state.get(nxt) == 1:
                 cycle = " -> ".join([*path[path.index(nxt) :], nxt]) if nxt in path else nxt
-                errors.append(f"overrides form a cycle: {cycle}")
+                rule = by_id[node]
+                errors.append(f"{rule.file}:{rule.line}: {node}: overrides form a cycle: {cycle}")
             elif nxt not in state:
                 visit(nxt, [*path, nxt])
         state[node] = 2
@@ -302,11 +311,16 @@ def load_rulebase(root: Path | str | None = None) -> Rulebase:
 
     rules: list[Rule] = []
     seen: dict[str, Rule] = {}
+    #: ids of every rule written, valid or not: a broken rule is reported once,
+    #: not again as "unknown" by each rule that overrides it.
+    declared: set[str] = set()
     for path in sorted(base.glob("*.yaml")):
         if path.name == "policy.yaml":
             continue
         file = _rel(path, base)
-        for rule in _rules_of(_load(path, base), file, errors):
+        doc = _load(path, base)
+        declared.update(_ids_in(doc))
+        for rule in _rules_of(doc, file, errors):
             if rule.id in seen:
                 first = seen[rule.id]
                 errors.append(
@@ -316,7 +330,7 @@ def load_rulebase(root: Path | str | None = None) -> Rulebase:
                 continue
             seen[rule.id] = rule
             rules.append(rule)
-    _check_references(rules, set(seen), sources, errors)
+    _check_references(rules, set(seen) | declared, sources, errors)
 
     profiles: dict[str, Profile] = {}
     for path in sorted((base / "profiles").glob("*.yaml")):
