@@ -89,6 +89,9 @@ class Combiner:
 
     def _set_aside(self, definite: Collection[int]) -> dict[int, int]:
         """Which definite rules are overridden, and by which rule in force."""
+        targets = [i for i in definite if i in self._overridden_by]
+        if not targets or not any(j in definite for i in targets for j in self._overridden_by[i]):
+            return {}
 
         @cache
         def in_force(i: int) -> bool:
