@@ -38,16 +38,31 @@ def _venv_bin(name: str) -> Path:
     return VENV / ("Scripts" if os.name == "nt" else "bin") / name
 
 
+def _stamp() -> str:
+    """Changes whenever the code or data that gets installed changes."""
+    newest = (ROOT / "pyproject.toml").stat().st_mtime
+    for tree in ("src", "rules", "wizard"):
+        for path in (ROOT / tree).rglob("*"):
+            if path.is_file() and "__pycache__" not in path.parts:
+                newest = max(newest, path.stat().st_mtime)
+    return str(newest)
+
+
 def _ensure(extra: str) -> None:
     marker = VENV / f".installed-{extra or 'base'}"
-    stamp = str((ROOT / "pyproject.toml").stat().st_mtime)
+    stamp = _stamp()
     if marker.exists() and marker.read_text() == stamp:
         return
     if not _venv_bin("python").exists():
         subprocess.run([_python(), "-m", "venv", str(VENV)], check=True)
     pip = [str(_venv_bin("python")), "-m", "pip", "install", "--disable-pip-version-check", "-q"]
     target = f"{ROOT}[{extra}]" if extra else str(ROOT)
+    # --force-reinstall of the project only: a rebuilt wheel with the same version
+    # would otherwise be skipped, and the tests would run against stale code.
     subprocess.run([*pip, target], check=True)
+    subprocess.run([*pip, "--no-deps", "--force-reinstall", str(ROOT)], check=True)
+    for old in VENV.glob(".installed-*"):
+        old.unlink()
     marker.write_text(stamp)
 
 
