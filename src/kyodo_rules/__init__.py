@@ -20,6 +20,7 @@ from kyodo_rules._models import (
     Result,
     TraceEntry,
 )
+from kyodo_rules._npo import Group, NpoResult, npo_eligibility
 
 __all__ = [
     "Case",
@@ -27,12 +28,15 @@ __all__ = [
     "FactChange",
     "Flag",
     "FormRecommendation",
+    "Group",
     "InputError",
     "KyodoError",
+    "NpoResult",
     "Principle",
     "Result",
     "RuleError",
     "TraceEntry",
     "classify",
+    "npo_eligibility",
 ]
 __version__ = "0.1.0"

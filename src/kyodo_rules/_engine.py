@@ -36,8 +36,8 @@ from typing import Any
 from durable.engine import Host, MessageNotHandledException, MessageObservedException
 
 from kyodo_rules._conditions import Schema, negate
+from kyodo_rules._pyengine import CompiledRule
 from kyodo_rules._readings import Cmp, FlatFacts, TAll, Test, reading
-from kyodo_rules._rulebase import Rule
 from kyodo_rules._vocabulary import FIELD_KINDS
 
 _names = itertools.count()
@@ -69,7 +69,7 @@ class DurableEngine:
 
     name = "durable-rules"
 
-    def __init__(self, rules: Sequence[Rule], schema: Schema = FIELD_KINDS) -> None:  # type: ignore[assignment]
+    def __init__(self, rules: Sequence[CompiledRule], schema: Schema = FIELD_KINDS) -> None:  # type: ignore[assignment]
         self._ruleset = f"kyodo_rules_{next(_names)}"
         self._lock = threading.Lock()
         self._sessions = itertools.count(1)

@@ -14,13 +14,21 @@ come from the vocabulary and values from its code lists, each written with
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from typing import Protocol
 
-from kyodo_rules._conditions import Schema
+from kyodo_rules._conditions import NNF, Schema
 from kyodo_rules._readings import Cmp, FlatFacts, TAll, Test, reading
-from kyodo_rules._rulebase import Rule
 from kyodo_rules._vocabulary import FIELD_KINDS
 
 _PY_OPS = {"eq": "==", "ne": "!=", "le": "<=", "ge": ">="}
+
+
+class CompiledRule(Protocol):
+    """All an engine reads of a rule (協働 or NPO): its condition in negation normal form."""
+
+    @property
+    def nnf(self) -> NNF: ...
+
 
 Evaluate = Callable[[FlatFacts], tuple[list[int], list[int]]]
 
@@ -32,7 +40,10 @@ def _source(test: Test) -> str:
     return "(" + joiner.join(_source(t) for t in test.items) + ")"
 
 
-def compile_rules(rules: Sequence[Rule], schema: Schema = FIELD_KINDS) -> tuple[str, Evaluate]:  # type: ignore[assignment]
+def compile_rules(
+    rules: Sequence[CompiledRule],
+    schema: Schema = FIELD_KINDS,  # type: ignore[assignment]
+) -> tuple[str, Evaluate]:
     lines = ["def evaluate(f):", "    d = []", "    u = []"]
     for index, rule in enumerate(rules):
         definite = _source(reading(rule.nnf, True, schema))
@@ -54,7 +65,7 @@ def compile_rules(rules: Sequence[Rule], schema: Schema = FIELD_KINDS) -> tuple[
 class PythonEngine:
     name = "python"
 
-    def __init__(self, rules: Sequence[Rule], schema: Schema = FIELD_KINDS) -> None:  # type: ignore[assignment]
+    def __init__(self, rules: Sequence[CompiledRule], schema: Schema = FIELD_KINDS) -> None:  # type: ignore[assignment]
         self.source, self._evaluate = compile_rules(rules, schema)
 
     def evaluate(self, flat: FlatFacts) -> tuple[tuple[int, ...], tuple[int, ...]]:
