@@ -1,0 +1,114 @@
+"""Collects case files as tests: one `pytest.File` per YAML file, one item per case.
+
+The shipped case library (`rules/cases/*.yaml`, wherever the installed package
+keeps it) and the extra cases in `tests/cases/*.yaml` are both collected, as
+OpenFisca's `test_runner` collects its YAML tests: each worked example is a
+named test (`rules/cases/hayawakari.yaml::jirei1-outsourcing`), and a failure
+shows the case's `file:line` and every way the answer differs from the one the
+guidance gives, instead of a traceback.
+
+Each item also evaluates the case on the plain-Python backend and requires the
+same answer, so the whole library is a differential test of the two engines.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from kyodo_rules import KyodoError
+from kyodo_rules._cases import LibraryCase, load_case_file, mismatches
+from kyodo_rules._classify import default_classifier
+from kyodo_rules._resources import data_path
+
+HERE = Path(__file__).resolve().parent
+TEST_CASES = HERE / "cases"
+
+
+def library_dir() -> Path:
+    """The shipped case library, as the installed package sees it."""
+    return data_path("rules") / "cases"
+
+
+def _label(path: Path) -> str:
+    """`rules/cases/x.yaml` for the shipped library, `tests/cases/x.yaml` for ours."""
+    return f"{path.parent.parent.name}/{path.parent.name}/{path.name}"
+
+
+def _json(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False)
+
+
+class CaseFailure(Exception):
+    def __init__(self, case: LibraryCase, problems: list[str]) -> None:
+        super().__init__(problems)
+        self.case = case
+        self.problems = problems
+
+
+class CaseItem(pytest.Item):
+    def __init__(self, *, case: LibraryCase, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.case = case
+
+    def runtest(self) -> None:
+        case = self.case
+        try:
+            result = default_classifier().classify(case.facts, profile=case.profile)
+        except KyodoError as exc:
+            raise CaseFailure(case, [f"classify raised {type(exc).__name__}: {exc}"]) from None
+        problems = mismatches(case, result)
+        python = default_classifier().classify(case.facts, profile=case.profile, engine="python")
+        ours, theirs = result.model_dump(mode="json"), python.model_dump(mode="json")
+        if ours != theirs:
+            keys = [k for k in ours if ours[k] != theirs[k]]
+            for key in keys:
+                durable, other = _json(ours[key]), _json(theirs[key])
+                problems.append(f"backends disagree on {key}: durable {durable} / python {other}")
+        if problems:
+            raise CaseFailure(case, problems)
+
+    def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> Any:
+        if isinstance(excinfo.value, CaseFailure):
+            case = excinfo.value.case
+            lines = [f"{case.file}:{case.line}: {case.id}: the answer differs from the case"]
+            lines += [f"    {p}" for p in excinfo.value.problems]
+            lines.append(f"    facts: {json.dumps(case.facts, ensure_ascii=False)}")
+            if case.profile != "generic":
+                lines.append(f"    profile: {case.profile}")
+            return "\n".join(lines)
+        return super().repr_failure(excinfo, style)  # type: ignore[arg-type]
+
+    def reportinfo(self) -> tuple[Path, int | None, str]:
+        return self.path, max(self.case.line - 1, 0), f"case {self.case.id}"
+
+
+class CaseFile(pytest.File):
+    def collect(self) -> Iterator[CaseItem]:
+        try:
+            cases = load_case_file(self.path, _label(self.path))
+        except KyodoError as exc:
+            raise self.CollectError(str(exc)) from None
+        for case in cases:
+            yield CaseItem.from_parent(self, name=case.id, case=case)
+
+
+class CaseDirectory(pytest.Directory):
+    """`tests/cases/`: our own case files, and the shipped library beside them."""
+
+    def collect(self) -> Iterator[pytest.Item | pytest.Collector]:
+        files = sorted(library_dir().glob("*.yaml")) + sorted(self.path.glob("*.yaml"))
+        for path in files:
+            if self.ihook.pytest_ignore_collect(collection_path=path, config=self.config):
+                continue
+            yield CaseFile.from_parent(self, path=path)
+
+
+def pytest_collect_directory(path: Path, parent: pytest.Collector) -> pytest.Collector | None:
+    if path == TEST_CASES:
+        return CaseDirectory.from_parent(parent, path=path)
+    return None

@@ -1,0 +1,126 @@
+"""Hypothesis strategies shared by the property tests.
+
+`cases()` draws the facts of a project as a plain mapping in the vocabulary's
+field names: every field of `FIELD_KINDS` is either absent (unknown) or holds a
+valid value; code lists come in any order. Everything is derived from the
+vocabulary, so a field or code added there is explored without touching this file.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from hypothesis import strategies as st
+
+from kyodo_rules import Case
+from kyodo_rules._vocabulary import FIELD_KINDS
+
+
+def values(field: str) -> st.SearchStrategy[Any]:
+    """Every valid value of one field (lists in any order, without repeats)."""
+    kind, codes = FIELD_KINDS[field]
+    if kind == "bool":
+        return st.booleans()
+    if kind == "code":
+        return st.sampled_from(codes)
+    return st.lists(st.sampled_from(codes), unique=True, max_size=len(codes))
+
+
+def containing(field: str, code: str) -> st.SearchStrategy[list[Any]]:
+    """A code list of `field` that holds `code`, among others, in any position."""
+    return st.tuples(values(field), st.integers(min_value=0)).map(
+        lambda drawn: _insert([c for c in drawn[0] if c != code], code, drawn[1])
+    )
+
+
+def _insert(items: list[Any], code: str, at: int) -> list[Any]:
+    items.insert(at % (len(items) + 1), code)
+    return items
+
+
+def cases(**fixed: Any) -> st.SearchStrategy[dict[str, Any]]:
+    """Facts of a case; keyword arguments pin fields to a value or to a strategy."""
+    pinned = {k: v if isinstance(v, st.SearchStrategy) else st.just(v) for k, v in fixed.items()}
+    optional = {f: values(f) for f in FIELD_KINDS if f not in pinned}
+    return st.fixed_dictionaries(pinned, optional=optional)
+
+
+def case_models(**fixed: Any) -> st.SearchStrategy[Case]:
+    return cases(**fixed).map(Case.model_validate)
+
+
+@st.composite
+def shuffled(draw: st.DrawFn, facts: dict[str, Any]) -> dict[str, Any]:
+    """The same facts with keys and list items in another order."""
+    keys = draw(st.permutations(list(facts)))
+    out: dict[str, Any] = {}
+    for key in keys:
+        value = facts[key]
+        out[key] = draw(st.permutations(value)) if isinstance(value, list) else value
+    return out
+
+
+def full_cases(**fixed: Any) -> st.SearchStrategy[dict[str, Any]]:
+    """Facts with every field known: the cases that must never end `undetermined`
+    for want of a fact, and where `not_kyodo` (and so `would_be_kyodo_if`) is common."""
+    fields = {f: values(f) for f in FIELD_KINDS}
+    fields.update(
+        {k: v if isinstance(v, st.SearchStrategy) else st.just(v) for k, v in fixed.items()}
+    )
+    return st.fixed_dictionaries(fields)
+
+
+#: A project that is 協働 by every source: the definition holds, planned and
+#: hosted together, public benefit, the three items in place.
+KYODO_BASE: dict[str, Any] = {
+    "actors": ["city", "civic_group"],
+    "planner": "joint",
+    "spec_author": "joint",
+    "city_supervises": False,
+    "equal_footing": True,
+    "shared_purpose": True,
+    "roles_shared": True,
+    "partner_contribution": "expertise",
+    "prior_consultation": True,
+    "benefit": "public",
+    "activity": "care_support",
+    "organizer": "joint",
+    "funding": ["cost_share"],
+    "scheme": "agreement",
+    "hands_over_whole_project": False,
+    "commissioning_raises_cost": False,
+    "period": "fixed_period",
+    "motives": ["problem_solving"],
+    "partner_treated_as_free_labour": False,
+    "city_stays_out": False,
+    "responsible_department": True,
+    "partner_depends_on_subsidy": False,
+    "city_runs_partner_secretariat": False,
+    "self_solvable": False,
+    "community_solvable": False,
+    "documents": ["pre_confirmation_sheet", "agreement_document", "review_sheet"],
+    "evaluation_planned": True,
+    "disclosed": True,
+    "stage": "planning",
+}
+
+
+@st.composite
+def near_kyodo(draw: st.DrawFn, **fixed: Any) -> dict[str, Any]:
+    """`KYODO_BASE` with up to four facts changed or forgotten: where the verdict
+    turns, and so where `kyodo`, `would_be_kyodo_if` and overrides are exercised."""
+    facts = dict(KYODO_BASE)
+    changed = draw(st.lists(st.sampled_from(list(FIELD_KINDS)), unique=True, max_size=4))
+    for field in changed:
+        if draw(st.booleans()):
+            del facts[field]
+        else:
+            facts[field] = draw(values(field))
+    for key, value in fixed.items():
+        facts[key] = draw(value) if isinstance(value, st.SearchStrategy) else value
+    return facts
+
+
+def any_cases(**fixed: Any) -> st.SearchStrategy[dict[str, Any]]:
+    """Partly known, fully known, or nearly-協働 facts, a third each."""
+    return st.one_of(cases(**fixed), full_cases(**fixed), near_kyodo(**fixed))
