@@ -86,13 +86,20 @@ def heading(key: str, lang: str) -> str:
     return en if lang == "en" else ja
 
 
-def describe_change(change: Any, lang: str, field_label: Callable[[str], str] | None = None) -> str:
+def describe_change(
+    change: Any,
+    lang: str,
+    field_label: Callable[[str], str] | None = None,
+    value_label: Callable[[str, Any], str] | None = None,
+) -> str:
     """One change set in words: "prior_consultation → はい"."""
     parts = []
     for item in change:
         name = field_label(item.field) if field_label else item.field
         value = item.value
-        if isinstance(value, bool):
+        if value_label is not None:
+            shown = value_label(item.field, value)
+        elif isinstance(value, bool):
             shown = ("はい" if value else "いいえ") if lang == "ja" else ("yes" if value else "no")
         elif isinstance(value, list | tuple):
             shown = ", ".join(str(v) for v in value) or ("なし" if lang == "ja" else "none")
@@ -102,7 +109,13 @@ def describe_change(change: Any, lang: str, field_label: Callable[[str], str] | 
     return " かつ ".join(parts) if lang == "ja" else " and ".join(parts)
 
 
-def _lines(result: Result, lang: str, md: bool) -> list[str]:
+def _lines(
+    result: Result,
+    lang: str,
+    md: bool,
+    field_label: Callable[[str], str] | None = None,
+    value_label: Callable[[str, Any], str] | None = None,
+) -> list[str]:
     def h(key: str) -> str:
         return f"## {heading(key, lang)}" if md else f"■ {heading(key, lang)}"
 
@@ -146,8 +159,17 @@ def _lines(result: Result, lang: str, md: bool) -> list[str]:
     )
     sections.append(("documents", [label("document", d, lang) for d in result.required_documents]))
     sections.append(("checklist", [f"□ {item}" for item in result.checklist]))
-    sections.append(("what_if", [describe_change(c, lang) for c in result.would_be_kyodo_if]))
-    sections.append(("missing", list(result.missing_facts)))
+    sections.append(
+        (
+            "what_if",
+            [
+                describe_change(c, lang, field_label, value_label)
+                for c in result.would_be_kyodo_if
+            ],
+        )
+    )
+    name = field_label or (lambda f: f)
+    sections.append(("missing", [name(f) for f in result.missing_facts]))
     for key, items in sections:
         if not items:
             continue
@@ -163,9 +185,20 @@ def _lines(result: Result, lang: str, md: bool) -> list[str]:
     return out
 
 
-def render_text(result: Result, lang: str = "ja") -> str:
-    return "\n".join(_lines(result, lang, md=False)) + "\n"
+def render_text(
+    result: Result,
+    lang: str = "ja",
+    field_label: Callable[[str], str] | None = None,
+    value_label: Callable[[str, Any], str] | None = None,
+) -> str:
+    """`field_label`/`value_label` let the wizard name facts in its questions' words."""
+    return "\n".join(_lines(result, lang, False, field_label, value_label)) + "\n"
 
 
-def render_markdown(result: Result, lang: str = "ja") -> str:
-    return "\n".join(_lines(result, lang, md=True)) + "\n"
+def render_markdown(
+    result: Result,
+    lang: str = "ja",
+    field_label: Callable[[str], str] | None = None,
+    value_label: Callable[[str, Any], str] | None = None,
+) -> str:
+    return "\n".join(_lines(result, lang, True, field_label, value_label)) + "\n"

@@ -1,0 +1,157 @@
+"""What to ask next: the interview derived from the rulebase, with no terminal.
+
+The wizard keeps no list of "important" questions. After every answer it asks
+the engine which unknown facts could still change the answer
+(`Bound.missing`), and asks the first of them in the declared order. A new
+rule therefore changes the interview without any wizard code being touched,
+and a field no rule reads is never asked.
+
+Answers are never thrown away: going back, or changing an answer in the
+summary, keeps every answer given so far; the interview is re-derived from
+the start, and a kept answer whose question is (still) relevant is taken
+again without asking, so only genuinely new questions reach the user.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from kyodo_rules._classify import Bound
+from kyodo_rules.wizard.questions import TITLE
+
+
+@dataclass
+class State:
+    """Where one interview stands; everything a session file has to keep."""
+
+    profile: str
+    lang: str = "ja"
+    #: Every answer ever given, by field; None = 「分からない」. Kept across back/changes.
+    answers: dict[str, Any] = field(default_factory=dict)
+    #: Fields whose answers are in force, in the order they were taken.
+    asked: list[str] = field(default_factory=list)
+    #: A field brought back by 「戻る」: asked again before anything else.
+    reask: str | None = None
+    #: What happened, in order ("answer title", "back planner", …); for the session file.
+    history: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class WhyRule:
+    rule_id: str
+    title: str
+    source: str
+    quote: str | None
+
+
+class Flow:
+    """The interview logic for one profile's rules and one declared order."""
+
+    def __init__(self, bound: Bound, order: tuple[str, ...]) -> None:
+        self.bound = bound
+        self.order = order
+
+    # -- what is known ---------------------------------------------------------
+
+    @staticmethod
+    def facts(state: State) -> dict[str, Any]:
+        """The facts in force: answers to asked questions, unknowns left out."""
+        return {
+            f: state.answers[f]
+            for f in state.asked
+            if f != TITLE and state.answers.get(f) is not None
+        }
+
+    def relevant(self, state: State) -> tuple[str, ...]:
+        """Unknown fields that could still change the answer (engine's view)."""
+        _decision, missing = self.bound.missing(self.facts(state), "python")
+        return missing
+
+    # -- moving through the interview -----------------------------------------
+
+    def _candidate(self, state: State) -> str | None:
+        if TITLE in self.order and TITLE not in state.asked:
+            return TITLE
+        missing = set(self.relevant(state))
+        return next(
+            (f for f in self.order if f in missing and f not in state.asked and f != TITLE),
+            None,
+        )
+
+    def next_field(self, state: State) -> str | None:
+        """The next question to put to the user, or None when nothing can change the answer.
+
+        Relevant questions that already have a kept answer are taken silently.
+        """
+        if state.reask is not None:
+            return state.reask
+        while True:
+            candidate = self._candidate(state)
+            if candidate is None or candidate not in state.answers:
+                return candidate
+            state.asked.append(candidate)
+
+    def answer(self, state: State, field_name: str, value: Any) -> None:
+        if isinstance(value, tuple):
+            value = list(value)
+        if value == "" and field_name == TITLE:
+            value = None
+        state.answers[field_name] = value
+        if field_name not in state.asked:
+            state.asked.append(field_name)
+        if state.reask == field_name:
+            state.reask = None
+        state.history.append(f"answer {field_name}")
+
+    def back(self, state: State) -> str | None:
+        """Return to the previous question; later answers are kept for re-use.
+
+        Returns the field to ask again, or None at the first question.
+        """
+        if not state.asked:
+            return None
+        previous = state.asked.pop()
+        state.reask = previous
+        state.history.append(f"back {previous}")
+        return previous
+
+    def change(self, state: State, field_name: str, value: Any) -> None:
+        """Change one answer (from the summary) and re-derive the whole interview."""
+        self.answer(state, field_name, value)
+        self.rederive(state)
+        state.history.append(f"change {field_name}")
+
+    def rederive(self, state: State) -> None:
+        """Rebuild `asked` from scratch: kept answers are re-used only where still relevant."""
+        state.asked = []
+        state.reask = None
+        self.next_field(state)
+
+    def done(self, state: State) -> bool:
+        return self.next_field(state) is None
+
+    # -- explaining -----------------------------------------------------------
+
+    def why(self, state: State, field_name: str) -> tuple[WhyRule, ...]:
+        """The rules still undecided that read this field: what the answer will settle."""
+        _decision, _definite, undecided = self.bound.assess(self.facts(state), "python")
+        rules = self.bound.ruleset.rules
+        return tuple(
+            WhyRule(
+                rule_id=rules[i].id,
+                title=rules[i].title.get(state.lang),
+                source=rules[i].source,
+                quote=rules[i].quote,
+            )
+            for i in sorted(undecided)
+            if field_name in rules[i].fields
+        )
+
+
+def replay(flow: Flow, state: State, given: Mapping[str, Any]) -> State:
+    """Run the interview answering from `given` (absent = 分からない), without prompts."""
+    while (name := flow.next_field(state)) is not None:
+        flow.answer(state, name, given.get(name))
+    return state

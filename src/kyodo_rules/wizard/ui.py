@@ -1,0 +1,223 @@
+"""The terminal side of the wizard: questionary prompts over `flow`.
+
+Only this module talks to the terminal. It asks, shows "why", the summary and
+the result, and saves the session after every answer. Prompts use
+`unsafe_ask()` so that Ctrl-C reaches the caller, which saves and tells the
+user how to resume, instead of questionary quietly turning it into `None`.
+Input and output can be injected, which is how the tests drive the real
+prompts through a pipe without a terminal.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TextIO
+
+import questionary
+from questionary import Choice, Separator
+
+from kyodo_rules._classify import Classifier
+from kyodo_rules._models import Result
+from kyodo_rules.wizard import session
+from kyodo_rules.wizard.flow import Flow, State
+from kyodo_rules.wizard.questions import TITLE, WizardData
+
+UNKNOWN = "__unknown__"
+BACK = "__back__"
+WHY = "__why__"
+RESULT = "__result__"
+
+
+class Wizard:
+    """One interactive interview, from the first question to the result."""
+
+    def __init__(
+        self,
+        data: WizardData,
+        classifier: Classifier | Callable[[], Classifier],
+        state: State,
+        session_path: Path | None,
+        *,
+        out: TextIO | None = None,
+        prompt_kwargs: dict[str, Any] | None = None,
+    ) -> None:
+        self.data = data
+        self._classifier = classifier
+        self.state = state
+        self.session_path = session_path
+        self.out = out or sys.stdout
+        #: Passed to every prompt (`input`, `output` in tests; `style`).
+        self.kw: dict[str, Any] = dict(prompt_kwargs or {})
+        self._flow: Flow | None = None
+
+    # -- plumbing ---------------------------------------------------------------
+
+    @property
+    def classifier(self) -> Classifier:
+        if not isinstance(self._classifier, Classifier):
+            self._classifier = self._classifier()
+        return self._classifier
+
+    @property
+    def flow(self) -> Flow:
+        if self._flow is None:
+            self._flow = Flow(self.classifier.bound(self.state.profile), self.data.order)
+        return self._flow
+
+    def t(self, key: str, **values: Any) -> str:
+        return self.data.t(key, self.state.lang, **values)
+
+    def say(self, text: str = "") -> None:
+        self.out.write(text + "\n")
+        self.out.flush()
+
+    def save(self) -> None:
+        if self.session_path is not None:
+            session.save(self.state, self.session_path)
+
+    # -- the interview --------------------------------------------------------
+
+    def ask_profile(self, profiles: list[tuple[str, str]]) -> str:
+        choices = [Choice(title=label, value=pid) for pid, label in profiles]
+        answer: str = questionary.select(
+            self.t("profile_question"), choices=choices, **self.kw
+        ).unsafe_ask()
+        return answer
+
+    def run(self) -> Result:
+        """Ask until nothing can change the answer, confirm, and classify."""
+        while True:
+            name = self.flow.next_field(self.state)
+            if name is None:
+                self.save()
+                if self.summary():
+                    break
+                continue
+            self.ask(name)
+        return self.result()
+
+    def ask(self, name: str) -> None:
+        """Put one question; handle 戻る and なぜ; record and save the answer."""
+        while True:
+            action, value = self._prompt(name)
+            if action == "why":
+                self.show_why(name)
+                continue
+            if action == "back":
+                if self.flow.back(self.state) is None:
+                    self.say(self.t("no_back"))
+                    continue
+                self.save()
+                return
+            self.flow.answer(self.state, name, value)
+            self.save()
+            return
+
+    def _number(self) -> str:
+        return f"[{len(self.state.asked) + 1}] "
+
+    def _extras(self, name: str) -> list[Choice]:
+        extras = [Choice(title=self.t("unknown"), value=UNKNOWN)]
+        if self.state.asked:
+            extras.append(Choice(title=self.t("back"), value=BACK))
+        extras.append(Choice(title=self.t("why"), value=WHY))
+        return extras
+
+    def _prompt(self, name: str) -> tuple[str, Any]:
+        lang = self.state.lang
+        q = self.data.question(name)
+        message = self._number() + q.spec.text.get(lang)
+        previous = self.state.answers.get(name, UNKNOWN if name in self.state.answers else None)
+        if q.kind == "text":
+            text: str = questionary.text(
+                message, default=str(previous or ""), instruction=self.t("text_hint"), **self.kw
+            ).unsafe_ask()
+            return "answer", text.strip() or None
+        choices: list[Any] = []
+        for c in q.spec.choices:
+            description = None
+            if c.example is not None:
+                description = f"{self.t('example')}: {c.example.get(lang)}"
+            checked = q.kind == "codes" and isinstance(previous, list) and c.value in previous
+            choices.append(
+                Choice(title=c.label.get(lang), value=c.value, description=description,
+                       checked=checked)
+            )
+        choices.append(Separator("─" * 10))
+        choices.extend(self._extras(name))
+        if q.kind == "codes":
+            picked: list[Any] = questionary.checkbox(
+                message, choices=choices, instruction=self.t("checkbox_hint"), **self.kw
+            ).unsafe_ask()
+            for special, action in ((BACK, "back"), (WHY, "why"), (UNKNOWN, "answer")):
+                if special in picked:
+                    return action, None
+            return "answer", [v for v in picked if not isinstance(v, bool)]
+        default = previous if previous is not None else None
+        value = questionary.select(
+            message, choices=choices, default=default, **self.kw
+        ).unsafe_ask()
+        if value == BACK:
+            return "back", None
+        if value == WHY:
+            return "why", None
+        if value == UNKNOWN:
+            return "answer", None
+        return "answer", value
+
+    # -- explanations ---------------------------------------------------------
+
+    def show_why(self, name: str) -> None:
+        lang = self.state.lang
+        q = self.data.question(name)
+        self.say("")
+        if q.spec.help is not None:
+            self.say(f"■ {self.t('help')}")
+            if q.spec.help.text is not None:
+                self.say(f"  {q.spec.help.text.get(lang)}")
+            self.say(f"  「{q.spec.help.quote}」")
+            self.say(f"  （{q.spec.help.source}）")
+        self.say(f"■ {self.t('why_title')}")
+        rules = self.flow.why(self.state, name)
+        if not rules:
+            self.say(f"  {self.t('why_none')}")
+        for rule in rules:
+            self.say(f"  ・{rule.title}（{rule.source}）")
+            if rule.quote:
+                self.say(f"      「{rule.quote}」")
+        self.say("")
+
+    # -- summary and result -----------------------------------------------------
+
+    def summary(self) -> bool:
+        """Show every answer in force; True = see the result, False = an answer changed."""
+        lang = self.state.lang
+        choices: list[Any] = [Choice(title=self.t("see_result"), value=RESULT)]
+        choices.append(Separator("─" * 10))
+        for name in self.state.asked:
+            shown = self.data.value_label(name, self.state.answers.get(name), lang)
+            if name == TITLE and self.state.answers.get(name) is None:
+                shown = "—"
+            choices.append(Choice(title=f"{self.data.field_label(name, lang)}: {shown}",
+                                  value=name))
+        picked = questionary.select(
+            self.t("summary_title"), choices=choices, **self.kw
+        ).unsafe_ask()
+        if picked == RESULT:
+            return True
+        while True:
+            action, value = self._prompt(picked)
+            if action == "why":
+                self.show_why(picked)
+                continue
+            break
+        if action == "answer":
+            self.flow.change(self.state, picked, value)
+            self.save()
+        return False
+
+    def result(self) -> Result:
+        facts = self.flow.facts(self.state)
+        return self.classifier.classify(facts, profile=self.state.profile, lang=self.state.lang)
