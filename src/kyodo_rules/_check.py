@@ -662,6 +662,16 @@ def _static(rulebase: Rulebase, report: Report) -> None:
                 )
 
 
+def _wizard_dir() -> Path:
+    """The shipped wizard data: `kyodo_rules/wizard` is also a Python package, so the
+    packaged directory exists even in a checkout; only the file tells where the data is."""
+    packaged = data_path("wizard")
+    if (packaged / "questions.yaml").is_file():
+        return packaged
+    checkout = Path(__file__).resolve().parents[2] / "wizard"
+    return checkout if checkout.is_dir() else packaged
+
+
 def _wizard_fields(doc: Any) -> list[str] | None:
     """The fields the wizard asks about, read tolerantly (None: no questions found)."""
     questions: list[Any] = []
@@ -788,7 +798,7 @@ def check(
         ruleset = rulebase.ruleset(name)
         read |= ruleset.fields_read
         explore(ruleset, rulebase.policy, budget=budget, sample=sample, report=report)
-    _wizard(Path(wizard_dir) if wizard_dir is not None else data_path("wizard"), read, report)
+    _wizard(Path(wizard_dir) if wizard_dir is not None else _wizard_dir(), read, report)
     report.defects = _dedupe(report.defects)
     report.seconds = time.perf_counter() - start
     return report

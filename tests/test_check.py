@@ -1,0 +1,299 @@
+"""`kyodo-rules check` catches each kind of defect, with a witness that shows it.
+
+Each test copies the shipped rules into a temporary directory and breaks them
+in exactly one way, so that a failure names the defect kind that slipped by.
+Only the generic profile is kept in the copies: the other profiles repeat the
+same exploration and would only make the suite slower.
+"""
+
+from __future__ import annotations
+
+import copy
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from kyodo_rules._check import Defect, Report, check
+from kyodo_rules._classify import Classifier
+from kyodo_rules._readings import flatten
+from kyodo_rules._resources import data_path
+from kyodo_rules.cli import main
+
+SOURCE = "002_5706d2c9275a3206.txt (7) 事例1"
+FAST = {"sample": 500}
+
+
+@pytest.fixture()
+def rules(tmp_path: Path) -> Path:
+    target = tmp_path / "rules"
+    shutil.copytree(data_path("rules"), target)
+    for profile in (target / "profiles").glob("*.yaml"):
+        if profile.stem != "generic":
+            profile.unlink()
+    return target
+
+
+@pytest.fixture()
+def wizard(tmp_path: Path, rules: Path) -> Path:
+    """A wizard that asks exactly the fields the rules read (so it is not a defect)."""
+    from kyodo_rules._rulebase import load_rulebase
+
+    read = load_rulebase(rules).ruleset("generic").fields_read
+    target = tmp_path / "wizard"
+    target.mkdir()
+    questions = [{"id": f"q-{f}", "field": f} for f in sorted(read)]
+    (target / "questions.yaml").write_text(
+        yaml.safe_dump({"questions": questions}), encoding="utf-8"
+    )
+    return target
+
+
+def add_rules(rules: Path, *specs: dict[str, Any]) -> None:
+    base = {"title": {"ja": "検査用", "en": "for the check"}, "source": SOURCE, "quote": "q"}
+    # Fresh objects per rule: shared ones would be dumped as aliases, which the loader refuses.
+    full = [copy.deepcopy({k: v for k, v in {**base, **s}.items() if v is not None}) for s in specs]
+    (rules / "zz_test.yaml").write_text(
+        yaml.safe_dump({"rules": full}, allow_unicode=True), encoding="utf-8"
+    )
+
+
+def drop_rule(rules: Path, rule_id: str) -> None:
+    for path in rules.glob("*.yaml"):
+        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+        if isinstance(doc, dict) and any(r.get("id") == rule_id for r in doc.get("rules", [])):
+            doc["rules"] = [r for r in doc["rules"] if r.get("id") != rule_id]
+            path.write_text(yaml.safe_dump(doc, allow_unicode=True), encoding="utf-8")
+            return
+    raise AssertionError(f"no rule {rule_id}")
+
+
+def set_profile(rules: Path, **changes: Any) -> None:
+    path = rules / "profiles" / "generic.yaml"
+    text = path.read_text(encoding="utf-8")
+    extra = yaml.safe_dump(changes, allow_unicode=True)
+    path.write_text(text + "\n" + extra, encoding="utf-8")
+
+
+def found(report: Report, kind: str) -> list[Defect]:
+    return [d for d in report.defects if d.kind == kind]
+
+
+def classify(rules: Path, facts: dict[str, Any]) -> tuple[str, set[str]]:
+    """The verdict and the ids of the rules in force, computed independently of the checker."""
+    bound = Classifier(rules_dir=rules).bound("generic")
+    decision, definite, _ = bound.assess(facts, "python")
+    ids = {bound.ruleset.rules[i].id for i in definite if i not in decision.overridden}
+    return decision.verdict, ids
+
+
+def test_unsatisfiable_rule_is_reported_with_its_contradiction(rules: Path, wizard: Path) -> None:
+    add_rules(
+        rules,
+        {
+            "id": "test-unsat",
+            "when": {"spec_author": "city", "all": [{"spec_author": "partner"}]},
+            "then": {"flags": ["marunage"]},
+        },
+    )
+    report = check(rules, wizard, **FAST)
+    [defect] = found(report, "never_fires")
+    assert defect.rules == ("test-unsat",)
+    assert defect.where.endswith("zz_test.yaml:2")
+    assert {"spec_author": "city"} in defect.core
+    assert not report.clean
+
+
+def test_rule_always_set_aside_is_never_in_force(rules: Path, wizard: Path) -> None:
+    add_rules(
+        rules,
+        {
+            "id": "test-narrow",
+            "when": {"scheme": "contract", "period": "ongoing"},
+            "then": {"flags": ["marunage"]},
+        },
+        {
+            "id": "test-wide",
+            "when": {"scheme": "contract"},
+            "then": {"flags": ["kyodo_as_goal"]},
+            "overrides": ["test-narrow"],
+        },
+    )
+    report = check(rules, wizard, **FAST)
+    [defect] = found(report, "never_in_force")
+    assert defect.rules == ("test-narrow",)
+    assert defect.witness == {"scheme": "contract", "period": "ongoing"}
+
+
+def test_two_zones_without_override_conflict(rules: Path, wizard: Path) -> None:
+    add_rules(
+        rules,
+        {"id": "test-zone", "when": {"organizer": "committee"}, "then": {"zone": "government_led"}},
+    )
+    report = check(rules, wizard, **FAST)
+    conflicts = [d for d in found(report, "conflict") if "test-zone" in d.rules]
+    assert conflicts
+    for defect in conflicts:
+        assert defect.witness is not None
+        _, in_force = classify(rules, defect.witness)
+        assert set(defect.rules) <= in_force, defect
+
+
+def test_declared_override_resolves_the_conflict(rules: Path, wizard: Path) -> None:
+    zone_rules = [
+        "zone-citizen-independent",
+        "zone-citizen-led",
+        "zone-equal-partnership",
+        "zone-government-independent",
+        "benefit-private",
+        "subsidiarity-self-help",
+    ]
+    add_rules(
+        rules,
+        {
+            "id": "test-zone",
+            "when": {"organizer": "committee"},
+            "then": {"zone": "government_led"},
+            "overrides": zone_rules,
+        },
+    )
+    report = check(rules, wizard, **FAST)
+    assert not [d for d in found(report, "conflict") if "test-zone" in d.rules]
+
+
+def test_disabling_the_definition_leaves_a_gap(rules: Path, wizard: Path) -> None:
+    set_profile(rules, disable=["definition-met"])
+    report = check(rules, wizard, **FAST)
+    gaps = found(report, "gap")
+    assert gaps
+    read = Classifier(rules_dir=rules).bound("generic").ruleset.fields_read
+    for defect in gaps:
+        assert defect.witness is not None
+        assert read <= set(defect.witness), "a gap witness must be fully known"
+        assert classify(rules, defect.witness)[0] == "undetermined"
+
+
+def test_exception_without_overrides_is_outvoted(rules: Path, wizard: Path) -> None:
+    add_rules(
+        rules,
+        {
+            "id": "test-exception",
+            "when": {"scheme": "designated_manager", "prior_consultation": True},
+            "then": {"verdict": "kyodo"},
+        },
+    )
+    report = check(rules, wizard, **FAST)
+    [defect] = found(report, "kyodo_outvoted")
+    assert defect.rules == ("test-exception",)
+    assert defect.witness == {"scheme": "designated_manager", "prior_consultation": True}
+    verdict, in_force = classify(rules, defect.witness)
+    assert verdict == "not_kyodo"
+    assert "test-exception" in in_force
+    assert "jirei5-designated-manager" in in_force
+
+
+def test_wizard_asking_an_unread_field_and_missing_a_read_one(rules: Path, tmp_path: Path) -> None:
+    from kyodo_rules._rulebase import load_rulebase
+
+    read = sorted(load_rulebase(rules).ruleset("generic").fields_read)
+    target = tmp_path / "wizard2"
+    target.mkdir()
+    asked = [f for f in read if f != "stage"]
+    drop_rule(rules, "no-evaluation")  # nothing else reads evaluation_planned
+    questions = [{"field": f} for f in asked] + [{"field": "nonsense_field"}]
+    (target / "questions.yaml").write_text(yaml.safe_dump({"questions": questions}), "utf-8")
+    report = check(rules, target, **FAST)
+    messages = " | ".join(d.en for d in found(report, "wizard"))
+    assert "no wizard question asks it" not in messages or "stage" in messages
+    assert "stage" in messages
+    assert "evaluation_planned, which no rule reads" in messages
+    assert "'nonsense_field', which is not a field" in messages
+
+
+def test_missing_wizard_file_is_a_defect(rules: Path, tmp_path: Path) -> None:
+    report = check(rules, tmp_path, **FAST)
+    assert any(d.en == "no wizard questions file" for d in found(report, "wizard"))
+
+
+def test_flag_nobody_raises(rules: Path, wizard: Path) -> None:
+    drop_rule(rules, "not-disclosed")
+    report = check(rules, wizard, **FAST)
+    assert [d.en for d in found(report, "unused_flag")] == [
+        "flag not_disclosed is in the catalogue but no rule raises it"
+    ]
+
+
+def test_profile_disabling_an_unknown_rule_is_an_invalid_file(rules: Path, wizard: Path) -> None:
+    set_profile(rules, disable=["no-such-rule"])
+    report = check(rules, wizard, **FAST)
+    [defect] = found(report, "invalid_file")
+    assert "no-such-rule" in defect.en
+    assert not report.clean
+
+
+def test_source_outside_the_seed_list(rules: Path, wizard: Path) -> None:
+    add_rules(
+        rules,
+        {
+            "id": "test-source",
+            "source": "999_0000000000000000.txt 第1章",
+            "when": {"scheme": "contract"},
+            "then": {"flags": ["marunage"]},
+        },
+    )
+    report = check(rules, wizard, **FAST)
+    assert any("999_0000000000000000.txt" in d.en for d in found(report, "invalid_file"))
+
+
+def test_missing_quote_is_only_a_warning(rules: Path, wizard: Path) -> None:
+    add_rules(
+        rules,
+        {
+            "id": "test-noquote",
+            "quote": None,
+            "when": {"scheme": "contract"},
+            "then": {"flags": ["marunage"]},
+        },
+    )
+    report = check(rules, wizard, **FAST)
+    [defect] = found(report, "no_quote")
+    assert defect.severity == "warning"
+    assert report.clean, [d.en for d in report.defects if d.severity == "defect"]
+
+
+def test_witness_facts_are_valid_cases(rules: Path, wizard: Path) -> None:
+    set_profile(rules, disable=["definition-met"])
+    for defect in check(rules, wizard, **FAST).defects:
+        if defect.witness is not None:
+            flatten(defect.witness)
+            Classifier(rules_dir=rules).classify(defect.witness, what_if=False)
+
+
+def test_cli_exit_codes(rules: Path, wizard: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    add_rules(
+        rules,
+        {
+            "id": "test-unsat",
+            "when": {"scheme": "contract", "not": {"scheme": "contract"}},
+            "then": {"flags": ["marunage"]},
+        },
+    )
+    assert main(["check", "--rules", str(rules), "--wizard", str(wizard)]) == 1
+    out = capsys.readouterr().out
+    assert "test-unsat" in out
+    assert "inputs explored in" in out
+    assert main(["check", "--rules", str(rules / "nowhere")]) == 2
+    assert "no such directory" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as exc:
+        main(["check", "--bogus"])
+    assert exc.value.code == 2
+
+
+def test_shipped_rulebase_is_clean() -> None:
+    report = check()
+    defects = [f"{d.where} {d.en} {d.witness}" for d in report.defects if d.severity == "defect"]
+    assert not defects, "\n".join(defects)
+    assert report.complete
+    assert report.seconds < 60
