@@ -286,10 +286,31 @@ def condition_data(c: cond.Condition) -> Any:
     return {"all": parts}
 
 
+class _Dumper(yaml.SafeDumper):
+    """Mappings as blocks, short code lists inline: how rule authors write conditions."""
+
+    def increase_indent(self, flow: bool = False, indentless: bool = False) -> None:
+        super().increase_indent(flow, False)
+
+
+def _represent_list(dumper: yaml.SafeDumper, data: list[Any]) -> yaml.Node:
+    scalars = all(not isinstance(v, dict | list) for v in data)
+    return dumper.represent_sequence("tag:yaml.org,2002:seq", data, flow_style=scalars)
+
+
+def _represent_dict(dumper: yaml.SafeDumper, data: dict[str, Any]) -> yaml.Node:
+    return dumper.represent_mapping("tag:yaml.org,2002:map", data.items(), flow_style=False)
+
+
+_Dumper.add_representer(list, _represent_list)
+_Dumper.add_representer(dict, _represent_dict)
+
+
 def condition_yaml(c: cond.Condition) -> str:
-    return yaml.safe_dump(
-        condition_data(c), allow_unicode=True, sort_keys=False, default_flow_style=None, width=88
-    ).rstrip("\n")
+    text = yaml.dump(
+        condition_data(c), Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=88
+    )
+    return str(text).rstrip("\n")
 
 
 def _atom_words(c: cond.Eq | cond.Unknown | cond.Count, negated: bool, lang: str) -> str:
