@@ -138,6 +138,14 @@ class Group(BaseModel):
     supports_candidates_or_parties: StrictBool | None = None
     membership_unit: MembershipUnit | None = None
 
+    @field_validator("members", "officers", "paid_officers", mode="before")
+    @classmethod
+    def _whole_number(cls, value: Any) -> Any:
+        # pydantic would say "valid integer"; a person filling in a form needs this.
+        if value is not None and (not isinstance(value, int) or isinstance(value, bool)):
+            raise ValueError(f"{value!r} is not allowed; allowed: a whole number (0 or more)")
+        return value
+
     @field_validator("paid_officers", mode="after")
     @classmethod
     def _not_more_than_officers(cls, value: int | None, info: ValidationInfo) -> int | None:
@@ -232,7 +240,7 @@ class NpoResult(BaseModel):
     failed: tuple[Requirement, ...] = ()
     #: Requirements that may still fail, depending on the missing facts.
     undecided: tuple[Requirement, ...] = ()
-    #: Unknown input facts that could add a failed requirement.
+    #: Unknown input facts that decide the requirements still open.
     missing_facts: tuple[str, ...] = ()
     #: Every rule that fired, in rule order.
     trace: tuple[TraceEntry, ...] = ()
@@ -270,10 +278,10 @@ def _sources(root: Path) -> frozenset[str] | None:
     if not path.is_file():
         return None
     try:
-        doc = load_file(path, "rules/policy.yaml")
+        doc = load_file(path, f"{root.name}/policy.yaml")
         return frozenset(s.file for s in Policy.model_validate(doc).sources)
     except (InputError, ValidationError) as exc:
-        raise RuleError(f"rules/policy.yaml: {exc}") from None
+        raise RuleError(f"{root.name}/policy.yaml: {exc}") from None
 
 
 def load_npo_rules(rules_dir: Path | str | None = None) -> tuple[NpoRule, ...]:
@@ -288,7 +296,7 @@ def load_npo_rules(rules_dir: Path | str | None = None) -> tuple[NpoRule, ...]:
     rules: list[NpoRule] = []
     seen: dict[str, NpoRule] = {}
     for path in paths:
-        file = f"rules/npo/{path.name}"
+        file = f"{root.name}/npo/{path.name}"
         try:
             doc = load_file(path, file)
         except InputError as exc:
@@ -320,7 +328,7 @@ def load_npo_rules(rules_dir: Path | str | None = None) -> tuple[NpoRule, ...]:
         # A requirement without a rule could never fail: every group would pass it.
         uncovered = [r for r in REQUIREMENTS if not any(rule.fails == r for rule in rules)]
         if uncovered:
-            errors.append(f"rules/npo: no rule decides requirement(s) {', '.join(uncovered)}")
+            errors.append(f"{root.name}/npo: no rule decides requirement(s) {', '.join(uncovered)}")
     if errors:
         raise RuleError("\n".join(errors))
     return tuple(rules)
@@ -373,6 +381,8 @@ class NpoChecker:
         pending = {self.rules[i].fails for i in undecided} - failed
         unknown: set[str] = set()
         for i in undecided:
+            if self.rules[i].fails not in pending:
+                continue
             for name in self.rules[i].fields:
                 for field in DERIVED_FROM.get(name, (name,)):
                     if facts.get(field) is None:
@@ -431,7 +441,14 @@ def render_npo(result: NpoResult, lang: str = "ja") -> str:
         lines.append("満たしていない要件:" if ja else "Requirements not met:")
         lines += [f"  - {REQUIREMENT_LABELS[r].get(lang)}" for r in result.failed]
     if result.undecided:
-        lines.append("まだ判断できない要件:" if ja else "Requirements still open:")
+        if result.failed:
+            lines.append(
+                "ほかに満たしていない可能性がある要件:"
+                if ja
+                else "Other requirements that may fail:"
+            )
+        else:
+            lines.append("まだ判断できない要件:" if ja else "Requirements still open:")
         lines += [f"  - {REQUIREMENT_LABELS[r].get(lang)}" for r in result.undecided]
     if result.missing_facts:
         lines.append("確認が必要な事実:" if ja else "Facts to find out:")
