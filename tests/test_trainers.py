@@ -156,3 +156,14 @@ def test_demo_without_id_and_without_tty_asks_for_one() -> None:
     lines = proc.stderr.strip().splitlines()
     assert len(lines) == 1
     assert "ID" in lines[0]
+
+
+def test_demo_writes_a_report(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    pytest.importorskip("kyodo_rules._export")
+    case = _jirei3()
+    path = tmp_path / "jirei3.md"
+    assert main(["demo", case.id, "--no-pause", "--report", str(path)]) == 0
+    text = path.read_text(encoding="utf-8")
+    assert case.title.ja in text
+    assert "奉仕作業" in text
+    assert str(path) in capsys.readouterr().out

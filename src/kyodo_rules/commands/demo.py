@@ -88,6 +88,10 @@ def run(args: argparse.Namespace) -> int:
         if wanted is None:
             return 130
     case = _find(cases, wanted)
+    report = getattr(args, "report", None)
+    export: Any = importlib.import_module("kyodo_rules._export") if report else None
+    if report:
+        export.report_format(report)  # a wrong suffix fails before the demo, not after
     classifier = default_classifier()
     steps = demo_steps(case, classifier, args.lang, args.profile)
     pause = args.pause if args.pause is not None else sys.stdin.isatty()
@@ -103,9 +107,7 @@ def run(args: argparse.Namespace) -> int:
                 input(prompt)
             except EOFError:
                 pause = False
-    report = getattr(args, "report", None)
     if report:
-        export: Any = importlib.import_module("kyodo_rules._export")
         result = classifier.classify(
             case.facts, profile=args.profile or case.profile, lang=args.lang
         )
