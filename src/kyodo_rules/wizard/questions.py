@@ -53,9 +53,7 @@ class QuestionSpec(_Strict):
     @classmethod
     def _known(cls, value: str) -> str:
         if value != TITLE and value not in FIELD_KINDS:
-            raise ValueError(
-                f"unknown field {value!r}; allowed: {TITLE}, {', '.join(FIELD_KINDS)}"
-            )
+            raise ValueError(f"unknown field {value!r}; allowed: {TITLE}, {', '.join(FIELD_KINDS)}")
         return value
 
 
@@ -180,9 +178,9 @@ def _check_questions(spec: QuestionsFile, raw: Any, name: str) -> tuple[Question
         expected = list(codes)
         wrong = [v for v in values if v not in expected or type(v) is not type(expected[0])]
         if wrong:
+            shown = ", ".join(str(c).lower() if isinstance(c, bool) else str(c) for c in expected)
             errors.append(
-                f"{where}: choice {wrong[0]!r} is not a code of this field; "
-                f"allowed: {', '.join(str(c).lower() if isinstance(c, bool) else str(c) for c in expected)}"
+                f"{where}: choice {wrong[0]!r} is not a code of this field; allowed: {shown}"
             )
         absent = [c for c in expected if c not in values]
         if absent:

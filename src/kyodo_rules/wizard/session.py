@@ -84,9 +84,7 @@ def read(path: Path | str) -> tuple[dict[str, Any], dict[str, Any]]:
         raise InputError(f"{name}: empty file; expected answers (field: value lines)")
     data = loads(text, name)
     if not isinstance(data, dict):
-        raise InputError(
-            f"{name}: expected a mapping of field: value, got {type(data).__name__}"
-        )
+        raise InputError(f"{name}: expected a mapping of field: value, got {type(data).__name__}")
     if "answers" in data and "version" in data:
         extra = [k for k in data if k not in _KEYS]
         if extra:

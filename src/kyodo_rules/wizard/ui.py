@@ -11,6 +11,7 @@ prompts through a pipe without a terminal.
 from __future__ import annotations
 
 import sys
+import unicodedata
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TextIO
@@ -20,14 +21,21 @@ from questionary import Choice, Separator
 
 from kyodo_rules._classify import Classifier
 from kyodo_rules._models import Result
+from kyodo_rules._vocabulary import FIELD_KINDS
 from kyodo_rules.wizard import session
 from kyodo_rules.wizard.flow import Flow, State
 from kyodo_rules.wizard.questions import TITLE, WizardData
 
 UNKNOWN = "__unknown__"
+NONE = "__none__"
 BACK = "__back__"
 WHY = "__why__"
 RESULT = "__result__"
+
+
+def width(text: str) -> int:
+    """Columns a text takes in a terminal (wide East Asian characters count 2)."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
 class Wizard:
@@ -137,27 +145,39 @@ class Wizard:
             return "answer", text.strip() or None
         choices: list[Any] = []
         for c in q.spec.choices:
-            description = None
+            title = c.label.get(lang)
             if c.example is not None:
-                description = f"{self.t('example')}: {c.example.get(lang)}"
+                # Examples that do not fit on the line are shown under 「なぜこの質問？」.
+                example = f"{self.t('example')}: {c.example.get(lang)}"
+                if width(f"{title}（{example}）") <= 74:
+                    title = f"{title}（{example}）" if lang == "ja" else f"{title} ({example})"
             checked = q.kind == "codes" and isinstance(previous, list) and c.value in previous
+            choices.append(Choice(title=title, value=c.value, checked=checked))
+        if q.kind == "codes" and "none" not in FIELD_KINDS[name][1]:
             choices.append(
-                Choice(title=c.label.get(lang), value=c.value, description=description,
-                       checked=checked)
+                Choice(title=self.t("none_of_these"), value=NONE, checked=previous == [])
             )
         choices.append(Separator("─" * 10))
         choices.extend(self._extras(name))
         if q.kind == "codes":
             picked: list[Any] = questionary.checkbox(
-                message, choices=choices, instruction=self.t("checkbox_hint"), **self.kw
+                message,
+                choices=choices,
+                instruction=self.t("checkbox_hint"),
+                validate=lambda xs: bool(xs) or self.t("choose_one"),
+                **self.kw,
             ).unsafe_ask()
             for special, action in ((BACK, "back"), (WHY, "why"), (UNKNOWN, "answer")):
                 if special in picked:
                     return action, None
-            return "answer", [v for v in picked if not isinstance(v, bool)]
+            return "answer", [v for v in picked if v != NONE]
         default = previous if previous is not None else None
         value = questionary.select(
-            message, choices=choices, default=default, **self.kw
+            message,
+            choices=choices,
+            default=default,
+            instruction=self.t("select_hint"),
+            **self.kw,
         ).unsafe_ask()
         if value == BACK:
             return "back", None
@@ -179,6 +199,9 @@ class Wizard:
                 self.say(f"  {q.spec.help.text.get(lang)}")
             self.say(f"  「{q.spec.help.quote}」")
             self.say(f"  （{q.spec.help.source}）")
+        for c in q.spec.choices:
+            if c.example is not None:
+                self.say(f"  ・{c.label.get(lang)} — {self.t('example')}: {c.example.get(lang)}")
         self.say(f"■ {self.t('why_title')}")
         rules = self.flow.why(self.state, name)
         if not rules:
@@ -200,8 +223,9 @@ class Wizard:
             shown = self.data.value_label(name, self.state.answers.get(name), lang)
             if name == TITLE and self.state.answers.get(name) is None:
                 shown = "—"
-            choices.append(Choice(title=f"{self.data.field_label(name, lang)}: {shown}",
-                                  value=name))
+            choices.append(
+                Choice(title=f"{self.data.field_label(name, lang)}: {shown}", value=name)
+            )
         picked = questionary.select(
             self.t("summary_title"), choices=choices, **self.kw
         ).unsafe_ask()
