@@ -1,0 +1,393 @@
+"""Reports to keep: Markdown, the vocabulary's JSON, and a printable HTML page.
+
+Staff attach the report to a 起案 (a written request for approval), so the HTML
+page is made for paper: A4, Japanese system fonts, the verdict first, and every
+reason beside its source and the sentence it quotes, so that whoever approves
+can check the answer against the guidance without this tool. It is one file
+with nothing external (no fonts, styles, scripts or images to fetch) because it
+is mailed, archived and opened years later on machines without network access.
+
+Everything that can come from a user (the project title) or from data files
+(rule titles, quotations, profile wording) is escaped; a Content-Security-Policy
+forbids scripts and fetches as a second line of defence.
+
+Every writer here replaces its target atomically (a temporary file in the same
+directory, then `os.replace`): a report or an inventory is either the old file
+or the complete new one, never half of it, even if the process is killed.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import json
+import os
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
+from html import escape
+from pathlib import Path
+from typing import IO, Any
+
+from kyodo_rules._errors import InputError
+from kyodo_rules._field_labels import code_label, field_label
+from kyodo_rules._models import Result
+from kyodo_rules._report import describe_change, heading, label, render_markdown
+
+#: Report suffix -> format; the suffix is the only way to choose one.
+SUFFIXES: dict[str, str] = {
+    ".md": "markdown",
+    ".markdown": "markdown",
+    ".json": "json",
+    ".html": "html",
+    ".htm": "html",
+}
+
+_CSS = """
+@page { size: A4; margin: 15mm; }
+:root {
+  --ink: #1a1a1a; --muted: #555; --rule: #c8c8c8;
+  --ok: #0b6b3a; --ok-bg: #e6f4ec; --ng: #a61b1b; --ng-bg: #fbeaea;
+  --un: #8a5a00; --un-bg: #fdf3dc;
+}
+* { box-sizing: border-box; }
+html { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
+body {
+  margin: 0 auto; max-width: 180mm; padding: 8mm 0; color: var(--ink);
+  font-family: "Noto Sans CJK JP", "Noto Sans JP", "Hiragino Kaku Gothic ProN",
+    "Hiragino Sans", "Yu Gothic", "YuGothic", "Meiryo", "IPAexGothic", sans-serif;
+  font-size: 10.5pt; line-height: 1.6;
+}
+@media print { body { max-width: none; padding: 0; } }
+header { border-bottom: 2px solid var(--ink); margin-bottom: 5mm; }
+header .kind { color: var(--muted); font-size: 9.5pt; margin: 0; }
+h1 { font-size: 17pt; margin: 0 0 2mm; line-height: 1.35; overflow-wrap: anywhere; }
+h2 {
+  font-size: 12pt; margin: 6mm 0 2mm; padding-left: 2.5mm;
+  border-left: 4px solid var(--ink); break-after: avoid; page-break-after: avoid;
+}
+.verdict {
+  border: 2px solid currentColor; border-radius: 3mm; padding: 4mm 5mm; margin: 0 0 4mm;
+  break-inside: avoid;
+}
+.verdict .label { font-size: 9.5pt; margin: 0; }
+.verdict .answer { font-size: 20pt; font-weight: 700; margin: 0; line-height: 1.3; }
+.verdict .category { font-size: 11pt; margin: 1mm 0 0; }
+.verdict.kyodo { color: var(--ok); background: var(--ok-bg); }
+.verdict.not_kyodo { color: var(--ng); background: var(--ng-bg); }
+.verdict.undetermined { color: var(--un); background: var(--un-bg); }
+dl.facts { display: grid; grid-template-columns: max-content 1fr; gap: 1mm 5mm; margin: 0; }
+dl.facts dt { font-weight: 700; }
+dl.facts dd { margin: 0; }
+ol, ul { margin: 0; padding-left: 6mm; }
+li { margin: 0 0 2mm; break-inside: avoid; page-break-inside: avoid; }
+cite { font-style: normal; color: var(--muted); font-size: 9pt; display: block; }
+blockquote {
+  margin: 1mm 0 0; padding: 1mm 3mm; border-left: 3px solid var(--rule);
+  color: #333; font-size: 9.5pt;
+}
+blockquote::before { content: "「"; } blockquote::after { content: "」"; }
+.aside { color: var(--muted); font-size: 9pt; }
+.sub { margin: 1mm 0 0; padding-left: 5mm; list-style: disc; }
+.sub li { margin: 0 0 1mm; }
+.caution { color: var(--ng); }
+ul.checklist { list-style: none; padding-left: 0; }
+ul.checklist li { display: flex; gap: 2mm; align-items: baseline; }
+ul.checklist input { width: 4mm; height: 4mm; margin: 0; flex: none; }
+code {
+  font-family: ui-monospace, "DejaVu Sans Mono", monospace; font-size: 8.5pt;
+  color: var(--muted);
+}
+footer {
+  margin-top: 8mm; padding-top: 2mm; border-top: 1px solid var(--rule);
+  color: var(--muted); font-size: 8.5pt;
+}
+"""
+
+_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; form-action 'none'"
+
+_WORDS: dict[str, tuple[str, str]] = {
+    "report": ("協働判定レポート", "Collaboration check report"),
+    "project": ("事業名", "Project"),
+    "generated": ("作成日", "Generated"),
+    "by": ("kyodo-rules により作成", "made with kyodo-rules"),
+    "reason": ("理由", "Reason"),
+    "none": ("（なし）", "(none)"),
+    "check_note": (
+        "この判定は手引きに基づく目安です。最終的な判断は担当課で行ってください。",
+        "This answer follows the guidance; the final decision rests with the department.",
+    ),
+}
+
+
+def _w(key: str, lang: str) -> str:
+    ja, en = _WORDS[key]
+    return en if lang == "en" else ja
+
+
+def _e(text: object) -> str:
+    return escape(str(text), quote=True)
+
+
+def _profile_name(profile: str, lang: str) -> str:
+    """The city's own name for the profile, when the rulebase is at hand."""
+    try:
+        from kyodo_rules._classify import default_classifier
+
+        spec = default_classifier().rulebase.profiles[profile].spec
+        return (
+            f"{spec.name.get(lang)}（{profile}）"
+            if lang == "ja"
+            else f"{spec.name.get(lang)} ({profile})"
+        )
+    except Exception:  # a report must not fail over a display name
+        return profile
+
+
+def render_html(
+    result: Result,
+    lang: str = "ja",
+    title: str | None = None,
+    *,
+    generated: _dt.date | None = None,
+) -> str:
+    """One self-contained, printable page; `generated` pins the date for reproducible files."""
+    day = (generated or _dt.date.today()).isoformat()
+    page_title = title.strip() if title and title.strip() else heading("title", lang)
+    verdict = result.verdict
+    out: list[str] = [
+        "<!DOCTYPE html>",
+        f'<html lang="{"en" if lang == "en" else "ja"}">',
+        "<head>",
+        '<meta charset="utf-8">',
+        f'<meta http-equiv="Content-Security-Policy" content="{_CSP}">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        '<meta name="generator" content="kyodo-rules">',
+        f"<title>{_e(page_title)} — {_e(_w('report', lang))}</title>",
+        f"<style>{_CSS}</style>",
+        "</head>",
+        "<body>",
+        "<header>",
+        f'<p class="kind">{_e(_w("report", lang))}</p>',
+        f'<h1 id="title">{_e(page_title)}</h1>',
+        "</header>",
+        "<main>",
+        f'<section class="verdict {_e(verdict)}" id="verdict">',
+        f'<p class="label">{_e(heading("verdict", lang))}</p>',
+        f'<p class="answer">{_e(label("verdict", verdict, lang))}</p>',
+    ]
+    if result.category:
+        out.append(
+            f'<p class="category">{_e(heading("category", lang))}: '
+            f"{_e(label('category', result.category, lang))}</p>"
+        )
+    out.append("</section>")
+    out.append('<dl class="facts">')
+    if title and title.strip():
+        out.append(f"<dt>{_e(_w('project', lang))}</dt><dd>{_e(title.strip())}</dd>")
+    for key in ("zone", "subsidiarity"):  # the category is in the verdict box
+        value = getattr(result, key)
+        out.append(f"<dt>{_e(heading(key, lang))}</dt><dd>{_e(label(key, value, lang))}</dd>")
+    out.append(
+        f"<dt>{_e(heading('profile', lang))}</dt><dd>{_e(_profile_name(result.profile, lang))}</dd>"
+    )
+    out.append("</dl>")
+
+    def section(key: str, body: list[str], tag: str = "ul", cls: str = "") -> None:
+        if not body:
+            return
+        attr = f' class="{cls}"' if cls else ""
+        out.append(f'<section id="{key}">')
+        out.append(f"<h2>{_e(heading(key, lang))}</h2>")
+        out.append(f"<{tag}{attr}>")
+        out.extend(body)
+        out.append(f"</{tag}>")
+        out.append("</section>")
+
+    reasons = []
+    for t in result.trace:
+        aside = (
+            f' <span class="aside">（{_e(heading("set_aside", lang))}: '
+            f"{_e(t.overridden_by)}）</span>"
+            if t.overridden_by
+            else ""
+        )
+        quote = f"<blockquote>{_e(t.quote)}</blockquote>" if t.quote else ""
+        reasons.append(
+            f"<li>{_e(t.title)}{aside}<cite>{_e(t.source)} · <code>{_e(t.rule_id)}</code></cite>"
+            f"{quote}</li>"
+        )
+    section("reasons", reasons, "ol")
+
+    forms = []
+    why = _w("reason", lang)
+    for form in result.forms:
+        items = [f"<li>{_e(why)}: {_e(r)}</li>" for r in form.reasons]
+        items += [
+            f'<li class="caution">{_e(heading("cautions", lang))}: {_e(c)}</li>'
+            for c in form.cautions
+        ]
+        sub = f'<ul class="sub">{"".join(items)}</ul>' if items else ""
+        forms.append(f"<li><strong>{_e(form.label)}</strong>{sub}</li>")
+    section("forms", forms, "ol")
+
+    section(
+        "flags",
+        [f"<li>{_e(f.message)}<cite>{_e(f.source)}</cite></li>" for f in result.flags],
+    )
+    section(
+        "principles",
+        [f"<li>{_e(p.label)}<cite>{_e(p.source)}</cite></li>" for p in result.principles_violated],
+    )
+    section(
+        "documents",
+        [f"<li>{_e(label('document', d, lang))}</li>" for d in result.required_documents],
+    )
+    section(
+        "checklist",
+        [
+            f'<li><input type="checkbox" aria-label="{_e(item)}"><span>{_e(item)}</span></li>'
+            for item in result.checklist
+        ],
+        cls="checklist",
+    )
+    section(
+        "what_if",
+        [f"<li>{_e(_describe(change, lang))}</li>" for change in result.would_be_kyodo_if],
+    )
+    section(
+        "missing",
+        [
+            f"<li>{_e(field_label(f, lang))} <code>{_e(f)}</code></li>"
+            if lang == "ja"
+            else f"<li><code>{_e(f)}</code></li>"
+            for f in result.missing_facts
+        ],
+    )
+    out.append("</main>")
+    out.append(
+        f"<footer><p>{_e(_w('check_note', lang))}</p>"
+        f"<p>{_e(_w('generated', lang))}: {_e(day)} · {_e(heading('profile', lang))}: "
+        f"{_e(_profile_name(result.profile, lang))} · {_e(_w('by', lang))}</p></footer>"
+    )
+    out.append("</body>")
+    out.append("</html>")
+    return "\n".join(out) + "\n"
+
+
+def _describe(change: Any, lang: str) -> str:
+    """A change set in the reader's words: 事前の協議・確認 = はい."""
+    if lang == "en":
+        return describe_change(change, lang)
+    words = []
+    for item in change:
+        value = item.value
+        if isinstance(value, list | tuple):
+            shown = "、".join(code_label(item.field, v) for v in value) or "なし"
+        else:
+            shown = code_label(item.field, value)
+        words.append(f"{field_label(item.field)} = {shown}")
+    return " かつ ".join(words)
+
+
+def render_report(result: Result, fmt: str, lang: str = "ja", title: str | None = None) -> str:
+    if fmt == "html":
+        return render_html(result, lang, title)
+    if fmt == "json":
+        data: dict[str, Any] = result.model_dump(mode="json")
+        if title:
+            data = {"title": title, **data}
+        return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+    if fmt == "markdown":
+        text = render_markdown(result, lang)
+        if title and title.strip():
+            first, _, rest = text.partition("\n")
+            # Markdown viewers pass raw HTML through, so the title is escaped here too.
+            line = f"{_w('project', lang)}: {_markdown_text(title.strip())}"
+            text = f"{first}\n\n{line}\n{rest}"
+        return text
+    raise InputError(
+        f"report: unknown format {fmt!r}; allowed: {', '.join(sorted(set(SUFFIXES.values())))}"
+    )
+
+
+def _markdown_text(text: str) -> str:
+    escaped = escape(" ".join(text.split()), quote=False)
+    for ch in "\\`*_[]#|":
+        escaped = escaped.replace(ch, "\\" + ch)
+    return escaped
+
+
+def report_format(path: str | os.PathLike[str]) -> str:
+    """The format a report path asks for, or an InputError listing the allowed suffixes."""
+    suffix = Path(path).suffix.lower()
+    fmt = SUFFIXES.get(suffix)
+    if fmt is None:
+        shown = suffix or "(none)"
+        raise InputError(
+            f"{os.fspath(path)}: レポートの拡張子 {shown} は使えません / unknown report suffix; "
+            f"allowed: {', '.join(SUFFIXES)}"
+        )
+    return fmt
+
+
+def write_report(
+    result: Result, path: str | os.PathLike[str], lang: str = "ja", title: str | None = None
+) -> Path:
+    """Write the report in the format the suffix names (.md, .json, .html); atomic."""
+    fmt = report_format(path)
+    text = render_report(result, fmt, lang, title)
+    target = Path(path)
+    with atomic_writer(target, newline="\n") as handle:
+        handle.write(text)
+    return target
+
+
+@contextmanager
+def atomic_path(path: str | os.PathLike[str]) -> Iterator[str]:
+    """A temporary path that replaces `path` only if the block completes.
+
+    The temporary file lives beside the target so that `os.replace` is a rename
+    on one file system (atomic); it is removed if anything goes wrong, including
+    Ctrl-C. It is also how a library that insists on a file name (openpyxl)
+    writes atomically.
+    """
+    target = Path(path)
+    directory = target.parent
+    if not directory.is_dir():
+        raise InputError(
+            f"{os.fspath(path)}: 書き込めません / cannot write: no directory {directory}"
+        )
+    try:
+        fd, tmp = tempfile.mkstemp(dir=directory, prefix=f".{target.name}.", suffix=".tmp")
+    except OSError as exc:
+        raise InputError(
+            f"{os.fspath(path)}: 書き込めません / cannot write: {exc.strerror}"
+        ) from None
+    os.close(fd)
+    try:
+        yield tmp
+        with open(tmp, "rb+") as handle:
+            os.fsync(handle.fileno())
+        os.chmod(tmp, _mode_for(target))
+        os.replace(tmp, target)
+    except BaseException:
+        with suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
+@contextmanager
+def atomic_writer(
+    path: str | os.PathLike[str], *, encoding: str = "utf-8", newline: str | None = None
+) -> Iterator[IO[str]]:
+    """A text handle whose content replaces `path` only if the block completes."""
+    with atomic_path(path) as tmp, open(tmp, "w", encoding=encoding, newline=newline) as handle:
+        yield handle
+
+
+def _mode_for(target: Path) -> int:
+    # mkstemp creates 0600; a report is meant to be shared like any file the user saves.
+    try:
+        return target.stat().st_mode & 0o777
+    except OSError:
+        return 0o644
