@@ -20,7 +20,8 @@ facts nobody has given yet). How the known traps of durable-rules are avoided:
   "unknown" values), and every condition starts with a positive test on
   `kind == "case"`, which only the case fact has.
 - facts that match no rule raise `MessageNotHandledException`: that simply
-  means no rule fired, and is caught here.
+  means no rule fired, and is caught here. (A brand-new ruleset whose first
+  session fires nothing crashes in `delete_state`: see `_warm_up`.)
 - types: values are validated by pydantic and flattened to strings and counts
   before they reach the engine, so "5" never meets 5.
 - threads: evaluation holds a lock per engine; calls hold the GIL anyway.
@@ -87,8 +88,24 @@ class DurableEngine:
                     "all": [{"m": condition}],
                     "run": self._action(index, sink),
                 }
+        # See _warm_up: a rule only the warm-up fact can match.
+        definition["warm_up"] = {"all": [{"m": {"kind": "warm_up"}}], "run": lambda _c: None}
         self._host = _QuietHost()
         self._host.set_rulesets({self._ruleset: definition})
+        self._warm_up()
+
+    def _warm_up(self) -> None:
+        """Fire one action before the first real case.
+
+        durable-rules 2.0.28 segfaults in `delete_state` when the very first
+        session of a new ruleset fired no action at all (a case that matches no
+        rule). After any action has run once, empty sessions are harmless, so one
+        throw-away session that fires the `warm_up` rule avoids the crash.
+        """
+        try:
+            self._host.assert_fact(self._ruleset, {"kind": "warm_up", "id": "warm_up", "sid": "0"})
+        finally:
+            self._host.delete_state(self._ruleset, "0")
 
     def _action(self, index: int, sink: list[int]) -> Any:
         def run(_closure: Any) -> None:

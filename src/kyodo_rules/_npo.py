@@ -355,13 +355,7 @@ class NpoChecker:
                 if name == "durable":
                     from kyodo_rules._engine import DurableEngine
 
-                    durable = DurableEngine(self.rules, SCHEMA)
-                    # durable-rules segfaults in delete_state when the first
-                    # session of a ruleset fires no action at all (e.g. a group
-                    # that passes everything). An all-unknown group makes every
-                    # rule undecided, so one action runs before any real case.
-                    durable.evaluate(flatten({}, SCHEMA))
-                    self._engines[name] = durable
+                    self._engines[name] = DurableEngine(self.rules, SCHEMA)
                 else:
                     from kyodo_rules._pyengine import PythonEngine
 
