@@ -1,0 +1,456 @@
+"""Benchmark of kyodo-rules: one command, a Markdown table, optional docs/performance.md.
+
+    python benchmarks/bench.py            # full run (100,000 cases; a few minutes)
+    python benchmarks/bench.py --quick    # smaller sizes, for a quick look
+    python benchmarks/bench.py --write    # also write docs/performance.md
+
+Measured: import time (fresh interpreter, median of 5), the first call (rulebase
+load and compile), `classify()` median and p99 over the case library with and
+without `would_be_kyodo_if` on both backends, the plain-Python evaluator as the
+floor, batch throughput and peak RSS over generated cases, 100,000 sequential
+calls and 8 threads x 2,000 calls (errors, equality with the sequential run),
+and `kyodo-rules --help`. Where a target is missed, a cProfile summary says
+where the time goes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import hashlib
+import io
+import os
+import platform
+import pstats
+import random
+import resource
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+
+from kyodo_rules import classify  # noqa: E402
+from kyodo_rules._cases import load_cases  # noqa: E402
+from kyodo_rules._classify import default_classifier  # noqa: E402
+from kyodo_rules._readings import flatten  # noqa: E402
+from kyodo_rules._vocabulary import FIELD_KINDS  # noqa: E402
+
+#: A project that is 協働 by every source (as in tests/strategies.py).
+KYODO_BASE: dict[str, Any] = {
+    "actors": ["city", "civic_group"],
+    "planner": "joint",
+    "spec_author": "joint",
+    "city_supervises": False,
+    "equal_footing": True,
+    "shared_purpose": True,
+    "roles_shared": True,
+    "partner_contribution": "expertise",
+    "prior_consultation": True,
+    "benefit": "public",
+    "activity": "care_support",
+    "organizer": "joint",
+    "funding": ["cost_share"],
+    "scheme": "agreement",
+    "hands_over_whole_project": False,
+    "commissioning_raises_cost": False,
+    "period": "fixed_period",
+    "motives": ["problem_solving"],
+    "partner_treated_as_free_labour": False,
+    "city_stays_out": False,
+    "responsible_department": True,
+    "partner_depends_on_subsidy": False,
+    "city_runs_partner_secretariat": False,
+    "self_solvable": False,
+    "community_solvable": False,
+    "documents": ["pre_confirmation_sheet", "agreement_document", "review_sheet"],
+    "evaluation_planned": True,
+    "disclosed": True,
+    "stage": "planning",
+}
+
+TARGETS = {
+    "durable_median": 150e-6,
+    "durable_whatif_median": 20e-3,
+    "durable_batch": 6_000,
+    "python_batch": 100_000,
+}
+
+
+def random_facts(rng: random.Random) -> dict[str, Any]:
+    """A third partly known, a third fully known, a third near a 協働 project."""
+    style = rng.randrange(3)
+    facts: dict[str, Any] = dict(KYODO_BASE) if style == 2 else {}
+    fields = list(FIELD_KINDS)
+    if style == 2:
+        chosen = rng.sample(fields, rng.randint(0, 4))
+    else:
+        chosen = fields if style == 1 else [f for f in fields if rng.random() < 0.5]
+    for field in chosen:
+        kind, codes = FIELD_KINDS[field]
+        if style == 2 and rng.random() < 0.5:
+            facts.pop(field, None)
+        elif kind == "codes":
+            facts[field] = rng.sample(list(codes), rng.randint(0, len(codes)))
+        else:
+            facts[field] = rng.choice(codes)
+    return facts
+
+
+def fmt_time(seconds: float) -> str:
+    if seconds < 1e-3:
+        return f"{seconds * 1e6:,.1f} µs"
+    if seconds < 1:
+        return f"{seconds * 1e3:,.2f} ms"
+    return f"{seconds:,.2f} s"
+
+
+def percentile(samples: list[float], q: float) -> float:
+    ordered = sorted(samples)
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+
+
+def timings(call: Callable[[Any], Any], inputs: list[Any], minimum: int) -> list[float]:
+    """Per-call wall times over `inputs`, repeated until at least `minimum` samples."""
+    for item in inputs[:20]:
+        call(item)
+    out: list[float] = []
+    clock = time.perf_counter
+    while len(out) < minimum:
+        for item in inputs:
+            start = clock()
+            call(item)
+            out.append(clock() - start)
+    return out
+
+
+def subprocess_median(argv: list[str], runs: int = 5, parse: bool = False) -> float:
+    values = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        done = subprocess.run(argv, capture_output=True, text=True, check=True, cwd=ROOT)
+        elapsed = time.perf_counter() - start
+        values.append(float(done.stdout.strip().splitlines()[-1]) if parse else elapsed)
+    return statistics.median(values)
+
+
+def cli_argv() -> list[str]:
+    script = Path(sys.executable).with_name("kyodo-rules")
+    return [str(script)] if script.exists() else [sys.executable, "-m", "kyodo_rules"]
+
+
+def digest(result: Any) -> bytes:
+    return hashlib.blake2b(result.model_dump_json().encode(), digest_size=16).digest()
+
+
+def profile_summary(call: Callable[[Any], Any], inputs: list[Any], lines: int = 12) -> str:
+    profiler = cProfile.Profile()
+    profiler.enable()
+    for item in inputs:
+        call(item)
+    profiler.disable()
+    stream = io.StringIO()
+    pstats.Stats(profiler, stream=stream).sort_stats("tottime").print_stats(lines)
+    text = stream.getvalue()
+    body = text[text.find("   ncalls") :] if "   ncalls" in text else text
+    return "\n".join(line.rstrip() for line in body.splitlines() if line.strip())
+
+
+class Report:
+    def __init__(self) -> None:
+        self.rows: list[tuple[str, str, str, str]] = []
+        self.notes: list[str] = []
+        self.profiles: list[tuple[str, str]] = []
+
+    def add(self, what: str, value: str, target: str = "", verdict: str = "") -> None:
+        self.rows.append((what, value, target, verdict))
+        print(f"  {what}: {value}" + (f"  (target {target}: {verdict})" if target else ""))
+        sys.stdout.flush()
+
+    def markdown(self) -> str:
+        out = ["| measure | value | target | |", "|---|---|---|---|"]
+        out += [f"| {a} | {b} | {c} | {d} |" for a, b, c, d in self.rows]
+        return "\n".join(out)
+
+
+def check(ok: bool) -> str:
+    return "met" if ok else "**missed**"
+
+
+def run(quick: bool) -> Report:
+    report = Report()
+    batch = 10_000 if quick else 100_000
+    per_thread = 250 if quick else 2_000
+    threads = 8
+    samples = 1_000 if quick else 5_000
+    runs = 3 if quick else 5
+
+    print("startup")
+    imp = subprocess_median(
+        [
+            sys.executable,
+            "-c",
+            "import time; t=time.perf_counter(); import kyodo_rules; print(time.perf_counter()-t)",
+        ],
+        runs,
+        parse=True,
+    )
+    report.add("import kyodo_rules (fresh interpreter, median)", fmt_time(imp))
+    first = subprocess_median(
+        [
+            sys.executable,
+            "-c",
+            "import time; from kyodo_rules import classify; "
+            "t=time.perf_counter(); classify({}); print(time.perf_counter()-t)",
+        ],
+        runs,
+        parse=True,
+    )
+    report.add("first classify() (rulebase load + compile, median)", fmt_time(first))
+    helps = subprocess_median([*cli_argv(), "--help"], runs)
+    report.add("`kyodo-rules --help` (whole process, median)", fmt_time(helps))
+
+    classifier = default_classifier()
+    library = load_cases()
+    if library:
+        inputs = [(c.facts, c.profile) for c in library]
+        source = f"the case library ({len(library)} cases)"
+    else:
+        rng = random.Random(7)
+        inputs = [(random_facts(rng), "generic") for _ in range(200)]
+        source = "200 generated cases (the case library is empty)"
+    report.notes.append(f"Per-call figures are over {source}.")
+    for _facts, profile in inputs:
+        classifier.bound(profile)
+
+    def on(engine: str, what_if: bool) -> Callable[[Any], Any]:
+        def call(item: Any) -> Any:
+            return classifier.classify(item[0], profile=item[1], what_if=what_if, engine=engine)
+
+        return call
+
+    print("per call")
+    floor_flat = [(flatten(f), classifier.bound(p).python) for f, p in inputs]
+    floor = timings(lambda it: it[1].evaluate(it[0]), floor_flat, samples)
+    floor_med = statistics.median(floor)
+    durable_flat = [(flatten(f), classifier.bound(p).durable) for f, p in inputs]
+    raw = timings(lambda it: it[1].evaluate(it[0]), durable_flat, samples)
+    report.add(
+        "DurableEngine.evaluate alone (median / p99)",
+        f"{fmt_time(statistics.median(raw))} / {fmt_time(percentile(raw, 0.99))}",
+    )
+    report.add(
+        "PythonEngine.evaluate alone: the floor (median / p99)",
+        f"{fmt_time(floor_med)} / {fmt_time(percentile(floor, 0.99))}",
+    )
+    results: dict[str, float] = {}
+    for engine in ("durable", "python"):
+        for what_if in (False, True):
+            n = samples if not what_if else max(200, samples // 10)
+            data = timings(on(engine, what_if), inputs, n)
+            med, p99 = statistics.median(data), percentile(data, 0.99)
+            results[f"{engine}{'_whatif' if what_if else ''}"] = med
+            label = f"classify() {engine}{', with what_if' if what_if else ', what_if=False'}"
+            target = ""
+            verdict = ""
+            if engine == "durable":
+                limit = TARGETS["durable_whatif_median" if what_if else "durable_median"]
+                target = f"median ≤ {fmt_time(limit)}"
+                verdict = check(med <= limit)
+            report.add(
+                f"{label} (median / p99; × floor)",
+                f"{fmt_time(med)} / {fmt_time(p99)}; × {med / floor_med:,.0f}",
+                target,
+                verdict,
+            )
+
+    print(f"batch of {batch:,} generated cases")
+    rng = random.Random(2024)
+    cases = [random_facts(rng) for _ in range(batch)]
+    rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    keep = threads * per_thread
+    sequential: list[bytes] = []
+    errors = 0
+    spent = 0.0
+    clock = time.perf_counter
+    for i, facts in enumerate(cases):
+        start = clock()
+        try:
+            result = classify(facts, what_if=False)
+        except Exception:  # counted, not fatal: the figure is the error count
+            errors += 1
+            spent += clock() - start
+            if i < keep:
+                sequential.append(b"error")
+            continue
+        spent += clock() - start
+        if i < keep:
+            sequential.append(digest(result))
+    rss_after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    durable_rate = batch / spent
+    report.add(
+        f"batch, durable, what_if=False ({batch:,} cases)",
+        f"{durable_rate:,.0f} cases/s ({fmt_time(spent)})",
+        "≥ 6,000 cases/s",
+        check(durable_rate >= TARGETS["durable_batch"]),
+    )
+    report.add(f"errors in {batch:,} sequential calls", f"{errors}")
+    report.add(
+        "peak RSS before / after that run",
+        f"{rss_before / 1024:,.1f} MB / {rss_after / 1024:,.1f} MB",
+    )
+    start = clock()
+    for facts in cases:
+        classifier.classify(facts, what_if=False, engine="python")
+    py_spent = clock() - start
+    py_rate = batch / py_spent
+    report.add(
+        f"batch, classify(engine='python'), what_if=False ({batch:,} cases)",
+        f"{py_rate:,.0f} cases/s ({fmt_time(py_spent)})",
+        "≥ 100,000 cases/s",
+        check(py_rate >= TARGETS["python_batch"]),
+    )
+    python_engine = classifier.bound("generic").python
+    start = clock()
+    for facts in cases:
+        python_engine.evaluate(flatten(facts))
+    raw_spent = clock() - start
+    report.add(
+        f"batch, flatten + PythonEngine.evaluate only ({batch:,} cases)",
+        f"{batch / raw_spent:,.0f} cases/s",
+    )
+
+    print(f"{threads} threads x {per_thread:,} calls")
+    outcome: list[list[tuple[int, bytes]]] = [[] for _ in range(threads)]
+    thread_errors = [0] * threads
+
+    def worker(t: int) -> None:
+        for i in range(t * per_thread, (t + 1) * per_thread):
+            try:
+                outcome[t].append((i, digest(classify(cases[i], what_if=False))))
+            except Exception:
+                thread_errors[t] += 1
+                outcome[t].append((i, b"error"))
+
+    pool = [threading.Thread(target=worker, args=(t,)) for t in range(threads)]
+    start = clock()
+    for th in pool:
+        th.start()
+    for th in pool:
+        th.join()
+    threaded = clock() - start
+    differ = sum(1 for part in outcome for i, d in part if sequential[i] != d)
+    report.add(
+        f"{threads} threads × {per_thread:,} calls: errors / results differing from sequential",
+        f"{sum(thread_errors)} / {differ} ({keep / threaded:,.0f} cases/s)",
+    )
+    report.notes.append(
+        f"Machine: {platform.platform()}, Python {platform.python_version()}, "
+        f"{os.cpu_count()} CPUs. Run: `python benchmarks/bench.py{' --quick' if quick else ''}`."
+    )
+
+    missed = []
+    if results["durable"] > TARGETS["durable_median"] or durable_rate < TARGETS["durable_batch"]:
+        missed.append(("classify() on durable-rules, what_if=False", on("durable", False)))
+    if results["durable_whatif"] > TARGETS["durable_whatif_median"]:
+        missed.append(("classify() on durable-rules, with what_if", on("durable", True)))
+    if py_rate < TARGETS["python_batch"]:
+        missed.append(("classify(engine='python'), what_if=False", on("python", False)))
+    for label, call in missed:
+        print(f"profiling: {label}")
+        engine = "python" if "python" in label else "durable"
+        table = stage_breakdown(classifier, inputs, engine)
+        profile = profile_summary(call, inputs * 5)
+        report.profiles.append((label, f"{table}\n\ncProfile, by own time:\n\n```\n{profile}\n```"))
+    return report
+
+
+def stage_breakdown(classifier: Any, inputs: list[Any], engine: str) -> str:
+    """Median time of each stage of one `classify()` call (what_if=False)."""
+    from kyodo_rules._classify import build_result
+    from kyodo_rules._validation import validate_case
+    from kyodo_rules._vocabulary import FACT_FIELDS
+
+    stages: dict[str, list[float]] = {}
+    clock = time.perf_counter
+    for _ in range(5):
+        for facts, profile in inputs:
+            bound = classifier.bound(profile)
+            marks = [clock()]
+            case = validate_case(facts)
+            marks.append(clock())
+            known = case.facts()
+            flat = flatten(known)
+            marks.append(clock())
+            definite, undecided = bound.engine(engine).evaluate(flat)
+            d, u = frozenset(definite), frozenset(undecided)
+            marks.append(clock())
+            decision = bound.combiner.decide(d, u)
+            marks.append(clock())
+            unknown = [f for f in FACT_FIELDS if known.get(f) is None]
+            missing = bound.combiner.missing_facts(d, u, unknown, decision)
+            marks.append(clock())
+            build_result(bound, decision, d, missing, (), "ja")
+            marks.append(clock())
+            names = (
+                "validate",
+                "flatten",
+                f"{engine} evaluate",
+                "decide",
+                "missing_facts",
+                "build_result",
+            )
+            for name, a, b in zip(names, marks, marks[1:], strict=False):
+                stages.setdefault(name, []).append(b - a)
+    total = sum(statistics.median(v) for v in stages.values())
+    rows = ["| stage | median | share |", "|---|---|---|"]
+    for name, values in stages.items():
+        med = statistics.median(values)
+        rows.append(f"| {name} | {fmt_time(med)} | {med / total:.0%} |")
+    return "\n".join(rows)
+
+
+def write_doc(report: Report, quick: bool) -> Path:
+    path = ROOT / "docs" / "performance.md"
+    parts = [
+        "# Performance",
+        "",
+        "Written by `python benchmarks/bench.py --write`"
+        + (" (quick mode: smaller sizes)" if quick else "")
+        + f" on {time.strftime('%Y-%m-%d')}. Targets are those of issue 5.",
+        "",
+        report.markdown(),
+        "",
+        *[f"- {n}" for n in report.notes],
+    ]
+    for label, text in report.profiles:
+        parts += ["", f"## Where the time goes: {label}", "", text]
+    path.parent.mkdir(exist_ok=True)
+    path.write_text("\n".join(parts) + "\n", encoding="utf-8")
+    return path
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="smaller sizes")
+    parser.add_argument("--write", action="store_true", help="write docs/performance.md")
+    args = parser.parse_args(argv)
+    report = run(args.quick)
+    print()
+    print(report.markdown())
+    for note in report.notes:
+        print(f"- {note}")
+    for label, text in report.profiles:
+        print(f"\n## Where the time goes: {label}\n\n{text}")
+    if args.write:
+        print(f"\nwrote {write_doc(report, args.quick)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
