@@ -377,10 +377,20 @@ def _inherit(profile: Profile, generic: ProfileSpec) -> Profile:
     if profile.spec is generic:
         return profile
     spec = profile.spec
-    forms = {code: spec.forms.get(code) or generic.forms.get(code) or FormInfo() for code in FORMS}
+    forms: dict[str, FormInfo] = {}
+    for code in FORMS:
+        own, common = spec.forms.get(code), generic.forms.get(code) or FormInfo()
+        if own is None:
+            forms[code] = common
+        elif not own.cautions and own.shown_as is None:
+            # A city that names a form but says nothing of its pitfalls still
+            # deserves the cautions the other guides give (each keeps its source).
+            forms[code] = own.model_copy(update={"cautions": common.cautions})
+        else:
+            forms[code] = own
     merged = spec.model_copy(
         update={
-            "forms": {k: v for k, v in forms.items()},
+            "forms": forms,
             "principles": spec.principles or generic.principles,
             "checklists": {
                 s: spec.checklists.get(s, generic.checklists.get(s, ())) for s in STAGES
