@@ -26,6 +26,8 @@ def read_mapping(path: str, what: str = "case") -> dict[str, Any]:
             data = json.loads(text)
         except json.JSONDecodeError as exc:
             raise InputError(f"{name}:{exc.lineno}: not valid JSON: {exc.msg}") from None
+        except ValueError as exc:  # e.g. an integer of more than 4,300 digits
+            raise InputError(f"{name}: not valid JSON: {exc}") from None
         except RecursionError:
             raise InputError(f"{name}: nested too deeply") from None
     else:

@@ -39,6 +39,15 @@ def _allowed(model: type[BaseModel], field: str) -> list[str]:
     return list(dict.fromkeys(out))
 
 
+def _shown(value: Any) -> str:
+    """A short repr; some values have none (ints past 4,300 digits, lists nested too deep)."""
+    try:
+        text = repr(value)
+    except (ValueError, RecursionError):
+        return f"(a {type(value).__name__} too large to show)"
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
 def describe(exc: ValidationError, model: type[BaseModel]) -> str:
     """All problems of one validation, as `; `-separated `field: problem` items."""
     parts = []
@@ -53,8 +62,7 @@ def describe(exc: ValidationError, model: type[BaseModel]) -> str:
             parts.append(f"unknown field {field!r}{hint}; fields: {', '.join(model.model_fields)}")
             continue
         allowed = _allowed(model, field)
-        value = error.get("input")
-        shown = repr(value) if len(repr(value)) <= 60 else repr(value)[:57] + "..."
+        shown = _shown(error.get("input"))
         if kind in ("literal_error", "bool_type", "enum") and allowed:
             parts.append(f"{path}: {shown} is not allowed; allowed: {', '.join(allowed)}")
         elif kind in ("tuple_type", "list_type") or "must be a list" in str(error["msg"]):

@@ -90,6 +90,8 @@ def loads(text: str, name: str) -> Any:
         raise InputError(f"{where}: not valid YAML: {problem}") from None
     except RecursionError:
         raise InputError(f"{name}: nested too deeply") from None
+    except ValueError as exc:  # e.g. an integer of more than 4,300 digits
+        raise InputError(f"{name}: not valid YAML: {exc}") from None
 
 
 def read_text(path: Path | str, name: str | None = None) -> str:
