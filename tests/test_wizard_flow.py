@@ -33,7 +33,7 @@ def _key(result: Any) -> tuple[Any, ...]:
 def _values(field: str) -> tuple[Any, ...]:
     kind, codes = FIELD_KINDS[field]
     if kind == "codes":
-        return tuple([c] for c in codes) + ([],)
+        return (*tuple([c] for c in codes), [])
     return codes
 
 

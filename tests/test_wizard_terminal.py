@@ -1,0 +1,172 @@
+"""The installed `kyodo-rules wizard` in a real 80×24 terminal (tmux), by keystrokes."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from kyodo_rules.wizard import session
+
+pytestmark = pytest.mark.terminal
+
+if shutil.which("tmux") is None:
+    pytest.skip("tmux is not installed (CI installs it: .ci/run)", allow_module_level=True)
+
+EXE = shutil.which("kyodo-rules", path=str(Path(sys.executable).parent)) or "kyodo-rules"
+
+
+class Term:
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def keys(self, *keys: str) -> None:
+        subprocess.run(["tmux", "send-keys", "-t", self.name, *keys], check=True)
+
+    def screen(self) -> str:
+        return subprocess.run(
+            ["tmux", "capture-pane", "-p", "-J", "-S", "-300", "-t", self.name],
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout
+
+    def wait(self, test: Callable[[str], bool], timeout: float = 30.0) -> str:
+        end = time.monotonic() + timeout
+        while True:
+            text = self.screen()
+            if test(text):
+                return text
+            if time.monotonic() > end:
+                raise AssertionError(f"timed out; screen was:\n{text}")
+            time.sleep(0.1)
+
+
+@pytest.fixture
+def term(tmp_path: Path) -> Iterator[Callable[..., Term]]:
+    names: list[str] = []
+
+    def start(*args: str) -> Term:
+        name = f"kyodo-{uuid.uuid4().hex[:8]}"
+        names.append(name)
+        command = " ".join([EXE, "wizard", *args]) + "; echo EXIT=$?; sleep 60"
+        env = {**os.environ, "NO_COLOR": "1"}
+        subprocess.run(
+            [
+                "tmux",
+                "new-session",
+                "-d",
+                "-s",
+                name,
+                "-x",
+                "80",
+                "-y",
+                "24",
+                "-c",
+                str(tmp_path),
+                command,
+            ],
+            check=True,
+            env=env,
+        )
+        return Term(name)
+
+    yield start
+    for name in names:
+        subprocess.run(["tmux", "kill-session", "-t", name], check=False, capture_output=True)
+
+
+def answer_until_result(t: Term, answers: dict[str, Any], stop_after: int | None = None) -> int:
+    """Answer each question as it appears; return how many were answered."""
+    from test_wizard_ui import keys_for  # reuse the key table
+
+    seen: set[str] = set()
+    count = 0
+    while True:
+        text = t.wait(lambda s: "結果を見る" in s or "EXIT=" in s or _current(s) not in seen)
+        if "EXIT=" in text or "結果を見る" in text:
+            return count
+        marker = _current(text)
+        field = _field_for(text)
+        seen.add(marker)
+        if stop_after is not None and count >= stop_after:
+            return count
+        _send(t, keys_for(field, answers.get(field)))
+        count += 1
+
+
+def _current(text: str) -> str:
+    lines = [line for line in text.splitlines() if line.startswith("? [")]
+    return lines[-1].split("]")[0] if lines else ""
+
+
+def _field_for(text: str) -> str:
+    from kyodo_rules.wizard.questions import default_data
+
+    data = default_data()
+    lines = [line for line in text.splitlines() if line.startswith("? [")]
+    last = lines[-1]
+    for q in data.questions:
+        if q.spec.text.get("ja")[:12] in last:
+            return q.field
+    raise AssertionError(f"unknown question: {last}")
+
+
+_KEYNAMES = {"\x1b[B": "Down", "\r": "Enter", " ": "Space"}
+
+
+def _send(t: Term, keys: str) -> None:
+    i = 0
+    while i < len(keys):
+        for seq, name in _KEYNAMES.items():
+            if keys.startswith(seq, i):
+                t.keys(name)
+                i += len(seq)
+                break
+        else:
+            t.keys("-l", keys[i])
+            i += 1
+
+
+FACTS = {
+    "title": "port",
+    "actors": ["city", "community_org", "business"],
+    "planner": "city",
+    "prior_consultation": False,
+    "partner_contribution": "labour_only",
+    "self_solvable": False,
+    "community_solvable": False,
+}
+
+
+def test_wizard_in_tmux_and_resume_after_ctrl_c(term: Callable[..., Term], tmp_path: Path) -> None:
+    t = term("--profile", "generic", "--session", str(tmp_path / "a.session.yaml"))
+    t.wait(lambda s: "? [1]" in s)
+    answer_until_result(t, FACTS)
+    t.keys("Enter")  # 結果を見る
+    full = t.wait(lambda s: "EXIT=0" in s)
+    assert "判定: 協働ではありません" in full
+
+    s2 = tmp_path / "b.session.yaml"
+    t2 = term("--profile", "generic", "--session", str(s2))
+    t2.wait(lambda s: "? [1]" in s)
+    answer_until_result(t2, FACTS, stop_after=3)
+    t2.keys("C-c")
+    text = t2.wait(lambda s: "EXIT=130" in s)
+    assert "--resume" in text
+    assert len(session.load_state(s2, None, None).asked) == 3
+
+    t3 = term("--resume", str(s2))
+    t3.wait(lambda s: "? [4]" in s)
+    answer_until_result(t3, FACTS)
+    t3.keys("Enter")
+    resumed = t3.wait(lambda s: "EXIT=0" in s)
+    assert "判定: 協働ではありません" in resumed

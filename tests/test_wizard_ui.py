@@ -1,0 +1,158 @@
+"""questionary's real prompts, driven through a pipe (no terminal), as its own tests do."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from prompt_toolkit.input import create_pipe_input
+from prompt_toolkit.output import DummyOutput
+
+from kyodo_rules._classify import default_classifier
+from kyodo_rules._vocabulary import FIELD_KINDS
+from kyodo_rules.wizard import session
+from kyodo_rules.wizard.flow import Flow, State, replay
+from kyodo_rules.wizard.questions import TITLE, default_data
+from kyodo_rules.wizard.ui import Wizard
+
+DOWN, ENTER, SPACE, CTRL_C = "\x1b[B", "\r", " ", "\x03"
+
+
+def keys_for(field: str, value: Any, first: bool = False) -> str:
+    """Keystrokes that pick `value` (None = 分からない) at the question for `field`."""
+    if field == TITLE:
+        return (value or "") + ENTER
+    kind, codes = FIELD_KINDS[field]
+    values: list[Any] = list(codes)
+    if kind == "codes" and "none" not in codes:
+        values.append("__none__")
+    unknown_at = len(values)
+    if kind == "codes":
+        if value is None:
+            return DOWN * unknown_at + SPACE + ENTER
+        picks = value or ["__none__"]
+        out, at = "", 0
+        for i, v in enumerate(values):
+            if v in picks:
+                out += DOWN * (i - at) + SPACE
+                at = i
+        return out + ENTER
+    index = unknown_at if value is None else values.index(value)
+    return DOWN * index + ENTER
+
+
+def script(answers: dict[str, Any]) -> tuple[str, State]:
+    flow = Flow(default_classifier().bound("generic"), default_data().order)
+    state = replay(flow, State("generic"), answers)
+    return "".join(keys_for(f, state.answers.get(f)) for f in state.asked), state
+
+
+def run_wizard(text: str, path: Path) -> tuple[Wizard, Any]:
+    with (
+        create_pipe_input() as inp,
+        open(path.with_suffix(".out"), "w", encoding="utf-8") as out,
+    ):
+        inp.send_text(text)
+        wizard = Wizard(
+            default_data(),
+            default_classifier(),
+            State("generic"),
+            path,
+            out=out,
+            prompt_kwargs={"input": inp, "output": DummyOutput()},
+        )
+        return wizard, wizard.run()
+
+
+FACTS = {
+    "title": "港の清掃",
+    "actors": ["city", "community_org", "business"],
+    "planner": "city",
+    "prior_consultation": False,
+    "partner_contribution": "labour_only",
+    "self_solvable": False,
+    "community_solvable": False,
+}
+
+
+def test_real_prompts_reach_the_classify_result(tmp_path: Path) -> None:
+    keys, expected_state = script(FACTS)
+    wizard, result = run_wizard(keys + ENTER, tmp_path / "s.session.yaml")  # ENTER: 結果を見る
+    assert wizard.state.asked == expected_state.asked
+    want = default_classifier().classify(Flow.facts(expected_state), profile="generic")
+    assert (result.verdict, result.category) == (want.verdict, want.category)
+    saved, meta = session.read(tmp_path / "s.session.yaml")
+    assert saved["planner"] == "city" and meta["profile"] == "generic"
+
+
+def test_ctrl_c_leaves_a_resumable_session(tmp_path: Path) -> None:
+    path = tmp_path / "s.session.yaml"
+    keys = keys_for(TITLE, "テスト") + keys_for("self_solvable", False) + CTRL_C
+    with pytest.raises(KeyboardInterrupt):
+        run_wizard(keys, path)
+    state = session.load_state(path, None, None)
+    assert state.asked == [TITLE, "self_solvable"]
+    assert state.answers == {TITLE: "テスト", "self_solvable": False}
+
+
+def test_back_and_why_at_a_question(tmp_path: Path) -> None:
+    path = tmp_path / "s.session.yaml"
+    n = len(FIELD_KINDS["self_solvable"][1])
+    why = DOWN * (n + 2) + ENTER  # after 分からない, ← 戻る
+    back = DOWN * (n + 1) + ENTER
+    keys = keys_for(TITLE, "x") + why + back + ("\x7f" + "y" + ENTER) + CTRL_C
+    with pytest.raises(KeyboardInterrupt):
+        run_wizard(keys, path)
+    out = path.with_suffix(".out").read_text(encoding="utf-8")
+    assert "000_8b5359a4ac293472.txt" in out  # the help quotes the source
+    state = session.load_state(path, None, None)
+    assert state.answers[TITLE] == "y"  # the kept answer "x" was the default, erased
+
+
+# -- the command without prompts ----------------------------------------------------
+
+
+def _cli(*args: str, stdin: Any = None) -> Any:
+    import subprocess
+    import sys
+
+    return subprocess.run(
+        [sys.executable, "-m", "kyodo_rules", "wizard", *args],
+        stdin=stdin if stdin is not None else subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def test_answers_file_replays_without_prompts(tmp_path: Path) -> None:
+    good = tmp_path / "a.yaml"
+    good.write_text("spec_author: city\ncity_supervises: true\nactors: [city, business]\n", "utf-8")
+    report = tmp_path / "r.json"
+    proc = _cli("--answers", str(good), "--save", str(report))
+    assert proc.returncode == 0, proc.stderr
+    assert "協働ではありません" in proc.stdout
+    assert '"verdict": "not_kyodo"' in report.read_text("utf-8")
+
+
+@pytest.mark.parametrize(
+    ("text", "needle"),
+    [
+        ("spec_autor: city\n", "spec_autor"),
+        ("spec_author: mayor\n", "mayor"),
+        ("actors: [city\n", "not valid YAML"),
+    ],
+)
+def test_bad_answers_file_one_line_exit_2(tmp_path: Path, text: str, needle: str) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(text, "utf-8")
+    proc = _cli("--answers", str(bad))
+    assert proc.returncode == 2
+    assert len(proc.stderr.strip().splitlines()) == 1 and needle in proc.stderr
+
+
+def test_refuses_without_a_terminal() -> None:
+    proc = _cli()
+    assert proc.returncode == 2
+    assert len(proc.stderr.strip().splitlines()) == 1 and "--answers" in proc.stderr
