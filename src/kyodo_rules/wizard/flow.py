@@ -191,9 +191,12 @@ def relevant_fields(bound: Bound, facts: Mapping[str, Any]) -> tuple[str, ...]:
             relevant |= fields
     for i in sorted(definite):
         fields = rules[i].fields & open_fields
-        if fields and not fields <= relevant:
-            if answer_signature(decide(definite - {i}, undecided)) != now:
-                relevant |= fields
+        if (
+            fields
+            and not fields <= relevant
+            and answer_signature(decide(definite - {i}, undecided)) != now
+        ):
+            relevant |= fields
     if not relevant and decision.verdict == "undetermined":
         return engine_view
     return tuple(f for f in engine_view if f in relevant)
