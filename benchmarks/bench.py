@@ -37,7 +37,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 from kyodo_rules import classify  # noqa: E402
 from kyodo_rules._cases import load_cases  # noqa: E402
-from kyodo_rules._classify import default_classifier  # noqa: E402
+from kyodo_rules._classify import EngineName, default_classifier  # noqa: E402
 from kyodo_rules._readings import flatten  # noqa: E402
 from kyodo_rules._vocabulary import FIELD_KINDS  # noqa: E402
 
@@ -228,7 +228,7 @@ def run(quick: bool) -> Report:
     for _facts, profile in inputs:
         classifier.bound(profile)
 
-    def on(engine: str, what_if: bool) -> Callable[[Any], Any]:
+    def on(engine: EngineName, what_if: bool) -> Callable[[Any], Any]:
         def call(item: Any) -> Any:
             return classifier.classify(item[0], profile=item[1], what_if=what_if, engine=engine)
 
@@ -249,7 +249,8 @@ def run(quick: bool) -> Report:
         f"{fmt_time(floor_med)} / {fmt_time(percentile(floor, 0.99))}",
     )
     results: dict[str, float] = {}
-    for engine in ("durable", "python"):
+    engines: tuple[EngineName, ...] = ("durable", "python")
+    for engine in engines:
         for what_if in (False, True):
             n = samples if not what_if else max(200, samples // 10)
             data = timings(on(engine, what_if), inputs, n)

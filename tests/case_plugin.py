@@ -81,7 +81,7 @@ class CaseItem(pytest.Item):
             if case.profile != "generic":
                 lines.append(f"    profile: {case.profile}")
             return "\n".join(lines)
-        return super().repr_failure(excinfo, style)  # type: ignore[arg-type]
+        return super().repr_failure(excinfo, style)
 
     def reportinfo(self) -> tuple[Path, int | None, str]:
         return self.path, max(self.case.line - 1, 0), f"case {self.case.id}"

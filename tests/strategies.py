@@ -106,7 +106,7 @@ KYODO_BASE: dict[str, Any] = {
 
 
 @st.composite
-def near_kyodo(draw: st.DrawFn, **fixed: Any) -> dict[str, Any]:
+def near_kyodo(draw: st.DrawFn, /, **fixed: Any) -> dict[str, Any]:
     """`KYODO_BASE` with up to four facts changed or forgotten: where the verdict
     turns, and so where `kyodo`, `would_be_kyodo_if` and overrides are exercised."""
     facts = dict(KYODO_BASE)
