@@ -96,6 +96,13 @@ class Wizard:
 
     def run(self) -> Result:
         """Ask until nothing can change the answer, confirm, and classify."""
+        if TITLE in self.data.order and TITLE not in self.state.asked:
+            # The title needs no rules: ask it while the rulebase is still loading.
+            _action, value = self._prompt(TITLE)
+            self.state.answers[TITLE] = value
+            self.state.asked.insert(0, TITLE)
+            self.state.history.append(f"answer {TITLE}")
+            self.save()
         while True:
             name = self.flow.next_field(self.state)
             if name is None:
