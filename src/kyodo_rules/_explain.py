@@ -841,7 +841,7 @@ def demo_steps(
         )
         verdict_lines.append(f"{'おすすめの形' if ja else 'forms'}: {names}")
     if result.missing_facts:
-        missing = ", ".join(field_label(f, lang) for f in result.missing_facts)
+        missing = ("、" if ja else ", ").join(field_label(f, lang) for f in result.missing_facts)
         verdict_lines.append(
             f"{'未回答で答えを変えうる事実' if ja else 'missing facts'}: {missing}"
         )

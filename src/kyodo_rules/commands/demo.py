@@ -52,8 +52,15 @@ def _pick(cases: list[LibraryCase], lang: str) -> str | None:
     import questionary
 
     choices = [questionary.Choice(title=f"{c.id}  {c.title.get(lang)}", value=c.id) for c in cases]
-    message = "どの事例を見せますか？" if lang == "ja" else "Which case?"
-    answer: Any = questionary.select(message, choices=choices).ask()
+    message = (
+        "どの事例を見せますか？（文字を打つと絞り込み）"
+        if lang == "ja"
+        else "Which case? (type to filter)"
+    )
+    # Typing filters the list: with fifty cases, scrolling is slower than typing "jirei3".
+    answer: Any = questionary.select(
+        message, choices=choices, use_search_filter=True, use_jk_keys=False
+    ).ask()
     return str(answer) if answer is not None else None
 
 
