@@ -19,11 +19,13 @@ from typing import Any
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--lang", choices=["ja", "en"], default=None, help="表示言語 / language")
     parser.add_argument(
-        "--profile", default=None, help="自治体プロファイル (generic, nichinan, ogi, ama); 省略時は最初に質問"
+        "--profile",
+        default=None,
+        help="自治体プロファイル (generic, nichinan, ogi, ama; 省略時は最初に質問)",
     )
     parser.add_argument("--resume", metavar="FILE", help="保存したセッションから再開 / resume")
     parser.add_argument(
-        "--answers", metavar="FILE", help="回答ファイルを質問なしで再生 / replay answers, no prompts"
+        "--answers", metavar="FILE", help="回答ファイルを質問なしで再生 / replay, no prompts"
     )
     parser.add_argument(
         "--save", metavar="REPORT", help="報告書を保存 (.md または .json) / save the report"
