@@ -21,6 +21,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--lang", choices=["ja", "en"], default="ja", help="表示言語 / language")
     parser.add_argument("--no-what-if", action="store_true", help="would_be_kyodo_if を計算しない")
+    parser.add_argument(
+        "--report",
+        metavar="FILE",
+        help="レポートも保存する（拡張子 .md/.json/.html で形式を選ぶ） / also write a report",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -28,6 +33,10 @@ def run(args: argparse.Namespace) -> int:
     from kyodo_rules._input import read_mapping
     from kyodo_rules._report import render_text
 
+    if args.report:
+        from kyodo_rules._export import report_format
+
+        report_format(args.report)  # a wrong suffix fails before any work is done
     facts = read_mapping(args.file)
     name = "<stdin>" if args.file == "-" else args.file
     classifier = default_classifier()
@@ -42,4 +51,10 @@ def run(args: argparse.Namespace) -> int:
         sys.stdout.write("\n")
     else:
         sys.stdout.write(render_text(result, args.lang))
+    if args.report:
+        from kyodo_rules._export import write_report
+
+        title = facts.get("title")
+        write_report(result, args.report, args.lang, title if isinstance(title, str) else None)
+        print(f"レポートを保存しました / report saved: {args.report}", file=sys.stderr)
     return 0

@@ -1,0 +1,681 @@
+"""The project inventory: a sheet of projects in, the same sheet with answers out.
+
+日南市's ステップ1 asks every department to look at all its projects again from
+a 協働 viewpoint. Departments keep those lists in Excel, typed by hand, so this
+module reads what people actually write: Japanese column names or the
+vocabulary's, codes or their Japanese words, はい/いいえ as well as true/false,
+full-width digits, several codes in one cell separated by 、. A cell it cannot
+read spoils only its own row: that row is reported by its spreadsheet row
+number (as Excel shows it, the header being row 1) and every other row is still
+answered, because one typo must not cost a department its whole inventory.
+
+No printing and no exit codes here; `commands/batch.py` is the thin shell.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as _dt
+import io
+import os
+import re
+import zipfile
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from kyodo_rules._errors import InputError
+from kyodo_rules._field_labels import (
+    CODE_LABELS,
+    FALSE_WORDS,
+    FIELD_LABELS,
+    TRUE_WORDS,
+    field_label,
+    fold,
+    header_aliases,
+    value_aliases,
+)
+from kyodo_rules._models import Result
+from kyodo_rules._report import label
+from kyodo_rules._vocabulary import CATEGORIES, FIELD_KINDS, FORMS, VERDICTS, ZONES
+
+if TYPE_CHECKING:
+    from kyodo_rules._classify import Classifier, EngineName
+
+Cell = str | int | float | bool | _dt.datetime | _dt.date | _dt.time | _dt.timedelta | None
+
+SUFFIXES = (".csv", ".xlsx")
+INPUT_FIELDS: tuple[str, ...] = ("title", *FIELD_KINDS)
+
+#: Words meaning "not known" (the cell might as well be empty).
+UNKNOWN_WORDS = frozenset(fold(w) for w in ("不明", "分からない", "わからない", "unknown", "?"))
+#: Words meaning "none of them" in a list cell whose field has no `none` code.
+NONE_WORDS = frozenset(fold(w) for w in ("なし", "無し", "none"))
+_SPLIT = re.compile(r"[,、，;；\n]")
+
+#: The columns the inventory adds, in order: key -> (Japanese header, English header).
+RESULT_COLUMNS: dict[str, tuple[str, str]] = {
+    "verdict": ("判定", "verdict"),
+    "category": ("理由の分類", "category"),
+    "zone": ("協働の領域", "zone"),
+    "subsidiarity": ("自助・共助・公助", "subsidiarity"),
+    "forms": ("おすすめの協働の形", "forms"),
+    "flags": ("注意点", "flags"),
+    "reasons": ("根拠（ルールと出典）", "reasons"),
+    "missing_facts": ("未回答の事実", "missing_facts"),
+    "errors": ("入力エラー", "errors"),
+}
+_RESULT_HEADERS = frozenset(fold(h) for pair in RESULT_COLUMNS.values() for h in pair)
+
+SHEET_NAMES: dict[str, tuple[str, str]] = {
+    "results": ("判定結果", "results"),
+    "summary": ("集計", "summary"),
+    "input": ("事業一覧", "projects"),
+    "choices": ("選択肢", "choices"),
+}
+
+
+def _pick(pair: tuple[str, str], lang: str) -> str:
+    return pair[1] if lang == "en" else pair[0]
+
+
+# --------------------------------------------------------------------------- reading
+
+
+@dataclass(frozen=True)
+class Table:
+    """A sheet as read: its header row and its non-blank rows with their row numbers."""
+
+    headers: tuple[str, ...]
+    rows: tuple[tuple[int, tuple[Cell, ...]], ...]
+
+
+def _table_format(path: str | os.PathLike[str]) -> str:
+    suffix = Path(path).suffix.lower()
+    if suffix not in SUFFIXES:
+        raise InputError(
+            f"{os.fspath(path)}: 拡張子 {suffix or '(なし)'} は読み書きできません / "
+            f"unsupported file type; allowed: {', '.join(SUFFIXES)}"
+        )
+    return suffix
+
+
+def read_table(path: str | os.PathLike[str]) -> Table:
+    """The first sheet of an .xlsx, or a .csv (UTF-8, with or without BOM, or Shift_JIS).
+
+    Excel on Japanese Windows saves "CSV" as Shift_JIS (cp932) unless told
+    otherwise, so that is tried when the file is not UTF-8.
+    """
+    name = os.fspath(path)
+    suffix = _table_format(path)
+    try:
+        records = _read_csv(Path(path)) if suffix == ".csv" else _read_xlsx(Path(path))
+    except FileNotFoundError:
+        raise InputError(f"{name}: ファイルがありません / no such file") from None
+    except (OSError, zipfile.BadZipFile, KeyError, ValueError) as exc:
+        reason = getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
+        raise InputError(f"{name}: 読み込めません / cannot read: {reason}") from None
+    header_row: tuple[Cell, ...] | None = None
+    rows: list[tuple[int, tuple[Cell, ...]]] = []
+    for number, cells in enumerate(records, 1):
+        if header_row is None:
+            header_row = tuple(cells)
+            continue
+        if any(not _blank(c) for c in cells):
+            rows.append((number, tuple(cells)))
+    if header_row is None or all(_blank(c) for c in header_row):
+        raise InputError(
+            f"{name}: 1行目に列名（事業名、主体 …）がありません / row 1 must hold the column names"
+        )
+    headers = tuple("" if c is None else str(c).strip() for c in header_row)
+    return Table(headers, tuple(rows))
+
+
+def _to_cell(value: object) -> Cell:
+    # openpyxl may also hand back Decimals, rich text and formula objects.
+    if value is None or isinstance(
+        value, str | bool | int | float | _dt.datetime | _dt.date | _dt.time | _dt.timedelta
+    ):
+        return value
+    if isinstance(value, Decimal):
+        return float(value)
+    return str(value)
+
+
+def _blank(cell: Cell) -> bool:
+    return cell is None or (isinstance(cell, str) and not cell.strip())
+
+
+def _read_csv(path: Path) -> list[tuple[Cell, ...]]:
+    raw = path.read_bytes()
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        try:
+            text = raw.decode("cp932")
+        except UnicodeDecodeError:
+            raise ValueError("not UTF-8 or Shift_JIS text") from None
+    return [tuple(record) for record in csv.reader(io.StringIO(text, newline=""))]
+
+
+def _read_xlsx(path: Path) -> list[tuple[Cell, ...]]:
+    from openpyxl import load_workbook
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    try:
+        book = load_workbook(path, read_only=True, data_only=True)
+    except InvalidFileException as exc:
+        raise ValueError(str(exc)) from None
+    try:
+        wanted = {_pick(SHEET_NAMES["input"], lang) for lang in ("ja", "en")}
+        sheet = next((s for s in book.worksheets if s.title in wanted), book.worksheets[0])
+        return [tuple(map(_to_cell, row)) for row in sheet.iter_rows(values_only=True)]
+    finally:
+        book.close()
+
+
+# --------------------------------------------------------------------------- columns
+
+
+@dataclass(frozen=True)
+class Columns:
+    """Which field each column holds (None: not a field), and notes about ignored columns."""
+
+    fields: tuple[str | None, ...]
+    notes: tuple[str, ...]
+    #: Columns carried over to the output (earlier answers are dropped, not duplicated).
+    kept: tuple[int, ...]
+
+
+def map_columns(headers: Sequence[str]) -> Columns:
+    aliases = header_aliases()
+    fields: list[str | None] = []
+    notes: list[str] = []
+    kept: list[int] = []
+    seen: dict[str, str] = {}
+    for index, header in enumerate(headers):
+        key = fold(header)
+        if key in _RESULT_HEADERS:
+            fields.append(None)  # an answer column of an earlier run; answered afresh
+            continue
+        kept.append(index)
+        name = aliases.get(key)
+        if name is None:
+            fields.append(None)
+            if header:
+                notes.append(
+                    f"列「{header}」は項目名ではないので判定には使いません / "
+                    f"column {header!r} is not a field; kept but not used"
+                )
+            continue
+        if name in seen:
+            raise InputError(
+                f"列「{seen[name]}」と「{header}」が同じ項目 {name} です / "
+                f"two columns for field {name}"
+            )
+        seen[name] = header
+        fields.append(name)
+    if not seen:
+        raise InputError(
+            "項目名の列が一つもありません（例: 事業名、主体、企画立案者）/ "
+            "no column names a field; "
+            f"allowed: {', '.join(FIELD_LABELS.values())} or {', '.join(INPUT_FIELDS)}"
+        )
+    return Columns(tuple(fields), tuple(notes), tuple(kept))
+
+
+# --------------------------------------------------------------------------- cells
+
+
+@dataclass(frozen=True)
+class RowError:
+    """One unreadable cell (or one rejected row), located as a person finds it in Excel."""
+
+    row: int
+    field: str
+    problem: str
+
+    def __str__(self) -> str:
+        where = (
+            f"{self.field}（{FIELD_LABELS[self.field]}）"
+            if self.field in FIELD_LABELS
+            else self.field
+        )
+        return f"row {self.row}: {where}: {self.problem}"
+
+
+class _CellError(Exception):
+    pass
+
+
+def _allowed(field: str) -> str:
+    labels = CODE_LABELS.get(field, {})
+    codes = FIELD_KINDS[field][1]
+    return "、".join(f"{labels.get(str(c), c)} ({c})" for c in codes)
+
+
+def _cell_text(value: Cell) -> str:
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, _dt.datetime | _dt.date | _dt.time):
+        return value.isoformat()
+    return str(value)
+
+
+_TRUE = frozenset(fold(w) for w in TRUE_WORDS)
+_FALSE = frozenset(fold(w) for w in FALSE_WORDS)
+
+
+def parse_cell(field: str, value: Cell) -> Any:
+    """A cell as a fact value; None if unknown; `_CellError` with the problem otherwise."""
+    if _blank(value):
+        return None
+    if field == "title":
+        return _cell_text(value).strip()
+    if isinstance(value, str) and fold(value) in UNKNOWN_WORDS:
+        return None
+    kind = FIELD_KINDS[field][0]
+    if kind == "bool":
+        if isinstance(value, bool):
+            return value
+        if isinstance(value, int | float) and value in (0, 1):
+            return bool(value)
+        key = fold(_cell_text(value))
+        if key in _TRUE:
+            return True
+        if key in _FALSE:
+            return False
+        raise _CellError(
+            f"「{_cell_text(value)}」は はい／いいえ で答えてください / "
+            "expected yes or no (はい, いいえ, true, false, 1, 0)"
+        )
+    aliases = value_aliases(field)
+    if kind == "code":
+        code = aliases.get(fold(_cell_text(value)))
+        if code is None:
+            raise _CellError(
+                f"「{_cell_text(value)}」は使えません / not allowed; 使える値 / allowed: "
+                f"{_allowed(field)}"
+            )
+        return code
+    codes: list[str] = []
+    for token in _SPLIT.split(_cell_text(value)):
+        key = fold(token)
+        if not key:
+            continue
+        code = aliases.get(key)
+        if code is None and key in NONE_WORDS:
+            continue  # 「なし」: known to be none of them
+        if code is None:
+            raise _CellError(
+                f"「{token.strip()}」は使えません / not allowed; 使える値（、区切りで複数可）/ "
+                f"allowed, several separated by 、: {_allowed(field)}"
+            )
+        codes.append(code)
+    return codes
+
+
+def parse_row(
+    number: int, cells: Sequence[Cell], columns: Columns
+) -> tuple[dict[str, Any], list[RowError]]:
+    facts: dict[str, Any] = {}
+    errors: list[RowError] = []
+    for index, name in enumerate(columns.fields):
+        if name is None or index >= len(cells):
+            continue
+        try:
+            value = parse_cell(name, cells[index])
+        except _CellError as exc:
+            errors.append(RowError(number, name, str(exc)))
+            continue
+        if value is not None:
+            facts[name] = value
+    return facts, errors
+
+
+# --------------------------------------------------------------------------- answering
+
+
+@dataclass(frozen=True)
+class RowOutcome:
+    row: int
+    cells: tuple[Cell, ...]
+    result: Result | None
+    errors: tuple[RowError, ...] = ()
+
+
+@dataclass(frozen=True)
+class Inventory:
+    """Every row's answer (or its errors), ready to be written and summarised."""
+
+    headers: tuple[str, ...]
+    columns: Columns
+    outcomes: tuple[RowOutcome, ...]
+    lang: str = "ja"
+    profile: str = "generic"
+    notes: tuple[str, ...] = field(default=())
+
+    @property
+    def errors(self) -> list[RowError]:
+        return [e for o in self.outcomes for e in o.errors]
+
+    @property
+    def bad_rows(self) -> int:
+        return sum(1 for o in self.outcomes if o.errors)
+
+
+def classify_table(
+    table: Table,
+    *,
+    classifier: Classifier | None = None,
+    profile: str = "generic",
+    lang: str = "ja",
+    engine: EngineName = "durable",
+    progress: Callable[[int, int], None] | None = None,
+) -> Inventory:
+    """Answer every row; `what_if` is skipped (a sheet has no room for it, and it costs most)."""
+    from kyodo_rules._classify import default_classifier
+
+    classifier = classifier or default_classifier()
+    classifier.bound(profile)  # an unknown profile fails once, before any row
+    columns = map_columns(table.headers)
+    outcomes: list[RowOutcome] = []
+    total = len(table.rows)
+    for done, (number, cells) in enumerate(table.rows, 1):
+        facts, errors = parse_row(number, cells, columns)
+        result = None
+        if not errors:
+            try:
+                result = classifier.classify(
+                    facts, profile=profile, lang=lang, what_if=False, engine=engine
+                )
+            except InputError as exc:
+                errors = [_row_error(number, str(exc))]
+        outcomes.append(RowOutcome(number, cells, result, tuple(errors)))
+        if progress is not None:
+            progress(done, total)
+    return Inventory(table.headers, columns, tuple(outcomes), lang, profile, columns.notes)
+
+
+def _row_error(number: int, message: str) -> RowError:
+    # validate_case's messages start with the field they are about.
+    head, sep, rest = message.partition(": ")
+    name = head.split("[")[0]
+    if sep and name in INPUT_FIELDS:
+        return RowError(number, name, rest)
+    return RowError(number, "(row)", message)
+
+
+# --------------------------------------------------------------------------- writing
+
+
+def result_headers(lang: str) -> list[str]:
+    return [_pick(pair, lang) for pair in RESULT_COLUMNS.values()]
+
+
+def result_cells(outcome: RowOutcome, lang: str) -> list[str]:
+    """The answer columns of one row, in words (Excel users filter on these)."""
+    result = outcome.result
+    errors = "\n".join(str(e) for e in outcome.errors)
+    if result is None:
+        return [""] * (len(RESULT_COLUMNS) - 1) + [errors]
+    sep = "、" if lang == "ja" else ", "
+    return [
+        label("verdict", result.verdict, lang),
+        label("category", result.category, lang) if result.category else "",
+        label("zone", result.zone, lang) if result.zone else "",
+        label("subsidiarity", result.subsidiarity, lang) if result.subsidiarity else "",
+        "\n".join(f.label for f in result.forms),
+        "\n".join(f.message for f in result.flags),
+        "\n".join(f"{t.rule_id}（{t.source}）" for t in result.trace if not t.overridden_by),
+        sep.join(field_label(f, lang) for f in result.missing_facts),
+        errors,
+    ]
+
+
+def summary_rows(inventory: Inventory) -> list[tuple[str, str, str, int]]:
+    """(section, label, code, count) rows: each section's counts add up to the answered rows."""
+    lang = inventory.lang
+    answered = [o.result for o in inventory.outcomes if o.result is not None]
+    none = "（なし）" if lang == "ja" else "(none)"
+    rows: list[tuple[str, str, str, int]] = []
+    words = {
+        "total": ("判定した事業", "projects answered"),
+        "bad": ("入力エラーの行", "rows with errors"),
+        "forms": ("おすすめの協働の形（複数該当あり）", "recommended forms (several per row)"),
+    }
+    rows.append((_pick(words["total"], lang), "", "", len(answered)))
+    rows.append((_pick(words["bad"], lang), "", "", inventory.bad_rows))
+    for key, codes in (("verdict", VERDICTS), ("category", CATEGORIES), ("zone", ZONES)):
+        counts = Counter(getattr(r, key) for r in answered)
+        section = _pick(RESULT_COLUMNS[key], lang)
+        for code in codes:
+            rows.append((section, label(key, code, lang), code, counts.get(code, 0)))
+        if key != "verdict":
+            rows.append((section, none, "", counts.get(None, 0)))
+    form_counts: Counter[str] = Counter()
+    form_labels: dict[str, str] = {}
+    for r in answered:
+        for f in r.forms:
+            form_counts[f.code] += 1
+            form_labels.setdefault(f.code, f.label)
+    for code in FORMS:
+        shown = form_labels.get(code) or _form_label(inventory.profile, code, lang)
+        rows.append((_pick(words["forms"], lang), shown, code, form_counts.get(code, 0)))
+    return rows
+
+
+def _form_label(profile: str, code: str, lang: str) -> str:
+    """A form no row was given, named as the profile names it."""
+    from kyodo_rules._classify import default_classifier
+
+    profiles = default_classifier().rulebase.profiles
+    for name in (profile, "generic"):
+        spec = profiles[name].spec if name in profiles else None
+        info = spec.forms.get(code) if spec else None
+        if info is not None and info.label is not None:
+            return info.label.get(lang)
+    return code
+
+
+def summary_headers(lang: str) -> list[str]:
+    return (
+        ["区分", "項目", "コード", "件数"] if lang == "ja" else ["section", "item", "code", "count"]
+    )
+
+
+def summary_path(out: str | os.PathLike[str]) -> Path:
+    """inventory.csv -> inventory.summary.csv (a CSV file has room for one table only)."""
+    path = Path(out)
+    return path.with_name(f"{path.stem}.summary{path.suffix}")
+
+
+def output_rows(inventory: Inventory) -> Iterable[list[Cell]]:
+    for outcome in inventory.outcomes:
+        cells = outcome.cells
+        kept = [cells[i] if i < len(cells) else None for i in inventory.columns.kept]
+        yield [*kept, *result_cells(outcome, inventory.lang)]
+
+
+def output_headers(inventory: Inventory) -> list[str]:
+    return [
+        *(inventory.headers[i] for i in inventory.columns.kept),
+        *result_headers(inventory.lang),
+    ]
+
+
+def write_inventory(path: str | os.PathLike[str], inventory: Inventory) -> list[Path]:
+    """Write the answered sheet (and, for CSV, its summary beside it); atomic. Returns the files."""
+    from kyodo_rules._export import atomic_path, atomic_writer
+
+    suffix = _table_format(path)
+    target = Path(path)
+    if suffix == ".xlsx":
+        with atomic_path(target) as tmp:
+            _write_xlsx(tmp, inventory)
+        return [target]
+    summary = summary_path(target)
+    # Both files are replaced only once both are complete. UTF-8 with a BOM is what
+    # Excel needs to open a CSV file in Japanese without garbling it.
+    with (
+        atomic_writer(summary, encoding="utf-8-sig", newline="") as side,
+        atomic_writer(target, encoding="utf-8-sig", newline="") as main,
+    ):
+        writer = csv.writer(main)
+        writer.writerow(output_headers(inventory))
+        for row in output_rows(inventory):
+            writer.writerow(["" if c is None else _csv_text(c) for c in row])
+        side_writer = csv.writer(side)
+        side_writer.writerow(summary_headers(inventory.lang))
+        side_writer.writerows(summary_rows(inventory))
+    return [target, summary]
+
+
+def _csv_text(value: Cell) -> str:
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    return _cell_text(value)
+
+
+_VERDICT_FILLS = {"kyodo": "E6F4EC", "not_kyodo": "FBEAEA", "undetermined": "FDF3DC"}
+
+
+def _write_xlsx(filename: str, inventory: Inventory) -> None:
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.utils import get_column_letter
+
+    lang = inventory.lang
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet(_pick(SHEET_NAMES["results"], lang))
+    headers = output_headers(inventory)
+    first_result = len(headers) - len(RESULT_COLUMNS)
+    bold = Font(bold=True)
+    for index in range(1, len(headers) + 1):
+        wide = index > first_result and index - first_result in (5, 6, 7)
+        sheet.column_dimensions[get_column_letter(index)].width = 40 if wide else 16
+    sheet.freeze_panes = "B2"
+    sheet.auto_filter.ref = f"A1:{get_column_letter(len(headers))}{len(inventory.outcomes) + 1}"
+    header_cells = []
+    for text in headers:
+        cell = WriteOnlyCell(sheet, value=text)
+        cell.font = bold
+        header_cells.append(cell)
+    sheet.append(header_cells)
+    fills = {k: PatternFill("solid", fgColor=v) for k, v in _VERDICT_FILLS.items()}
+    wrap = Alignment(wrap_text=True, vertical="top")
+    verdict_column = first_result
+    for outcome, row in zip(inventory.outcomes, output_rows(inventory), strict=True):
+        cells: list[Any] = list(row)
+        if outcome.result is not None:
+            verdict = WriteOnlyCell(sheet, value=str(row[verdict_column]))
+            verdict.fill = fills[outcome.result.verdict]
+            cells[verdict_column] = verdict
+        for index in range(first_result + 4, len(cells)):
+            if cells[index]:
+                long_text = WriteOnlyCell(sheet, value=str(cells[index]))
+                long_text.alignment = wrap
+                cells[index] = long_text
+        sheet.append(cells)
+    summary = book.create_sheet(_pick(SHEET_NAMES["summary"], lang))
+    for index, width in enumerate((34, 40, 26, 10), 1):
+        summary.column_dimensions[get_column_letter(index)].width = width
+    heads = []
+    for text in summary_headers(lang):
+        cell = WriteOnlyCell(summary, value=text)
+        cell.font = bold
+        heads.append(cell)
+    summary.append(heads)
+    for section, item, code, count in summary_rows(inventory):
+        summary.append([section, item, code, count])
+    book.save(filename)
+
+
+# --------------------------------------------------------------------------- template
+
+
+def write_template(path: str | os.PathLike[str]) -> Path:
+    """An empty inventory with Japanese headers and a dropdown for every coded column.
+
+    The choices live on a visible sheet (選択肢) rather than inline in the
+    validation, because Excel caps an inline list at 255 characters and the
+    activity list is longer; the sheet doubles as the reference for list
+    columns, which a dropdown cannot fill (they take several values).
+    """
+    from kyodo_rules._export import atomic_path, atomic_writer
+
+    target = Path(path)
+    if _table_format(target) == ".csv":
+        with atomic_writer(target, encoding="utf-8-sig", newline="") as handle:
+            csv.writer(handle).writerow([FIELD_LABELS[f] for f in INPUT_FIELDS])
+        return target
+    with atomic_path(target) as tmp:
+        _template_book().save(tmp)
+    return target
+
+
+def _template_book() -> Any:
+    from openpyxl import Workbook
+    from openpyxl.comments import Comment
+    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.utils import get_column_letter, quote_sheetname
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.title = SHEET_NAMES["input"][0]
+    choices = book.create_sheet(SHEET_NAMES["choices"][0])
+    bold = Font(bold=True)
+    head_fill = PatternFill("solid", fgColor="DDEBF7")
+    last_row = 1048576
+    choice_column = 0
+    for index, name in enumerate(INPUT_FIELDS, 1):
+        letter = get_column_letter(index)
+        cell = sheet.cell(row=1, column=index, value=FIELD_LABELS[name])
+        cell.font = bold
+        cell.fill = head_fill
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+        sheet.column_dimensions[letter].width = 30 if name == "title" else 18
+        target = f"{letter}2:{letter}{last_row}"
+        kind = "text" if name == "title" else FIELD_KINDS[name][0]
+        if kind == "bool":
+            check = DataValidation(type="list", formula1='"はい,いいえ"', allow_blank=True)
+            note = f"{name}: はい／いいえ（空欄 = 不明）"
+        elif kind in ("code", "codes"):
+            choice_column += 1
+            cletter = get_column_letter(choice_column)
+            labels = [CODE_LABELS[name][str(c)] for c in FIELD_KINDS[name][1]]
+            choices.cell(row=1, column=choice_column, value=FIELD_LABELS[name]).font = bold
+            choices.column_dimensions[cletter].width = 24
+            for offset, text in enumerate(labels, 2):
+                choices.cell(row=offset, column=choice_column, value=text)
+            if kind == "code":
+                source = (
+                    f"{quote_sheetname(choices.title)}!${cletter}$2:${cletter}${len(labels) + 1}"
+                )
+                check = DataValidation(type="list", formula1=source, allow_blank=True)
+                note = f"{name}: 一覧から選択（空欄 = 不明）"
+            else:
+                check = None
+                note = (
+                    f"{name}: 複数可。「、」で区切って入力（例: {labels[0]}、{labels[1]}）。"
+                    f"選択肢は「{choices.title}」シートの{FIELD_LABELS[name]}の列。空欄 = 不明"
+                )
+        else:
+            check = None
+            note = f"{name}: 自由記述"
+        if check is not None:
+            check.error = "一覧から選んでください / choose from the list"
+            check.errorTitle = "入力できない値"
+            check.showErrorMessage = True
+            check.add(target)
+            sheet.add_data_validation(check)
+        cell.comment = Comment(note, "kyodo-rules", width=260, height=110)
+    sheet.freeze_panes = "B2"
+    sheet.row_dimensions[1].height = 36
+    return book
