@@ -666,15 +666,16 @@ def combination_lines(d: Derivation, lang: str = "ja") -> list[str]:
     else:
         out.append("   ・協働ではない場合のみ" if ja else "   ・only when the case is not 協働")
     out.append("4. 領域・自助共助公助" if ja else "4. Zone and subsidiarity")
-    out.append(f"   ・{label('zone', r.zone, lang)}" + (f" ({d.zone_from})" if d.zone_from else ""))
+    zone_name = "協働の領域" if ja else "zone"
+    level_name = "自助・共助・公助" if ja else "subsidiarity"
+    zone_from = f" ({d.zone_from})" if d.zone_from else ""
+    level_from = f" ({d.subsidiarity_from})" if d.subsidiarity_from else ""
+    out.append(f"   ・{zone_name}: {label('zone', r.zone, lang)}{zone_from}")
+    out.append(f"   ・{level_name}: {label('subsidiarity', r.subsidiarity, lang)}{level_from}")
     out.append(
-        f"   ・{label('subsidiarity', r.subsidiarity, lang)}"
-        + (f" ({d.subsidiarity_from})" if d.subsidiarity_from else "")
-    )
-    out.append(
-        "5. 協働の形（成立したルールの重みの合計順）"
+        "5. 協働の形（成立したルールの重みの合計順、同点は形の一覧の順）"
         if ja
-        else "5. Forms (ranked by the summed weights of the rules in force)"
+        else "5. Forms (by the summed weights of the rules in force; ties in vocabulary order)"
     )
     if d.forms:
         for n, f in enumerate(d.forms, 1):
