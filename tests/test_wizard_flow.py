@@ -85,21 +85,21 @@ def test_case_reaches_classify_result_asking_only_relevant(case: Any) -> None:
     assert _key(got) == _key(want)
 
 
-JIREI1 = [c for c in CASES if c.id.startswith("jirei1")]
+JIREI1 = next(c for c in CASES if c.id == "jirei1-building-management")
+#: The facts of the issue's own 事例1 example (庁舎管理 contracted to a firm).
+ISSUE_EXAMPLE = {"actors": ["city", "business"], "spec_author": "city", "city_supervises": True}
 
 
-@pytest.mark.xfail(
-    reason="With the current rulebase a 事例1 interview that must also reproduce every flag "
-    "(subcontractor_treatment, not_public_interest, cost_cutting_motive…) needs 12+ questions; "
-    "see the wizard report",
-    strict=False,
+@pytest.mark.parametrize(
+    "facts", [dict(JIREI1.facts), ISSUE_EXAMPLE], ids=["library-jirei1", "issue-example"]
 )
-@pytest.mark.parametrize("case", JIREI1[:1], ids=[c.id for c in JIREI1[:1]])
-def test_jirei1_at_most_8_questions(case: Any) -> None:
+def test_jirei1_at_most_8_questions(facts: dict[str, Any]) -> None:
     flow = Flow(default_classifier().bound("generic"), default_data().order)
-    state = replay(flow, State("generic"), dict(case.facts))
+    state = replay(flow, State("generic"), facts)
     asked = [f for f in state.asked if f != TITLE]
     assert len(asked) <= 8, asked
+    result = default_classifier().classify(state.answers, what_if=False)
+    assert (result.verdict, result.category) == ("not_kyodo", "outsourcing")
 
 
 def test_back_keeps_later_answers_and_rechecks_them() -> None:

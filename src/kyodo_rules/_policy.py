@@ -7,7 +7,8 @@ This is the combination policy, written out once (see docs/policy.md):
    this way). Nothing is implied by file order.
 2. **Verdict.** The definition of 協働 needs *all* of its parts, so one
    failure is decisive: if a `not_kyodo` rule is definitely true and no
-   undecided rule could set it aside, the case is `not_kyodo`. A case is
+   undecided rule could set it aside (an exception that is itself `not_kyodo`
+   does not count), the case is `not_kyodo`. A case is
    `kyodo` only if a `kyodo` rule is definitely true and no `not_kyodo` rule is
    still possible. Anything else is `undetermined`, never a guess.
 3. **Category.** Of the `not_kyodo` rules in force, the one whose category
@@ -22,7 +23,8 @@ This is the combination policy, written out once (see docs/policy.md):
    are advice for running a 協働 and are given only when the verdict is not
    `not_kyodo`. Other flags and violated principles are always given.
 6. **Missing facts** are the unknown facts read by a rule whose outcome could
-   still change the answer (tested by deciding that rule either way).
+   still change the answer (tested by deciding that rule either way); "the
+   answer" is everything but the violated principles (see `signature`).
 """
 
 from __future__ import annotations
@@ -53,7 +55,12 @@ class Decision:
     overridden: Mapping[int, int]
 
     def signature(self) -> tuple[Any, ...]:
-        """Everything a person reads in the answer (not the explanations)."""
+        """What a person acts on in the answer.
+
+        Violated principles are left out: they restate, in each city's words,
+        reasons the verdict already gives, so a fact that could only add one is
+        not worth a question.
+        """
         return (
             self.verdict,
             self.category,
@@ -63,7 +70,6 @@ class Decision:
             tuple(code for code, _ in self.flags),
             self.documents,
             self.checklist,
-            tuple(code for code, _ in self.violates),
         )
 
 
@@ -111,7 +117,11 @@ class Combiner:
         force = [i for i in sorted(definite) if i not in overridden]
 
         def may_be_set_aside(i: int) -> bool:
-            return any(j in undecided for j in self._overridden_by.get(i, ()))
+            # An exception that is itself a not_kyodo rule cannot turn the verdict.
+            return any(
+                j in undecided and rules[j].then.verdict != "not_kyodo"
+                for j in self._overridden_by.get(i, ())
+            )
 
         def surely_set_aside(i: int) -> bool:
             return any(j in force for j in self._overridden_by.get(i, ()))
