@@ -10,7 +10,9 @@ from kyodo_rules._errors import InputError
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("file", metavar="FILE", help="団体の情報 (YAML/JSON, - で標準入力) / group file")
+    parser.add_argument(
+        "file", metavar="FILE", help="団体の情報 (YAML/JSON, - で標準入力) / group file"
+    )
     parser.add_argument("--json", action="store_true", help="JSON で出力 / for programs")
     parser.add_argument("--lang", choices=["ja", "en"], default="ja", help="表示言語 / language")
 
