@@ -8,6 +8,7 @@ tests run the same checks at a size that fits in the suite's time.
 from __future__ import annotations
 
 import contextlib
+import json
 import random
 import threading
 from concurrent.futures import ThreadPoolExecutor
@@ -121,17 +122,19 @@ def test_a_durable_engine_evaluated_many_times_keeps_no_session(
     # raise MemoryError here (and corrupt the ruleset).
     for n in range(2000):
         engine.evaluate(flats[n % len(flats)])
-    host, ruleset = engine._host, engine._ruleset
+    import durable_rules_engine as core  # the probe looks inside the engine's core
+
+    handle = engine._handle
     for sid in ("1", "2", "1000", "1999", "2000"):
         with pytest.raises(Exception, match="309"):  # durable-rules: no such session
-            host.get_state(ruleset, sid)
+            core.get_state(handle, sid)
     # The probe is able to see a live session: one asserted by hand is found.
     probe = dict(flats[0], kind="case", id="probe", sid="probe")
     # ("not handled" when nothing fires: the session exists anyway)
     with contextlib.suppress(Exception):
-        host.assert_fact(ruleset, probe)
-    assert host.get_state(ruleset, "probe")["sid"] == "probe"
-    host.delete_state(ruleset, "probe")
+        core.assert_fact(handle, json.dumps(probe))
+    assert json.loads(core.get_state(handle, "probe"))["sid"] == "probe"
+    core.delete_state(handle, "probe")
     before = _rss_kib()
     for n in range(6000):
         engine.evaluate(flats[n % len(flats)])

@@ -32,7 +32,7 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from functools import cache
-from typing import Any
+from typing import Any, Literal
 
 from kyodo_rules._rulebase import Policy, Rule, RuleSet
 from kyodo_rules._vocabulary import DOCUMENTS, FACT_FIELDS, FLAGS, FORMS
@@ -86,7 +86,7 @@ class Combiner:
         for i, targets in enumerate(self._overrides):
             for t in targets:
                 self._overridden_by[t] = (*self._overridden_by.get(t, ()), i)
-        rank = {code: n for n, code in enumerate(policy.category_precedence)}
+        rank: dict[str, int] = {code: n for n, code in enumerate(policy.category_precedence)}
         self._rank = rank
         self.flag_messages = {code: info.message for code, info in policy.flags.items()}
         self._process_flags = frozenset(
@@ -183,6 +183,52 @@ class Combiner:
             overridden=overridden,
         )
 
+    def _effect(self, i: int, decision: Decision) -> Literal["none", "sure", "maybe"]:
+        """Whether deciding the undecided rule `i` could change `decision`.
+
+        A cheap filter in front of the exact test (two `decide` calls): most
+        open rules conclude something the answer already says, or advice that a
+        `not_kyodo` answer does not give ("none"); many others would plainly
+        add something new if they held ("sure"). Rules involved in exceptions,
+        and form weights that may or may not reorder the ranking, get the exact
+        test ("maybe").
+        """
+        rule = self.rules[i]
+        then = rule.then
+        if rule.overrides or i in self._overridden_by:
+            return "maybe"
+        verdict = decision.verdict
+        effect: Literal["none", "sure", "maybe"] = "none"
+        if then.verdict == "kyodo" and verdict == "undetermined":
+            effect = "maybe"
+        if then.verdict == "not_kyodo":
+            if verdict != "not_kyodo":
+                return "sure"
+            assert then.category is not None and decision.category is not None
+            if self._rank[then.category] < self._rank[decision.category]:
+                return "sure"
+        if then.zone is not None and then.zone != decision.zone:
+            if decision.zone is None:
+                return "sure"
+            effect = "maybe"
+        if then.subsidiarity is not None and then.subsidiarity != decision.subsidiarity:
+            if decision.subsidiarity is None:
+                return "sure"
+            effect = "maybe"
+        advice = verdict != "not_kyodo"
+        shown = {code for code, _ in decision.flags}
+        for flag in then.flags:
+            if flag not in shown and (advice or flag not in self._process_flags):
+                return "sure"
+        if advice:
+            if not set(then.documents_required) <= set(decision.documents):
+                return "sure"
+            if then.checklist and decision.checklist is None:
+                return "sure"
+            if then.forms or (then.checklist and then.checklist != decision.checklist):
+                effect = "maybe"
+        return effect
+
     def missing_facts(
         self,
         definite: Collection[int],
@@ -196,11 +242,18 @@ class Combiner:
             return ()
         definite = frozenset(definite)
         undecided = frozenset(undecided)
-        now = (current or self.decide(definite, undecided)).signature()
+        decision = current or self.decide(definite, undecided)
+        now = decision.signature()
         relevant: set[str] = set()
         for i in undecided:
             fields = self.rules[i].fields & unknown
             if fields <= relevant:
+                continue
+            effect = self._effect(i, decision)
+            if effect == "none":
+                continue
+            if effect == "sure":
+                relevant |= fields
                 continue
             rest = undecided - {i}
             if (
