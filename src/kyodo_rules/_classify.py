@@ -134,6 +134,28 @@ def _text(value: Any, lang: str) -> str:
     return str(value.get(lang)) if value is not None else ""
 
 
+def _contributions(then: Any, decision: Decision) -> tuple[str, ...]:
+    """The parts of the answer that a rule in force actually gave."""
+    parts = []
+    if then.verdict and then.verdict == decision.verdict:
+        parts.append("verdict")
+    if then.category and then.category == decision.category:
+        parts.append("category")
+    if then.zone and then.zone == decision.zone:
+        parts.append("zone")
+    if then.subsidiarity and then.subsidiarity == decision.subsidiarity:
+        parts.append("subsidiarity")
+    if set(then.forms) & {code for code, _, _ in decision.forms}:
+        parts.append("forms")
+    if set(then.flags) & {code for code, _ in decision.flags}:
+        parts.append("flags")
+    if set(then.documents_required) & set(decision.documents):
+        parts.append("required_documents")
+    if then.checklist and then.checklist == decision.checklist:
+        parts.append("checklist")
+    return tuple(parts)
+
+
 def build_result(
     bound: Bound,
     decision: Decision,
@@ -205,6 +227,9 @@ def build_result(
             quote=rules[i].quote,
             overridden_by=rules[decision.overridden[i]].id if i in decision.overridden else None,
             profile=rules[i].profile,
+            contributes=_contributions(rules[i].then, decision)
+            if i not in decision.overridden
+            else (),
         )
         for i in sorted(definite)
     )

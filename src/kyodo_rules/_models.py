@@ -153,6 +153,11 @@ class TraceEntry(BaseModel):
     overridden_by: str | None = None
     #: The profile that contributed or replaced this rule, if any.
     profile: str | None = None
+    #: Which parts of the answer this rule gave (verdict, category, zone,
+    #: subsidiarity, forms, flags, required_documents, checklist); empty for a
+    #: rule that held but whose conclusion the answer does not show (set aside,
+    #: outranked, or advice that a not_kyodo answer leaves out).
+    contributes: tuple[str, ...] = ()
 
 
 class Principle(BaseModel):
