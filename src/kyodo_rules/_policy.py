@@ -73,6 +73,20 @@ class Decision:
         )
 
 
+def _ranking(
+    current: tuple[tuple[str, int, tuple[int, ...]], ...], extra: Mapping[Any, int]
+) -> tuple[str, ...]:
+    """The form codes, best first, once `extra` weights are added (as `decide` ranks)."""
+    totals = {code: weight for code, weight, _ in current}
+    for code, weight in extra.items():
+        totals[code] = totals.get(code, 0) + weight
+    ranked = sorted(
+        (code for code, weight in totals.items() if weight > 0),
+        key=lambda code: (-totals[code], FORMS.index(code)),
+    )
+    return tuple(ranked)
+
+
 class Combiner:
     """The policy above, bound to one rule set (precomputed lookups, no state)."""
 
@@ -225,8 +239,12 @@ class Combiner:
                 return "sure"
             if then.checklist and decision.checklist is None:
                 return "sure"
-            if then.forms or (then.checklist and then.checklist != decision.checklist):
+            if then.checklist and then.checklist != decision.checklist:
                 effect = "maybe"
+            if then.forms and _ranking(decision.forms, then.forms) != tuple(
+                code for code, _, _ in decision.forms
+            ):
+                return "sure"
         return effect
 
     def missing_facts(
