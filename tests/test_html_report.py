@@ -261,3 +261,18 @@ def test_a_failed_write_keeps_the_old_report(
 def test_missing_directory_is_an_input_error(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="cannot write"):
         write_report(classify({}), tmp_path / "nowhere" / "r.md")
+
+
+def test_classify_writes_a_report(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from kyodo_rules.cli import main
+
+    case = tmp_path / "case.json"
+    case.write_text(json.dumps({"title": HOSTILE, **JIREI3}, ensure_ascii=False), "utf-8")
+    report = tmp_path / "r.html"
+    assert main(["classify", str(case), "--profile", "nichinan", "--report", str(report)]) == 0
+    page = report.read_text(encoding="utf-8")
+    assert "script" not in _dom(page).tags and _dom(page).h1(page) == HOSTILE
+    assert "report saved" in capsys.readouterr().err
+    assert main(["classify", str(case), "--report", str(tmp_path / "r.txt")]) == 2
+    assert "allowed: .md" in capsys.readouterr().err
+    assert not (tmp_path / "r.txt").exists()

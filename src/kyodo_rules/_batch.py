@@ -22,6 +22,7 @@ import re
 import zipfile
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
+from contextlib import suppress
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -545,12 +546,28 @@ _VERDICT_FILLS = {"kyodo": "E6F4EC", "not_kyodo": "FBEAEA", "undetermined": "FDF
 
 def _write_xlsx(filename: str, inventory: Inventory) -> None:
     from openpyxl import Workbook
+
+    book = Workbook(write_only=True)
+    try:
+        _fill_xlsx(book, inventory)
+    except BaseException:
+        # A write-only sheet streams into a temporary file of openpyxl's; left
+        # open, it is finished (and fails) only when garbage-collected.
+        for sheet in book.worksheets:
+            with suppress(Exception):
+                sheet.close()
+            with suppress(Exception):
+                getattr(sheet, "_writer").cleanup()  # noqa: B009
+        raise
+    book.save(filename)
+
+
+def _fill_xlsx(book: Any, inventory: Inventory) -> None:
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.utils import get_column_letter
 
     lang = inventory.lang
-    book = Workbook(write_only=True)
     sheet = book.create_sheet(_pick(SHEET_NAMES["results"], lang))
     headers = output_headers(inventory)
     first_result = len(headers) - len(RESULT_COLUMNS)
@@ -592,7 +609,6 @@ def _write_xlsx(filename: str, inventory: Inventory) -> None:
     summary.append(heads)
     for section, item, code, count in summary_rows(inventory):
         summary.append([section, item, code, count])
-    book.save(filename)
 
 
 # --------------------------------------------------------------------------- template
