@@ -431,10 +431,16 @@ def result_cells(outcome: RowOutcome, lang: str) -> list[str]:
         label("subsidiarity", result.subsidiarity, lang) if result.subsidiarity else "",
         "\n".join(f.label for f in result.forms),
         "\n".join(f.message for f in result.flags),
-        "\n".join(f"{t.rule_id}（{t.source}）" for t in result.trace if not t.overridden_by),
+        "\n".join(f"{t.rule_id}（{t.source}）" for t in _reasons(result)),
         sep.join(field_label(f, lang) for f in result.missing_facts),
         errors,
     ]
+
+
+def _reasons(result: Result) -> list[Any]:
+    """The rules the answer rests on; rules that held but gave nothing shown are left out."""
+    used = [t for t in result.trace if t.contributes]
+    return used or [t for t in result.trace if not t.overridden_by]
 
 
 def summary_rows(inventory: Inventory) -> list[tuple[str, str, str, int]]:
