@@ -35,25 +35,56 @@ def _text(value: object) -> str:
     return str(value)
 
 
+_TEXT = {True: "true", False: "false"}
+_Plan = tuple[tuple[str, str, tuple[tuple[str, str], ...], str], ...]
+#: id(schema) -> (schema, plan); the schema is kept so that its id is never reused.
+_plans: dict[int, tuple[Schema, _Plan]] = {}
+
+
+def _plan(schema: Schema) -> _Plan:
+    """Per schema, once: each field with its kind, its per-code keys and its count key."""
+    cached = _plans.get(id(schema))
+    if cached is not None and cached[0] is schema:
+        return cached[1]
+    plan = tuple(
+        (
+            field,
+            kind,
+            tuple((str(code), code_key(field, str(code))) for code in codes)
+            if kind == "codes"
+            else (),
+            count_key(field),
+        )
+        for field, (kind, codes) in schema.items()
+    )
+    _plans[id(schema)] = (schema, plan)
+    return plan
+
+
 def flatten(facts: Mapping[str, Any], schema: Schema = FIELD_KINDS) -> FlatFacts:  # type: ignore[assignment]
     """Flatten known facts (JSON values, `None` or absent = unknown) for the engines."""
     flat: FlatFacts = {}
-    for field, (kind, codes) in schema.items():
-        value = facts.get(field)
-        if kind == "int":
-            flat[field] = -1 if value is None else int(value)
-        elif kind == "codes":
+    get = facts.get
+    for field, kind, keys, n_key in _plan(schema):
+        value = get(field)
+        if kind == "codes":
             if value is None:
-                flat[count_key(field)] = -1
-                for code in codes:
-                    flat[code_key(field, str(code))] = UNKNOWN
+                flat[n_key] = -1
+                for _, key in keys:
+                    flat[key] = UNKNOWN
             else:
-                present = set(value)
-                flat[count_key(field)] = len(present)
-                for code in codes:
-                    flat[code_key(field, str(code))] = "true" if code in present else "false"
+                present = {str(v) for v in value}
+                flat[n_key] = len(present)
+                for code, key in keys:
+                    flat[key] = "true" if code in present else "false"
+        elif kind == "int":
+            flat[field] = -1 if value is None else int(value)
+        elif value is None:
+            flat[field] = UNKNOWN
+        elif value is True or value is False:
+            flat[field] = _TEXT[value]
         else:
-            flat[field] = UNKNOWN if value is None else _text(value)
+            flat[field] = str(value)
     return flat
 
 
