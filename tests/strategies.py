@@ -13,6 +13,7 @@ from typing import Any
 from hypothesis import strategies as st
 
 from kyodo_rules import Case
+from kyodo_rules._cases import load_cases
 from kyodo_rules._vocabulary import FIELD_KINDS
 
 
@@ -70,39 +71,11 @@ def full_cases(**fixed: Any) -> st.SearchStrategy[dict[str, Any]]:
     return st.fixed_dictionaries(fields)
 
 
-#: A project that is 協働 by every source: the definition holds, planned and
-#: hosted together, public benefit, the three items in place.
-KYODO_BASE: dict[str, Any] = {
-    "actors": ["city", "civic_group"],
-    "planner": "joint",
-    "spec_author": "joint",
-    "city_supervises": False,
-    "equal_footing": True,
-    "shared_purpose": True,
-    "roles_shared": True,
-    "partner_contribution": "expertise",
-    "prior_consultation": True,
-    "benefit": "public",
-    "activity": "care_support",
-    "organizer": "joint",
-    "funding": ["cost_share"],
-    "scheme": "agreement",
-    "hands_over_whole_project": False,
-    "commissioning_raises_cost": False,
-    "period": "fixed_period",
-    "motives": ["problem_solving"],
-    "partner_treated_as_free_labour": False,
-    "city_stays_out": False,
-    "responsible_department": True,
-    "partner_depends_on_subsidy": False,
-    "city_runs_partner_secretariat": False,
-    "self_solvable": False,
-    "community_solvable": False,
-    "documents": ["pre_confirmation_sheet", "agreement_document", "review_sheet"],
-    "evaluation_planned": True,
-    "disclosed": True,
-    "stage": "planning",
-}
+#: A project that is 協働 by every source, every fact known: the library's
+#: reference case (rules/cases/07_process.yaml).
+KYODO_BASE: dict[str, Any] = dict(
+    next(c for c in load_cases() if c.id == "reference-kyodo-every-fact").facts
+)
 
 
 @st.composite
