@@ -22,7 +22,7 @@ import datetime as _dt
 import json
 import os
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager, suppress
 from html import escape
 from pathlib import Path
@@ -289,7 +289,14 @@ def _describe(change: Any, lang: str) -> str:
     return " かつ ".join(words)
 
 
-def render_report(result: Result, fmt: str, lang: str = "ja", title: str | None = None) -> str:
+def render_report(
+    result: Result,
+    fmt: str,
+    lang: str = "ja",
+    title: str | None = None,
+    labels: Mapping[str, Any] | None = None,
+) -> str:
+    """The report text; `labels` (field_label, value_label) word the Markdown's facts."""
     if fmt == "html":
         return render_html(result, lang, title)
     if fmt == "json":
@@ -298,7 +305,7 @@ def render_report(result: Result, fmt: str, lang: str = "ja", title: str | None 
             data = {"title": title, **data}
         return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
     if fmt == "markdown":
-        text = render_markdown(result, lang)
+        text = render_markdown(result, lang, **(labels or {}))
         if title and title.strip():
             first, _, rest = text.partition("\n")
             # Markdown viewers pass raw HTML through, so the title is escaped here too.
@@ -331,11 +338,15 @@ def report_format(path: str | os.PathLike[str]) -> str:
 
 
 def write_report(
-    result: Result, path: str | os.PathLike[str], lang: str = "ja", title: str | None = None
+    result: Result,
+    path: str | os.PathLike[str],
+    lang: str = "ja",
+    title: str | None = None,
+    labels: Mapping[str, Any] | None = None,
 ) -> Path:
     """Write the report in the format the suffix names (.md, .json, .html); atomic."""
     fmt = report_format(path)
-    text = render_report(result, fmt, lang, title)
+    text = render_report(result, fmt, lang, title, labels)
     target = Path(path)
     with atomic_writer(target, newline="\n") as handle:
         handle.write(text)

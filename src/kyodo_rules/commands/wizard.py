@@ -28,7 +28,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--answers", metavar="FILE", help="回答ファイルを質問なしで再生 / replay, no prompts"
     )
     parser.add_argument(
-        "--save", metavar="REPORT", help="報告書を保存 (.md または .json) / save the report"
+        "--save", metavar="REPORT", help="報告書を保存 (.md / .html / .json) / save the report"
     )
     parser.add_argument(
         "--session", metavar="FILE", help="セッションファイルの保存先 / where to keep the session"
@@ -76,27 +76,34 @@ def _profiles(lang: str) -> list[tuple[str, str]]:
     return out
 
 
-def _write_report(path: str, result: Any, lang: str, labels: dict[str, Any]) -> None:
-    import json
+def _title(state: Any) -> str | None:
+    title = state.answers.get("title")
+    return str(title) if title else None
 
-    from kyodo_rules._errors import InputError
-    from kyodo_rules._report import render_markdown
 
-    if path.endswith(".json"):
-        text = json.dumps(result.model_dump(mode="json"), ensure_ascii=False, indent=2) + "\n"
-    else:
-        text = render_markdown(result, lang, **labels)
+def _write_report(
+    path: str, result: Any, lang: str, labels: dict[str, Any], title: str | None
+) -> None:
+    from kyodo_rules._export import write_report
+
     try:
-        Path(path).write_text(text, encoding="utf-8")
+        write_report(result, path, lang, title=title, labels=labels)
     except OSError as exc:
+        from kyodo_rules._errors import InputError
+
         raise InputError(f"{path}: cannot write the report: {exc.strerror}") from None
 
 
 def run(args: argparse.Namespace) -> int:
     from kyodo_rules._errors import InputError
 
-    if args.save and not args.save.endswith((".md", ".json", ".markdown")):
-        raise InputError(f"--save {args.save}: the report must end in .md or .json")
+    if args.save:
+        from kyodo_rules._export import report_format
+
+        try:
+            report_format(args.save)
+        except InputError as exc:
+            raise InputError(f"--save {args.save}: {exc}") from None
     if args.answers:
         return _replay(args)
     if not sys.stdin.isatty():
@@ -117,13 +124,15 @@ def _labels(data: Any, lang: str) -> dict[str, Any]:
     }
 
 
-def _finish(args: argparse.Namespace, data: Any, result: Any, lang: str) -> None:
+def _finish(
+    args: argparse.Namespace, data: Any, result: Any, lang: str, title: str | None = None
+) -> None:
     from kyodo_rules._report import render_text
 
     labels = _labels(data, lang)
     sys.stdout.write(render_text(result, lang, **labels))
     if args.save:
-        _write_report(args.save, result, lang, labels)
+        _write_report(args.save, result, lang, labels, title)
         print(data.t("saved_report", lang, path=args.save))
 
 
@@ -141,7 +150,7 @@ def _replay(args: argparse.Namespace) -> int:
     flow = Flow(classifier.bound(profile), data.order)
     state = replay(flow, State(profile=profile, lang=lang), answers)
     result = classifier.classify(flow.facts(state), profile=profile, lang=lang)
-    _finish(args, data, result, lang)
+    _finish(args, data, result, lang, _title(state))
     return 0
 
 
@@ -176,6 +185,6 @@ def _interactive(args: argparse.Namespace, loader: _Loader) -> int:
             print(data.t("resume_hint", lang, path=path), file=sys.stderr)
         return 130
     print("")
-    _finish(args, data, result, lang)
+    _finish(args, data, result, lang, _title(state))
     print(data.t("session_at", lang, path=path))
     return 0
