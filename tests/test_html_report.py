@@ -10,6 +10,7 @@ with the command that installs it; CI installs it.
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -39,6 +40,8 @@ JIREI3 = {
 JIREI3_SOURCE = "002_5706d2c9275a3206.txt (7) 事例3"
 
 BROWSER = shutil.which("chromium") or shutil.which("chromium-browser")
+if BROWSER is None and os.environ.get("KYODO_REQUIRE_TOOLS"):
+    raise RuntimeError("KYODO_REQUIRE_TOOLS is set but chromium is not installed")
 needs_browser = pytest.mark.skipif(
     BROWSER is None,
     reason="chromium not installed (apt-get install -y chromium fonts-noto-cjk); CI installs it",

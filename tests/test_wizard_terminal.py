@@ -19,6 +19,8 @@ from kyodo_rules.wizard import session
 pytestmark = pytest.mark.terminal
 
 if shutil.which("tmux") is None:
+    if os.environ.get("KYODO_REQUIRE_TOOLS"):
+        raise RuntimeError("KYODO_REQUIRE_TOOLS is set but tmux is not installed")
     pytest.skip("tmux is not installed (CI installs it: .ci/run)", allow_module_level=True)
 
 EXE = shutil.which("kyodo-rules", path=str(Path(sys.executable).parent)) or "kyodo-rules"
