@@ -68,6 +68,10 @@ HEADINGS: dict[str, tuple[str, str]] = {
     "missing": ("答えを変えうる未回答の事実", "Unknown facts that could change the answer"),
     "what_if": ("次の点が変われば協働になります", "It would be 協働 if"),
     "set_aside": ("例外により適用除外", "set aside by exception"),
+    "other_rules": (
+        "そのほかに当てはまったルール（この答えには表れていません）",
+        "Other rules that held (not reflected in this answer)",
+    ),
     "profile": ("自治体の表記", "Profile"),
 }
 
@@ -140,13 +144,28 @@ def _lines(
     if md:
         out = [line + ("  " if line and not line.startswith("#") else "") for line in out]
     sections: list[tuple[str, list[str]]] = []
+    # The rules the answer rests on come first, with the sentence each encodes;
+    # rules that also held but gave nothing shown (set aside by an exception,
+    # outranked, or advice a not_kyodo answer leaves out) follow, briefly.
     reasons = []
-    for t in result.trace:
-        aside = f"（{heading('set_aside', lang)}: {t.overridden_by}）" if t.overridden_by else ""
-        reasons.append(f"{t.title}{aside} — {t.source}")
-        if t.quote:
-            reasons.append(f"    「{t.quote}」" if not md else f"  > {t.quote}")
+    others = []
+    # The rule that names the category first, then the rest of the verdict's reasons.
+    weight = {"category": 0, "verdict": 1}
+    ranked = sorted(
+        result.trace, key=lambda t: min((weight.get(p, 2) for p in t.contributes), default=3)
+    )
+    for t in ranked:
+        if t.contributes:
+            reasons.append(f"{t.title} — {t.source}")
+            if t.quote:
+                reasons.append(f"    「{t.quote}」" if not md else f"  > {t.quote}")
+        else:
+            aside = (
+                f"（{heading('set_aside', lang)}: {t.overridden_by}）" if t.overridden_by else ""
+            )
+            others.append(f"{t.title}{aside} — {t.source}")
     sections.append(("reasons", reasons))
+    sections.append(("other_rules", others))
     forms = []
     for n, form in enumerate(result.forms, 1):
         forms.append(f"{n}. {form.label}")
@@ -162,10 +181,7 @@ def _lines(
     sections.append(
         (
             "what_if",
-            [
-                describe_change(c, lang, field_label, value_label)
-                for c in result.would_be_kyodo_if
-            ],
+            [describe_change(c, lang, field_label, value_label) for c in result.would_be_kyodo_if],
         )
     )
     name = field_label or (lambda f: f)

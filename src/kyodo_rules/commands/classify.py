@@ -46,15 +46,20 @@ def run(args: argparse.Namespace) -> int:
         )
     except InputError as exc:
         raise InputError(f"{name}: {exc}") from None
+    from kyodo_rules.wizard.questions import report_labels
+
+    labels = report_labels(args.lang)
     if args.json:
         json.dump(result.model_dump(mode="json"), sys.stdout, ensure_ascii=False, indent=2)
         sys.stdout.write("\n")
     else:
-        sys.stdout.write(render_text(result, args.lang))
+        sys.stdout.write(render_text(result, args.lang, **labels))
     if args.report:
         from kyodo_rules._export import write_report
 
         title = facts.get("title")
-        write_report(result, args.report, args.lang, title if isinstance(title, str) else None)
+        write_report(
+            result, args.report, args.lang, title if isinstance(title, str) else None, labels
+        )
         print(f"レポートを保存しました / report saved: {args.report}", file=sys.stderr)
     return 0

@@ -117,19 +117,13 @@ def run(args: argparse.Namespace) -> int:
     return _interactive(args, loader)
 
 
-def _labels(data: Any, lang: str) -> dict[str, Any]:
-    return {
-        "field_label": lambda f: data.field_label(f, lang),
-        "value_label": lambda f, v: data.value_label(f, v, lang),
-    }
-
-
 def _finish(
     args: argparse.Namespace, data: Any, result: Any, lang: str, title: str | None = None
 ) -> None:
     from kyodo_rules._report import render_text
+    from kyodo_rules.wizard.questions import report_labels
 
-    labels = _labels(data, lang)
+    labels = report_labels(lang, data)
     sys.stdout.write(render_text(result, lang, **labels))
     if args.save:
         _write_report(args.save, result, lang, labels, title)

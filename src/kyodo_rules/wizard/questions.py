@@ -223,3 +223,16 @@ def load(directory: Path | str | None = None) -> WizardData:
 @cache
 def default_data() -> WizardData:
     return load()
+
+
+def report_labels(lang: str, data: WizardData | None = None) -> dict[str, Any]:
+    """`field_label` and `value_label` for `_report`: facts in the questions' own words.
+
+    Reports show unknown facts and "it would be 協働 if" changes; staff read
+    them in the wording they answered, not as field codes.
+    """
+    words = data or default_data()
+    return {
+        "field_label": lambda field: words.field_label(field, lang),
+        "value_label": lambda field, value: words.value_label(field, value, lang),
+    }
