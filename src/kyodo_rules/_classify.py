@@ -47,6 +47,9 @@ class Bound:
     combiner: Combiner
     generic: Profile
     _lock: threading.Lock = field(default_factory=threading.Lock)
+    _faces: dict[tuple[str, str], tuple[str, tuple[str, ...], str | None]] = field(
+        default_factory=dict
+    )
 
     @cached_property
     def durable(self) -> _Engine:
@@ -59,6 +62,42 @@ class Bound:
         from kyodo_rules._pyengine import PythonEngine
 
         return PythonEngine(self.ruleset.rules)  # type: ignore[return-value]
+
+    def form_face(self, code: str, lang: str) -> tuple[str, tuple[str, ...], str | None]:
+        """How this profile shows a form: its label, its cautions, the form it is shown as.
+
+        Computed once per form and language: the same few forms are shown again
+        and again, and their texts never change once the rulebase is loaded.
+        """
+        key = (code, lang)
+        face = self._faces.get(key)
+        if face is None:
+            face = self._form_face(code, lang)
+            self._faces[key] = face
+        return face
+
+    def _form_face(self, code: str, lang: str) -> tuple[str, tuple[str, ...], str | None]:
+        profile = self.profile.spec
+        generic = self.generic.spec
+        info = profile.forms.get(code)
+        shown = info.shown_as if info else None
+        label_info = profile.forms.get(shown) if shown else info
+        label = _text(label_info.label if label_info and label_info.label else None, lang)
+        if not label:
+            label = _text(generic.forms[code].label, lang) if code in generic.forms else code
+        if info and info.note:
+            note = _text(info.note, lang)
+            label = f"{label}（{note}）" if lang == "ja" else f"{label} ({note})"
+        cautions_from = info.cautions if info and info.cautions else ()
+        if not cautions_from and label_info is not None:
+            cautions_from = label_info.cautions
+        cautions = tuple(f"{c.text.get(lang)}（{c.source}）" for c in cautions_from)
+        return label, cautions, shown
+
+    def reason(self, index: int, lang: str) -> str:
+        """A rule as a reason: its title and its source."""
+        rule = self.ruleset.rules[index]
+        return f"{rule.title.get(lang)}（{rule.source}）"
 
     def engine(self, name: EngineName) -> _Engine:
         with self._lock:
@@ -169,27 +208,13 @@ def build_result(
     generic = bound.generic.spec
     forms = []
     for code, _weight, why in decision.forms:
-        info = profile.forms.get(code)
-        shown = info.shown_as if info else None
-        label_info = profile.forms.get(shown) if shown else info
-        label = _text(label_info.label if label_info and label_info.label else None, lang)
-        if not label:
-            label = _text(generic.forms[code].label, lang) if code in generic.forms else code
-        if info and info.note:
-            label = (
-                f"{label}（{_text(info.note, lang)}）"
-                if lang == "ja"
-                else f"{label} ({_text(info.note, lang)})"
-            )
-        cautions_from = info.cautions if info and info.cautions else ()
-        if not cautions_from and label_info is not None:
-            cautions_from = label_info.cautions
+        label, cautions, shown = bound.form_face(code, lang)
         forms.append(
             FormRecommendation(
                 code=code,  # type: ignore[arg-type]
                 label=label,
-                reasons=tuple(f"{rules[i].title.get(lang)}（{rules[i].source}）" for i in why),
-                cautions=tuple(f"{c.text.get(lang)}（{c.source}）" for c in cautions_from),
+                reasons=tuple(bound.reason(i, lang) for i in why),
+                cautions=cautions,
                 shown_as=shown,
             )
         )
