@@ -252,6 +252,7 @@ def build_result(
             quote=rules[i].quote,
             overridden_by=rules[decision.overridden[i]].id if i in decision.overridden else None,
             profile=rules[i].profile,
+            see_also=tuple(c.source for c in rules[i].see_also),
             contributes=_contributions(rules[i].then, decision)
             if i not in decision.overridden
             else (),

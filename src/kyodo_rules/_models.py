@@ -158,6 +158,8 @@ class TraceEntry(BaseModel):
     #: rule that held but whose conclusion the answer does not show (set aside,
     #: outranked, or advice that a not_kyodo answer leaves out).
     contributes: tuple[str, ...] = ()
+    #: Other guides that say the same, as `<seed file> <section>`.
+    see_also: tuple[str, ...] = ()
 
 
 class Principle(BaseModel):

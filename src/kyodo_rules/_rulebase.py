@@ -19,7 +19,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationErr
 from kyodo_rules import _conditions as cond
 from kyodo_rules._errors import InputError, RuleError
 from kyodo_rules._resources import data_path
-from kyodo_rules._schema import SOURCE_PATTERN, Conclusion, RuleSpec, Text, explain
+from kyodo_rules._schema import SOURCE_PATTERN, Citation, Conclusion, RuleSpec, Text, explain
 from kyodo_rules._vocabulary import (
     CATEGORIES,
     FLAGS,
@@ -46,6 +46,7 @@ class Rule:
     line: int
     profile: str | None = None
     replaces: str | None = None
+    see_also: tuple[Citation, ...] = ()
 
     @cached_property
     def nnf(self) -> cond.NNF:
@@ -223,6 +224,7 @@ def _parse_rule(raw: Any, file: str, errors: list[str], profile: str | None = No
         line=line,
         profile=profile,
         replaces=spec.replaces,
+        see_also=spec.see_also,
     )
 
 
@@ -254,11 +256,12 @@ def _check_references(
             errors.append(
                 f"{rule.file}:{rule.line}: {rule.id}: replaces unknown rule {rule.replaces!r}"
             )
-        if rule.source.split(" ", 1)[0] not in sources:
-            errors.append(
-                f"{rule.file}:{rule.line}: {rule.id}: source {rule.source.split(' ', 1)[0]!r} "
-                f"is not one of the source documents ({', '.join(sorted(sources))})"
-            )
+        for cited in (rule.source, *(c.source for c in rule.see_also)):
+            if cited.split(" ", 1)[0] not in sources:
+                errors.append(
+                    f"{rule.file}:{rule.line}: {rule.id}: source {cited.split(' ', 1)[0]!r} "
+                    f"is not one of the source documents ({', '.join(sorted(sources))})"
+                )
 
 
 def _ids_in(doc: Any) -> set[str]:

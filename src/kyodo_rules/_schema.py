@@ -68,12 +68,21 @@ class Conclusion(_Strict):
         return self
 
 
+class Citation(_Strict):
+    """Another guide saying the same thing, in its own words."""
+
+    source: str = Field(pattern=SOURCE_PATTERN)
+    quote: str | None = None
+
+
 class RuleSpec(_Strict):
     id: str = Field(pattern=RULE_ID_PATTERN)
     title: Text
     source: str = Field(pattern=SOURCE_PATTERN)
     #: The sentence of the source that the rule encodes, verbatim.
     quote: str | None = None
+    #: Other guides that say the same (the trace and docs cite them too).
+    see_also: tuple[Citation, ...] = ()
     note: Text | None = None
     when: Any
     then: Conclusion

@@ -58,6 +58,9 @@ def _rule_block(rule: Rule, overridden_by: Sequence[str]) -> list[str]:
         where += f"（プロファイル `{rule.profile}`"
         where += f"、`{rule.replaces}` の代わり）" if rule.replaces else "）"
     out.append(f"- 出典 / source: {rule.source}")
+    for also in rule.see_also:
+        quoted = f"「{also.quote}」" if also.quote else ""
+        out.append(f"- 同旨 / see also: {also.source} {quoted}".rstrip())
     out.append(f"- ファイル / file: {where}")
     out.append("- 条件 / condition:")
     out.append("")

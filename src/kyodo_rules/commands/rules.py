@@ -27,6 +27,7 @@ def run(args: argparse.Namespace) -> int:
             "title": r.title.get(args.lang),
             "source": r.source,
             "quote": r.quote,
+            "see_also": [c.source for c in r.see_also],
             "file": r.file,
             "line": r.line,
             "profile": r.profile,
