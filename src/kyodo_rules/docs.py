@@ -18,14 +18,10 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from kyodo_rules._cases import LibraryCase, load_cases
+from kyodo_rules._demo import change_words
 from kyodo_rules._errors import KyodoError
-from kyodo_rules._explain import (
-    change_words,
-    conclusion_words,
-    condition_yaml,
-    fact_rows,
-    form_label,
-)
+from kyodo_rules._explain import conclusion_words, condition_yaml
+from kyodo_rules._labels import fact_rows, form_label
 from kyodo_rules._report import label
 from kyodo_rules._rulebase import Rule, Rulebase, load_rulebase
 

@@ -17,7 +17,8 @@ def run(args: argparse.Namespace) -> int:
 
     from kyodo_rules._cases import load_cases
     from kyodo_rules._classify import default_classifier
-    from kyodo_rules._explain import case_rows, display_width, pad
+    from kyodo_rules._demo import case_rows
+    from kyodo_rules._labels import display_width, pad
 
     rows = case_rows(load_cases(), default_classifier(), args.lang)
     if args.json:

@@ -65,7 +65,7 @@ def _pick(cases: list[LibraryCase], lang: str) -> str | None:
 
 
 def _find(cases: list[LibraryCase], wanted: str) -> LibraryCase:
-    from kyodo_rules._explain import closest_ids
+    from kyodo_rules._demo import closest_ids
 
     for case in cases:
         if case.id == wanted:
@@ -79,7 +79,7 @@ def _find(cases: list[LibraryCase], wanted: str) -> LibraryCase:
 def run(args: argparse.Namespace) -> int:
     from kyodo_rules._cases import load_cases
     from kyodo_rules._classify import default_classifier
-    from kyodo_rules._explain import demo_steps
+    from kyodo_rules._demo import demo_steps
 
     cases = load_cases()
     wanted = args.id
