@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 
 from kyodo_rules._errors import InputError
 from kyodo_rules._models import (
@@ -26,7 +26,7 @@ from kyodo_rules._models import (
     TraceEntry,
 )
 from kyodo_rules._policy import Combiner, Decision
-from kyodo_rules._readings import flatten
+from kyodo_rules._readings import FlatFacts, flatten
 from kyodo_rules._rulebase import Profile, Rulebase, RuleSet, load_rulebase
 from kyodo_rules._validation import validate_case
 from kyodo_rules._vocabulary import FACT_FIELDS
@@ -34,9 +34,10 @@ from kyodo_rules._vocabulary import FACT_FIELDS
 EngineName = Literal["durable", "python"]
 
 
-class _Engine:
-    def evaluate(self, flat: Any) -> tuple[tuple[int, ...], tuple[int, ...]]:
-        raise NotImplementedError
+class _Engine(Protocol):
+    """What `classify()` needs of a backend (durable-rules or plain Python)."""
+
+    def evaluate(self, flat: FlatFacts) -> tuple[tuple[int, ...], tuple[int, ...]]: ...
 
 
 @dataclass
@@ -55,13 +56,13 @@ class Bound:
     def durable(self) -> _Engine:
         from kyodo_rules._engine import DurableEngine
 
-        return DurableEngine(self.ruleset.rules)  # type: ignore[return-value]
+        return DurableEngine(self.ruleset.rules)
 
     @cached_property
     def python(self) -> _Engine:
         from kyodo_rules._pyengine import PythonEngine
 
-        return PythonEngine(self.ruleset.rules)  # type: ignore[return-value]
+        return PythonEngine(self.ruleset.rules)
 
     def form_face(self, code: str, lang: str) -> tuple[str, tuple[str, ...], str | None]:
         """How this profile shows a form: its label, its cautions, the form it is shown as.

@@ -21,6 +21,7 @@ literal; both engines compile those two readings.
 from __future__ import annotations
 
 import difflib
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -28,7 +29,7 @@ from kyodo_rules._vocabulary import FIELD_KINDS
 
 Scalar = str | bool | int
 #: field name -> (kind, allowed codes); kinds: "bool", "code", "codes", "int".
-Schema = dict[str, tuple[str, tuple[object, ...]]]
+Schema = Mapping[str, tuple[str, tuple[object, ...]]]
 
 
 @dataclass(frozen=True)
@@ -177,7 +178,7 @@ def _field_test(schema: Schema, field: str, spec: Any) -> Condition:
     return Eq(field, _check_value(schema, field, spec))
 
 
-def parse(node: Any, schema: Schema = FIELD_KINDS) -> Condition:  # type: ignore[assignment]
+def parse(node: Any, schema: Schema = FIELD_KINDS) -> Condition:
     """Turn the YAML data of a `when:` into a condition, or raise ConditionSyntaxError."""
     if isinstance(node, list):
         if not node:

@@ -105,7 +105,7 @@ class DurableEngine:
 
     name = "durable-rules"
 
-    def __init__(self, rules: Sequence[CompiledRule], schema: Schema = FIELD_KINDS) -> None:  # type: ignore[assignment]
+    def __init__(self, rules: Sequence[CompiledRule], schema: Schema = FIELD_KINDS) -> None:
         self._lock = threading.Lock()
         self._sessions = itertools.count(1)
         self._decode: dict[str, tuple[bool, int]] = {}

@@ -20,7 +20,6 @@ from __future__ import annotations
 import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
-from functools import cached_property
 from pathlib import Path
 from typing import Annotated, Any, Literal, Protocol, get_args
 
@@ -39,10 +38,10 @@ from kyodo_rules._errors import InputError, RuleError
 from kyodo_rules._models import TraceEntry
 from kyodo_rules._readings import FlatFacts, flatten
 from kyodo_rules._resources import data_path
-from kyodo_rules._rulebase import Policy
-from kyodo_rules._schema import RULE_ID_PATTERN, SOURCE_PATTERN, Text, explain
+from kyodo_rules._rulebase import Policy, RuleCore, parse_rule
+from kyodo_rules._schema import RuleSpecBase, Text
 from kyodo_rules._validation import validate
-from kyodo_rules._yaml import Located, load_file
+from kyodo_rules._yaml import load_file
 
 PurposeField = Literal[
     "A", "B", "C", "D", "E", "F", "G", "H", "I", "J", "K", "L", "M", "N", "O", "P", "Q", "other"
@@ -199,34 +198,15 @@ class NpoConclusion(_Strict):
     fails: Requirement
 
 
-class NpoRuleSpec(_Strict):
-    id: str = Field(pattern=RULE_ID_PATTERN)
-    title: Text
-    source: str = Field(pattern=SOURCE_PATTERN)
-    quote: str | None = None
-    note: Text | None = None
-    when: Any
+class NpoRuleSpec(RuleSpecBase):
     then: NpoConclusion
 
 
 @dataclass(frozen=True)
-class NpoRule:
-    id: str
-    title: Text
-    source: str
-    quote: str | None
-    condition: cond.Condition
+class NpoRule(RuleCore):
+    """One requirement rule: when its condition holds, the requirement `fails`."""
+
     fails: str
-    file: str
-    line: int
-
-    @cached_property
-    def nnf(self) -> cond.NNF:
-        return cond.to_nnf(self.condition)
-
-    @cached_property
-    def fields(self) -> frozenset[str]:
-        return cond.fields_read(self.condition)
 
 
 class NpoResult(BaseModel):
@@ -247,28 +227,12 @@ class NpoResult(BaseModel):
 
 
 def _parse_rule(raw: Any, file: str, errors: list[str]) -> NpoRule | None:
-    line = raw.line if isinstance(raw, Located) else 0
-    if not isinstance(raw, dict):
-        errors.append(f"{file}:{line}: a rule must be a mapping with id, title, source, when, then")
+    parsed = parse_rule(raw, NpoRuleSpec, file, errors, SCHEMA)
+    if parsed is None:
         return None
-    rid = raw.get("id") if isinstance(raw.get("id"), str) else "(no id)"
-    try:
-        spec = NpoRuleSpec.model_validate(raw)
-    except ValidationError as exc:
-        errors.extend(explain(exc, raw, NpoRuleSpec, file, rid))
-        return None
-    try:
-        condition = cond.parse(spec.when, SCHEMA)
-    except cond.ConditionSyntaxError as exc:
-        when = raw.get("when")
-        if isinstance(when, Located):
-            at = when.line_of(exc.key)
-        else:
-            at = raw.line_of("when") if isinstance(raw, Located) else line
-        errors.append(f"{file}:{at}: {rid}: when: {exc}")
-        return None
+    spec, condition, line = parsed
     return NpoRule(
-        spec.id, spec.title, spec.source, spec.quote, condition, spec.then.fails, file, line
+        spec.id, spec.title, spec.source, spec.quote, condition, file, line, spec.then.fails
     )
 
 

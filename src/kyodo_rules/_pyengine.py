@@ -42,7 +42,7 @@ def _source(test: Test) -> str:
 
 def compile_rules(
     rules: Sequence[CompiledRule],
-    schema: Schema = FIELD_KINDS,  # type: ignore[assignment]
+    schema: Schema = FIELD_KINDS,
 ) -> tuple[str, Evaluate]:
     lines = ["def evaluate(f):", "    d = []", "    u = []"]
     for index, rule in enumerate(rules):
@@ -65,7 +65,7 @@ def compile_rules(
 class PythonEngine:
     name = "python"
 
-    def __init__(self, rules: Sequence[CompiledRule], schema: Schema = FIELD_KINDS) -> None:  # type: ignore[assignment]
+    def __init__(self, rules: Sequence[CompiledRule], schema: Schema = FIELD_KINDS) -> None:
         self.source, self._evaluate = compile_rules(rules, schema)
 
     def evaluate(self, flat: FlatFacts) -> tuple[tuple[int, ...], tuple[int, ...]]:

@@ -61,7 +61,7 @@ def _plan(schema: Schema) -> _Plan:
     return plan
 
 
-def flatten(facts: Mapping[str, Any], schema: Schema = FIELD_KINDS) -> FlatFacts:  # type: ignore[assignment]
+def flatten(facts: Mapping[str, Any], schema: Schema = FIELD_KINDS) -> FlatFacts:
     """Flatten known facts (JSON values, `None` or absent = unknown) for the engines."""
     flat: FlatFacts = {}
     get = facts.get
@@ -155,7 +155,7 @@ def _literal(schema: Schema, lit: Literal_, definite: bool) -> Test:
     return TAll((ne, Cmp(key, "ne", unknown))) if definite else ne
 
 
-def reading(nnf: NNF, definite: bool, schema: Schema = FIELD_KINDS) -> Test:  # type: ignore[assignment]
+def reading(nnf: NNF, definite: bool, schema: Schema = FIELD_KINDS) -> Test:
     """The test that holds when `nnf` is definitely true (or, if not `definite`, possibly true)."""
     if isinstance(nnf, Literal_):
         return _literal(schema, nnf, definite)

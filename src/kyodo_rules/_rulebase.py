@@ -12,16 +12,25 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
 
 from kyodo_rules import _conditions as cond
 from kyodo_rules._errors import InputError, RuleError
 from kyodo_rules._resources import data_path
-from kyodo_rules._schema import SOURCE_PATTERN, Citation, Conclusion, RuleSpec, Text, explain
+from kyodo_rules._schema import (
+    SOURCE_PATTERN,
+    Citation,
+    Conclusion,
+    RuleSpec,
+    RuleSpecBase,
+    Text,
+    explain,
+)
 from kyodo_rules._vocabulary import (
     CATEGORIES,
+    FIELD_KINDS,
     FLAGS,
     FORMS,
     STAGES,
@@ -32,21 +41,16 @@ from kyodo_rules._yaml import Located, load_file
 
 
 @dataclass(frozen=True)
-class Rule:
-    """One rule, validated and parsed, with where it came from."""
+class RuleCore:
+    """What every parsed rule has, whatever its ruleset concludes: the engines need no more."""
 
     id: str
     title: Text
     source: str
     quote: str | None
     condition: cond.Condition
-    then: Conclusion
-    overrides: tuple[str, ...]
     file: str
     line: int
-    profile: str | None = None
-    replaces: str | None = None
-    see_also: tuple[Citation, ...] = ()
 
     @cached_property
     def nnf(self) -> cond.NNF:
@@ -55,6 +59,17 @@ class Rule:
     @cached_property
     def fields(self) -> frozenset[str]:
         return cond.fields_read(self.condition)
+
+
+@dataclass(frozen=True)
+class Rule(RuleCore):
+    """One rule of the 協働 rulebase, validated and parsed, with where it came from."""
+
+    then: Conclusion
+    overrides: tuple[str, ...] = ()
+    profile: str | None = None
+    replaces: str | None = None
+    see_also: tuple[Citation, ...] = ()
 
 
 class _Strict(BaseModel):
@@ -192,36 +207,58 @@ def _line(node: Any, key: str) -> int:
     return node.line_of(key) if isinstance(node, Located) else 0
 
 
-def _parse_rule(raw: Any, file: str, errors: list[str], profile: str | None = None) -> Rule | None:
+Spec = TypeVar("Spec", bound=RuleSpecBase)
+
+
+def parse_rule(
+    raw: Any,
+    model: type[Spec],
+    file: str,
+    errors: list[str],
+    schema: cond.Schema = FIELD_KINDS,
+) -> tuple[Spec, cond.Condition, int] | None:
+    """Validate one rule's data and parse its condition; problems go to `errors`.
+
+    Shared by every ruleset (the 協働 rules, the NPO法人 rules): each error is
+    `file:line: rule-id: problem`, at the line of the key that is wrong.
+    """
     line = raw.line if isinstance(raw, Located) else 0
     if not isinstance(raw, dict):
         errors.append(f"{file}:{line}: a rule must be a mapping with id, title, source, when, then")
         return None
     rid = raw.get("id") if isinstance(raw.get("id"), str) else "(no id)"
     try:
-        spec = RuleSpec.model_validate(raw)
+        spec = model.model_validate(raw)
     except ValidationError as exc:
-        errors.extend(explain(exc, raw, RuleSpec, file, rid))
+        errors.extend(explain(exc, raw, model, file, rid))
         return None
-    if spec.replaces and profile is None:
-        errors.append(f"{file}:{line}: {rid}: 'replaces' is only for rules in a profile")
     try:
-        condition = cond.parse(spec.when)
+        condition = cond.parse(spec.when, schema)
     except cond.ConditionSyntaxError as exc:
         when = raw.get("when")
         at = when.line_of(exc.key) if isinstance(when, Located) else _line(raw, "when")
         errors.append(f"{file}:{at}: {rid}: when: {exc}")
         return None
+    return spec, condition, line
+
+
+def _parse_rule(raw: Any, file: str, errors: list[str], profile: str | None = None) -> Rule | None:
+    parsed = parse_rule(raw, RuleSpec, file, errors)
+    if parsed is None:
+        return None
+    spec, condition, line = parsed
+    if spec.replaces and profile is None:
+        errors.append(f"{file}:{line}: {spec.id}: 'replaces' is only for rules in a profile")
     return Rule(
         id=spec.id,
         title=spec.title,
         source=spec.source,
         quote=spec.quote,
         condition=condition,
-        then=spec.then,
-        overrides=spec.overrides,
         file=file,
         line=line,
+        then=spec.then,
+        overrides=spec.overrides,
         profile=profile,
         replaces=spec.replaces,
         see_also=spec.see_also,

@@ -75,7 +75,9 @@ class Citation(_Strict):
     quote: str | None = None
 
 
-class RuleSpec(_Strict):
+class RuleSpecBase(_Strict):
+    """What every rule file says of a rule, whatever its ruleset concludes."""
+
     id: str = Field(pattern=RULE_ID_PATTERN)
     title: Text
     source: str = Field(pattern=SOURCE_PATTERN)
@@ -85,6 +87,11 @@ class RuleSpec(_Strict):
     see_also: tuple[Citation, ...] = ()
     note: Text | None = None
     when: Any
+
+
+class RuleSpec(RuleSpecBase):
+    """A rule of the 協働 rulebase."""
+
     then: Conclusion
     #: Rules this one sets aside when it fires (declared exceptions).
     overrides: tuple[str, ...] = ()
