@@ -90,7 +90,10 @@ class Wizard:
     def ask_profile(self, profiles: list[tuple[str, str]]) -> str:
         choices = [Choice(title=label, value=pid) for pid, label in profiles]
         answer: str = questionary.select(
-            self.t("profile_question"), choices=choices, **self.kw
+            self.t("profile_question"),
+            choices=choices,
+            instruction=self.t("select_hint"),
+            **self.kw,
         ).unsafe_ask()
         return answer
 
@@ -234,7 +237,10 @@ class Wizard:
                 Choice(title=f"{self.data.field_label(name, lang)}: {shown}", value=name)
             )
         picked = questionary.select(
-            self.t("summary_title"), choices=choices, **self.kw
+            self.t("summary_title"),
+            choices=choices,
+            instruction=self.t("select_hint"),
+            **self.kw,
         ).unsafe_ask()
         if picked == RESULT:
             return True
