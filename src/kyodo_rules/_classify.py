@@ -51,6 +51,7 @@ class Bound:
     _faces: dict[tuple[str, str], tuple[str, tuple[str, ...], str | None]] = field(
         default_factory=dict
     )
+    _trace: dict[tuple[int, str], dict[str, Any]] = field(default_factory=dict)
 
     @cached_property
     def durable(self) -> _Engine:
@@ -94,6 +95,23 @@ class Bound:
             cautions_from = label_info.cautions
         cautions = tuple(f"{c.text.get(lang)}（{c.source}）" for c in cautions_from)
         return label, cautions, shown
+
+    def trace_fields(self, index: int, lang: str) -> dict[str, Any]:
+        """The parts of a rule's trace entry that never change (computed once per language)."""
+        key = (index, lang)
+        fields = self._trace.get(key)
+        if fields is None:
+            rule = self.ruleset.rules[index]
+            fields = {
+                "rule_id": rule.id,
+                "title": rule.title.get(lang),
+                "source": rule.source,
+                "quote": rule.quote,
+                "profile": rule.profile,
+                "see_also": tuple(c.source for c in rule.see_also),
+            }
+            self._trace[key] = fields
+        return fields
 
     def reason(self, index: int, lang: str) -> str:
         """A rule as a reason: its title and its source."""
@@ -174,7 +192,9 @@ def _text(value: Any, lang: str) -> str:
     return str(value.get(lang)) if value is not None else ""
 
 
-def _contributions(then: Any, decision: Decision) -> tuple[str, ...]:
+def _contributions(
+    then: Any, decision: Decision, shown: Mapping[str, frozenset[str]]
+) -> tuple[str, ...]:
     """The parts of the answer that a rule in force actually gave."""
     parts = []
     if then.verdict and then.verdict == decision.verdict:
@@ -185,11 +205,11 @@ def _contributions(then: Any, decision: Decision) -> tuple[str, ...]:
         parts.append("zone")
     if then.subsidiarity and then.subsidiarity == decision.subsidiarity:
         parts.append("subsidiarity")
-    if set(then.forms) & {code for code, _, _ in decision.forms}:
+    if then.forms and not shown["forms"].isdisjoint(then.forms):
         parts.append("forms")
-    if set(then.flags) & {code for code, _ in decision.flags}:
+    if then.flags and not shown["flags"].isdisjoint(then.flags):
         parts.append("flags")
-    if set(then.documents_required) & set(decision.documents):
+    if then.documents_required and not shown["documents"].isdisjoint(then.documents_required):
         parts.append("required_documents")
     if then.checklist and then.checklist == decision.checklist:
         parts.append("checklist")
@@ -245,16 +265,16 @@ def build_result(
             or ()
         )
         checklist = tuple(t.get(lang) for t in items)
+    shown_codes = {
+        "forms": frozenset(code for code, _, _ in decision.forms),
+        "flags": frozenset(code for code, _ in decision.flags),
+        "documents": frozenset(decision.documents),
+    }
     trace = tuple(
         TraceEntry(
-            rule_id=rules[i].id,
-            title=rules[i].title.get(lang),
-            source=rules[i].source,
-            quote=rules[i].quote,
+            **bound.trace_fields(i, lang),
             overridden_by=rules[decision.overridden[i]].id if i in decision.overridden else None,
-            profile=rules[i].profile,
-            see_also=tuple(c.source for c in rules[i].see_also),
-            contributes=_contributions(rules[i].then, decision)
+            contributes=_contributions(rules[i].then, decision, shown_codes)
             if i not in decision.overridden
             else (),
         )
