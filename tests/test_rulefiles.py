@@ -144,3 +144,16 @@ def test_every_rule_fires_in_some_library_case() -> None:
 def test_every_code_is_produced_by_some_library_case(kind: str, codes: tuple[str, ...]) -> None:
     never = sorted(set(codes) - library_outcomes()[kind])
     assert not never, f"no case of rules/cases/ produces the {kind} codes {never}"
+
+
+def test_every_shipped_condition_reads_back_the_same() -> None:
+    """`to_data` is how reports, docs and check witnesses show a condition: it must
+    parse back to a condition that reads the same fields and shows the same data."""
+    from kyodo_rules import _conditions as cond
+    from kyodo_rules._rulebase import load_rulebase
+
+    for rule in load_rulebase().rules:
+        data = cond.to_data(rule.condition)
+        again = cond.parse(data)
+        assert cond.to_data(again) == data, rule.id
+        assert cond.fields_read(again) == rule.fields, rule.id

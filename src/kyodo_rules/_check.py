@@ -585,27 +585,13 @@ def _unsat_core(rule: Rule, explorer: _Explorer) -> Any:
     """The fewest top-level conditions of `rule` that already contradict each other."""
     parts = list(rule.condition.items) if isinstance(rule.condition, cond.All) else []
     if len(parts) < 2:
-        return _describe(rule.condition)
+        return cond.to_data(rule.condition)
     core = list(parts)
     for part in parts:
         trial = [p for p in core if p is not part]
         if trial and not _satisfiable(cond.All(tuple(trial)), explorer):
             core = trial
-    return [_describe(p) for p in core]
-
-
-def _describe(c: cond.Condition) -> Any:
-    """A condition back in the YAML shape people wrote (for the report)."""
-    if isinstance(c, cond.Eq):
-        return {c.field: c.value}
-    if isinstance(c, cond.Unknown):
-        return {"unknown": c.field}
-    if isinstance(c, cond.Count):
-        return {c.field: {f"count_{c.op}": c.n}}
-    if isinstance(c, cond.Not):
-        return {"not": _describe(c.item)}
-    key = "all" if isinstance(c, cond.All) else "any"
-    return {key: [_describe(i) for i in c.items]}
+    return [cond.to_data(p) for p in core]
 
 
 # --------------------------------------------------------------------------- static checks

@@ -21,7 +21,7 @@ literal; both engines compile those two readings.
 from __future__ import annotations
 
 import difflib
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -234,3 +234,46 @@ def negate(nnf: NNF) -> NNF:
         return Literal_(nnf.atom, not nnf.negated)
     items = tuple(negate(item) for item in nnf.items)
     return NAny(items) if isinstance(nnf, NAll) else NAll(items)
+
+
+def same_field_eqs(items: Sequence[Condition]) -> str | None:
+    """The one field that all of `items` test for equality, if they do."""
+    fields = {i.field for i in items if isinstance(i, Eq)}
+    if len(fields) == 1 and all(isinstance(i, Eq) for i in items):
+        return fields.pop()
+    return None
+
+
+def to_data(c: Condition) -> Any:
+    """The condition back in the rule language's data form: `parse(to_data(c))` means `c`.
+
+    Canonical rather than the file's own text: reports, docs and the checker's
+    witnesses show conditions the way rule authors write them.
+    """
+    if isinstance(c, Eq):
+        return {c.field: c.value}
+    if isinstance(c, Unknown):
+        return {"unknown": c.field}
+    if isinstance(c, Count):
+        return {c.field: {f"count_{c.op}": c.n}}
+    if isinstance(c, Not):
+        inner = c.item
+        if isinstance(inner, Eq):
+            return {inner.field: {"is_not": inner.value}}
+        if isinstance(inner, Unknown):
+            return {"known": inner.field}
+        if isinstance(inner, AnyOf) and (f := same_field_eqs(inner.items)):
+            return {f: {"not_in": [i.value for i in inner.items if isinstance(i, Eq)]}}
+        return {"not": to_data(inner)}
+    if isinstance(c, AnyOf):
+        if f := same_field_eqs(c.items):
+            return {f: [i.value for i in c.items if isinstance(i, Eq)]}
+        return {"any": [to_data(i) for i in c.items]}
+    parts = [to_data(i) for i in c.items]
+    keys = [k for p in parts for k in p]
+    if len(keys) == len(set(keys)) and "all" not in keys:
+        merged: dict[str, Any] = {}
+        for p in parts:
+            merged.update(p)
+        return merged
+    return {"all": parts}

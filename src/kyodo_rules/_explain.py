@@ -15,7 +15,7 @@ of deciding again, so an explanation can never disagree with the answer.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -35,44 +35,6 @@ if TYPE_CHECKING:
     from kyodo_rules._schema import Conclusion
 
 # --- conditions ----------------------------------------------------------------
-
-
-def _same_field_eqs(items: Sequence[cond.Condition]) -> str | None:
-    fields = {i.field for i in items if isinstance(i, cond.Eq)}
-    if len(fields) == 1 and all(isinstance(i, cond.Eq) for i in items):
-        return fields.pop()
-    return None
-
-
-def condition_data(c: cond.Condition) -> Any:
-    """The condition back in the rule language's YAML form (canonical, not the file's text)."""
-    if isinstance(c, cond.Eq):
-        return {c.field: c.value}
-    if isinstance(c, cond.Unknown):
-        return {"unknown": c.field}
-    if isinstance(c, cond.Count):
-        return {c.field: {f"count_{c.op}": c.n}}
-    if isinstance(c, cond.Not):
-        inner = c.item
-        if isinstance(inner, cond.Eq):
-            return {inner.field: {"is_not": inner.value}}
-        if isinstance(inner, cond.Unknown):
-            return {"known": inner.field}
-        if isinstance(inner, cond.AnyOf) and (f := _same_field_eqs(inner.items)):
-            return {f: {"not_in": [i.value for i in inner.items if isinstance(i, cond.Eq)]}}
-        return {"not": condition_data(inner)}
-    if isinstance(c, cond.AnyOf):
-        if f := _same_field_eqs(c.items):
-            return {f: [i.value for i in c.items if isinstance(i, cond.Eq)]}
-        return {"any": [condition_data(i) for i in c.items]}
-    parts = [condition_data(i) for i in c.items]
-    keys = [k for p in parts for k in p]
-    if len(keys) == len(set(keys)) and "all" not in keys:
-        merged: dict[str, Any] = {}
-        for p in parts:
-            merged.update(p)
-        return merged
-    return {"all": parts}
 
 
 class _Dumper(yaml.SafeDumper):
@@ -96,9 +58,7 @@ _Dumper.add_representer(dict, _represent_dict)
 
 
 def condition_yaml(c: cond.Condition) -> str:
-    text = yaml.dump(
-        condition_data(c), Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=88
-    )
+    text = yaml.dump(cond.to_data(c), Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=88)
     return str(text).rstrip("\n")
 
 
@@ -140,7 +100,7 @@ def condition_words(c: cond.Condition, lang: str = "ja", indent: str = "") -> li
         inner = c.item
         if isinstance(inner, cond.Eq | cond.Unknown | cond.Count):
             return [indent + _atom_words(inner, True, lang)]
-        if isinstance(inner, cond.AnyOf) and (f := _same_field_eqs(inner.items)):
+        if isinstance(inner, cond.AnyOf) and (f := cond.same_field_eqs(inner.items)):
             values = value_text([i.value for i in inner.items if isinstance(i, cond.Eq)], lang)
             name = field_label(f, lang)
             text = f"「{name}」が{values}のどれでもない" if ja else f"'{name}' is none of {values}"
@@ -148,7 +108,7 @@ def condition_words(c: cond.Condition, lang: str = "ja", indent: str = "") -> li
         head = "次に当たらない:" if ja else "not:"
         return [indent + head, *condition_words(inner, lang, indent + "  ")]
     if isinstance(c, cond.AnyOf):
-        if f := _same_field_eqs(c.items):
+        if f := cond.same_field_eqs(c.items):
             values = value_text([i.value for i in c.items if isinstance(i, cond.Eq)], lang)
             name = field_label(f, lang)
             if FIELD_KINDS.get(f, ("code", ()))[0] == "codes":
@@ -493,7 +453,7 @@ def derivation_data(d: Derivation, lang: str = "ja") -> dict[str, Any]:
                 "status": s.status,
                 "set_aside_by": s.set_aside_by,
                 "depends_on": list(s.depends_on),
-                "condition": condition_data(s.rule.condition),
+                "condition": cond.to_data(s.rule.condition),
                 "conclusion": s.rule.then.model_dump(mode="json", exclude_defaults=True),
                 "overrides": list(s.rule.overrides),
                 "quote": s.rule.quote,
