@@ -37,17 +37,14 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
+# The test suite's generators: the benchmark draws the same kinds of cases.
+sys.path.insert(0, str(ROOT / "tests"))
 
 from kyodo_rules import classify  # noqa: E402
 from kyodo_rules._cases import load_cases  # noqa: E402
 from kyodo_rules._classify import EngineName, default_classifier  # noqa: E402
 from kyodo_rules._readings import flatten  # noqa: E402
-from kyodo_rules._vocabulary import FIELD_KINDS  # noqa: E402
-
-#: A project that is 協働 by every source, every fact known (the library's reference case).
-KYODO_BASE: dict[str, Any] = dict(
-    next(c for c in load_cases() if c.id == "reference-kyodo-every-fact").facts
-)
+from strategies import random_facts  # noqa: E402
 
 TARGETS = {
     "durable_median": 150e-6,
@@ -57,26 +54,6 @@ TARGETS = {
     "wizard_first": 0.6,
     "check": 60.0,
 }
-
-
-def random_facts(rng: random.Random) -> dict[str, Any]:
-    """A third partly known, a third fully known, a third near a 協働 project."""
-    style = rng.randrange(3)
-    facts: dict[str, Any] = dict(KYODO_BASE) if style == 2 else {}
-    fields = list(FIELD_KINDS)
-    if style == 2:
-        chosen = rng.sample(fields, rng.randint(0, 4))
-    else:
-        chosen = fields if style == 1 else [f for f in fields if rng.random() < 0.5]
-    for field in chosen:
-        kind, codes = FIELD_KINDS[field]
-        if style == 2 and rng.random() < 0.5:
-            facts.pop(field, None)
-        elif kind == "codes":
-            facts[field] = rng.sample(list(codes), rng.randint(0, len(codes)))
-        else:
-            facts[field] = rng.choice(codes)
-    return facts
 
 
 def fmt_time(seconds: float) -> str:

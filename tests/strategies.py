@@ -8,6 +8,7 @@ vocabulary, so a field or code added there is explored without touching this fil
 
 from __future__ import annotations
 
+import random
 from typing import Any
 
 from hypothesis import strategies as st
@@ -97,3 +98,23 @@ def near_kyodo(draw: st.DrawFn, /, **fixed: Any) -> dict[str, Any]:
 def any_cases(**fixed: Any) -> st.SearchStrategy[dict[str, Any]]:
     """Partly known, fully known, or nearly-協働 facts, a third each."""
     return st.one_of(cases(**fixed), full_cases(**fixed), near_kyodo(**fixed))
+
+
+def random_facts(rng: random.Random) -> dict[str, Any]:
+    """Facts drawn like `any_cases()`, but from a seeded `random` (load tests, benchmark)."""
+    style = rng.randrange(3)
+    facts: dict[str, Any] = dict(KYODO_BASE) if style == 2 else {}
+    fields = list(FIELD_KINDS)
+    if style == 2:
+        chosen = rng.sample(fields, rng.randint(0, 4))
+    else:
+        chosen = fields if style == 1 else [f for f in fields if rng.random() < 0.5]
+    for field in chosen:
+        kind, codes = FIELD_KINDS[field]
+        if style == 2 and rng.random() < 0.5:
+            facts.pop(field, None)
+        elif kind == "codes":
+            facts[field] = rng.sample(list(codes), rng.randint(0, len(codes)))
+        else:
+            facts[field] = rng.choice(codes)
+    return facts

@@ -20,30 +20,9 @@ import pytest
 from kyodo_rules import Classifier, classify
 from kyodo_rules._classify import default_classifier
 from kyodo_rules._readings import flatten
-from kyodo_rules._vocabulary import FIELD_KINDS
-from strategies import KYODO_BASE
+from strategies import KYODO_BASE, random_facts
 
 PROFILES = ("generic", "nichinan", "ogi", "ama")
-
-
-def random_facts(rng: random.Random) -> dict[str, Any]:
-    """Facts drawn like `strategies.any_cases()`, but from a seeded `random`."""
-    style = rng.randrange(3)
-    facts: dict[str, Any] = dict(KYODO_BASE) if style == 2 else {}
-    fields = list(FIELD_KINDS)
-    if style == 2:
-        chosen = rng.sample(fields, rng.randint(0, 4))
-    else:
-        chosen = fields if style == 1 else [f for f in fields if rng.random() < 0.5]
-    for field in chosen:
-        kind, codes = FIELD_KINDS[field]
-        if style == 2 and rng.random() < 0.5:
-            facts.pop(field, None)
-        elif kind == "codes":
-            facts[field] = rng.sample(list(codes), rng.randint(0, len(codes)))
-        else:
-            facts[field] = rng.choice(codes)
-    return facts
 
 
 @pytest.fixture(scope="module")
