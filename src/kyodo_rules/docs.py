@@ -1,4 +1,4 @@
-"""`python -m kyodo_rules.docs`: write docs/rules.md and docs/cases.md from the data.
+"""`python -m kyodo_rules.docs`: write docs/rules.md, cases.md and vocabulary.md from the data.
 
 The rules and the case library change whenever someone reads the guidance more
 closely; hand-kept copies of them in the docs would drift at once. Both pages
@@ -240,11 +240,55 @@ def render_cases(cases: Iterable[LibraryCase]) -> str:
     return "\n".join(out).rstrip("\n") + "\n"
 
 
+def render_vocabulary() -> str:
+    """docs/vocabulary.md: every input field and its codes, in the wizard's words.
+
+    For programs calling `classify()` and for staff filling in a case file: the
+    codes are the contract, the words beside them are what the wizard shows.
+    """
+    from kyodo_rules._field_labels import FIELD_LABELS
+    from kyodo_rules._vocabulary import FIELD_KINDS
+    from kyodo_rules.wizard.questions import default_data
+
+    words = default_data()
+    out = [HEADER.format(command=COMMAND), "# 入力の語彙 / Input vocabulary", ""]
+    out.append(
+        "`classify()`・事例ファイル・回答ファイルで使うフィールドとコードの一覧です。"
+        "書かれていないフィールドは「不明」として扱われます（「いいえ」ではありません）。"
+        "見出し語は一括点検（`kyodo-rules batch`）の列名として使えます。"
+    )
+    out.append("")
+    out.append(
+        "Every field of a case and its codes. A field that is left out means "
+        "*unknown*, never *false*. Column headers are what `kyodo-rules batch` reads."
+    )
+    out.append("")
+    out.append("| field | 列名 / header | kind | codes（ウィザードでの表示）|")
+    out.append("|---|---|---|---|")
+    for field, (kind, codes) in FIELD_KINDS.items():
+        if kind == "bool":
+            shown = "true / false"
+            what = "yes/no"
+        else:
+            shown = "<br>".join(
+                f"`{code}` {_cell(words.value_label(field, code, 'ja'))}" for code in codes
+            )
+            what = "list of codes" if kind == "codes" else "one code"
+        header = _cell(FIELD_LABELS.get(field, field))
+        out.append(f"| `{field}` | {header} | {what} | {shown} |")
+    out.append("")
+    return "\n".join(out)
+
+
 def generate(rules_dir: Path | str | None = None) -> dict[str, str]:
     """File name (under docs/) → its up-to-date text."""
     rulebase = load_rulebase(rules_dir)
     cases = load_cases(Path(rules_dir) / "cases" if rules_dir is not None else None)
-    return {"rules.md": render_rules(rulebase), "cases.md": render_cases(cases)}
+    return {
+        "rules.md": render_rules(rulebase),
+        "cases.md": render_cases(cases),
+        "vocabulary.md": render_vocabulary(),
+    }
 
 
 def default_docs_dir() -> Path | None:
