@@ -159,10 +159,24 @@ def reading(nnf: NNF, definite: bool, schema: Schema = FIELD_KINDS) -> Test:
     """The test that holds when `nnf` is definitely true (or, if not `definite`, possibly true)."""
     if isinstance(nnf, Literal_):
         return _literal(schema, nnf, definite)
-    items = tuple(reading(item, definite, schema) for item in nnf.items)
-    if len(items) == 1:
-        return items[0]
-    return TAll(items) if isinstance(nnf, NAll) else TAny(items)
+    kind = TAll if isinstance(nnf, NAll) else TAny
+    return _join(kind, [reading(item, definite, schema) for item in nnf.items])
+
+
+def _join(kind: type[TAll] | type[TAny], parts: list[Test]) -> Test:
+    """`kind` of `parts`, flattened and without repeats.
+
+    Not only tidier: durable-rules expands every `$or` into separate
+    alternatives and fires a rule once per alternative that matches, so a
+    repeated test (the same "unknown" check from several literals of one field,
+    as `activity: [a, b, c]` gives) would fire the rule several times.
+    """
+    items: list[Test] = []
+    for part in parts:
+        for item in part.items if isinstance(part, kind) else (part,):
+            if item not in items:
+                items.append(item)
+    return items[0] if len(items) == 1 else kind(tuple(items))
 
 
 def holds(test: Test, flat: Mapping[str, str | int]) -> bool:
