@@ -19,8 +19,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from kyodo_rules._classify import Bound
-from kyodo_rules._policy import Decision
-from kyodo_rules._vocabulary import FACT_FIELDS
 from kyodo_rules.wizard.questions import TITLE
 
 
@@ -69,14 +67,12 @@ class Flow:
     def relevant(self, state: State) -> tuple[str, ...]:
         """Unknown fields that could still change what the user will read as the answer.
 
-        This is `Bound.missing` (the engine's view, rule by rule) narrowed to the
-        parts of the result a question should be asked for: verdict, category,
-        zone, subsidiarity, forms, flags, documents and checklist. Which
-        principles a failed case also violates is explanation, not answer; asking
-        three more questions only to list one more violated principle would make
-        every clear "not 協働" interview long.
+        Exactly the result's `missing_facts` (`Bound.missing`): the unknown facts
+        read by a rule whose outcome, decided either way, would change the
+        verdict, category, zone, subsidiarity, forms, flags, documents or
+        checklist (see docs/policy.md, "Missing facts and the interview").
         """
-        return relevant_fields(self.bound, self.facts(state))
+        return self.bound.missing(self.facts(state))[1]
 
     # -- moving through the interview -----------------------------------------
 
@@ -157,49 +153,6 @@ class Flow:
             for i in sorted(undecided)
             if field_name in rules[i].fields
         )
-
-
-def answer_signature(decision: Decision) -> tuple[Any, ...]:
-    """The parts of a decision the interview must settle (see `Flow.relevant`)."""
-    return decision.signature()[:8]
-
-
-def relevant_fields(bound: Bound, facts: Mapping[str, Any]) -> tuple[str, ...]:
-    """`Combiner.missing_facts`'s test (decide each open rule either way) on `answer_signature`.
-
-    The result is always a subset of `Bound.missing`'s list, in its order.
-    """
-    decision, definite, undecided = bound.assess(facts, "python")
-    unknown = [f for f in FACT_FIELDS if facts.get(f) is None]
-    engine_view = bound.combiner.missing_facts(definite, undecided, unknown, decision)
-    if not engine_view:
-        return ()
-    decide = bound.combiner.decide
-    rules = bound.ruleset.rules
-    now = answer_signature(decision)
-    open_fields = frozenset(engine_view)
-    relevant: set[str] = set()
-    for i in sorted(undecided):
-        fields = rules[i].fields & open_fields
-        if not fields or fields <= relevant:
-            continue
-        rest = undecided - {i}
-        if (
-            answer_signature(decide(definite | {i}, rest)) != now
-            or answer_signature(decide(definite, rest)) != now
-        ):
-            relevant |= fields
-    for i in sorted(definite):
-        fields = rules[i].fields & open_fields
-        if (
-            fields
-            and not fields <= relevant
-            and answer_signature(decide(definite - {i}, undecided)) != now
-        ):
-            relevant |= fields
-    if not relevant and decision.verdict == "undetermined":
-        return engine_view
-    return tuple(f for f in engine_view if f in relevant)
 
 
 def replay(flow: Flow, state: State, given: Mapping[str, Any]) -> State:
