@@ -19,10 +19,23 @@ from kyodo_rules.wizard.ui import Wizard
 DOWN, ENTER, SPACE, CTRL_C = "\x1b[B", "\r", " ", "\x03"
 
 
-def keys_for(field: str, value: Any, first: bool = False) -> str:
-    """Keystrokes that pick `value` (None = 分からない) at the question for `field`."""
+def keys_for(field: str, value: Any, first: bool = False, grouped: bool = False) -> str:
+    """Keystrokes that pick `value` (None = 分からない) at the question for `field`.
+
+    `grouped`: the screen is too small for the whole list, so a question whose
+    choices have groups is asked in two steps (group, then choice).
+    """
     if field == TITLE:
         return (value or "") + ENTER
+    specs = default_data().question(field).spec.choices
+    if grouped and any(c.group for c in specs):
+        groups = list(dict.fromkeys(c.group.ja if c.group else "" for c in specs))
+        if value is None:
+            return DOWN * len(groups) + ENTER
+        spec = next(c for c in specs if c.value == value)
+        group = spec.group.ja if spec.group else ""
+        inner = [c.value for c in specs if (c.group.ja if c.group else "") == group]
+        return DOWN * groups.index(group) + ENTER + DOWN * inner.index(value) + ENTER
     kind, codes = FIELD_KINDS[field]
     values: list[Any] = list(codes)
     if kind == "codes" and "none" not in codes:

@@ -32,6 +32,9 @@ class ChoiceSpec(_Strict):
     value: bool | str
     label: Text
     example: Text | None = None
+    #: For a long list: the heading it is shown under when the list does not
+    #: fit the terminal (chosen first, then the choice within it).
+    group: Text | None = None
 
 
 class HelpSpec(_Strict):

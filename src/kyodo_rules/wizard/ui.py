@@ -10,6 +10,7 @@ prompts through a pipe without a terminal.
 
 from __future__ import annotations
 
+import shutil
 import sys
 import unicodedata
 from collections.abc import Callable
@@ -31,6 +32,7 @@ NONE = "__none__"
 BACK = "__back__"
 WHY = "__why__"
 RESULT = "__result__"
+GROUP = "__group__:"
 
 
 def width(text: str) -> int:
@@ -133,6 +135,56 @@ class Wizard:
             self.save()
             return
 
+    @staticmethod
+    def _too_tall(lines: int) -> bool:
+        """Would a list of `lines` choices push its question off a real terminal's screen?"""
+        if not sys.stdout.isatty():
+            return False
+        return lines + 3 > shutil.get_terminal_size().lines
+
+    def _grouped(self, message: str, q: Any, choices: list[Any], default: Any) -> Any:
+        """A long list in two steps: its group, then the choice within the group.
+
+        あま市's 21 kinds of activity do not fit an 80×24 screen; grouped by the
+        zone heading each belongs to, each step does.
+        """
+        lang = self.state.lang
+        groups: list[str] = []
+        members: dict[str, list[Any]] = {}
+        for spec, choice in zip(q.spec.choices, choices, strict=False):
+            heading = spec.group.get(lang) if spec.group else self.t("other")
+            if heading not in members:
+                groups.append(heading)
+                members[heading] = []
+            members[heading].append(choice)
+        start = next((g for g in groups if any(c.value == default for c in members[g])), None)
+        while True:
+            picked = questionary.select(
+                message,
+                choices=[
+                    *(Choice(title=g, value=GROUP + g) for g in groups),
+                    Separator("─" * 10),
+                    *self._extras(q.spec.field),
+                ],
+                default=GROUP + start if start else None,
+                instruction=self.t("select_hint"),
+                **self.kw,
+            ).unsafe_ask()
+            if not (isinstance(picked, str) and picked.startswith(GROUP)):
+                return picked
+            group = picked.removeprefix(GROUP)
+            inner = members[group]
+            value = questionary.select(
+                f"{message} — {group}",
+                choices=[*inner, Separator("─" * 10), Choice(title=self.t("back"), value=BACK)],
+                default=default if any(c.value == default for c in inner) else None,
+                instruction=self.t("select_hint"),
+                **self.kw,
+            ).unsafe_ask()
+            if value != BACK:
+                return value
+            start = group
+
     def _number(self) -> str:
         return f"[{len(self.state.asked) + 1}] "
 
@@ -182,13 +234,16 @@ class Wizard:
                     return action, None
             return "answer", [v for v in picked if v != NONE]
         default = previous if previous is not None else None
-        value = questionary.select(
-            message,
-            choices=choices,
-            default=default,
-            instruction=self.t("select_hint"),
-            **self.kw,
-        ).unsafe_ask()
+        if self._too_tall(len(choices)) and any(c.group for c in q.spec.choices):
+            value = self._grouped(message, q, choices, default)
+        else:
+            value = questionary.select(
+                message,
+                choices=choices,
+                default=default,
+                instruction=self.t("select_hint"),
+                **self.kw,
+            ).unsafe_ask()
         if value == BACK:
             return "back", None
         if value == WHY:
