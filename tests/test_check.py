@@ -296,3 +296,41 @@ def test_shipped_rulebase_is_clean() -> None:
     assert not defects, "\n".join(defects)
     assert report.complete
     assert report.seconds < 60
+
+
+def test_a_backend_that_disagrees_is_caught_with_a_witness() -> None:
+    """Every explored input also goes through the second backend (durable-rules by
+    default); here a deliberately wrong one must be caught on the first input."""
+    from kyodo_rules._check import Report, explore
+    from kyodo_rules._pyengine import PythonEngine
+    from kyodo_rules._rulebase import load_rulebase
+
+    class OffByOne:
+        def __init__(self, rules: Any) -> None:
+            self.inner = PythonEngine(rules)
+
+        def evaluate(self, flat: Any) -> tuple[tuple[int, ...], tuple[int, ...]]:
+            definite, undecided = self.inner.evaluate(flat)
+            return definite[1:], undecided
+
+    rulebase = load_rulebase()
+    report = explore(
+        rulebase.ruleset("generic"),
+        rulebase.policy,
+        budget=2_000,
+        sample=100,
+        report=Report(),
+        differential=OffByOne,
+    )
+    found = [d for d in report.defects if d.kind == "backends_disagree"]
+    assert len(found) == 1 and found[0].witness is not None
+
+
+def test_shipped_rulebase_backends_agree_on_every_explored_input() -> None:
+    from kyodo_rules._check import Report, explore
+    from kyodo_rules._rulebase import load_rulebase
+
+    rulebase = load_rulebase()
+    report = explore(rulebase.ruleset("generic"), rulebase.policy, report=Report())
+    assert not [d for d in report.defects if d.kind == "backends_disagree"]
+    assert report.inputs > 10_000

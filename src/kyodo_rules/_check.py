@@ -28,6 +28,9 @@ What is a defect (exit 1) and what is a warning (reported, exit 0):
   author forgot `overrides:`; the policy would silently let the failure win.
 - **gap** (defect): a fully-known input (every field the rules read is given)
   that still ends `undetermined`: no rule with a verdict is in force.
+- **backends disagree** (defect): every explored input is evaluated by the
+  Python backend (fast, for the search) and again by durable-rules (the engine
+  of `classify()`); the first input on which they differ is the witness.
 - **wizard** (defect): a question about a field no rule reads, a field the rules
   read that no question asks, or a question about a field that does not exist.
 - **catalogue** (defect): a flag of the catalogue that no rule raises; a
@@ -79,7 +82,7 @@ from typing import Any, Literal
 from kyodo_rules import _conditions as cond
 from kyodo_rules._errors import InputError, RuleError
 from kyodo_rules._policy import Combiner, Decision
-from kyodo_rules._pyengine import PythonEngine
+from kyodo_rules._pyengine import Evaluator, PythonEngine
 from kyodo_rules._readings import flatten
 from kyodo_rules._resources import data_path
 from kyodo_rules._rulebase import Policy, Rule, Rulebase, RuleSet, load_rulebase
@@ -211,8 +214,18 @@ def _facts(assignment: Mapping[str, Any]) -> Facts:
 class _Explorer:
     """One profile's rule set, its engines, and the searches over its input space."""
 
-    def __init__(self, ruleset: RuleSet, policy: Policy, report: Report, budget: int) -> None:
+    def __init__(
+        self,
+        ruleset: RuleSet,
+        policy: Policy,
+        report: Report,
+        budget: int,
+        other: Evaluator | None = None,
+    ) -> None:
         self.ruleset = ruleset
+        #: A second backend that must agree with the first on every explored input.
+        self.other = other
+        self.disagreed = False
         self.rules = ruleset.rules
         self.profile = ruleset.profile.id
         self.report = report
@@ -244,7 +257,20 @@ class _Explorer:
 
     def assess(self, facts: Mapping[str, Any]) -> tuple[Decision, frozenset[int]]:
         self.report.inputs += 1
-        d, u = self.engine.evaluate(flatten(facts))
+        flat = flatten(facts)
+        d, u = self.engine.evaluate(flat)
+        if self.other is not None and not self.disagreed:
+            theirs = self.other.evaluate(flat)
+            if theirs != (d, u):
+                self.disagreed = True  # one witness is enough; the rest would repeat it
+                differ = sorted(set(d) ^ set(theirs[0]) | set(u) ^ set(theirs[1]))
+                self.add(
+                    "backends_disagree",
+                    "durable-rules と Python の評価が一致しません",
+                    "the durable-rules and Python backends disagree",
+                    differ[:6],
+                    witness=dict(facts),
+                )
         return self.combiner.decide(d, u), frozenset(d)
 
     def in_force(self, decision: Decision, definite: frozenset[int]) -> set[int]:
@@ -733,11 +759,24 @@ def explore(
     budget: int = EXHAUSTIVE_LIMIT,
     sample: int = 20_000,
     report: Report | None = None,
+    differential: bool | Callable[[Sequence[Rule]], Evaluator] = True,
 ) -> Report:
-    """Every exploration check of one profile's rule set (`budget` bounds each search)."""
+    """Every exploration check of one profile's rule set (`budget` bounds each search).
+
+    With `differential` (the default), every explored input is also evaluated
+    by durable-rules (or by the given backend factory), and the first input on
+    which it and the Python backend disagree is reported as a defect.
+    """
     report = report if report is not None else Report()
     start = time.perf_counter()
-    explorer = _Explorer(ruleset, policy, report, budget)
+    other: Evaluator | None = None
+    if callable(differential):
+        other = differential(ruleset.rules)
+    elif differential:
+        from kyodo_rules._engine import DurableEngine
+
+        other = DurableEngine(ruleset.rules)
+    explorer = _Explorer(ruleset, policy, report, budget, other)
     before = report.inputs
     explorer.check_rules()
     explorer.check_conflicts()
@@ -748,6 +787,7 @@ def explore(
         f"{len(ruleset.rules)} rules, {len(ruleset.fields_read)} fields: exact per-rule and "
         f"per-pair clusters, branch-and-prune over fully-known inputs, "
         f"{min(sample, budget):,} random inputs; {report.inputs - before:,} inputs"
+        + ("; each also through a second backend" if other is not None else "")
     )
     report.seconds += time.perf_counter() - start
     return report
@@ -759,6 +799,7 @@ def check(
     *,
     budget: int = EXHAUSTIVE_LIMIT,
     sample: int = 20_000,
+    differential: bool = True,
 ) -> Report:
     """Validate and explore a rulebase; the report lists each defect with its witness."""
     start = time.perf_counter()
@@ -783,7 +824,14 @@ def check(
     for name in sorted(rulebase.profiles, key=lambda p: (p != "generic", p)):
         ruleset = rulebase.ruleset(name)
         read |= ruleset.fields_read
-        explore(ruleset, rulebase.policy, budget=budget, sample=sample, report=report)
+        explore(
+            ruleset,
+            rulebase.policy,
+            budget=budget,
+            sample=sample,
+            report=report,
+            differential=differential,
+        )
     _wizard(Path(wizard_dir) if wizard_dir is not None else _wizard_dir(), read, report)
     report.defects = _dedupe(report.defects)
     report.seconds = time.perf_counter() - start

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Any, Literal, Protocol
+from typing import Any, Literal
 
 from kyodo_rules._errors import InputError
 from kyodo_rules._models import (
@@ -26,18 +26,13 @@ from kyodo_rules._models import (
     TraceEntry,
 )
 from kyodo_rules._policy import Combiner, Decision
-from kyodo_rules._readings import FlatFacts, flatten
+from kyodo_rules._pyengine import Evaluator
+from kyodo_rules._readings import flatten
 from kyodo_rules._rulebase import Profile, Rulebase, RuleSet, load_rulebase
 from kyodo_rules._validation import validate_case
 from kyodo_rules._vocabulary import FACT_FIELDS
 
 EngineName = Literal["durable", "python"]
-
-
-class _Engine(Protocol):
-    """What `classify()` needs of a backend (durable-rules or plain Python)."""
-
-    def evaluate(self, flat: FlatFacts) -> tuple[tuple[int, ...], tuple[int, ...]]: ...
 
 
 @dataclass
@@ -54,13 +49,13 @@ class Bound:
     _trace: dict[tuple[int, str], dict[str, Any]] = field(default_factory=dict)
 
     @cached_property
-    def durable(self) -> _Engine:
+    def durable(self) -> Evaluator:
         from kyodo_rules._engine import DurableEngine
 
         return DurableEngine(self.ruleset.rules)
 
     @cached_property
-    def python(self) -> _Engine:
+    def python(self) -> Evaluator:
         from kyodo_rules._pyengine import PythonEngine
 
         return PythonEngine(self.ruleset.rules)
@@ -118,7 +113,7 @@ class Bound:
         rule = self.ruleset.rules[index]
         return f"{rule.title.get(lang)}（{rule.source}）"
 
-    def engine(self, name: EngineName) -> _Engine:
+    def engine(self, name: EngineName) -> Evaluator:
         with self._lock:
             return self.durable if name == "durable" else self.python
 

@@ -30,6 +30,12 @@ class CompiledRule(Protocol):
     def nnf(self) -> NNF: ...
 
 
+class Evaluator(Protocol):
+    """What every backend offers: the rules definitely true, and those still undecided."""
+
+    def evaluate(self, flat: FlatFacts) -> tuple[tuple[int, ...], tuple[int, ...]]: ...
+
+
 Evaluate = Callable[[FlatFacts], tuple[list[int], list[int]]]
 
 

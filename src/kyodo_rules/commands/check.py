@@ -23,6 +23,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--wizard", metavar="DIR", default=None, help="ウィザードのディレクトリ / wizard directory"
     )
     parser.add_argument("--json", action="store_true", help="JSON で出力 / for programs")
+    parser.add_argument(
+        "--no-differential",
+        action="store_true",
+        help="durable-rules との突き合わせを省く / skip checking both backends agree",
+    )
 
 
 def _facts_line(facts: dict[str, Any]) -> str:
@@ -36,7 +41,7 @@ def run(args: argparse.Namespace) -> int:
         value = getattr(args, option)
         if value is not None and not Path(value).is_dir():
             raise InputError(f"--{option}: {value}: no such directory")
-    report = check(args.rules, args.wizard)
+    report = check(args.rules, args.wizard, differential=not args.no_differential)
     if args.json:
         json.dump(report.as_json(), sys.stdout, ensure_ascii=False, indent=2)
         sys.stdout.write("\n")
