@@ -159,7 +159,6 @@ def test_demo_without_id_and_without_tty_asks_for_one() -> None:
 
 
 def test_demo_writes_a_report(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    pytest.importorskip("kyodo_rules._export")
     case = _jirei3()
     path = tmp_path / "jirei3.md"
     assert main(["demo", case.id, "--no-pause", "--report", str(path)]) == 0

@@ -10,7 +10,6 @@ prints straight through, which is also how the tests read it.
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import sys
 from typing import TYPE_CHECKING, Any
 
@@ -18,11 +17,6 @@ from kyodo_rules._errors import InputError
 
 if TYPE_CHECKING:
     from kyodo_rules._cases import LibraryCase
-
-
-def _has_export() -> bool:
-    # The report writer is another module; the option appears once it exists.
-    return importlib.util.find_spec("kyodo_rules._export") is not None
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -39,13 +33,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         default=None,
         help="ステップごとに Enter を待つ（端末では既定） / wait for Enter between steps",
     )
-    if _has_export():
-        parser.add_argument(
-            "--report",
-            metavar="FILE",
-            default=None,
-            help="判定結果を報告書に保存 (.html/.md/.json) / write a report",
-        )
+    parser.add_argument(
+        "--report",
+        metavar="FILE",
+        default=None,
+        help="判定結果を報告書に保存 (.html/.md/.json) / write a report",
+    )
 
 
 def _pick(cases: list[LibraryCase], lang: str) -> str | None:
@@ -95,10 +88,11 @@ def run(args: argparse.Namespace) -> int:
         if wanted is None:
             return 130
     case = _find(cases, wanted)
-    report = getattr(args, "report", None)
-    export: Any = importlib.import_module("kyodo_rules._export") if report else None
+    report = args.report
     if report:
-        export.report_format(report)  # a wrong suffix fails before the demo, not after
+        from kyodo_rules._export import report_format
+
+        report_format(report)  # a wrong suffix fails before the demo, not after
     classifier = default_classifier()
     steps = demo_steps(case, classifier, args.lang, args.profile)
     pause = args.pause if args.pause is not None else sys.stdin.isatty()
@@ -118,7 +112,9 @@ def run(args: argparse.Namespace) -> int:
         result = classifier.classify(
             case.facts, profile=args.profile or case.profile, lang=args.lang
         )
-        export.write_report(result, report, args.lang, title=case.title.get(args.lang))
+        from kyodo_rules._export import write_report
+
+        write_report(result, report, args.lang, title=case.title.get(args.lang))
         done = "報告書を保存しました" if args.lang == "ja" else "report written"
         sys.stdout.write(f"\n{done}: {report}\n")
     return 0
