@@ -175,3 +175,22 @@ def test_wizard_in_tmux_and_resume_after_ctrl_c(term: Callable[..., Term], tmp_p
     t3.keys("Enter")
     resumed = t3.wait(lambda s: "EXIT=0" in s)
     assert "判定: 協働ではありません" in resumed
+
+
+def test_closing_the_terminal_keeps_every_answer(term: Callable[..., Term], tmp_path: Path) -> None:
+    """A closed terminal (tmux kills the pane: SIGHUP) loses nothing already answered."""
+    path = tmp_path / "closed.session.yaml"
+    t = term("--profile", "generic", "--session", str(path))
+    t.wait(lambda s: "? [1]" in s)
+    answer_until_result(t, FACTS, stop_after=4)
+    t.wait(lambda s: "? [5]" in s)
+    subprocess.run(["tmux", "kill-session", "-t", t.name], check=True)
+    state = session.load_state(path, None, None)
+    assert len(state.asked) == 4
+    assert state.answers["title"] == FACTS["title"]
+
+    resumed = term("--resume", str(path))
+    resumed.wait(lambda s: "? [5]" in s)
+    answer_until_result(resumed, FACTS)
+    resumed.keys("Enter")
+    assert "判定: 協働ではありません" in resumed.wait(lambda s: "EXIT=0" in s)
