@@ -93,7 +93,6 @@ class NAny:
 
 NNF = Literal_ | NAll | NAny
 
-_COMBINATORS = ("all", "any", "not", "unknown", "known")
 _OPERATORS = ("in", "not_in", "is_not", "count_at_most", "count_at_least")
 
 

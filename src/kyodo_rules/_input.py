@@ -37,7 +37,3 @@ def read_mapping(path: str, what: str = "case") -> dict[str, Any]:
             f"{name}: expected a {what} as a mapping of field: value, got {type(data).__name__}"
         )
     return dict(data)
-
-
-def prefixed(name: str, exc: InputError) -> InputError:
-    return InputError(f"{name}: {exc}")

@@ -105,7 +105,6 @@ FlagCode = Literal[
     "not_disclosed",
     "not_public_interest",
 ]
-Lang = Literal["ja", "en"]
 
 ACTORS: tuple[str, ...] = get_args(Actor)
 ACTIVITIES: tuple[str, ...] = get_args(Activity)
