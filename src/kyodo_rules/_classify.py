@@ -84,11 +84,11 @@ class Bound:
             label = _text(generic.forms[code].label, lang) if code in generic.forms else code
         if info and info.note:
             note = _text(info.note, lang)
-            label = f"{label}（{note}）" if lang == "ja" else f"{label} ({note})"
+            label = f"{label}{_paren(note, lang)}"
         cautions_from = info.cautions if info and info.cautions else ()
         if not cautions_from and label_info is not None:
             cautions_from = label_info.cautions
-        cautions = tuple(f"{c.text.get(lang)}（{c.source}）" for c in cautions_from)
+        cautions = tuple(f"{c.text.get(lang)}{_paren(c.source, lang)}" for c in cautions_from)
         return label, cautions, shown
 
     def trace_fields(self, index: int, lang: str) -> dict[str, Any]:
@@ -111,7 +111,7 @@ class Bound:
     def reason(self, index: int, lang: str) -> str:
         """A rule as a reason: its title and its source."""
         rule = self.ruleset.rules[index]
-        return f"{rule.title.get(lang)}（{rule.source}）"
+        return f"{rule.title.get(lang)}{_paren(rule.source, lang)}"
 
     def engine(self, name: EngineName) -> Evaluator:
         with self._lock:

@@ -85,7 +85,7 @@ def label(kind: str, code: str | None, lang: str = "ja") -> str:
     return pair[1] if lang == "en" else pair[0]
 
 
-def _paren(text: str, lang: str) -> str:
+def aside(text: str, lang: str) -> str:
     """An aside in the parentheses of the language: （…） in Japanese, " (…)" in English."""
     return f" ({text})" if lang == "en" else f"（{text}）"
 
@@ -166,7 +166,7 @@ def _lines(
                 reasons.append(f"    「{t.quote}」" if not md else f"  > {t.quote}")
         else:
             aside = (
-                _paren(f"{heading('set_aside', lang)}: {t.overridden_by}", lang)
+                aside(f"{heading('set_aside', lang)}: {t.overridden_by}", lang)
                 if t.overridden_by
                 else ""
             )
@@ -179,9 +179,9 @@ def _lines(
         forms.extend(f"    {heading('reasons', lang).split('（')[0]}: {r}" for r in form.reasons)
         forms.extend(f"    {heading('cautions', lang)}: {c}" for c in form.cautions)
     sections.append(("forms", forms))
-    sections.append(("flags", [f"{f.message}{_paren(f.source, lang)}" for f in result.flags]))
+    sections.append(("flags", [f"{f.message}{aside(f.source, lang)}" for f in result.flags]))
     sections.append(
-        ("principles", [f"{p.label}{_paren(p.source, lang)}" for p in result.principles_violated])
+        ("principles", [f"{p.label}{aside(p.source, lang)}" for p in result.principles_violated])
     )
     sections.append(("documents", [label("document", d, lang) for d in result.required_documents]))
     sections.append(("checklist", [f"□ {item}" for item in result.checklist]))
