@@ -28,6 +28,7 @@ from kyodo_rules._models import (
 from kyodo_rules._policy import Combiner, Decision
 from kyodo_rules._pyengine import Evaluator
 from kyodo_rules._readings import flatten
+from kyodo_rules._report import aside
 from kyodo_rules._rulebase import Profile, Rulebase, RuleSet, load_rulebase
 from kyodo_rules._validation import validate_case
 from kyodo_rules._vocabulary import FACT_FIELDS
@@ -84,11 +85,11 @@ class Bound:
             label = _text(generic.forms[code].label, lang) if code in generic.forms else code
         if info and info.note:
             note = _text(info.note, lang)
-            label = f"{label}{_paren(note, lang)}"
+            label = f"{label}{aside(note, lang)}"
         cautions_from = info.cautions if info and info.cautions else ()
         if not cautions_from and label_info is not None:
             cautions_from = label_info.cautions
-        cautions = tuple(f"{c.text.get(lang)}{_paren(c.source, lang)}" for c in cautions_from)
+        cautions = tuple(f"{c.text.get(lang)}{aside(c.source, lang)}" for c in cautions_from)
         return label, cautions, shown
 
     def trace_fields(self, index: int, lang: str) -> dict[str, Any]:
@@ -111,7 +112,7 @@ class Bound:
     def reason(self, index: int, lang: str) -> str:
         """A rule as a reason: its title and its source."""
         rule = self.ruleset.rules[index]
-        return f"{rule.title.get(lang)}{_paren(rule.source, lang)}"
+        return f"{rule.title.get(lang)}{aside(rule.source, lang)}"
 
     def engine(self, name: EngineName) -> Evaluator:
         with self._lock:

@@ -165,12 +165,12 @@ def _lines(
             if t.quote:
                 reasons.append(f"    「{t.quote}」" if not md else f"  > {t.quote}")
         else:
-            aside = (
+            note = (
                 aside(f"{heading('set_aside', lang)}: {t.overridden_by}", lang)
                 if t.overridden_by
                 else ""
             )
-            others.append(f"{t.title}{aside} — {t.source}")
+            others.append(f"{t.title}{note} — {t.source}")
     sections.append(("reasons", reasons))
     sections.append(("other_rules", others))
     forms = []
