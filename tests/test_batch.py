@@ -10,7 +10,6 @@ import csv
 import io
 import random
 import re
-import time
 from pathlib import Path
 from typing import Any
 
@@ -87,15 +86,12 @@ def test_ten_thousand_rows(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -
     headers = [FIELD_LABELS[f] for f in FIELDS]
     source, out = tmp_path / "inventory.xlsx", tmp_path / "answers.xlsx"
     _write_xlsx(source, headers, [cells for _, cells in generated])
-    started = time.perf_counter()
-    # The default (durable-rules) engine: fast enough for 10,000 rows (~20 s here).
+    # The default (durable-rules) engine. Its speed is measured by benchmarks/bench.py,
+    # not asserted here.
     code = main(["batch", str(source), "-o", str(out), "--profile", "nichinan"])
-    elapsed = time.perf_counter() - started
     err = capsys.readouterr().err
     assert code == 0, err
     assert not _row_lines(err)
-    assert elapsed < 60, f"10,000 rows took {elapsed:.1f} s"
-    print(f"10,000 rows in {elapsed:.1f} s")
 
     results = _sheet(out, "判定結果")
     assert len(results) == 10_001
