@@ -31,7 +31,14 @@ from typing import IO, Any
 from kyodo_rules._errors import InputError
 from kyodo_rules._field_labels import code_label, field_label
 from kyodo_rules._models import Result
-from kyodo_rules._report import describe_change, heading, label, render_markdown
+from kyodo_rules._report import (
+    aside,
+    describe_change,
+    heading,
+    label,
+    render_markdown,
+    split_trace,
+)
 
 #: Report suffix -> format; the suffix is the only way to choose one.
 SUFFIXES: dict[str, str] = {
@@ -87,6 +94,8 @@ blockquote {
 }
 blockquote::before { content: "「"; } blockquote::after { content: "」"; }
 .aside { color: var(--muted); font-size: 9pt; }
+ul.other { color: var(--muted); font-size: 9pt; }
+ul.other li { margin: 0 0 1mm; }
 .sub { margin: 1mm 0 0; padding-left: 5mm; list-style: disc; }
 .sub li { margin: 0 0 1mm; }
 .caution { color: var(--ng); }
@@ -203,20 +212,23 @@ def render_html(
         out.append(f"</{tag}>")
         out.append("</section>")
 
+    used, unused = split_trace(result)
     reasons = []
-    for t in result.trace:
-        aside = (
-            f' <span class="aside">（{_e(heading("set_aside", lang))}: '
-            f"{_e(t.overridden_by)}）</span>"
-            if t.overridden_by
-            else ""
-        )
+    for t in used:
         quote = f"<blockquote>{_e(t.quote)}</blockquote>" if t.quote else ""
         reasons.append(
-            f"<li>{_e(t.title)}{aside}<cite>{_e(t.source)} · <code>{_e(t.rule_id)}</code></cite>"
+            f"<li>{_e(t.title)}<cite>{_e(t.source)} · <code>{_e(t.rule_id)}</code></cite>"
             f"{quote}</li>"
         )
     section("reasons", reasons, "ol")
+    others = []
+    for t in unused:
+        note = ""
+        if t.overridden_by:
+            text = aside(f"{heading('set_aside', lang)}: {t.overridden_by}", lang)
+            note = f' <span class="aside">{_e(text)}</span>'
+        others.append(f"<li>{_e(t.title)}{note}<cite>{_e(t.source)}</cite></li>")
+    section("other_rules", others, "ul", "other")
 
     forms = []
     why = _w("reason", lang)

@@ -85,6 +85,21 @@ def label(kind: str, code: str | None, lang: str = "ja") -> str:
     return pair[1] if lang == "en" else pair[0]
 
 
+def split_trace(result: Result) -> tuple[list[Any], list[Any]]:
+    """The rules the answer rests on (the category's first), and the others that held.
+
+    A report leads with what decided the answer, each rule beside the sentence
+    it encodes; rules that held but gave nothing shown (set aside by an
+    exception, outranked, or advice a not_kyodo answer leaves out) follow.
+    """
+    weight = {"category": 0, "verdict": 1}
+    used = sorted(
+        (t for t in result.trace if t.contributes),
+        key=lambda t: min(weight.get(p, 2) for p in t.contributes),
+    )
+    return used, [t for t in result.trace if not t.contributes]
+
+
 def aside(text: str, lang: str) -> str:
     """An aside in the parentheses of the language: （…） in Japanese, " (…)" in English."""
     return f" ({text})" if lang == "en" else f"（{text}）"
@@ -149,28 +164,20 @@ def _lines(
     if md:
         out = [line + ("  " if line and not line.startswith("#") else "") for line in out]
     sections: list[tuple[str, list[str]]] = []
-    # The rules the answer rests on come first, with the sentence each encodes;
-    # rules that also held but gave nothing shown (set aside by an exception,
-    # outranked, or advice a not_kyodo answer leaves out) follow, briefly.
     reasons = []
     others = []
-    # The rule that names the category first, then the rest of the verdict's reasons.
-    weight = {"category": 0, "verdict": 1}
-    ranked = sorted(
-        result.trace, key=lambda t: min((weight.get(p, 2) for p in t.contributes), default=3)
-    )
-    for t in ranked:
-        if t.contributes:
-            reasons.append(f"{t.title} — {t.source}")
-            if t.quote:
-                reasons.append(f"    「{t.quote}」" if not md else f"  > {t.quote}")
-        else:
-            note = (
-                aside(f"{heading('set_aside', lang)}: {t.overridden_by}", lang)
-                if t.overridden_by
-                else ""
-            )
-            others.append(f"{t.title}{note} — {t.source}")
+    used, unused = split_trace(result)
+    for t in used:
+        reasons.append(f"{t.title} — {t.source}")
+        if t.quote:
+            reasons.append(f"    「{t.quote}」" if not md else f"  > {t.quote}")
+    for t in unused:
+        note = (
+            aside(f"{heading('set_aside', lang)}: {t.overridden_by}", lang)
+            if t.overridden_by
+            else ""
+        )
+        others.append(f"{t.title}{note} — {t.source}")
     sections.append(("reasons", reasons))
     sections.append(("other_rules", others))
     forms = []
