@@ -75,7 +75,9 @@ def main() -> int:
     command, rest = sys.argv[1], sys.argv[2:]
     if command == "wizard":
         _ensure("")
-        return subprocess.call([str(_venv_bin("kyodo-rules")), "wizard", *rest])
+        # The wizard's "to continue" hint should name the command the user typed.
+        env = {**os.environ, "KYODO_WIZARD_COMMAND": "python3 run.py wizard"}
+        return subprocess.call([str(_venv_bin("kyodo-rules")), "wizard", *rest], env=env)
     _ensure("test")
     # A fresh, non-editable install: the tests exercise the package as users get it.
     return subprocess.call([str(_venv_bin("python")), "-m", "pytest", *rest], cwd=ROOT)

@@ -166,7 +166,7 @@ def test_wizard_in_tmux_and_resume_after_ctrl_c(term: Callable[..., Term], tmp_p
     answer_until_result(t2, FACTS, stop_after=3)
     t2.keys("C-c")
     text = t2.wait(lambda s: "EXIT=130" in s)
-    assert "--resume" in text
+    assert "kyodo-rules wizard --resume" in text
     assert len(session.load_state(s2, None, None).asked) == 3
 
     t3 = term("--resume", str(s2))

@@ -76,6 +76,11 @@ def _profiles(lang: str) -> list[tuple[str, str]]:
     return out
 
 
+def _launcher() -> str:
+    """How the user started the wizard, for the resume hint (run.py says so)."""
+    return os.environ.get("KYODO_WIZARD_COMMAND", "kyodo-rules wizard")
+
+
 def _title(state: Any) -> str | None:
     title = state.answers.get("title")
     return str(title) if title else None
@@ -176,7 +181,7 @@ def _interactive(args: argparse.Namespace, loader: _Loader) -> int:
             wizard.save()
             print("", file=sys.stderr)
             print(data.t("interrupted", lang, path=path), file=sys.stderr)
-            print(data.t("resume_hint", lang, path=path), file=sys.stderr)
+            print(data.t("resume_hint", lang, path=path, command=_launcher()), file=sys.stderr)
         return 130
     print("")
     _finish(args, data, result, lang, _title(state))
