@@ -19,7 +19,6 @@ import datetime as _dt
 import io
 import os
 import re
-import zipfile
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from contextlib import suppress
@@ -28,6 +27,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from kyodo_rules._cells import clean, inert_csv, is_formula_like
 from kyodo_rules._errors import InputError
 from kyodo_rules._field_labels import (
     CODE_LABELS,
@@ -41,12 +41,19 @@ from kyodo_rules._field_labels import (
 )
 from kyodo_rules._models import Result
 from kyodo_rules._report import label
+from kyodo_rules._sheetguard import Limits, NoCachedValue
 from kyodo_rules._vocabulary import CATEGORIES, FIELD_KINDS, FORMS, VERDICTS, ZONES
 
 if TYPE_CHECKING:
     from kyodo_rules._classify import Classifier, EngineName
 
-Cell = str | int | float | bool | _dt.datetime | _dt.date | _dt.time | _dt.timedelta | None
+Cell = (
+    str | int | float | bool | _dt.datetime | _dt.date | _dt.time | _dt.timedelta
+    | NoCachedValue | None
+)
+
+#: Characters in one cell; Excel's own limit, so every cell read can be written back.
+MAX_CELL_CHARS = 32_767
 
 SUFFIXES = (".csv", ".xlsx")
 INPUT_FIELDS: tuple[str, ...] = ("title", *FIELD_KINDS)
@@ -70,6 +77,9 @@ RESULT_COLUMNS: dict[str, tuple[str, str]] = {
     "errors": ("入力エラー", "errors"),
 }
 _RESULT_HEADERS = frozenset(fold(h) for pair in RESULT_COLUMNS.values() for h in pair)
+_RESULT_SETS = tuple(
+    frozenset(fold(pair[i]) for pair in RESULT_COLUMNS.values()) for i in (0, 1)
+)
 
 SHEET_NAMES: dict[str, tuple[str, str]] = {
     "results": ("判定結果", "results"),
@@ -88,10 +98,16 @@ def _pick(pair: tuple[str, str], lang: str) -> str:
 
 @dataclass(frozen=True)
 class Table:
-    """A sheet as read: its header row and its non-blank rows with their row numbers."""
+    """A sheet as read: its header row and its non-blank rows with their row numbers.
+
+    `read_errors` holds the rows that could not be read at all (a CSV quote left
+    open, a cell over `MAX_CELL_CHARS`); they are in `rows` too, so that they are
+    counted and reported, never silently lost.
+    """
 
     headers: tuple[str, ...]
     rows: tuple[tuple[int, tuple[Cell, ...]], ...]
+    read_errors: dict[int, tuple[RowError, ...]] = field(default_factory=dict)
 
 
 def _table_format(path: str | os.PathLike[str]) -> str:
@@ -104,41 +120,68 @@ def _table_format(path: str | os.PathLike[str]) -> str:
     return suffix
 
 
-def read_table(path: str | os.PathLike[str]) -> Table:
+def read_table(path: str | os.PathLike[str], limits: Limits | None = None) -> Table:
     """The first sheet of an .xlsx, or a .csv (UTF-8, with or without BOM, or Shift_JIS).
 
     Excel on Japanese Windows saves "CSV" as Shift_JIS (cp932) unless told
-    otherwise, so that is tried when the file is not UTF-8.
+    otherwise, so that is tried when the file is not UTF-8 (and not UTF-8 with
+    a stray byte, which would turn into mojibake).
     """
+    from kyodo_rules._safeio import read_bounded
+
+    limits = limits or Limits()
     name = os.fspath(path)
     suffix = _table_format(path)
-    try:
-        records = _read_csv(Path(path)) if suffix == ".csv" else _read_xlsx(Path(path))
-    except FileNotFoundError:
-        raise InputError(f"{name}: ファイルがありません / no such file") from None
-    except (OSError, zipfile.BadZipFile, KeyError, ValueError) as exc:
-        reason = getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
-        raise InputError(f"{name}: 読み込めません / cannot read: {reason}") from None
+    data = read_bounded(path, limits.bytes, f"--limit mb={limits.mb}")
+    read_errors: dict[int, list[RowError]] = {}
+    if suffix == ".csv":
+        records = _read_csv(data, name, limits, read_errors)
+    else:
+        records = _read_xlsx(data, name, limits)
     header_row: tuple[Cell, ...] | None = None
     rows: list[tuple[int, tuple[Cell, ...]]] = []
-    for number, cells in enumerate(records, 1):
+    for number, cells in records:
+        long = next(
+            (i for i, c in enumerate(cells) if isinstance(c, str) and len(c) > MAX_CELL_CHARS),
+            None,
+        )
         if header_row is None:
+            if long is not None:
+                raise InputError(f"{name}: 1行目の列名が長すぎます / a column name is too long")
             header_row = tuple(cells)
             continue
-        if any(not _blank(c) for c in cells):
+        if long is not None:
+            read_errors.setdefault(number, []).append(
+                RowError(
+                    number,
+                    f"column {long + 1}",
+                    f"セルが {MAX_CELL_CHARS:,} 文字を超えています / "
+                    f"cell over {MAX_CELL_CHARS:,} characters",
+                )
+            )
+            cells = tuple(
+                c[:MAX_CELL_CHARS] if isinstance(c, str) else c for c in cells
+            )
+        if number in read_errors or any(not _blank(c) for c in cells):
             rows.append((number, tuple(cells)))
+        if len(rows) > limits.rows:
+            from kyodo_rules._sheetguard import over
+
+            raise over("rows", limits, name, f"more than {limits.rows:,} rows")
     if header_row is None or all(_blank(c) for c in header_row):
         raise InputError(
             f"{name}: 1行目に列名（事業名、主体 …）がありません / row 1 must hold the column names"
         )
-    headers = tuple("" if c is None else str(c).strip() for c in header_row)
-    return Table(headers, tuple(rows))
+    headers = tuple("" if c is None else clean(str(c)).strip() for c in header_row)
+    return Table(headers, tuple(rows), {k: tuple(v) for k, v in read_errors.items()})
 
 
 def _to_cell(value: object) -> Cell:
     # openpyxl may also hand back Decimals, rich text and formula objects.
     if value is None or isinstance(
-        value, str | bool | int | float | _dt.datetime | _dt.date | _dt.time | _dt.timedelta
+        value,
+        str | bool | int | float | _dt.datetime | _dt.date | _dt.time | _dt.timedelta
+        | NoCachedValue,
     ):
         return value
     if isinstance(value, Decimal):
@@ -150,32 +193,83 @@ def _blank(cell: Cell) -> bool:
     return cell is None or (isinstance(cell, str) and not cell.strip())
 
 
-def _read_csv(path: Path) -> list[tuple[Cell, ...]]:
-    raw = path.read_bytes()
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        try:
-            text = raw.decode("cp932")
-        except UnicodeDecodeError:
-            raise ValueError("not UTF-8 or Shift_JIS text") from None
-    return [tuple(record) for record in csv.reader(io.StringIO(text, newline=""))]
+def _read_csv(
+    data: bytes, name: str, limits: Limits, read_errors: dict[int, list[RowError]]
+) -> list[tuple[int, tuple[Cell, ...]]]:
+    """Records with their numbers; a record the csv module cannot parse is a row error.
 
+    Parsed strictly, so that a quote opened and never closed is an error for
+    its row instead of swallowing every row after it into one title; reading
+    resumes on the next line, so the other rows are still answered.
+    """
+    import itertools
 
-def _read_xlsx(path: Path) -> list[tuple[Cell, ...]]:
-    from openpyxl import load_workbook
-    from openpyxl.utils.exceptions import InvalidFileException
+    from kyodo_rules._safeio import decode_table_text
+    from kyodo_rules._sheetguard import over
 
+    text = decode_table_text(data, name)
+    lines = list(io.StringIO(text, newline=""))
+    records: list[tuple[int, tuple[Cell, ...]]] = []
+    number = 0
+    position = 0
+    old_limit = csv.field_size_limit()
+    csv.field_size_limit(max(old_limit, len(text) + 1))  # cell length is checked per row
     try:
-        book = load_workbook(path, read_only=True, data_only=True)
-    except InvalidFileException as exc:
-        raise ValueError(str(exc)) from None
-    try:
-        wanted = {_pick(SHEET_NAMES["input"], lang) for lang in ("ja", "en")}
-        sheet = next((s for s in book.worksheets if s.title in wanted), book.worksheets[0])
-        return [tuple(map(_to_cell, row)) for row in sheet.iter_rows(values_only=True)]
+        while position < len(lines):
+            reader = csv.reader(itertools.islice(lines, position, None), strict=True)
+            while True:
+                before = reader.line_num
+                try:
+                    record = next(reader)
+                except StopIteration:
+                    position = len(lines)
+                    break
+                except csv.Error as exc:
+                    number += 1
+                    line = position + before + 1
+                    read_errors.setdefault(number, []).append(
+                        RowError(number, "(row)", _csv_problem(str(exc), line))
+                    )
+                    records.append((number, ()))
+                    position = line
+                    break
+                number += 1
+                if len(record) > limits.columns:
+                    raise over("columns", limits, name, f"row {number}: {len(record):,} cells")
+                records.append((number, tuple(record)))
+                if number > limits.rows + 1:
+                    raise over("rows", limits, name, f"more than {limits.rows:,} rows")
     finally:
-        book.close()
+        csv.field_size_limit(old_limit)
+    return records
+
+
+def _csv_problem(message: str, line: int) -> str:
+    if "unexpected end of data" in message or "EOF" in message:
+        return (
+            f"{line}行目で始まる引用符 \" が閉じていません / a quote opened on line {line} "
+            "is never closed"
+        )
+    return f"{line}行目を CSV として読めません / line {line} is not valid CSV: {message}"
+
+
+def _read_xlsx(data: bytes, name: str, limits: Limits) -> list[tuple[int, tuple[Cell, ...]]]:
+    from kyodo_rules._sheetguard import xlsx_rows
+
+    wanted = frozenset(_pick(SHEET_NAMES["input"], lang) for lang in ("ja", "en"))
+    try:
+        return [
+            (number, tuple(map(_to_cell, cells)))
+            for number, cells in xlsx_rows(data, name, wanted, limits)
+        ]
+    except InputError:
+        raise
+    except Exception as exc:  # openpyxl's errors for a malformed file are of every kind
+        reason = " ".join(str(exc).split())[:200] or type(exc).__name__
+        raise InputError(
+            f"{name}: 読み込めません（壊れた Excel ファイル） / cannot read: malformed xlsx: "
+            f"{type(exc).__name__}: {reason}"
+        ) from None
 
 
 # --------------------------------------------------------------------------- columns
@@ -189,6 +283,8 @@ class Columns:
     notes: tuple[str, ...]
     #: Columns carried over to the output (earlier answers are dropped, not duplicated).
     kept: tuple[int, ...]
+    #: The output header of each kept column (a user's 判定 column becomes 判定（入力）).
+    names: tuple[str, ...] = ()
 
 
 def map_columns(headers: Sequence[str]) -> Columns:
@@ -196,13 +292,28 @@ def map_columns(headers: Sequence[str]) -> Columns:
     fields: list[str | None] = []
     notes: list[str] = []
     kept: list[int] = []
+    names: list[str] = []
     seen: dict[str, str] = {}
+    folded = {fold(h) for h in headers}
+    # Every answer column of one language: an answered sheet fed back in.
+    earlier_run = any(columns <= folded for columns in _RESULT_SETS)
     for index, header in enumerate(headers):
         key = fold(header)
         if key in _RESULT_HEADERS:
-            fields.append(None)  # an answer column of an earlier run; answered afresh
+            if earlier_run:
+                fields.append(None)  # an answer column of an earlier run; answered afresh
+                continue
+            renamed = f"{header}（入力）"
+            notes.append(
+                f"列「{header}」は結果の列と同じ名前なので「{renamed}」として残します / "
+                f"column {header!r} has the name of a result column; kept as {renamed!r}"
+            )
+            kept.append(index)
+            names.append(renamed)
+            fields.append(None)
             continue
         kept.append(index)
+        names.append(header)
         name = aliases.get(key)
         if name is None:
             fields.append(None)
@@ -225,7 +336,7 @@ def map_columns(headers: Sequence[str]) -> Columns:
             "no column names a field; "
             f"allowed: {', '.join(FIELD_LABELS.values())} or {', '.join(INPUT_FIELDS)}"
         )
-    return Columns(tuple(fields), tuple(notes), tuple(kept))
+    return Columns(tuple(fields), tuple(notes), tuple(kept), tuple(names))
 
 
 # --------------------------------------------------------------------------- cells
@@ -272,6 +383,13 @@ _FALSE = frozenset(fold(w) for w in FALSE_WORDS)
 
 def parse_cell(field: str, value: Cell) -> Any:
     """A cell as a fact value; None if unknown; `_CellError` with the problem otherwise."""
+    if isinstance(value, NoCachedValue):
+        raise _CellError(
+            f"セル {value.coordinate} の数式に計算結果が保存されていません"
+            f"（Excel で開いて保存し直してください） / "
+            f"formula in cell {value.coordinate} has no saved value; open and save "
+            "the file in Excel"
+        )
     if _blank(value):
         return None
     if field == "title":
@@ -386,7 +504,12 @@ def classify_table(
     outcomes: list[RowOutcome] = []
     total = len(table.rows)
     for done, (number, cells) in enumerate(table.rows, 1):
-        facts, errors = parse_row(number, cells, columns)
+        read_errors = table.read_errors.get(number)
+        if read_errors:
+            facts: dict[str, Any] = {}
+            errors = list(read_errors)
+        else:
+            facts, errors = parse_row(number, cells, columns)
         result = None
         if not errors:
             try:
@@ -450,10 +573,15 @@ def summary_rows(inventory: Inventory) -> list[tuple[str, str, str, int]]:
     none = "（なし）" if lang == "ja" else "(none)"
     rows: list[tuple[str, str, str, int]] = []
     words = {
+        "read": (
+            "読み込んだ行（判定した事業＋入力エラーの行）",
+            "rows read (answered + with errors)",
+        ),
         "total": ("判定した事業", "projects answered"),
         "bad": ("入力エラーの行", "rows with errors"),
         "forms": ("おすすめの協働の形（複数該当あり）", "recommended forms (several per row)"),
     }
+    rows.append((_pick(words["read"], lang), "", "", len(inventory.outcomes)))
     rows.append((_pick(words["total"], lang), "", "", len(answered)))
     rows.append((_pick(words["bad"], lang), "", "", inventory.bad_rows))
     for key, codes in (("verdict", VERDICTS), ("category", CATEGORIES), ("zone", ZONES)):
@@ -500,6 +628,42 @@ def summary_path(out: str | os.PathLike[str]) -> Path:
     return path.with_name(f"{path.stem}.summary{path.suffix}")
 
 
+def plan_outputs(
+    out: str | os.PathLike[str], summary: str | os.PathLike[str] | None = None
+) -> tuple[Path, Path | None, bool]:
+    """(answers file, summary file or None, whether the summary's name was given).
+
+    Checked before any work. An xlsx keeps its summary in its own 集計 sheet. A
+    CSV's summary goes to the name given with `--summary`, else beside it as
+    NAME.summary.csv, but only if no such file exists: a file this run did not
+    create, and whose name the user never typed, is never replaced.
+    """
+    target = Path(out)
+    if _table_format(target) == ".xlsx":
+        if summary is not None:
+            raise InputError(
+                f"--summary {os.fspath(summary)}: "
+                "xlsx の集計は同じファイルの「集計」シートに入ります / "
+                "an xlsx output keeps its summary in its own summary sheet"
+            )
+        return target, None, False
+    if summary is not None:
+        if Path(summary).suffix.lower() != ".csv":
+            raise InputError(
+                f"--summary {os.fspath(summary)}: 拡張子は .csv にしてください / "
+                "the summary file must end in .csv"
+            )
+        return target, Path(summary), True
+    side = summary_path(target)
+    if os.path.lexists(side):
+        raise InputError(
+            f"{side}: 集計ファイルが既にあります。"
+            f"置き換えるなら --summary {side} と指定してください / "
+            f"the summary file already exists; to replace it, name it: --summary {side}"
+        )
+    return target, side, False
+
+
 def output_rows(inventory: Inventory) -> Iterable[list[Cell]]:
     for outcome in inventory.outcomes:
         cells = outcome.cells
@@ -508,43 +672,71 @@ def output_rows(inventory: Inventory) -> Iterable[list[Cell]]:
 
 
 def output_headers(inventory: Inventory) -> list[str]:
-    return [
-        *(inventory.headers[i] for i in inventory.columns.kept),
-        *result_headers(inventory.lang),
-    ]
+    names = inventory.columns.names or tuple(inventory.headers[i] for i in inventory.columns.kept)
+    return [*names, *result_headers(inventory.lang)]
 
 
-def write_inventory(path: str | os.PathLike[str], inventory: Inventory) -> list[Path]:
-    """Write the answered sheet (and, for CSV, its summary beside it); atomic. Returns the files."""
+def write_inventory(
+    path: str | os.PathLike[str],
+    inventory: Inventory,
+    summary: str | os.PathLike[str] | None = None,
+) -> list[Path]:
+    """Write the answered sheet (and, for CSV, its summary); atomic. Returns the files."""
     from kyodo_rules._export import atomic_path, atomic_writer
 
-    suffix = _table_format(path)
-    target = Path(path)
-    if suffix == ".xlsx":
+    target, side, named = plan_outputs(path, summary)
+    if side is None:
         with atomic_path(target) as tmp:
             _write_xlsx(tmp, inventory)
         return [target]
-    summary = summary_path(target)
     # Both files are replaced only once both are complete. UTF-8 with a BOM is what
     # Excel needs to open a CSV file in Japanese without garbling it.
     with (
-        atomic_writer(summary, encoding="utf-8-sig", newline="") as side,
+        atomic_writer(side, encoding="utf-8-sig", newline="", exclusive=not named) as out_side,
         atomic_writer(target, encoding="utf-8-sig", newline="") as main,
     ):
         writer = csv.writer(main)
-        writer.writerow(output_headers(inventory))
+        writer.writerow([csv_cell(h) for h in output_headers(inventory)])
         for row in output_rows(inventory):
-            writer.writerow(["" if c is None else _csv_text(c) for c in row])
-        side_writer = csv.writer(side)
-        side_writer.writerow(summary_headers(inventory.lang))
-        side_writer.writerows(summary_rows(inventory))
-    return [target, summary]
+            writer.writerow([csv_cell(c) for c in row])
+        side_writer = csv.writer(out_side)
+        side_writer.writerow([csv_cell(h) for h in summary_headers(inventory.lang)])
+        side_writer.writerows([csv_cell(c) for c in row] for row in summary_rows(inventory))
+    return [target, side]
 
 
-def _csv_text(value: Cell) -> str:
+def csv_cell(value: Cell) -> str:
+    """A value as CSV text that no spreadsheet evaluates; numbers stay numbers."""
+    if value is None or isinstance(value, NoCachedValue):
+        return ""
     if isinstance(value, bool):
         return "TRUE" if value else "FALSE"
-    return _cell_text(value)
+    if isinstance(value, int | float):
+        return _cell_text(value)
+    return inert_csv(_cell_text(value))
+
+
+def xlsx_value(sheet: Any, value: Cell, **style: Any) -> Any:
+    """A value for a write-only sheet: text that looks like a formula is a string-typed cell.
+
+    openpyxl makes any string starting with `=` a formula; the data type is
+    set after the value so that the cell is written as an inline string.
+    """
+    from openpyxl.cell import WriteOnlyCell
+
+    if isinstance(value, NoCachedValue):
+        value = None
+    if isinstance(value, str):
+        value = clean(value)
+    formula_like = isinstance(value, str) and is_formula_like(value)
+    if not style and not formula_like:
+        return value
+    cell = WriteOnlyCell(sheet, value=value)  # type: ignore[arg-type]
+    if formula_like:
+        cell.data_type = "s"
+    for key, setting in style.items():
+        setattr(cell, key, setting)
+    return cell
 
 
 _VERDICT_FILLS = {"kyodo": "E6F4EC", "not_kyodo": "FBEAEA", "undetermined": "FDF3DC"}
@@ -569,7 +761,6 @@ def _write_xlsx(filename: str, inventory: Inventory) -> None:
 
 
 def _fill_xlsx(book: Any, inventory: Inventory) -> None:
-    from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.utils import get_column_letter
 
@@ -583,38 +774,27 @@ def _fill_xlsx(book: Any, inventory: Inventory) -> None:
         sheet.column_dimensions[get_column_letter(index)].width = 40 if wide else 16
     sheet.freeze_panes = "B2"
     sheet.auto_filter.ref = f"A1:{get_column_letter(len(headers))}{len(inventory.outcomes) + 1}"
-    header_cells = []
-    for text in headers:
-        cell = WriteOnlyCell(sheet, value=text)
-        cell.font = bold
-        header_cells.append(cell)
-    sheet.append(header_cells)
+    sheet.append([xlsx_value(sheet, text, font=bold) for text in headers])
     fills = {k: PatternFill("solid", fgColor=v) for k, v in _VERDICT_FILLS.items()}
     wrap = Alignment(wrap_text=True, vertical="top")
     verdict_column = first_result
     for outcome, row in zip(inventory.outcomes, output_rows(inventory), strict=True):
-        cells: list[Any] = list(row)
-        if outcome.result is not None:
-            verdict = WriteOnlyCell(sheet, value=str(row[verdict_column]))
-            verdict.fill = fills[outcome.result.verdict]
-            cells[verdict_column] = verdict
-        for index in range(first_result + 4, len(cells)):
-            if cells[index]:
-                long_text = WriteOnlyCell(sheet, value=str(cells[index]))
-                long_text.alignment = wrap
-                cells[index] = long_text
+        cells: list[Any] = [xlsx_value(sheet, c) for c in row[:first_result]]
+        for index in range(first_result, len(row)):
+            value = row[index]
+            if index == verdict_column and outcome.result is not None:
+                cells.append(xlsx_value(sheet, value, fill=fills[outcome.result.verdict]))
+            elif index >= first_result + 4 and value:
+                cells.append(xlsx_value(sheet, value, alignment=wrap))
+            else:
+                cells.append(xlsx_value(sheet, value))
         sheet.append(cells)
     summary = book.create_sheet(_pick(SHEET_NAMES["summary"], lang))
     for index, width in enumerate((34, 40, 26, 10), 1):
         summary.column_dimensions[get_column_letter(index)].width = width
-    heads = []
-    for text in summary_headers(lang):
-        cell = WriteOnlyCell(summary, value=text)
-        cell.font = bold
-        heads.append(cell)
-    summary.append(heads)
+    summary.append([xlsx_value(summary, text, font=bold) for text in summary_headers(lang)])
     for section, item, code, count in summary_rows(inventory):
-        summary.append([section, item, code, count])
+        summary.append([*(xlsx_value(summary, t) for t in (section, item, code)), count])
 
 
 # --------------------------------------------------------------------------- template
@@ -633,7 +813,7 @@ def write_template(path: str | os.PathLike[str]) -> Path:
     target = Path(path)
     if _table_format(target) == ".csv":
         with atomic_writer(target, encoding="utf-8-sig", newline="") as handle:
-            csv.writer(handle).writerow([FIELD_LABELS[f] for f in INPUT_FIELDS])
+            csv.writer(handle).writerow([csv_cell(FIELD_LABELS[f]) for f in INPUT_FIELDS])
         return target
     with atomic_path(target) as tmp:
         _template_book().save(tmp)

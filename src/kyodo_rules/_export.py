@@ -357,8 +357,11 @@ def write_report(
     labels: Mapping[str, Any] | None = None,
 ) -> Path:
     """Write the report in the format the suffix names (.md, .json, .html); atomic."""
+    from kyodo_rules._cells import clean, json_safe
+
     fmt = report_format(path)
-    text = render_report(result, fmt, lang, title, labels)
+    text = render_report(result, fmt, lang, clean(title) if title else title, labels)
+    text = json_safe(text) if fmt == "json" else clean(text)
     target = Path(path)
     with atomic_writer(target, newline="\n") as handle:
         handle.write(text)
@@ -366,45 +369,67 @@ def write_report(
 
 
 @contextmanager
-def atomic_path(path: str | os.PathLike[str]) -> Iterator[str]:
+def atomic_path(path: str | os.PathLike[str], *, exclusive: bool = False) -> Iterator[str]:
     """A temporary path that replaces `path` only if the block completes.
 
     The temporary file lives beside the target so that `os.replace` is a rename
     on one file system (atomic); it is removed if anything goes wrong, including
-    Ctrl-C. It is also how a library that insists on a file name (openpyxl)
-    writes atomically.
+    Ctrl-C, SIGTERM and SIGHUP (the CLI turns those into exceptions). It is also
+    how a library that insists on a file name (openpyxl) writes atomically.
+    `exclusive`: the target must not exist (a hard link, which fails if it
+    does, instead of a rename, which replaces), for files whose name the user
+    never typed.
     """
     target = Path(path)
     directory = target.parent
     if not directory.is_dir():
         raise InputError(
-            f"{os.fspath(path)}: 書き込めません / cannot write: no directory {directory}"
+            f"{os.fspath(path)}: 書き込めません（フォルダ {directory} がありません） / "
+            f"cannot write: no directory {directory}"
         )
-    try:
-        fd, tmp = tempfile.mkstemp(dir=directory, prefix=f".{target.name}.", suffix=".tmp")
-    except OSError as exc:
+    if target.is_dir():
         raise InputError(
-            f"{os.fspath(path)}: 書き込めません / cannot write: {exc.strerror}"
-        ) from None
+            f"{os.fspath(path)}: ディレクトリです。ファイル名を指定してください / "
+            "is a directory; give a file name"
+        )
+    fd, tmp = tempfile.mkstemp(dir=directory, prefix=f".{target.name[:64]}.", suffix=".tmp")
     os.close(fd)
     try:
         yield tmp
         with open(tmp, "rb+") as handle:
             os.fsync(handle.fileno())
         os.chmod(tmp, _mode_for(target))
-        os.replace(tmp, target)
-    except BaseException:
+        if exclusive:
+            try:
+                os.link(tmp, target)
+            except FileExistsError:
+                raise InputError(
+                    f"{os.fspath(path)}: 既にあるので置き換えません / exists already; not replaced"
+                ) from None
+            os.unlink(tmp)
+        else:
+            os.replace(tmp, target)
+    except BaseException as exc:
         with suppress(OSError):
             os.unlink(tmp)
+        if isinstance(exc, OSError) and exc.filename is None:
+            exc.filename = os.fspath(path)  # a full disk names the file it could not write
         raise
 
 
 @contextmanager
 def atomic_writer(
-    path: str | os.PathLike[str], *, encoding: str = "utf-8", newline: str | None = None
+    path: str | os.PathLike[str],
+    *,
+    encoding: str = "utf-8",
+    newline: str | None = None,
+    exclusive: bool = False,
 ) -> Iterator[IO[str]]:
     """A text handle whose content replaces `path` only if the block completes."""
-    with atomic_path(path) as tmp, open(tmp, "w", encoding=encoding, newline=newline) as handle:
+    with (
+        atomic_path(path, exclusive=exclusive) as tmp,
+        open(tmp, "w", encoding=encoding, newline=newline) as handle,
+    ):
         yield handle
 
 

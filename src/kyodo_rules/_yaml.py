@@ -95,30 +95,23 @@ def loads(text: str, name: str) -> Any:
 
 
 def read_text(path: Path | str, name: str | None = None) -> str:
-    """Read a data file as UTF-8 text, refusing huge or binary files with a clear message."""
+    """Read a data file as UTF-8 text, refusing huge, binary or device files with a clear message.
+
+    The size is checked while reading (`_safeio.read_bounded`), never from
+    `st_size`, which is 0 for devices, FIFOs and /proc.
+    """
+    from kyodo_rules._safeio import read_bounded
+
     label = name or str(path)
-    p = Path(path)
-    try:
-        size = p.stat().st_size
-        if size > MAX_BYTES:
-            raise InputError(f"{label}: file too large ({size:,} bytes; at most {MAX_BYTES:,})")
-        data = p.read_bytes()
-    except FileNotFoundError:
-        raise InputError(f"{label}: no such file") from None
-    except IsADirectoryError:
-        raise InputError(f"{label}: is a directory, not a file") from None
-    except PermissionError:
-        raise InputError(f"{label}: permission denied") from None
-    return decode(data, label)
+    return decode(read_bounded(path, MAX_BYTES, name=label), label)
 
 
 def decode(data: bytes, label: str) -> str:
+    from kyodo_rules._safeio import decode_utf8
+
     if len(data) > MAX_BYTES:
         raise InputError(f"{label}: input too large ({len(data):,} bytes; at most {MAX_BYTES:,})")
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise InputError(f"{label}: not UTF-8 text (byte {exc.start})") from None
+    return decode_utf8(data, label)
 
 
 def load_file(path: Path | str, name: str | None = None) -> Any:

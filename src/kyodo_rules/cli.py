@@ -5,14 +5,17 @@ Each subcommand lives in its own module under `kyodo_rules.commands` with an
 light so that `kyodo-rules --help` starts fast (the rule engine is imported only
 by the commands that evaluate cases).
 
-Every error the library raises on purpose (`KyodoError`) becomes one line on
-stderr and exit code 2; nothing the user typed produces a traceback.
+Every error the library raises on purpose (`KyodoError`), and every
+operating-system error on a path the user named, becomes one line on stderr
+and exit code 2; nothing the user typed produces a traceback (an unexpected
+one is one line and exit 70; `KYODO_DEBUG=1` shows it whole).
 """
 
 from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 from collections.abc import Sequence
 
@@ -62,24 +65,59 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    from kyodo_rules._edge import (
+        Terminated,
+        describe_os_error,
+        one_line,
+        prepare_streams,
+        signals_raise,
+        silence_stdout,
+    )
+
+    closed = prepare_streams()
     parser = build_parser()
     args = parser.parse_args(argv)
     if not getattr(args, "_run", None):
         parser.print_help()
         return 2
+    if closed:
+        print(f"kyodo-rules: {closed}", file=sys.stderr)
+        return 2
     try:
-        code: int = args._run(args)
+        with signals_raise():
+            code: int = args._run(args)
+            sys.stdout.flush()  # a full disk behind stdout fails here, not at exit
         return code
     except KyodoError as exc:
         message = str(exc).strip()
-        for line in message.splitlines() or ["error"]:
-            print(f"kyodo-rules: {line}", file=sys.stderr)
+        for line in (message.splitlines() or ["error"])[:20]:
+            print(f"kyodo-rules: {one_line(line)}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("", file=sys.stderr)
         return 130
+    except Terminated as exc:
+        return int(exc.code or 1)
     except BrokenPipeError:
+        silence_stdout()
         return 0
+    except OSError as exc:
+        # The one handler for the operating system's errors on any path the user named.
+        silence_stdout()
+        print(f"kyodo-rules: {one_line(describe_os_error(exc))}", file=sys.stderr)
+        return 2
+    except UnicodeEncodeError as exc:
+        print(f"kyodo-rules: 表示できない文字です / cannot encode: {exc}", file=sys.stderr)
+        return 2
+    except Exception as exc:
+        if os.environ.get("KYODO_DEBUG"):
+            raise
+        print(
+            f"kyodo-rules: 内部エラー / internal error: {one_line(f'{type(exc).__name__}: {exc}')}"
+            " (KYODO_DEBUG=1 で詳細 / for details)",
+            file=sys.stderr,
+        )
+        return 70
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -13,6 +13,10 @@ import time
 from typing import TextIO
 
 from kyodo_rules._errors import InputError
+from kyodo_rules._sheetguard import LIMIT_HELP
+
+#: Row errors printed on stderr; all of them are in the output's 入力エラー column.
+MAX_SHOWN = 20
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -24,6 +28,19 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "-o", "--output", metavar="OUT", help="結果の保存先 (.xlsx / .csv) / where to write answers"
+    )
+    parser.add_argument(
+        "--summary",
+        metavar="FILE",
+        help="CSV の集計の保存先（既定 OUT.summary.csv、既にあれば上書きしない） / "
+        "where a CSV output's summary goes (default OUT.summary.csv, never replaced unnamed)",
+    )
+    parser.add_argument(
+        "--limit",
+        metavar="NAME=N",
+        action="append",
+        default=[],
+        help=f"読み込みの上限を上げる / raise a reading limit (defaults: {LIMIT_HELP}; mb: MB)",
     )
     parser.add_argument(
         "--template",
@@ -67,8 +84,13 @@ class ProgressBar:
 
 def run(args: argparse.Namespace) -> int:
     from kyodo_rules import _batch
+    from kyodo_rules._cells import clean
+    from kyodo_rules._safeio import check_distinct, refuse_overwrite
+    from kyodo_rules._sheetguard import parse_limits
 
+    limits = parse_limits(args.limit)
     if args.template:
+        refuse_overwrite([args.input], [("--template", args.template)])
         path = _batch.write_template(args.template)
         print(f"入力用シートを作成しました / template written: {path}", file=sys.stderr)
         if not args.input:
@@ -78,21 +100,36 @@ def run(args: argparse.Namespace) -> int:
             "batch: 入力ファイルと -o 出力ファイルを指定してください / "
             "give IN and -o OUT (or --template FILE)"
         )
-    _batch._table_format(args.output)  # a wrong suffix fails before the long part
-    table = _batch.read_table(args.input)
+    # Every output is checked before the long part: its suffix, that it is not
+    # the input (links included), and that no unnamed summary replaces a file.
+    _batch._table_format(args.input)
+    target, side, _named = _batch.plan_outputs(args.output, args.summary)
+    outputs = [("-o", target), ("--summary", side)]
+    refuse_overwrite([args.input], outputs)
+    check_distinct(outputs)
+    table = _batch.read_table(args.input, limits)
     progress = ProgressBar(sys.stderr, "判定中 / classifying") if sys.stderr.isatty() else None
     inventory = _batch.classify_table(
         table, profile=args.profile, lang=args.lang, engine=args.engine, progress=progress
     )
     for note in inventory.notes:
-        print(f"kyodo-rules: {note}", file=sys.stderr)
-    for error in inventory.errors:
-        print(error, file=sys.stderr)
-    written = _batch.write_inventory(args.output, inventory)
+        print(f"kyodo-rules: {clean(note)}", file=sys.stderr)
+    errors = inventory.errors
+    for error in errors[:MAX_SHOWN]:
+        print(clean(str(error)), file=sys.stderr)
+    if len(errors) > MAX_SHOWN:
+        more = len(errors) - MAX_SHOWN
+        print(
+            f"…ほか {more} 件（出力の「入力エラー」列にすべてあります） / "
+            f"…and {more} more (all are in the output's errors column)",
+            file=sys.stderr,
+        )
+    written = _batch.write_inventory(args.output, inventory, args.summary)
     answered = len(inventory.outcomes) - inventory.bad_rows
+    read, bad = len(inventory.outcomes), inventory.bad_rows
     print(
-        f"{answered} 件を判定、入力エラー {inventory.bad_rows} 行 / "
-        f"{answered} answered, {inventory.bad_rows} rows with errors → "
+        f"{read} 行を読み込み、{answered} 件を判定、入力エラー {bad} 行 / "
+        f"{read} rows read: {answered} answered, {bad} rows with errors → "
         + ", ".join(str(p) for p in written),
         file=sys.stderr,
     )

@@ -35,8 +35,10 @@ def run(args: argparse.Namespace) -> int:
 
     if args.report:
         from kyodo_rules._export import report_format
+        from kyodo_rules._safeio import refuse_overwrite
 
         report_format(args.report)  # a wrong suffix fails before any work is done
+        refuse_overwrite([args.file], [("--report", args.report)])
     facts = read_mapping(args.file)
     name = "<stdin>" if args.file == "-" else args.file
     classifier = default_classifier()
@@ -49,11 +51,13 @@ def run(args: argparse.Namespace) -> int:
     from kyodo_rules.wizard.questions import report_labels
 
     labels = report_labels(args.lang)
+    from kyodo_rules._cells import clean, json_safe
+
     if args.json:
-        json.dump(result.model_dump(mode="json"), sys.stdout, ensure_ascii=False, indent=2)
-        sys.stdout.write("\n")
+        text = json.dumps(result.model_dump(mode="json"), ensure_ascii=False, indent=2)
+        sys.stdout.write(json_safe(text) + "\n")
     else:
-        sys.stdout.write(render_text(result, args.lang, **labels))
+        sys.stdout.write(clean(render_text(result, args.lang, **labels)))
     if args.report:
         from kyodo_rules._export import write_report
 

@@ -77,7 +77,7 @@ def run(args: argparse.Namespace) -> int:
     cases = load_cases()
     wanted = args.id
     if wanted is None:
-        if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        if not (sys.stdin and sys.stdin.isatty() and sys.stdout.isatty()):
             print(
                 "kyodo-rules: demo: 事例IDを指定してください（一覧: kyodo-rules cases）"
                 " / give a case ID",
@@ -93,6 +93,9 @@ def run(args: argparse.Namespace) -> int:
         from kyodo_rules._export import report_format
 
         report_format(report)  # a wrong suffix fails before the demo, not after
+        from kyodo_rules._safeio import refuse_overwrite
+
+        refuse_overwrite([], [("--report", report)])
     classifier = default_classifier()
     steps = demo_steps(case, classifier, args.lang, args.profile)
     pause = args.pause if args.pause is not None else sys.stdin.isatty()

@@ -57,11 +57,12 @@ def run(args: argparse.Namespace) -> int:
         derivation = derive(default_classifier(), facts, profile, args.lang)
     except InputError as exc:
         raise InputError(f"{name}: {exc}") from None
+    from kyodo_rules._cells import clean, json_safe
+
     if args.json:
         data = derivation_data(derivation, args.lang)
-        json.dump(data, sys.stdout, ensure_ascii=False, indent=2)
-        sys.stdout.write("\n")
+        sys.stdout.write(json_safe(json.dumps(data, ensure_ascii=False, indent=2)) + "\n")
         return 0
     lines = derivation_lines(derivation, args.lang, as_yaml=args.yaml)
-    sys.stdout.write("\n".join(lines) + "\n")
+    sys.stdout.write(clean("\n".join(lines) + "\n"))
     return 0

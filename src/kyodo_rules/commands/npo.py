@@ -27,9 +27,11 @@ def run(args: argparse.Namespace) -> int:
         result = npo_eligibility(data, lang=args.lang)
     except InputError as exc:
         raise InputError(f"{name}: {exc}") from None
+    from kyodo_rules._cells import clean, json_safe
+
     if args.json:
-        json.dump(result.model_dump(mode="json"), sys.stdout, ensure_ascii=False, indent=2)
-        sys.stdout.write("\n")
+        text = json.dumps(result.model_dump(mode="json"), ensure_ascii=False, indent=2)
+        sys.stdout.write(json_safe(text) + "\n")
     else:
-        sys.stdout.write(render_npo(result, args.lang))
+        sys.stdout.write(clean(render_npo(result, args.lang)))
     return 0

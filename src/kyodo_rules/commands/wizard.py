@@ -9,6 +9,7 @@ waits for it.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
 import threading
@@ -104,14 +105,17 @@ def run(args: argparse.Namespace) -> int:
 
     if args.save:
         from kyodo_rules._export import report_format
+        from kyodo_rules._safeio import check_distinct, refuse_overwrite
 
         try:
             report_format(args.save)
         except InputError as exc:
             raise InputError(f"--save {args.save}: {exc}") from None
+        refuse_overwrite([args.answers, args.resume, args.session], [("--save", args.save)])
+        check_distinct([("--session", args.session or args.resume), ("--save", args.save)])
     if args.answers:
         return _replay(args)
-    if not sys.stdin.isatty():
+    if sys.stdin is None or not sys.stdin.isatty():
         lang = args.lang or "ja"
         from kyodo_rules.wizard.questions import default_data
 
@@ -153,6 +157,54 @@ def _replay(args: argparse.Namespace) -> int:
     return 0
 
 
+def _session_path(args: argparse.Namespace, data: Any, lang: str) -> tuple[Path, bool]:
+    """Where this interview is kept, checked before the first question; (path, created here).
+
+    A default file is created exclusively (two wizards started in the same
+    second never share one). An unwritable place is one line that says where
+    the session would go and how to choose another.
+    """
+    from kyodo_rules._edge import describe_os_error
+    from kyodo_rules._errors import InputError
+    from kyodo_rules.wizard import session
+
+    chosen = args.session or args.resume
+    path = Path(chosen) if chosen else session.default_path()
+    try:
+        if chosen:
+            session.check_writable(path)
+            return path, False
+        return session.create_default(), True
+    except OSError as exc:
+        reason = describe_os_error(exc).rpartition(": ")[2]
+        raise InputError(
+            f"wizard: {data.t('session_unwritable', lang, path=path, reason=reason)}"
+        ) from None
+
+
+def _save_somewhere(wizard: Any, data: Any, lang: str) -> Path | None:
+    """After Ctrl-C with answers not on disk: ask for another file until one works."""
+    from kyodo_rules.wizard import session
+
+    for _ in range(5):
+        try:
+            answer = input(data.t("save_elsewhere", lang)).strip()
+        except (EOFError, KeyboardInterrupt):
+            answer = ""
+        if not answer:
+            break
+        try:
+            session.save(wizard.state, answer)
+        except OSError as exc:
+            from kyodo_rules._edge import describe_os_error
+
+            print(data.t("save_failed", lang, reason=describe_os_error(exc)), file=sys.stderr)
+            continue
+        return Path(answer)
+    sys.stdout.write(session.dump(wizard.state))
+    return None
+
+
 def _interactive(args: argparse.Namespace, loader: _Loader) -> int:
     from kyodo_rules.wizard import session
     from kyodo_rules.wizard.flow import State
@@ -162,11 +214,10 @@ def _interactive(args: argparse.Namespace, loader: _Loader) -> int:
     data = default_data()
     if args.resume:
         state = session.load_state(args.resume, args.profile, args.lang)
-        path = Path(args.session or args.resume)
     else:
         state = State(profile=args.profile or "", lang=args.lang or "ja")
-        path = Path(args.session) if args.session else session.default_path()
     lang = state.lang
+    path, created = _session_path(args, data, lang)
     print(data.t("welcome", lang))
     print(data.t("welcome_hint", lang))
     print(data.t("session_at", lang, path=path))
@@ -177,11 +228,20 @@ def _interactive(args: argparse.Namespace, loader: _Loader) -> int:
         wizard.save()
         result = wizard.run()
     except (KeyboardInterrupt, EOFError):
-        if state.profile:
-            wizard.save()
+        if not state.profile:
+            if created:
+                with contextlib.suppress(OSError):
+                    if path.stat().st_size == 0:
+                        path.unlink()  # nothing was answered: leave no empty file behind
+            return 130
+        saved: Path | None = path
+        if not wizard.save():
             print("", file=sys.stderr)
-            print(data.t("interrupted", lang, path=path), file=sys.stderr)
-            print(data.t("resume_hint", lang, path=path, command=_launcher()), file=sys.stderr)
+            saved = _save_somewhere(wizard, data, lang)
+        if saved is not None:
+            print("", file=sys.stderr)
+            print(data.t("interrupted", lang, path=saved), file=sys.stderr)
+            print(data.t("resume_hint", lang, path=saved, command=_launcher()), file=sys.stderr)
         return 130
     print("")
     _finish(args, data, result, lang, _title(state))

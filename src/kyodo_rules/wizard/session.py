@@ -5,21 +5,26 @@ same directory, then `os.replace`), so that Ctrl-C, a closed terminal or a
 crash at any moment leaves either the previous or the new version, never half
 of one. The same format, or a plain `field: value` mapping, is what
 `--answers FILE` replays; both are checked with the `Case` rules, so a
-hand-written file with a typo fails with one line naming the field.
+hand-written file with a typo fails with one line naming the field. The
+session's own keys are one pydantic model with a version field, so an unknown
+version, a bogus `reask` or a wrong type is one line naming the file and key.
 """
 
 from __future__ import annotations
 
+import errno
 import os
 import tempfile
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from kyodo_rules._errors import InputError
 from kyodo_rules._validation import validate_case
+from kyodo_rules._vocabulary import FIELD_KINDS
 from kyodo_rules._yaml import loads, read_text
 from kyodo_rules.wizard.flow import State
 from kyodo_rules.wizard.questions import TITLE
@@ -28,9 +33,57 @@ VERSION = 1
 _KEYS = ("version", "profile", "lang", "answers", "asked", "reask", "history")
 
 
+class SessionFile(BaseModel):
+    """The keys of a session file; `answers` is checked with the `Case` rules separately."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    version: Literal[1]
+    profile: str | None = None
+    lang: Literal["ja", "en"] | None = None
+    answers: dict[str, Any] | None = None
+    asked: list[str] = Field(default_factory=list)
+    reask: str | None = None
+    history: list[str] = Field(default_factory=list)
+
+
+def _questions() -> tuple[str, ...]:
+    return (TITLE, *FIELD_KINDS)
+
+
 def default_path(now: datetime | None = None) -> Path:
     stamp = (now or datetime.now()).strftime("%Y%m%d-%H%M%S")
     return Path.cwd() / f"kyodo-wizard-{stamp}.session.yaml"
+
+
+def create_default(now: datetime | None = None) -> Path:
+    """A new, empty session file of this wizard's own (exclusive creation).
+
+    Two wizards started in the same second in one folder would otherwise share
+    one file and overwrite each other's answers; the second gets `-2`, and so on.
+    OSError if the folder cannot take a file (the caller says where and how to
+    choose another).
+    """
+    first = default_path(now)
+    for n in range(1, 1000):
+        path = first if n == 1 else first.with_name(first.name.replace(".session", f"-{n}.session"))
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+        except FileExistsError:
+            continue
+        os.close(fd)
+        return path
+    raise FileExistsError(errno.EEXIST, "too many session files", str(first))
+
+
+def check_writable(path: Path) -> None:
+    """OSError (with the path) unless a session file can be written at `path`."""
+    if path.is_dir():
+        raise IsADirectoryError(errno.EISDIR, "is a directory", str(path))
+    directory = path.parent if str(path.parent) else Path(".")
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name[:64]}.", suffix=".tmp", dir=directory)
+    os.close(fd)
+    os.unlink(tmp)
 
 
 def dump(state: State) -> str:
@@ -51,15 +104,17 @@ def save(state: State, path: Path | str) -> None:
     """Write the session atomically: readers see the old file or the new one, whole."""
     target = Path(path)
     directory = target.parent if str(target.parent) else Path(".")
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=directory)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name[:64]}.", suffix=".tmp", dir=directory)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as out:
             out.write(dump(state))
             out.flush()
             os.fsync(out.fileno())
         os.replace(tmp, target)
-    except BaseException:
+    except BaseException as exc:
         Path(tmp).unlink(missing_ok=True)
+        if isinstance(exc, OSError) and exc.filename is None:
+            exc.filename = str(target)
         raise
 
 
@@ -76,26 +131,52 @@ def check_answers(answers: Any, name: str) -> dict[str, Any]:
     return {str(k): (list(v) if isinstance(v, tuple) else v) for k, v in answers.items()}
 
 
+def _session_keys(data: dict[str, Any], name: str) -> SessionFile:
+    try:
+        meta = SessionFile.model_validate(dict(data))
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        key = ".".join(str(p) for p in error["loc"]) or "(top)"
+        if error["type"] == "extra_forbidden":
+            problem = f"unknown session key; allowed: {', '.join(_KEYS)}"
+        elif key == "version":
+            problem = f"{data.get('version')!r} is not a version this kyodo-rules reads; allowed: 1"
+        else:
+            problem = str(error["msg"])
+        raise InputError(f"{name}: {key}: {problem}") from None
+    fields = _questions()
+    if meta.reask is not None and meta.reask not in fields:
+        raise InputError(
+            f"{name}: reask: {meta.reask!r} is not a question; allowed: a field name "
+            f"({', '.join(fields[:6])}, …)"
+        )
+    for item in meta.asked:
+        if item not in fields:
+            raise InputError(f"{name}: asked: {item!r} is not a question")
+    return meta
+
+
 def read(path: Path | str) -> tuple[dict[str, Any], dict[str, Any]]:
     """A session or answer file → (answers, session keys). Errors name the file."""
     name = str(path)
     text = read_text(path, name)
     if not text.strip():
         raise InputError(f"{name}: empty file; expected answers (field: value lines)")
-    data = loads(text, name)
+    if name.endswith(".json"):
+        from kyodo_rules._input import loads_json
+
+        data = loads_json(text, name)
+    else:
+        data = loads(text, name)
     if not isinstance(data, dict):
         raise InputError(f"{name}: expected a mapping of field: value, got {type(data).__name__}")
-    if "answers" in data and "version" in data:
-        extra = [k for k in data if k not in _KEYS]
-        if extra:
-            raise InputError(
-                f"{name}: unknown session key {extra[0]!r}; allowed: {', '.join(_KEYS)}"
-            )
+    if "version" in data:
+        meta = _session_keys(data, name)
         try:
             answers = check_answers(data.get("answers") or {}, name)
         except InputError as exc:
             raise InputError(str(exc).replace(f"{name}: ", f"{name}: answers: ", 1)) from None
-        return answers, dict(data)
+        return answers, meta.model_dump()
     return check_answers(dict(data), name), {}
 
 
@@ -106,23 +187,18 @@ def load_state(path: Path | str, profile: str | None, lang: str | None) -> State
     if not meta:
         raise InputError(f"{name}: not a session file (no 'version' and 'answers' keys)")
     asked = meta.get("asked") or []
-    if not isinstance(asked, list) or not all(isinstance(a, str) for a in asked):
-        raise InputError(f"{name}: asked: expected a list of field names")
     bad = [a for a in asked if a not in answers]
     if bad:
         raise InputError(f"{name}: asked: {bad[0]!r} has no answer")
     reask = meta.get("reask")
-    if reask is not None and not isinstance(reask, str):
-        raise InputError(f"{name}: reask: expected a field name")
     chosen_lang = lang or str(meta.get("lang") or "ja")
     if chosen_lang not in ("ja", "en"):
         raise InputError(f"{name}: lang: {chosen_lang!r} is not allowed; allowed: ja, en")
-    history = meta.get("history") or []
     return State(
         profile=profile or str(meta.get("profile") or "generic"),
         lang=chosen_lang,
         answers=answers,
         asked=[a for a in asked if a == TITLE or a in answers],
         reask=reask,
-        history=[str(h) for h in history] if isinstance(history, list) else [],
+        history=list(meta.get("history") or []),
     )

@@ -61,6 +61,8 @@ class Wizard:
         #: Passed to every prompt (`input`, `output` in tests; `style`).
         self.kw: dict[str, Any] = dict(prompt_kwargs or {})
         self._flow: Flow | None = None
+        #: Why the last save failed (None: the file on disk holds every answer).
+        self.unsaved: str | None = None
 
     # -- plumbing ---------------------------------------------------------------
 
@@ -83,9 +85,28 @@ class Wizard:
         self.out.write(text + "\n")
         self.out.flush()
 
-    def save(self) -> None:
-        if self.session_path is not None:
+    def save(self) -> bool:
+        """Save the session; on failure keep the answers in memory, say so, retry next time.
+
+        A full disk or a vanished folder must not end the interview: the answer
+        just given is in `state`, and the next answer's save tries again.
+        """
+        if self.session_path is None:
+            return True
+        try:
             session.save(self.state, self.session_path)
+        except OSError as exc:
+            from kyodo_rules._edge import describe_os_error
+
+            first = self.unsaved is None
+            self.unsaved = describe_os_error(exc)
+            if first:
+                self.say(self.t("save_failed", reason=self.unsaved))
+            return False
+        if self.unsaved is not None:
+            self.unsaved = None
+            self.say(self.t("save_recovered", path=self.session_path))
+        return True
 
     # -- the interview --------------------------------------------------------
 
