@@ -162,7 +162,7 @@ def _files(tmp: Path) -> dict[str, tuple[bytes, int]]:
         "custom_tag.yaml": (b"planner: !city partner\n", 2),
         "merge_key.yaml": (b"<<: {planner: city}\n", 2),
         "duplicate.yaml": (b"planner: city\nplanner: partner\n", 2),
-        "duplicate.json": (b'{"planner": "city", "planner": "partner"}', 0),
+        "duplicate.json": (b'{"planner": "city", "planner": "partner"}', 2),
         "huge_int.json": (b'{"actors": ' + b"9" * 5000 + b"}", 2),
         "huge_int.yaml": (b"actors: " + b"9" * 5000 + b"\n", 2),
         "nan.json": (b'{"equal_footing": NaN, "actors": [1e999]}', 2),

@@ -635,8 +635,9 @@ def plan_outputs(
 
     Checked before any work. An xlsx keeps its summary in its own 集計 sheet. A
     CSV's summary goes to the name given with `--summary`, else beside it as
-    NAME.summary.csv, but only if no such file exists: a file this run did not
-    create, and whose name the user never typed, is never replaced.
+    NAME.summary.csv, but only if no such file exists or it is the summary of an
+    earlier run: a file of the user's, whose name they never typed, is never
+    replaced. The third value says whether the summary may replace a file.
     """
     target = Path(out)
     if _table_format(target) == ".xlsx":
@@ -655,13 +656,35 @@ def plan_outputs(
             )
         return target, Path(summary), True
     side = summary_path(target)
-    if os.path.lexists(side):
+    if os.path.lexists(side) and not _is_our_summary(side):
         raise InputError(
             f"{side}: 集計ファイルが既にあります。"
             f"置き換えるなら --summary {side} と指定してください / "
             f"the summary file already exists; to replace it, name it: --summary {side}"
         )
-    return target, side, False
+    return target, side, os.path.lexists(side)
+
+
+def _is_our_summary(path: Path) -> bool:
+    """Is this the summary an earlier run wrote (its exact header, four columns, counts)?
+
+    Replacing it loses nothing a person made; anything else is the user's file.
+    """
+    from kyodo_rules._safeio import read_bounded
+
+    try:
+        if not path.is_file() or path.is_symlink():
+            return False
+        text = read_bounded(path, 1_000_000).decode("utf-8-sig")
+        rows = list(csv.reader(io.StringIO(text, newline=""), strict=True))
+    except (InputError, OSError, UnicodeDecodeError, csv.Error):
+        return False
+    heads = [summary_headers(lang) for lang in ("ja", "en")]
+    return (
+        len(rows) > 1
+        and rows[0] in heads
+        and all(len(r) == 4 and r[3].isdigit() for r in rows[1:])
+    )
 
 
 def output_rows(inventory: Inventory) -> Iterable[list[Cell]]:
@@ -684,7 +707,7 @@ def write_inventory(
     """Write the answered sheet (and, for CSV, its summary); atomic. Returns the files."""
     from kyodo_rules._export import atomic_path, atomic_writer
 
-    target, side, named = plan_outputs(path, summary)
+    target, side, replaces = plan_outputs(path, summary)
     if side is None:
         with atomic_path(target) as tmp:
             _write_xlsx(tmp, inventory)
@@ -692,7 +715,9 @@ def write_inventory(
     # Both files are replaced only once both are complete. UTF-8 with a BOM is what
     # Excel needs to open a CSV file in Japanese without garbling it.
     with (
-        atomic_writer(side, encoding="utf-8-sig", newline="", exclusive=not named) as out_side,
+        atomic_writer(
+            side, encoding="utf-8-sig", newline="", exclusive=not replaces
+        ) as out_side,
         atomic_writer(target, encoding="utf-8-sig", newline="") as main,
     ):
         writer = csv.writer(main)

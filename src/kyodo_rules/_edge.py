@@ -48,7 +48,10 @@ class Terminated(SystemExit):
 
 
 def describe_os_error(exc: OSError) -> str:
-    ja, en = _REASONS.get(exc.errno or -1, ("", exc.strerror or type(exc).__name__))
+    ja, en = _REASONS.get(
+        exc.errno or -1,
+        ("", exc.strerror or (str(exc.args[0]) if exc.args else type(exc).__name__)),
+    )
     where = exc.filename if exc.filename is not None else None
     if isinstance(where, bytes):
         where = where.decode("utf-8", "backslashreplace")
