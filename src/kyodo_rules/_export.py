@@ -392,7 +392,11 @@ def atomic_path(path: str | os.PathLike[str], *, exclusive: bool = False) -> Ite
             f"{os.fspath(path)}: ディレクトリです。ファイル名を指定してください / "
             "is a directory; give a file name"
         )
-    fd, tmp = tempfile.mkstemp(dir=directory, prefix=f".{target.name[:64]}.", suffix=".tmp")
+    try:
+        fd, tmp = tempfile.mkstemp(dir=directory, prefix=f".{target.name[:64]}.", suffix=".tmp")
+    except OSError as exc:
+        exc.filename = os.fspath(path)  # the file the user named, not our temporary one
+        raise
     os.close(fd)
     try:
         yield tmp

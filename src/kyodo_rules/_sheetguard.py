@@ -149,7 +149,8 @@ def xlsx_rows(
 ) -> Iterator[tuple[int, list[Any]]]:
     """(sheet row number, cells) of the sheet named in `wanted`, else the first sheet."""
     inspect_xlsx(data, name, limits)
-    from openpyxl import load_workbook
+    from openpyxl.reader.excel import ExcelReader
+    from openpyxl.styles.stylesheet import apply_stylesheet
     from openpyxl.worksheet._reader import FORMULA_TAG, WorkSheetParser
 
     class _Parser(WorkSheetParser):
@@ -163,16 +164,27 @@ def xlsx_rows(
         # openpyxl warns about features it drops (data validation extensions…);
         # they do not change a cell's value, and a warning is not a user's message.
         warnings.simplefilter("ignore")
-        book: Any = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        # openpyxl's reader, step by step: `load_workbook` would scan every sheet
+        # once just to size it (a sheet without <dimension> is read whole).
+        reader: Any = ExcelReader(io.BytesIO(data), read_only=True, data_only=True)
         try:
-            sheets = book.worksheets
+            reader.read_manifest()
+            reader.read_strings()
+            reader.read_workbook()
+            apply_stylesheet(reader.archive, reader.wb)
+            sheets = [
+                (sheet.name, rel.target)
+                for sheet, rel in reader.parser.find_sheets()
+                if "worksheet" in rel.Type
+            ]
             if not sheets:
                 raise InputError(f"{name}: シートがありません / the workbook has no sheet")
-            sheet: Any = next((s for s in sheets if s.title in wanted), sheets[0])
-            with book._archive.open(sheet._worksheet_path) as source:
+            target = next((t for n, t in sheets if n in wanted), sheets[0][1])
+            book = reader.wb
+            with reader.archive.open(target) as source:
                 parser = _Parser(
                     source,
-                    sheet._shared_strings,
+                    reader.shared_strings,
                     data_only=True,
                     epoch=book.epoch,
                     date_formats=book._date_formats,
@@ -193,4 +205,4 @@ def xlsx_rows(
                         cells[c["column"] - 1] = c["value"]
                     yield number, cells
         finally:
-            book.close()
+            reader.archive.close()
