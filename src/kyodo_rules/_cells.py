@@ -36,7 +36,9 @@ def clean(text: str) -> str:
 
 def is_formula_like(text: str) -> bool:
     """Would a spreadsheet read this string as a formula (leading spaces do not hide it)?"""
-    stripped = text.lstrip(" \u3000")
+    stripped = text.lstrip(" \u3000\n\t\r")
+    if stripped != text and text[0] in "\t\r":
+        return True
     return bool(stripped) and stripped[0] in FORMULA_START
 
 

@@ -115,6 +115,17 @@ def decode_table_text(data: bytes, name: str) -> str:
     A UTF-8 file with one stray byte also decodes as cp932, into mojibake; so
     cp932 is tried only when valid UTF-8 characters do not outnumber the bad bytes.
     """
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise InputError(
+            f"{name}: UTF-16 のファイルは読めません。UTF-8 で保存してください / "
+            "UTF-16 text is not read; save the file as CSV UTF-8"
+        )
+    if b"\x00" in data:
+        at = data.index(b"\x00")
+        raise InputError(
+            f"{name}: テキストファイルではありません（{_where(data, at)} に NUL） / "
+            f"not a text file (NUL byte at {_where(data, at)})"
+        )
     try:
         return decode_utf8(data, name)
     except InputError:

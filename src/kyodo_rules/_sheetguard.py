@@ -91,7 +91,8 @@ def inspect_xlsx(data: bytes, name: str, limits: Limits) -> None:
         archive = zipfile.ZipFile(io.BytesIO(data))
     except (zipfile.BadZipFile, ValueError, OSError):
         raise InputError(
-            f"{name}: 読み込めません / cannot read: xlsx (zip) ではありません / not an xlsx (zip) file"
+            f"{name}: 読み込めません / cannot read: "
+            "xlsx (zip) ではありません / not an xlsx (zip) file"
         ) from None
     with archive:
         total = 0

@@ -18,6 +18,9 @@ from kyodo_rules._models import Case
 
 M = TypeVar("M", bound=BaseModel)
 
+#: Problems listed in one message; the rest are counted (one line must stay readable).
+MAX_PROBLEMS = 20
+
 
 def _allowed(model: type[BaseModel], field: str) -> list[str]:
     info = model.model_fields.get(field)
@@ -50,16 +53,17 @@ def _shown(value: Any) -> str:
 
 def describe(exc: ValidationError, model: type[BaseModel]) -> str:
     """All problems of one validation, as `; `-separated `field: problem` items."""
-    parts = []
+    parts: list[str] = []
+    unknown: list[str] = []
     for error in exc.errors():
         loc = [str(p) for p in error["loc"]]
         field = loc[0] if loc else "(top)"
         path = field + "".join(f"[{p}]" for p in loc[1:])
         kind = error["type"]
         if kind == "extra_forbidden":
-            close = difflib.get_close_matches(field, list(model.model_fields), n=1)
+            close = difflib.get_close_matches(field[:100], list(model.model_fields), n=1)
             hint = f" (did you mean {close[0]!r}?)" if close else ""
-            parts.append(f"unknown field {field!r}{hint}; fields: {', '.join(model.model_fields)}")
+            unknown.append(f"{_shown(field)}{hint}")
             continue
         allowed = _allowed(model, field)
         shown = _shown(error.get("input"))
@@ -70,6 +74,17 @@ def describe(exc: ValidationError, model: type[BaseModel]) -> str:
         else:
             message = str(error["msg"]).removeprefix("Value error, ")
             parts.append(f"{path}: {message}")
+    if unknown:
+        # The list of fields is said once, however many names are unknown.
+        shown = ", ".join(unknown[:MAX_PROBLEMS])
+        if len(unknown) > MAX_PROBLEMS:
+            more = len(unknown) - MAX_PROBLEMS
+            shown += f", …ほか {more} 件 / …and {more} more"
+        word = "field" if len(unknown) == 1 else "fields"
+        parts.insert(0, f"unknown {word} {shown}; fields: {', '.join(model.model_fields)}")
+    if len(parts) > MAX_PROBLEMS:
+        more = len(parts) - MAX_PROBLEMS
+        parts = [*parts[:MAX_PROBLEMS], f"…ほか {more} 件 / …and {more} more"]
     return "; ".join(parts)
 
 
