@@ -115,7 +115,7 @@ def test_control_characters_never_reach_the_terminal_or_the_files(tmp_path: Path
 
 _ANY_TEXT = st.text(
     alphabet=st.characters(exclude_categories=("Cs",))
-    | st.sampled_from(sorted(FORMULA_START) + [" ", "\u3000", "\n", "\x00", "\u202e"]),
+    | st.sampled_from([*sorted(FORMULA_START), " ", "\u3000", "\n", "\x00", "\u202e"]),
     max_size=30,
 )
 _CELLS: st.SearchStrategy[Any] = (

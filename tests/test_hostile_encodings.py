@@ -105,7 +105,6 @@ def test_a_csv_quote_left_open_spoils_only_its_row(tmp_path: Path) -> None:
         line.split(",")[0] for line in (tmp_path / "out.csv").read_text("utf-8-sig").splitlines()
     ]
     assert {"一", "三", "五"} <= set(titles)
-    assert "6 rows read: 4 answered, 2 rows with errors" not in done.stderr  # see next line
     summary = {
         row.split(",")[0]: row.split(",")[-1]
         for row in (tmp_path / "out.summary.csv").read_text("utf-8-sig").splitlines()[1:4]

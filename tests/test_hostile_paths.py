@@ -162,3 +162,29 @@ def test_wizard_answers_saved_onto_themselves(tmp_path: Path) -> None:
         fingerprint([answers]),
         "--save",
     )
+
+
+@pytest.mark.parametrize("signame", ["SIGTERM", "SIGHUP"])
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
+def test_a_signal_while_writing_leaves_the_old_output_and_no_temporary_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, signame: str, suffix: str
+) -> None:
+    import signal
+
+    from kyodo_rules import _batch
+    from kyodo_rules.cli import main
+
+    inv = _inventory(tmp_path)
+    out = tmp_path / f"out{suffix}"
+    out.write_bytes(b"the previous answers")
+    real = _batch.result_cells
+
+    def killed(outcome: _batch.RowOutcome, lang: str) -> list[str]:
+        os.kill(os.getpid(), getattr(signal, signame))
+        return real(outcome, lang)
+
+    monkeypatch.setattr(_batch, "result_cells", killed)
+    code = main(["batch", str(inv), "-o", str(out), "--engine", "python"])
+    assert code == 128 + getattr(signal, signame)
+    assert out.read_bytes() == b"the previous answers"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["inv.csv", out.name]

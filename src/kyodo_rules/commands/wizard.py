@@ -115,6 +115,10 @@ def run(args: argparse.Namespace) -> int:
         check_distinct([("--session", args.session or args.resume), ("--save", args.save)])
     if args.answers:
         return _replay(args)
+    if args.resume:
+        from kyodo_rules.wizard import session
+
+        session.load_state(args.resume, args.profile, args.lang)  # a broken file is said first
     if sys.stdin is None or not sys.stdin.isatty():
         lang = args.lang or "ja"
         from kyodo_rules.wizard.questions import default_data

@@ -1,0 +1,215 @@
+"""Session files and the places they are saved: the wizard never loses an answer.
+
+A session file is validated by one model with a version field, so a broken
+one is one line naming the file and the key. The place is checked before the
+first question; a save that fails mid-interview (disk full, folder gone) keeps
+the answer in memory, says so once, and is retried after the next answer.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import os
+import subprocess
+from collections.abc import Iterator
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from hostile import CLI, check, fingerprint, run
+from kyodo_rules.wizard import session
+from kyodo_rules.wizard.flow import State
+from kyodo_rules.wizard.questions import TITLE, default_data
+
+SESSION = (
+    "version: 1\nprofile: generic\nlang: ja\n"
+    "answers: {title: x, planner: city}\nasked: [title, planner]\nreask: null\nhistory: []\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("change", "words"),
+    [
+        (("reask: null", "reask: bogus_field"), ("reask", "bogus_field")),
+        (("version: 1", "version: 2"), ("version", "allowed: 1")),
+        (("planner: city", "planner: mayor"), ("answers", "mayor")),
+        (("history: []", "history: []\nextra: 1"), ("extra", "unknown session key")),
+        (("lang: ja", "lang: fr"), ("lang",)),
+        (("asked: [title, planner]", "asked: [title, bogus]"), ("asked", "bogus")),
+    ],
+)
+def test_a_broken_session_file(
+    tmp_path: Path, change: tuple[str, str], words: tuple[str, ...]
+) -> None:
+    path = tmp_path / "s.session.yaml"
+    path.write_text(SESSION.replace(*change), encoding="utf-8")
+    before = fingerprint([path])
+    for option in ("--resume", "--answers"):
+        check(run("wizard", option, str(path), cwd=tmp_path), before, "s.session.yaml", *words)
+
+
+def _with_terminal(args: list[str], cwd: Path) -> subprocess.CompletedProcess[bytes]:
+    """The wizard with a pseudo-terminal as stdin and stdout (it refuses anything else)."""
+    leader, follower = os.openpty()
+    try:
+        return subprocess.run(
+            [CLI, "wizard", *args],
+            stdin=follower,
+            stdout=follower,
+            stderr=subprocess.PIPE,
+            cwd=cwd,
+            timeout=20,
+        )
+    finally:
+        os.close(follower)
+        os.close(leader)
+
+
+def test_a_session_folder_that_does_not_exist_is_said_before_any_question(tmp_path: Path) -> None:
+    done = _with_terminal(["--session", "gone/s.session.yaml"], tmp_path)
+    err = done.stderr.decode()
+    assert done.returncode == 2, err
+    assert err.count("\n") == 1 and "Traceback" not in err
+    assert "gone/s.session.yaml" in err and "--session" in err
+
+
+def test_a_session_that_is_a_directory(tmp_path: Path) -> None:
+    (tmp_path / "s.session.yaml").mkdir()
+    done = _with_terminal(["--session", "s.session.yaml"], tmp_path)
+    err = done.stderr.decode()
+    assert done.returncode == 2 and err.count("\n") == 1 and "--session" in err
+
+
+def test_an_unwritable_working_folder_is_said_before_any_question(tmp_path: Path) -> None:
+    # /proc takes no new files even for root: the default session cannot go there.
+    done = _with_terminal([], Path("/proc"))
+    err = done.stderr.decode()
+    assert done.returncode == 2, err
+    assert err.count("\n") == 1 and "/proc/kyodo-wizard-" in err and "--session" in err
+
+
+def test_two_wizards_in_the_same_second_never_share_a_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    now = datetime(2026, 4, 1, 9, 0, 0)
+    first, second, third = (session.create_default(now) for _ in range(3))
+    assert len({first, second, third}) == 3
+    assert all(p.parent == tmp_path and p.exists() for p in (first, second, third))
+    assert second.name == "kyodo-wizard-20260401-090000-2.session.yaml"
+
+
+# -- the 64 KiB tmpfs ------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def _tmpfs(where: Path, size: str = "64k") -> Iterator[Path]:
+    where.mkdir()
+    done = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(where)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if done.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here (needs root): {done.stderr.strip()}")
+    try:
+        yield where
+    finally:
+        subprocess.run(["umount", str(where)], check=False)
+
+
+def _fill(folder: Path) -> Path:
+    """Write until the file system is full; the filler file, to delete for room again."""
+    filler = folder / "filler"
+    with open(filler, "wb", buffering=0) as out:
+        try:
+            while True:
+                out.write(b"\0" * 4096)
+        except OSError as exc:
+            assert exc.errno == errno.ENOSPC
+    return filler
+
+
+def test_the_wizard_on_a_full_64k_tmpfs_loses_no_answer(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from prompt_toolkit.input import create_pipe_input
+    from prompt_toolkit.output import DummyOutput
+
+    from kyodo_rules._classify import default_classifier
+    from kyodo_rules.wizard.ui import Wizard
+    from test_wizard_ui import ENTER, script
+
+    facts = {
+        "title": "港の清掃",
+        "actors": ["city", "community_org", "business"],
+        "planner": "city",
+        "prior_consultation": False,
+        "partner_contribution": "labour_only",
+        "self_solvable": False,
+        "community_solvable": False,
+    }
+    keys, expected = script(facts)
+    with _tmpfs(tmp_path / "small") as small:
+        path = small / "s.session.yaml"
+        real_save = session.save
+        calls: list[str] = []
+        filler: list[Path] = []
+
+        def save(state: State, target: Any) -> None:
+            # The disk fills after the 2nd save and has room again from the 5th on.
+            calls.append(f"{len(state.asked)}")
+            if len(calls) == 3:
+                filler.append(_fill(small))
+            if len(calls) == 5:
+                filler.pop().unlink()
+            real_save(state, target)
+
+        monkeypatch.setattr(session, "save", save)
+        with (
+            create_pipe_input() as inp,
+            open(tmp_path / "screen.txt", "w", encoding="utf-8") as out,
+        ):
+            inp.send_text(keys + ENTER)
+            wizard = Wizard(
+                default_data(),
+                default_classifier(),
+                State("generic"),
+                path,
+                out=out,
+                prompt_kwargs={"input": inp, "output": DummyOutput()},
+            )
+            wizard.run()
+        screen = (tmp_path / "screen.txt").read_text(encoding="utf-8")
+        assert screen.count("保存できませんでした") == 1  # said once, not at every answer
+        assert "no space left on device" in screen and "保存できました" in screen
+        assert wizard.unsaved is None
+        answers, _meta = session.read(path)
+        assert answers == {k: v for k, v in expected.answers.items()}
+        assert wizard.state.asked == expected.asked
+        assert answers[TITLE] == "港の清掃"
+        assert sorted(p.name for p in small.iterdir()) == ["s.session.yaml"]  # no temp left
+
+
+def test_ctrl_c_with_answers_not_on_disk_offers_another_place(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from kyodo_rules.commands.wizard import _save_somewhere
+
+    class _Stub:
+        state = State("generic", answers={TITLE: "x", "planner": "city"}, asked=[TITLE, "planner"])
+
+    replies = iter([str(tmp_path / "gone" / "s.yaml"), str(tmp_path / "ok.session.yaml")])
+    monkeypatch.setattr("builtins.input", lambda _prompt="": next(replies))
+    saved = _save_somewhere(_Stub(), default_data(), "ja")
+    assert saved == tmp_path / "ok.session.yaml"
+    assert session.read(saved)[0] == {TITLE: "x", "planner": "city"}
+    assert "保存できませんでした" in capsys.readouterr().err  # the first place failed, said so
+    # Nothing typed: the session is printed, so it can still be copied.
+    monkeypatch.setattr("builtins.input", lambda _prompt="": "")
+    assert _save_somewhere(_Stub(), default_data(), "ja") is None
+    assert "planner: city" in capsys.readouterr().out
