@@ -21,13 +21,7 @@ CASE = b'{"planner": "city", "spec_author": "city"}'
 
 @pytest.mark.parametrize(
     ("command", "device"),
-    [
-        ("classify", "/dev/zero"),
-        ("classify", "/dev/urandom"),
-        ("classify", "/dev/null"),
-        ("explain", "/dev/zero"),
-        ("npo", "/dev/urandom"),
-    ],
+    [("classify", "/dev/zero"), ("explain", "/dev/urandom"), ("npo", "/dev/null")],
 )
 def test_a_device_as_the_case_file(tmp_path: Path, command: str, device: str) -> None:
     started = time.monotonic()

@@ -47,7 +47,9 @@ def test_a_broken_session_file(
     path = tmp_path / "s.session.yaml"
     path.write_text(SESSION.replace(*change), encoding="utf-8")
     before = fingerprint([path])
-    for option in ("--resume", "--answers"):
+    # --resume and --answers read a session alike; both are tried on the first case.
+    options = ("--resume", "--answers") if "reask" in words else ("--answers",)
+    for option in options:
         check(run("wizard", option, str(path), cwd=tmp_path), before, "s.session.yaml", *words)
 
 

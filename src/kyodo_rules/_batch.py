@@ -39,13 +39,19 @@ from kyodo_rules._field_labels import (
     header_aliases,
     value_aliases,
 )
-from kyodo_rules._models import Result
-from kyodo_rules._report import label
 from kyodo_rules._sheetguard import Limits, NoCachedValue
 from kyodo_rules._vocabulary import CATEGORIES, FIELD_KINDS, FORMS, VERDICTS, ZONES
 
 if TYPE_CHECKING:
     from kyodo_rules._classify import Classifier, EngineName
+    from kyodo_rules._models import Result
+
+
+def label(kind: str, code: str | None, lang: str = "ja") -> str:
+    """`_report.label`, imported on first use: a refused file never loads the models."""
+    from kyodo_rules._report import label as report_label
+
+    return report_label(kind, code, lang)
 
 Cell = (
     str | int | float | bool | _dt.datetime | _dt.date | _dt.time | _dt.timedelta

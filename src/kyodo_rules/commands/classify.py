@@ -29,9 +29,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from kyodo_rules._classify import default_classifier
     from kyodo_rules._input import read_mapping
-    from kyodo_rules._report import render_text
 
     if args.report:
         from kyodo_rules._export import report_format
@@ -39,7 +37,10 @@ def run(args: argparse.Namespace) -> int:
 
         report_format(args.report)  # a wrong suffix fails before any work is done
         refuse_overwrite([args.file], [("--report", args.report)])
-    facts = read_mapping(args.file)
+    facts = read_mapping(args.file)  # a bad file fails before the engine is loaded
+    from kyodo_rules._classify import default_classifier
+    from kyodo_rules._report import render_text
+
     name = "<stdin>" if args.file == "-" else args.file
     classifier = default_classifier()
     try:

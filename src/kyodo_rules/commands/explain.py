@@ -46,12 +46,13 @@ def _facts_of(data: dict[str, Any], name: str) -> tuple[dict[str, Any], str | No
 
 
 def run(args: argparse.Namespace) -> int:
-    from kyodo_rules._classify import default_classifier
-    from kyodo_rules._explain import derivation_data, derivation_lines, derive
     from kyodo_rules._input import read_mapping
 
     name = "<stdin>" if args.file == "-" else args.file
     facts, case_profile = _facts_of(read_mapping(args.file), name)
+    from kyodo_rules._classify import default_classifier
+    from kyodo_rules._explain import derivation_data, derivation_lines, derive
+
     profile = args.profile or case_profile or "generic"
     try:
         derivation = derive(default_classifier(), facts, profile, args.lang)

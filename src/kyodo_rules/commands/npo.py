@@ -19,9 +19,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from kyodo_rules._input import read_mapping
-    from kyodo_rules._npo import npo_eligibility, render_npo
 
     data = read_mapping(args.file, what="group")
+    from kyodo_rules._npo import npo_eligibility, render_npo
+
     name = "<stdin>" if args.file == "-" else args.file
     try:
         result = npo_eligibility(data, lang=args.lang)
