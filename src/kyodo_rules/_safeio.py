@@ -157,6 +157,7 @@ def refuse_overwrite(
                 f"{option} {target}: ディレクトリです。ファイル名を指定してください / "
                 "is a directory; give a file name"
             )
+        probe_writable(target)
         for source in sources:
             try:
                 same = os.path.samefile(source, target)
@@ -168,6 +169,36 @@ def refuse_overwrite(
                     "別の名前を指定してください / is the input file; "
                     "writing it would destroy the input; choose another name"
                 )
+
+
+def probe_writable(target: str) -> None:
+    """OSError (naming `target`) unless a file can be created beside it under its name.
+
+    Run before any work, so that a missing folder, a read-only place or a name
+    too long is said at once, not after minutes of classifying.
+    """
+    import errno
+    import tempfile
+
+    parent = os.path.dirname(target) or "."
+    if not os.path.isdir(parent):
+        raise InputError(
+            f"{target}: 書き込めません（フォルダ {parent} がありません） / "
+            f"cannot write: no directory {parent}"
+        )
+    try:
+        longest = os.pathconf(parent, "PC_NAME_MAX")
+    except (OSError, ValueError):
+        longest = 255
+    if len(os.fsencode(os.path.basename(target))) > longest:
+        raise OSError(errno.ENAMETOOLONG, os.strerror(errno.ENAMETOOLONG), target)
+    try:
+        fd, tmp = tempfile.mkstemp(dir=parent, prefix=".kyodo-probe.", suffix=".tmp")
+    except OSError as exc:
+        exc.filename = target
+        raise
+    os.close(fd)
+    os.unlink(tmp)
 
 
 def check_distinct(outputs: Iterable[tuple[str, str | os.PathLike[str] | None]]) -> None:

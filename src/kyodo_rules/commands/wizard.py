@@ -124,6 +124,7 @@ def run(args: argparse.Namespace) -> int:
         from kyodo_rules.wizard.questions import default_data
 
         raise InputError(f"wizard: {default_data().t('not_a_terminal', lang)}")
+    _check_session_place(args)  # before the rule engine starts loading, and any question
     if os.environ.get("NO_COLOR") or not sys.stdout.isatty():
         os.environ["PROMPT_TOOLKIT_COLOR_DEPTH"] = "DEPTH_1_BIT"
     loader = _Loader()
@@ -184,6 +185,23 @@ def _session_path(args: argparse.Namespace, data: Any, lang: str) -> tuple[Path,
         raise InputError(
             f"wizard: {data.t('session_unwritable', lang, path=path, reason=reason)}"
         ) from None
+
+
+def _check_session_place(args: argparse.Namespace) -> None:
+    """Can a session be saved where this interview would keep it? Else one line, exit 2."""
+    from kyodo_rules._edge import describe_os_error
+    from kyodo_rules._errors import InputError
+    from kyodo_rules.wizard import session
+    from kyodo_rules.wizard.questions import default_data
+
+    chosen = args.session or args.resume
+    path = Path(chosen) if chosen else session.default_path()
+    try:
+        session.check_writable(path)
+    except OSError as exc:
+        reason = describe_os_error(exc).rpartition(": ")[2]
+        text = default_data().t("session_unwritable", args.lang or "ja", path=path, reason=reason)
+        raise InputError(f"wizard: {text}") from None
 
 
 def _save_somewhere(wizard: Any, data: Any, lang: str) -> Path | None:
