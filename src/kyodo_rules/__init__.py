@@ -9,13 +9,12 @@
 Every answer cites the municipal guidance it rests on (`result.trace`).
 """
 
-from __future__ import annotations
-
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING as _TYPE_CHECKING
+from typing import Any as _Any
 
 from kyodo_rules._errors import InputError, KyodoError, RuleError
 
-if TYPE_CHECKING:
+if _TYPE_CHECKING:
     from kyodo_rules._classify import Classifier, classify
     from kyodo_rules._models import (
         Case,
@@ -46,7 +45,7 @@ _LAZY = {
 }
 
 
-def __getattr__(name: str) -> Any:
+def __getattr__(name: str) -> _Any:
     module = _LAZY.get(name)
     if module is None:
         raise AttributeError(f"module 'kyodo_rules' has no attribute {name!r}")

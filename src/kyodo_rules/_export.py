@@ -416,8 +416,9 @@ def atomic_path(path: str | os.PathLike[str], *, exclusive: bool = False) -> Ite
     except BaseException as exc:
         with suppress(OSError):
             os.unlink(tmp)
-        if isinstance(exc, OSError) and exc.filename is None:
-            exc.filename = os.fspath(path)  # a full disk names the file it could not write
+        from kyodo_rules._safeio import name_os_error
+
+        name_os_error(exc, path)  # a full disk names the file it could not write
         raise
 
 

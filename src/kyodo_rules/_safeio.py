@@ -56,8 +56,7 @@ def read_bounded(
         os.set_blocking(fd, True)
         return _read_fd(fd, cap, name, what, None)
     except OSError as exc:
-        if exc.filename is None:
-            exc.filename = name
+        name_os_error(exc, name)
         raise
     finally:
         os.close(fd)
@@ -199,6 +198,12 @@ def probe_writable(target: str) -> None:
         raise
     os.close(fd)
     os.unlink(tmp)
+
+
+def name_os_error(exc: BaseException, path: str | os.PathLike[str]) -> None:
+    """Tell the CLI's edge which file an OSError without a file name was about."""
+    if isinstance(exc, OSError) and exc.filename is None and not hasattr(exc, "kyodo_path"):
+        exc.kyodo_path = os.fspath(path)  # type: ignore[attr-defined]
 
 
 def check_distinct(outputs: Iterable[tuple[str, str | os.PathLike[str] | None]]) -> None:

@@ -117,8 +117,9 @@ def save(state: State, path: Path | str) -> None:
         os.replace(tmp, target)
     except BaseException as exc:
         Path(tmp).unlink(missing_ok=True)
-        if isinstance(exc, OSError) and exc.filename is None:
-            exc.filename = str(target)
+        from kyodo_rules._safeio import name_os_error
+
+        name_os_error(exc, target)
         raise
 
 
