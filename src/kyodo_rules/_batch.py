@@ -178,7 +178,10 @@ def read_table(path: str | os.PathLike[str], limits: Limits | None = None) -> Ta
         raise InputError(
             f"{name}: 1行目に列名（事業名、主体 …）がありません / row 1 must hold the column names"
         )
-    headers = tuple("" if c is None else clean(str(c)).strip() for c in header_row)
+    headers = tuple(
+        "" if c is None or isinstance(c, NoCachedValue) else clean(_cell_text(c)).strip()
+        for c in header_row
+    )
     return Table(headers, tuple(rows), {k: tuple(v) for k, v in read_errors.items()})
 
 
