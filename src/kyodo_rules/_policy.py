@@ -22,20 +22,26 @@ This is the combination policy, written out once (see docs/policy.md):
    recommend them; documents still needed, the checklist and "process" flags
    are advice for running a 協働 and are given only when the verdict is not
    `not_kyodo`. Other flags and violated principles are always given.
-6. **Missing facts** are the unknown facts read by a rule whose outcome could
-   still change the answer (tested by deciding that rule either way); "the
-   answer" is everything but the violated principles (see `signature`).
+6. **Two readings of the open rules.** The strict verdict above keeps every
+   open rule possible. The provisional answer is the same policy applied with
+   every open rule presumed not to apply (`decide(definite, ())`): an
+   exception or a disqualifier counts once it is established, as in Catala's
+   default logic. `presumptions` names the open rules that, once established,
+   would change the provisional verdict or category.
+7. **Open questions** (`_open_questions`) are found by evaluating each answer
+   an unknown fact could take; "the answer" is everything but the violated
+   principles (see `signature`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from functools import cache
-from typing import Any, Literal
+from typing import Any
 
 from kyodo_rules._rulebase import Policy, Rule, RuleSet
-from kyodo_rules._vocabulary import DOCUMENTS, FACT_FIELDS, FLAGS, FORMS
+from kyodo_rules._vocabulary import DOCUMENTS, FLAGS, FORMS
 
 
 @dataclass(frozen=True)
@@ -73,18 +79,14 @@ class Decision:
         )
 
 
-def _ranking(
-    current: tuple[tuple[str, int, tuple[int, ...]], ...], extra: Mapping[Any, int]
-) -> tuple[str, ...]:
-    """The form codes, best first, once `extra` weights are added (as `decide` ranks)."""
-    totals = {code: weight for code, weight, _ in current}
-    for code, weight in extra.items():
-        totals[code] = totals.get(code, 0) + weight
-    ranked = sorted(
-        (code for code, weight in totals.items() if weight > 0),
-        key=lambda code: (-totals[code], FORMS.index(code)),
-    )
-    return tuple(ranked)
+#: Entries a memo keeps before it starts afresh (a few MB at most).
+MEMO_SIZE = 20_000
+
+
+def _remember(memo: dict[Any, Any], key: Any, value: Any) -> None:
+    if len(memo) >= MEMO_SIZE:
+        memo.clear()
+    memo[key] = value
 
 
 class Combiner:
@@ -106,6 +108,18 @@ class Combiner:
         self._process_flags = frozenset(
             code for code, info in policy.flags.items() if info.kind == "process"
         )
+        self.design_fields: tuple[str, ...] = policy.design_fields
+        self._not_kyodo = frozenset(
+            i for i, rule in enumerate(self.rules) if rule.then.verdict == "not_kyodo"
+        )
+        self._kyodo = frozenset(
+            i for i, rule in enumerate(self.rules) if rule.then.verdict == "kyodo"
+        )
+        # Bounded memos: the same few sets of rule statuses come back again and
+        # again (every open question tries each answer; a wizard re-asks after
+        # each answer), and a decision depends on nothing else.
+        self._provisional: dict[frozenset[int], Decision] = {}
+        self._verdicts: dict[tuple[frozenset[int], frozenset[int]], tuple[str, str | None]] = {}
 
     def _set_aside(self, definite: Collection[int]) -> dict[int, int]:
         """Which definite rules are overridden, and by which rule in force."""
@@ -123,39 +137,56 @@ class Combiner:
                 out[i] = next(j for j in self._overridden_by[i] if j in definite and in_force(j))
         return out
 
+    def _verdict(
+        self, definite: frozenset[int], undecided: frozenset[int], force: list[int]
+    ) -> tuple[str, str | None, list[int]]:
+        """Verdict, category and the not_kyodo rules in force (steps 2 and 3)."""
+        rules = self.rules
+        not_kyodo = self._not_kyodo
+
+        def may_be_set_aside(i: int) -> bool:
+            # An exception that is itself a not_kyodo rule cannot turn the verdict.
+            return any(
+                j in undecided and j not in not_kyodo for j in self._overridden_by.get(i, ())
+            )
+
+        def surely_set_aside(i: int) -> bool:
+            return any(j in force for j in self._overridden_by.get(i, ()))
+
+        against = [i for i in force if i in not_kyodo]
+        if any(not may_be_set_aside(i) for i in against):
+            verdict = "not_kyodo"
+        else:
+            pending = any(i in not_kyodo and not surely_set_aside(i) for i in undecided)
+            in_favour = any(i in self._kyodo for i in force)
+            verdict = "kyodo" if in_favour and not pending and not against else "undetermined"
+        category = None
+        if verdict == "not_kyodo":
+            named = [c for c in (rules[i].then.category for i in against) if c is not None]
+            category = min(named, key=lambda c: self._rank[c])
+        return verdict, category, against
+
+    def verdict(
+        self, definite: frozenset[int], undecided: frozenset[int]
+    ) -> tuple[str, str | None]:
+        """The strict verdict and category alone: what the open questions compare most."""
+        key = (definite, undecided)
+        found = self._verdicts.get(key)
+        if found is None:
+            overridden = self._set_aside(definite)
+            force = [i for i in sorted(definite) if i not in overridden]
+            verdict, category, _ = self._verdict(definite, undecided, force)
+            found = (verdict, category)
+            _remember(self._verdicts, key, found)
+        return found
+
     def decide(self, definite: Collection[int], undecided: Collection[int]) -> Decision:
         rules = self.rules
         definite = frozenset(definite)
         undecided = frozenset(undecided)
         overridden = self._set_aside(definite)
         force = [i for i in sorted(definite) if i not in overridden]
-
-        def may_be_set_aside(i: int) -> bool:
-            # An exception that is itself a not_kyodo rule cannot turn the verdict.
-            return any(
-                j in undecided and rules[j].then.verdict != "not_kyodo"
-                for j in self._overridden_by.get(i, ())
-            )
-
-        def surely_set_aside(i: int) -> bool:
-            return any(j in force for j in self._overridden_by.get(i, ()))
-
-        against = [i for i in force if rules[i].then.verdict == "not_kyodo"]
-        if any(not may_be_set_aside(i) for i in against):
-            verdict = "not_kyodo"
-        else:
-            pending = [
-                i
-                for i in undecided
-                if rules[i].then.verdict == "not_kyodo" and not surely_set_aside(i)
-            ]
-            in_favour = any(rules[i].then.verdict == "kyodo" for i in force)
-            verdict = "kyodo" if in_favour and not pending and not against else "undetermined"
-
-        category = None
-        if verdict == "not_kyodo":
-            named = [c for c in (rules[i].then.category for i in against) if c is not None]
-            category = min(named, key=lambda c: self._rank[c])
+        verdict, category, _ = self._verdict(definite, undecided, force)
         zone = next((rules[i].then.zone for i in force if rules[i].then.zone), None)
         subsidiarity = next(
             (rules[i].then.subsidiarity for i in force if rules[i].then.subsidiarity), None
@@ -197,99 +228,31 @@ class Combiner:
             overridden=overridden,
         )
 
-    def _effect(self, i: int, decision: Decision) -> Literal["none", "sure", "maybe"]:
-        """Whether deciding the undecided rule `i` could change `decision`.
+    def provisional(self, definite: Collection[int]) -> Decision:
+        """The answer with every open rule presumed not to apply."""
+        key = frozenset(definite)
+        found = self._provisional.get(key)
+        if found is None:
+            found = self.decide(key, ())
+            _remember(self._provisional, key, found)
+        return found
 
-        A cheap filter in front of the exact test (two `decide` calls): most
-        open rules conclude something the answer already says, or advice that a
-        `not_kyodo` answer does not give ("none"); many others would plainly
-        add something new if they held ("sure"). Rules involved in exceptions,
-        and form weights that may or may not reorder the ranking, get the exact
-        test ("maybe").
+    def presumptions(
+        self, definite: Collection[int], undecided: Collection[int], provisional: Decision
+    ) -> tuple[int, ...]:
+        """The open rules that, established, would change the provisional verdict or category.
+
+        Only rules that conclude a verdict or set one aside can: the others are
+        advice, which the open questions cover.
         """
-        rule = self.rules[i]
-        then = rule.then
-        if rule.overrides or i in self._overridden_by:
-            return "maybe"
-        verdict = decision.verdict
-        effect: Literal["none", "sure", "maybe"] = "none"
-        if then.verdict == "kyodo" and verdict == "undetermined":
-            effect = "maybe"
-        if then.verdict == "not_kyodo":
-            if verdict != "not_kyodo":
-                return "sure"
-            assert then.category is not None and decision.category is not None
-            if self._rank[then.category] < self._rank[decision.category]:
-                return "sure"
-        if then.zone is not None and then.zone != decision.zone:
-            if decision.zone is None:
-                return "sure"
-            effect = "maybe"
-        if then.subsidiarity is not None and then.subsidiarity != decision.subsidiarity:
-            if decision.subsidiarity is None:
-                return "sure"
-            effect = "maybe"
-        advice = verdict != "not_kyodo"
-        shown = {code for code, _ in decision.flags}
-        for flag in then.flags:
-            if flag not in shown and (advice or flag not in self._process_flags):
-                return "sure"
-        if advice:
-            if not set(then.documents_required) <= set(decision.documents):
-                return "sure"
-            if then.checklist and decision.checklist is None:
-                return "sure"
-            if then.checklist and then.checklist != decision.checklist:
-                effect = "maybe"
-            if then.forms and _ranking(decision.forms, then.forms) != tuple(
-                code for code, _, _ in decision.forms
-            ):
-                return "sure"
-        return effect
-
-    def missing_facts(
-        self,
-        definite: Collection[int],
-        undecided: Collection[int],
-        unknown_fields: Iterable[str],
-        current: Decision | None = None,
-    ) -> tuple[str, ...]:
-        """Unknown facts that could still change the answer."""
-        unknown = frozenset(unknown_fields)
-        if not unknown:
-            return ()
         definite = frozenset(definite)
-        undecided = frozenset(undecided)
-        decision = current or self.decide(definite, undecided)
-        now = decision.signature()
-        relevant: set[str] = set()
-        for i in undecided:
-            fields = self.rules[i].fields & unknown
-            if fields <= relevant:
+        now = (provisional.verdict, provisional.category)
+        out = []
+        for i in sorted(undecided):
+            rule = self.rules[i]
+            if rule.then.verdict is None and not rule.overrides:
                 continue
-            effect = self._effect(i, decision)
-            if effect == "none":
-                continue
-            if effect == "sure":
-                relevant |= fields
-                continue
-            rest = undecided - {i}
-            if (
-                self.decide(definite | {i}, rest).signature() != now
-                or self.decide(definite, rest).signature() != now
-            ):
-                relevant |= fields
-        for i in definite:
-            # A rule can be definitely true *because* a fact is unknown ("unknown: x").
-            fields = self.rules[i].fields & unknown
-            if (
-                fields
-                and not fields <= relevant
-                and self.decide(definite - {i}, undecided).signature() != now
-            ):
-                relevant |= fields
-        if not relevant and now[0] == "undetermined":
-            # No single rule decides it alone: ask for everything the open rules read.
-            for i in undecided:
-                relevant |= self.rules[i].fields & unknown
-        return tuple(f for f in FACT_FIELDS if f in relevant)
+            established = self.decide(definite | {i}, ())
+            if (established.verdict, established.category) != now:
+                out.append(i)
+        return tuple(out)

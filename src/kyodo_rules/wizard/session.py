@@ -30,7 +30,7 @@ from kyodo_rules.wizard.flow import State
 from kyodo_rules.wizard.questions import TITLE
 
 VERSION = 1
-_KEYS = ("version", "profile", "lang", "answers", "asked", "reask", "history")
+_KEYS = ("version", "profile", "lang", "answers", "asked", "reask", "history", "details")
 
 
 class SessionFile(BaseModel):
@@ -45,6 +45,8 @@ class SessionFile(BaseModel):
     asked: list[str] = Field(default_factory=list)
     reask: str | None = None
     history: list[str] = Field(default_factory=list)
+    #: The interview went on past the verdict, to the questions on forms and procedure.
+    details: bool = False
 
 
 def _questions() -> tuple[str, ...]:
@@ -99,6 +101,7 @@ def dump(state: State) -> str:
         "asked": list(state.asked),
         "reask": state.reask,
         "history": list(state.history),
+        "details": state.details,
     }
     header = "# kyodo-rules wizard session: resume with `kyodo-rules wizard --resume FILE`\n"
     return header + yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
@@ -199,7 +202,9 @@ def load_state(path: Path | str, profile: str | None, lang: str | None) -> State
     chosen_lang = lang or str(meta.get("lang") or "ja")
     if chosen_lang not in ("ja", "en"):
         raise InputError(f"{name}: lang: {chosen_lang!r} is not allowed; allowed: ja, en")
+    details = bool(meta.get("details") or False)
     return State(
+        details=details,
         profile=profile or str(meta.get("profile") or "generic"),
         lang=chosen_lang,
         answers=answers,
