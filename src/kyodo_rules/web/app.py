@@ -79,7 +79,11 @@ nav.web p { margin: 1mm 0; }
 
 
 class _TooLarge(Exception):
-    pass
+    """Raised while a body is read, when it passes the limit; answered with 413."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(limit)
+        self.limit = limit
 
 
 def _field_of(message: str) -> str | None:
@@ -127,13 +131,10 @@ class Guard:
             return
         path: str = scope["path"]
         is_api = path.startswith("/api/") or path == "/openapi.json"
-        started = False
         allowed, set_cookie = self._authorised(scope)
 
         async def send_with_headers(message: Message) -> None:
-            nonlocal started
             if message["type"] == "http.response.start":
-                started = True
                 headers = list(message.get("headers", []))
                 names = {k.lower() for k, _ in headers}
                 extra = {
@@ -178,28 +179,25 @@ class Guard:
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
                 if received > limit:
-                    raise _TooLarge
+                    raise _TooLarge(limit)
             return message
 
-        try:
-            await self.app(scope, limited_receive, send_with_headers)
-        except _TooLarge:
-            if started:
-                raise
-            await self._too_large(scope, receive, send_with_headers, is_api, limit)
+        # A body that passes the limit while it is read raises _TooLarge in the
+        # handler, which the application answers with 413 (see _too_large_error).
+        await self.app(scope, limited_receive, send_with_headers)
 
     @staticmethod
     async def _too_large(
         scope: Scope, receive: Receive, send: Send, is_api: bool, limit: int
     ) -> None:
-        message = f"body: request too large; at most {limit:,} bytes"
-        response: Response
-        if is_api:
-            response = _error_json(413, message)
-        else:
-            text = f"{word('too_large', 'ja')} / {word('too_large', 'en')} ({limit:,} bytes)"
-            response = HTMLResponse(text, 413)
-        await response(scope, receive, send)
+        await _too_large_response(is_api, limit)(scope, receive, send)
+
+
+def _too_large_response(is_api: bool, limit: int) -> Response:
+    if is_api:
+        return _error_json(413, f"body: request too large; at most {limit:,} bytes")
+    text = f"{word('too_large', 'ja')} / {word('too_large', 'en')} ({limit:,} bytes)"
+    return HTMLResponse(text, 413)
 
 
 @dataclass
@@ -340,6 +338,7 @@ async def _form(request: Request) -> FormData:
         or not hmac.compare_digest(given, _web(request).csrf(browser))
         or not same_origin
     ):
+        await form.close()
         raise HTTPException(403, "csrf")
     return form
 
@@ -696,11 +695,14 @@ async def _save_upload(web: Web, upload: UploadFile, suffix: str) -> Path:
 async def resume_upload(request: Request) -> Response:
     web = _web(request)
     form = await _form(request)
-    upload = form.get("session")
-    if not isinstance(upload, UploadFile) or not upload.filename:
-        raise InputError("session: choose a session file (.session.yaml) to upload")
-    shown = _upload_name(upload)
-    path = await _save_upload(web, upload, ".session.yaml")
+    try:
+        upload = form.get("session")
+        if not isinstance(upload, UploadFile) or not upload.filename:
+            raise InputError("session: choose a session file (.session.yaml) to upload")
+        shown = _upload_name(upload)
+        path = await _save_upload(web, upload, ".session.yaml")
+    finally:
+        await form.close()
     try:
         state = session.load_state(path, None, None)
     except InputError as exc:
@@ -773,6 +775,8 @@ async def batch_upload(request: Request) -> Response:
             profiles=web.profiles(lang),
             error=str(exc),
         )
+    finally:
+        await form.close()
 
 
 async def batch_template(request: Request) -> Response:
@@ -886,9 +890,15 @@ async def api_batch(request: Request) -> Response:
         raise
     except Exception as exc:
         raise InputError(f"body: cannot read the multipart form: {exc}") from None
-    return await _answer_inventory(
-        web, form.get("file"), _query(request, "profile", "generic"), _query(request, "lang", "ja")
-    )
+    try:
+        return await _answer_inventory(
+            web,
+            form.get("file"),
+            _query(request, "profile", "generic"),
+            _query(request, "lang", "ja"),
+        )
+    finally:
+        await form.close()
 
 
 async def api_rules(request: Request) -> Response:
@@ -944,8 +954,14 @@ async def _input_error(request: Request, exc: Exception) -> Response:
     return _render(request, "error.html", 400, lang=_lang(request), message=message)
 
 
+async def _too_large_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, _TooLarge)
+    path = request.url.path
+    return _too_large_response(path.startswith("/api/"), exc.limit)
+
+
 def _handlers() -> dict[Any, Callable[[Request, Exception], Awaitable[Response]]]:
-    return {HTTPException: _http_error, KyodoError: _input_error}
+    return {HTTPException: _http_error, KyodoError: _input_error, _TooLarge: _too_large_error}
 
 
 def _secret(data_dir: Path) -> bytes:
