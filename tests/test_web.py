@@ -156,7 +156,7 @@ def test_security_headers_on_pages_and_api(client: TestClient) -> None:
         assert "script-src" not in csp and "'unsafe-inline'" not in csp
         assert response.headers["x-content-type-options"] == "nosniff"
         assert response.headers["x-frame-options"] == "DENY"
-        assert response.headers["referrer-policy"] == "no-referrer"
+        assert response.headers["referrer-policy"] == "same-origin"
     assert "<script" not in client.get("/").text
 
 

@@ -140,7 +140,7 @@ class Guard:
                 extra = {
                     b"x-content-type-options": b"nosniff",
                     b"x-frame-options": b"DENY",
-                    b"referrer-policy": b"no-referrer",
+                    b"referrer-policy": b"same-origin",
                     b"cross-origin-opener-policy": b"same-origin",
                     b"content-security-policy": _PAGE_CSP.encode(),
                     b"cache-control": b"no-store",
@@ -331,7 +331,11 @@ async def _form(request: Request) -> FormData:
         raise HTTPException(400, f"form: cannot read the posted form: {exc}") from None
     given = form.get("csrf")
     origin = request.headers.get("origin")
-    same_origin = origin is None or origin == f"{request.url.scheme}://{request.url.netloc}"
+    # The token is the protection; Origin is a second check where the browser
+    # gives one ("null" comes from privacy settings, not from another site).
+    same_origin = (
+        origin in (None, "null") or origin == f"{request.url.scheme}://{request.url.netloc}"
+    )
     if (
         not browser
         or not isinstance(given, str)
