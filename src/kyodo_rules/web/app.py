@@ -419,8 +419,11 @@ def _parse_answer(web: Web, q: Question, form: FormData) -> Any:
 def _status(web: Web, state: State) -> dict[str, Any]:
     """The running 暫定 answer: the lead's `provisional` when the Result has it."""
     flow = web.flow(state.profile)
+    # The plain-Python backend, as for the flow's own relevance test: the same
+    # rules and the same answer (`kyodo-rules check` compares the two), cheaper
+    # for a status that is recomputed on every page.
     result = web.classifier.classify(
-        flow.facts(state), profile=state.profile, lang=state.lang, what_if=False
+        flow.facts(state), profile=state.profile, lang=state.lang, what_if=False, engine="python"
     )
     provisional = getattr(result, "provisional", None)
     verdict = _get(provisional, "verdict") or result.verdict
