@@ -305,7 +305,7 @@ def main() -> int:
     for kind in sorted(stats.latency):
         values = stats.latency[kind]
         print(
-            f"| {kind} | {len(values)} | {len(values) / elapsed:.1f} | {_ms(values, 0.5)} | "
+            f"| {kind} | {len(values)} | {len(values) / args.seconds:.1f} | {_ms(values, 0.5)} | "
             f"{_ms(values, 0.99)} | {max(values) * 1000:.1f} |"
         )
     print(
