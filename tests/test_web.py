@@ -324,6 +324,13 @@ def test_codes_questions_take_several_values_and_none(client: TestClient, data_d
     assert stored(data_dir, url).answers["actors"] == ["business", "city"]
 
 
+def test_the_stylesheet_is_served_from_the_package(client: TestClient) -> None:
+    css = client.get("/static/web.css")
+    assert css.status_code == 200 and css.headers["content-type"].startswith("text/css")
+    assert "label.choice" in css.text
+    assert css.headers["x-content-type-options"] == "nosniff"
+
+
 def test_an_unknown_interview_is_404(client: TestClient) -> None:
     assert client.get("/i/nosuchinterview0000000").status_code == 404
     assert client.get("/i/nosuchinterview0000000/result").status_code == 404
@@ -650,3 +657,19 @@ def test_a_data_directory_that_cannot_be_made_is_one_line(tmp_path: Path) -> Non
     blocker.write_text("x")
     with pytest.raises(InputError, match="--data"):
         create_app(blocker / "data")
+
+
+def test_a_defect_is_a_plain_500_never_a_traceback(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    app = create_app(tmp_path)
+    with TestClient(app, raise_server_exceptions=False) as c:
+        web = app.app.state.web
+
+        def broken(*_args: object, **_kwargs: object) -> None:
+            raise RuntimeError("secret detail")
+
+        monkeypatch.setattr(web.classifier, "classify", broken)
+        r = c.post("/api/classify", json=JIREI1)
+    assert r.status_code == 500 and r.json()["error"].startswith("internal error")
+    assert "secret detail" not in r.text and "Traceback" not in r.text

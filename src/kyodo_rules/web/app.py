@@ -967,8 +967,21 @@ async def _too_large_error(request: Request, exc: Exception) -> Response:
     return _too_large_response(path.startswith("/api/"), exc.limit)
 
 
+async def _server_error(request: Request, exc: Exception) -> Response:
+    """A defect of ours: said so plainly (JSON for the API), never a traceback to the user."""
+    message = "internal error: the server could not answer; the log has the details"
+    if request.url.path.startswith("/api/"):
+        return _error_json(500, message)
+    return HTMLResponse(message, 500)
+
+
 def _handlers() -> dict[Any, Callable[[Request, Exception], Awaitable[Response]]]:
-    return {HTTPException: _http_error, KyodoError: _input_error, _TooLarge: _too_large_error}
+    return {
+        HTTPException: _http_error,
+        KyodoError: _input_error,
+        _TooLarge: _too_large_error,
+        Exception: _server_error,
+    }
 
 
 def _secret(data_dir: Path) -> bytes:
