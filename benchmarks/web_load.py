@@ -26,6 +26,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import random
 import re
 import socket
@@ -39,25 +40,20 @@ from pathlib import Path
 from typing import Any
 
 HOST = "127.0.0.1"  # never anything but this machine
-CASES: list[dict[str, Any]] = [
-    {"actors": ["city", "business"], "spec_author": "city", "city_supervises": True},
-    {
-        "actors": ["city", "business"],
-        "activity": "festival",
-        "planner": "partner",
-        "spec_author": "partner",
-        "city_supervises": False,
-        "equal_footing": True,
-        "shared_purpose": True,
-        "roles_shared": True,
-        "partner_contribution": "expertise",
-        "prior_consultation": True,
-        "benefit": "public",
-        "funding": ["project_subsidy"],
-    },
-    {"actors": ["city", "community_org"], "planner": "city", "partner_contribution": "labour_only"},
-    {},
-]
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def request_bodies(count: int = 2000, seed: int = 14) -> list[bytes]:
+    """The API's cases: the library's, then the test suite's seeded generator (varied, so that
+    nothing is answered from a warm path the real traffic would not take)."""
+    sys.path.insert(0, str(ROOT / "tests"))
+    from kyodo_rules._cases import load_cases
+    from strategies import random_facts
+
+    rng = random.Random(seed)
+    cases = [case.facts for case in load_cases()]
+    cases += [random_facts(rng) for _ in range(max(0, count - len(cases)))]
+    return [json.dumps(case).encode() for case in cases]
 
 
 class Connection:
@@ -180,7 +176,14 @@ async def interview_user(port: int, stop: float, think: float, stats: Stats, see
 
 
 async def api_worker(
-    port: int, start: float, stop: float, rate: float, index: int, workers: int, stats: Stats
+    port: int,
+    start: float,
+    stop: float,
+    rate: float,
+    index: int,
+    workers: int,
+    stats: Stats,
+    bodies: list[bytes],
 ) -> None:
     conn = Connection(port)
     n = index
@@ -192,7 +195,7 @@ async def api_worker(
             delay = due - time.monotonic()
             if delay > 0:
                 await asyncio.sleep(delay)
-            body = json.dumps(CASES[n % len(CASES)]).encode()
+            body = bodies[n % len(bodies)]
             try:
                 status, _, data = await conn.request(
                     "POST", "/api/classify", body, {"Content-Type": "application/json"}
@@ -216,13 +219,31 @@ def _free_port() -> int:
         return port
 
 
-def _peak_rss_kib(pid: int) -> tuple[int, int]:
-    values = {}
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        key, _, value = line.partition(":")
-        if key in ("VmHWM", "VmRSS"):
-            values[key] = int(value.split()[0])
-    return values.get("VmHWM", 0), values.get("VmRSS", 0)
+def _tree(pid: int) -> list[int]:
+    """The server and its worker processes."""
+    out = [pid]
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        children = (task / "children").read_text().split()
+        for child in children:
+            out.extend(_tree(int(child)))
+    return out
+
+
+def _usage(pid: int) -> tuple[int, int, float]:
+    """(peak RSS KiB, RSS KiB, CPU seconds), summed over the server's processes."""
+    peak = rss = 0
+    cpu = 0.0
+    ticks = os.sysconf("SC_CLK_TCK")
+    for p in _tree(pid):
+        for line in Path(f"/proc/{p}/status").read_text().splitlines():
+            key, _, value = line.partition(":")
+            if key == "VmHWM":
+                peak += int(value.split()[0])
+            elif key == "VmRSS":
+                rss += int(value.split()[0])
+        fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
+        cpu += (int(fields[11]) + int(fields[12])) / ticks
+    return peak, rss, cpu
 
 
 def _command() -> list[str]:
@@ -234,12 +255,13 @@ async def _run(port: int, args: argparse.Namespace, stats: Stats) -> float:
     start = time.monotonic() + 0.5
     stop = start + args.seconds
     workers = max(1, int(args.rate // 10))
+    bodies = request_bodies()
     tasks = [
         asyncio.create_task(interview_user(port, stop, args.think, stats, seed))
         for seed in range(args.users)
     ]
     tasks += [
-        asyncio.create_task(api_worker(port, start, stop, args.rate, i, workers, stats))
+        asyncio.create_task(api_worker(port, start, stop, args.rate, i, workers, stats, bodies))
         for i in range(workers)
     ]
     # Bounded: whatever is still running a little after the end is cancelled.
@@ -262,6 +284,8 @@ def main() -> int:
     parser.add_argument("--users", type=int, default=50, help="concurrent interviews")
     parser.add_argument("--rate", type=float, default=200.0, help="/api/classify per second")
     parser.add_argument("--think", type=float, default=1.0, help="seconds between answers")
+    parser.add_argument("--engine", choices=["durable", "python"], default="durable")
+    parser.add_argument("--workers", type=int, default=1, help="server processes")
     args = parser.parse_args()
     if not 0 < args.seconds <= 600:
         parser.error("--seconds: 0 < s <= 600")
@@ -270,7 +294,12 @@ def main() -> int:
         log = Path(tmp) / "server.log"
         with log.open("w") as out:
             server = subprocess.Popen(
-                [*_command(), "serve", "--host", HOST, "--port", str(port), "--data", tmp],
+                [
+                    *_command(),
+                    "serve",
+                    *("--host", HOST, "--port", str(port), "--data", tmp),
+                    *("--engine", args.engine, "--workers", str(args.workers)),
+                ],
                 stdout=out,
                 stderr=subprocess.STDOUT,
             )
@@ -285,10 +314,13 @@ def main() -> int:
                         print(log.read_text(), file=sys.stderr)
                         return 1
                     time.sleep(0.1)
-            idle_peak, idle_rss = _peak_rss_kib(server.pid)
+            time.sleep(1.0 if args.workers > 1 else 0)  # every worker up
+            idle_peak, idle_rss, idle_cpu = _usage(server.pid)
             stats = Stats()
+            client_cpu = time.process_time()
             elapsed = asyncio.run(_run(port, args, stats))
-            peak, rss = _peak_rss_kib(server.pid)
+            client_cpu = time.process_time() - client_cpu
+            peak, rss, cpu = _usage(server.pid)
         finally:
             server.terminate()
             try:
@@ -298,7 +330,7 @@ def main() -> int:
     total = sum(len(v) for v in stats.latency.values())
     print(
         f"## web load: {args.users} interviews + {args.rate:g} /api/classify/s "
-        f"for {args.seconds:g} s (localhost)\n"
+        f"for {args.seconds:g} s (localhost, --engine {args.engine}, --workers {args.workers})\n"
     )
     print("| request | count | per second | p50 ms | p99 ms | max ms |")
     print("|---|---:|---:|---:|---:|---:|")
@@ -316,6 +348,11 @@ def main() -> int:
         f"server memory: {idle_rss / 1024:.0f} MiB after start, "
         f"{rss / 1024:.0f} MiB at the end, peak {peak / 1024:.0f} MiB (VmHWM; "
         f"{idle_peak / 1024:.0f} MiB before the load)"
+    )
+    print(
+        f"CPU: server {cpu - idle_cpu:.1f} s, load generator {client_cpu:.1f} s, "
+        f"in {elapsed:.1f} s on {os.cpu_count()} CPUs (load average at the end: "
+        f"{os.getloadavg()[0]:.2f})"
     )
     for error in stats.errors[:10]:
         print(f"  error: {error}")

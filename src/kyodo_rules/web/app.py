@@ -14,6 +14,7 @@ therefore serialises them, which is what one office's load needs.
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import hashlib
 import hmac
@@ -39,7 +40,7 @@ from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Re
 from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from kyodo_rules._classify import Classifier, default_classifier
+from kyodo_rules._classify import Classifier, EngineName, default_classifier
 from kyodo_rules._errors import InputError, KyodoError
 from kyodo_rules._models import Result
 from kyodo_rules.web.store import Store, new_id
@@ -210,6 +211,14 @@ class Web:
     wizard: WizardData
     secret: bytes
     env: Environment
+    engine: EngineName = "durable"
+
+    async def save(self, interview: str, state: State) -> None:
+        """Commit in a worker thread: the fsync must not hold up everyone else's pages."""
+        await asyncio.to_thread(self.store.save, interview, state)
+
+    async def create(self, browser: str, state: State) -> str:
+        return await asyncio.to_thread(self.store.create, browser, state)
 
     @cached_property
     def flows(self) -> dict[str, Flow]:
@@ -525,7 +534,7 @@ async def start(request: Request) -> Response:
         state.asked.append(TITLE)
         state.history.append(f"answer {TITLE}")
     browser = request.cookies.get(BROWSER_COOKIE, "")
-    interview = web.store.create(browser, state)
+    interview = await web.create(browser, state)
     return _see_other(f"/i/{interview}")
 
 
@@ -534,7 +543,7 @@ async def question(request: Request) -> Response:
     interview, state = _interview(request)
     if "lang" in request.query_params and _lang(request) != state.lang:
         state.lang = _lang(request)
-        web.store.save(interview, state)
+        await web.save(interview, state)
     name = web.flow(state.profile).next_field(state)
     if name is None:
         return _see_other(f"/i/{interview}/summary")
@@ -570,7 +579,7 @@ async def answer(request: Request) -> Response:
                 status=400,
             )
         flow.answer(state, expected, value)
-    web.store.save(interview, state)
+    await web.save(interview, state)
     return _see_other(f"/i/{interview}")
 
 
@@ -634,7 +643,7 @@ async def change(request: Request) -> Response:
                 status=400,
             )
     web.flow(state.profile).change(state, name, value)
-    web.store.save(interview, state)
+    await web.save(interview, state)
     return _see_other(f"/i/{interview}")
 
 
@@ -653,7 +662,9 @@ async def result_page(request: Request) -> Response:
     interview, state = _interview(request)
     flow = web.flow(state.profile)
     lang = _lang(request, state)
-    result: Result = web.classifier.classify(flow.facts(state), profile=state.profile, lang=lang)
+    result: Result = web.classifier.classify(
+        flow.facts(state), profile=state.profile, lang=lang, engine=web.engine
+    )
     title = state.answers.get(TITLE)
     context = report_context(result, lang, title if isinstance(title, str) else None)
     css, style_hash = _report_css()
@@ -717,7 +728,7 @@ async def resume_upload(request: Request) -> Response:
     finally:
         path.unlink(missing_ok=True)
     web.flow(state.profile)  # an unknown profile fails here, with the allowed ones
-    interview = web.store.create(request.cookies.get(BROWSER_COOKIE, ""), state)
+    interview = await web.create(request.cookies.get(BROWSER_COOKIE, ""), state)
     return _see_other(f"/i/{interview}")
 
 
@@ -874,6 +885,7 @@ async def api_classify(request: Request) -> Response:
         profile=_query(request, "profile", "generic"),
         lang=_query(request, "lang", "ja"),
         what_if=what_if,
+        engine=web.engine,
     )
     return JSONResponse(result.model_dump(mode="json"))
 
@@ -1003,6 +1015,7 @@ def create_app(
     *,
     token: str | None = None,
     classifier: Classifier | None = None,
+    engine: EngineName = "durable",
 ) -> ASGIApp:
     """The whole application, storing under `data_dir` (created if absent)."""
     root = Path(data_dir)
@@ -1031,6 +1044,7 @@ def create_app(
         wizard=default_data(),
         secret=_secret(root),
         env=env,
+        engine=engine,
     )
     routes = [
         Route("/", home, methods=["GET"]),
@@ -1058,3 +1072,15 @@ def create_app(
     app = Starlette(routes=routes, exception_handlers=_handlers())
     app.state.web = web
     return Guard(app, token)
+
+
+def app_from_environment() -> ASGIApp:
+    """The application of one worker process of `kyodo-rules serve --workers N`."""
+    import os
+
+    engine = os.environ.get("KYODO_WEB_ENGINE", "durable")
+    return create_app(
+        os.environ["KYODO_WEB_DATA"],
+        token=os.environ.get("KYODO_WEB_TOKEN") or None,
+        engine="python" if engine == "python" else "durable",
+    )

@@ -68,17 +68,26 @@ class Store:
 
     def __init__(self, data_dir: Path) -> None:
         self.path = data_dir / "interviews.sqlite3"
+        # One connection writes (commits wait for the disk), one reads: with WAL a
+        # reader never waits for a commit that is being synced.
         self._lock = threading.Lock()
-        self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
+        self._db = self._connect()
         self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=FULL")
-        self._db.execute("PRAGMA busy_timeout=5000")
         with self._lock:
             self._db.executescript(_SCHEMA)
+        self._read_lock = threading.Lock()
+        self._reader = self._connect()
+
+    def _connect(self) -> sqlite3.Connection:
+        db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
+        db.execute("PRAGMA synchronous=FULL")
+        db.execute("PRAGMA busy_timeout=5000")
+        return db
 
     def close(self) -> None:
-        with self._lock:
+        with self._lock, self._read_lock:
             self._db.close()
+            self._reader.close()
 
     def create(self, browser: str, state: State) -> str:
         interview = new_id()
@@ -98,8 +107,8 @@ class Store:
         return interview
 
     def get(self, interview: str) -> State | None:
-        with self._lock:
-            row = self._db.execute(
+        with self._read_lock:
+            row = self._reader.execute(
                 "SELECT state FROM interviews WHERE id = ?", (interview,)
             ).fetchone()
         return state_from_json(row[0]) if row else None
@@ -120,8 +129,8 @@ class Store:
 
     def of_browser(self, browser: str, limit: int = 50) -> list[tuple[str, str, State]]:
         """(id, last change, state) of one browser's interviews, newest first."""
-        with self._lock:
-            rows = self._db.execute(
+        with self._read_lock:
+            rows = self._reader.execute(
                 "SELECT id, updated, state FROM interviews WHERE browser = ? "
                 "ORDER BY updated DESC, rowid DESC LIMIT ?",
                 (browser, limit),
