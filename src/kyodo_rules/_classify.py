@@ -21,17 +21,23 @@ from kyodo_rules._models import (
     FactChange,
     Flag,
     FormRecommendation,
+    OpenQuestion,
+    Outcome,
+    Presumption,
     Principle,
+    Provisional,
     Result,
     TraceEntry,
 )
+from kyodo_rules._open_questions import Question, open_questions
 from kyodo_rules._policy import Combiner, Decision
-from kyodo_rules._pyengine import Evaluator
+from kyodo_rules._pyengine import Evaluator, PythonEngine
 from kyodo_rules._readings import flatten
 from kyodo_rules._report import aside
 from kyodo_rules._rulebase import Profile, Rulebase, RuleSet, load_rulebase
 from kyodo_rules._validation import validate_case
 from kyodo_rules._vocabulary import FACT_FIELDS
+from kyodo_rules._whatif import WhatIf
 
 EngineName = Literal["durable", "python"]
 
@@ -129,12 +135,58 @@ class Bound:
         d, u = frozenset(definite), frozenset(undecided)
         return self.combiner.decide(d, u), d, u
 
-    def missing(
-        self, facts: Mapping[str, Any], engine: EngineName = "python"
-    ) -> tuple[Decision, tuple[str, ...]]:
-        decision, d, u = self.assess(facts, engine)
-        unknown = [f for f in FACT_FIELDS if facts.get(f) is None]
-        return decision, self.combiner.missing_facts(d, u, unknown, decision)
+    @cached_property
+    def design_fields(self) -> frozenset[str]:
+        declared = self.combiner.design_fields
+        read = self.ruleset.fields_read
+        return read & frozenset(declared) if declared else read
+
+    @cached_property
+    def readers(self) -> dict[str, frozenset[int]]:
+        """For each field, the rules that read it: all that one changed fact can move."""
+        return {
+            f: frozenset(i for i, rule in enumerate(self.ruleset.rules) if f in rule.fields)
+            for f in FACT_FIELDS
+        }
+
+    def questions(
+        self,
+        facts: Mapping[str, Any],
+        definite: frozenset[int],
+        undecided: frozenset[int],
+        engine: EngineName = "python",
+    ) -> tuple[Question, ...]:
+        """The open questions, each answer evaluated.
+
+        On the Python backend only the rules that read the field are tested
+        again; on durable-rules (the differential tests) every answer is a
+        whole evaluation, so the two can be compared.
+        """
+        if engine == "python":
+            python = self.engine("python")
+            assert isinstance(python, PythonEngine)
+            readers = self.readers
+            return open_questions(
+                self.combiner,
+                facts,
+                (definite, undecided),
+                lambda f: python.subset(sorted(readers[f])),
+                self.ruleset.fields_read,
+                readers=readers,
+            )
+        evaluate = self.engine(engine).evaluate
+        return open_questions(
+            self.combiner,
+            facts,
+            (definite, undecided),
+            lambda _f: evaluate,
+            self.ruleset.fields_read,
+        )
+
+    def status(self, facts: Mapping[str, Any]) -> tuple[Decision, Decision, tuple[Question, ...]]:
+        """Strict and provisional decisions and the open questions (the wizard's view)."""
+        decision, d, u = self.assess(facts, "python")
+        return decision, self.combiner.provisional(d), self.questions(facts, d, u)
 
 
 class Classifier:
@@ -164,6 +216,7 @@ class Classifier:
         lang: str = "ja",
         what_if: bool = True,
         engine: EngineName = "durable",
+        questions_engine: EngineName = "python",
     ) -> Result:
         if lang not in ("ja", "en"):
             raise InputError(f"lang: unknown language {lang!r}; allowed: ja, en")
@@ -171,17 +224,16 @@ class Classifier:
         bound = self.bound(profile)
         facts = checked.facts()
         decision, definite, undecided = bound.assess(facts, engine)
-        unknown = [f for f in FACT_FIELDS if facts.get(f) is None]
-        missing = bound.combiner.missing_facts(definite, undecided, unknown, decision)
-        changes: tuple[tuple[FactChange, ...], ...] = ()
-        if what_if and decision.verdict == "not_kyodo":
+        provisional = bound.combiner.provisional(definite)
+        presumed = bound.combiner.presumptions(definite, undecided, provisional)
+        questions = bound.questions(facts, definite, undecided, questions_engine)
+        found = WhatIf(())
+        if what_if and provisional.verdict == "not_kyodo":
             from kyodo_rules._whatif import would_be_kyodo_if
 
-            changes = tuple(
-                tuple(FactChange(field=f, value=v) for f, v in change)
-                for change in would_be_kyodo_if(bound, facts, confirm_with=engine)
-            )
-        return build_result(bound, decision, definite, missing, changes, lang)
+            found = would_be_kyodo_if(bound, facts, confirm_with=engine)
+        answer = Answer(decision, provisional, definite, presumed, questions, found)
+        return build_result(bound, answer, facts, lang)
 
 
 def _text(value: Any, lang: str) -> str:
@@ -212,14 +264,31 @@ def _contributions(
     return tuple(parts)
 
 
-def build_result(
-    bound: Bound,
-    decision: Decision,
-    definite: frozenset[int],
-    missing: tuple[str, ...],
-    changes: tuple[tuple[FactChange, ...], ...],
-    lang: str,
-) -> Result:
+@dataclass(frozen=True)
+class Answer:
+    """Everything the policy decided for one case, before any of it is put into words."""
+
+    decision: Decision
+    provisional: Decision
+    definite: frozenset[int]
+    presumed: tuple[int, ...]
+    questions: tuple[Question, ...]
+    what_if: WhatIf
+
+
+def _presumption(bound: Bound, index: int, facts: Mapping[str, Any], lang: str) -> Presumption:
+    rule = bound.ruleset.rules[index]
+    return Presumption(
+        rule_id=rule.id,
+        title=rule.title.get(lang),
+        source=rule.source,
+        quote=rule.quote,
+        facts=tuple(f for f in FACT_FIELDS if f in rule.fields and facts.get(f) is None),
+    )
+
+
+def build_result(bound: Bound, answer: Answer, facts: Mapping[str, Any], lang: str) -> Result:
+    decision, definite = answer.decision, answer.definite
     rules = bound.ruleset.rules
     profile = bound.profile.spec
     generic = bound.generic.spec
@@ -285,11 +354,38 @@ def build_result(
         flags=flags,
         required_documents=decision.documents,  # type: ignore[arg-type]
         checklist=checklist,
-        missing_facts=missing,
-        would_be_kyodo_if=changes,
+        missing_facts=tuple(q.field for q in answer.questions),
+        would_be_kyodo_if=tuple(
+            tuple(FactChange(field=f, value=v) for f, v in change)
+            for change in answer.what_if.changes
+        ),
         trace=trace,
         principles_violated=tuple(principles),
         profile=profile.id,
+        provisional=Provisional(
+            verdict=answer.provisional.verdict,  # type: ignore[arg-type]
+            category=answer.provisional.category,  # type: ignore[arg-type]
+            presumptions=tuple(_presumption(bound, i, facts, lang) for i in answer.presumed),
+        ),
+        open_questions=tuple(
+            OpenQuestion(
+                field=q.field,
+                affects=q.affects,  # type: ignore[arg-type]
+                outcomes=tuple(
+                    Outcome(
+                        value=value,
+                        verdict=p.verdict,  # type: ignore[arg-type]
+                        category=p.category,  # type: ignore[arg-type]
+                        settled=settled,
+                    )
+                    for value, p, settled in q.outcomes
+                ),
+            )
+            for q in answer.questions
+        ),
+        what_if_blocked_by=tuple(
+            _presumption(bound, i, facts, lang) for i in answer.what_if.blocked_by
+        ),
     )
 
 

@@ -10,9 +10,9 @@ same facts in any order are the same `Case`.
 from __future__ import annotations
 
 import unicodedata
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, computed_field, field_validator
 
 from kyodo_rules._vocabulary import (
     ACTIVITIES,
@@ -162,6 +162,78 @@ class TraceEntry(BaseModel):
     see_also: tuple[str, ...] = ()
 
 
+class Presumption(BaseModel):
+    """An open rule, presumed not to apply, that would change the provisional answer.
+
+    `facts` are the unknown fields it reads: answering them settles the rule.
+    The same shape names the rules that stand in the way of every change a
+    project's design could make (`Result.what_if_blocked_by`).
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    rule_id: str
+    title: str
+    source: str
+    quote: str | None = None
+    facts: tuple[str, ...] = ()
+
+
+class Provisional(BaseModel):
+    """The answer when every rule still open is presumed not to apply (default logic)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    verdict: Verdict
+    category: Category | None = None
+    presumptions: tuple[Presumption, ...] = ()
+
+
+Affect = Literal[
+    "verdict",
+    "category",
+    "zone",
+    "subsidiarity",
+    "forms",
+    "flags",
+    "required_documents",
+    "checklist",
+]
+AFFECTS: tuple[str, ...] = (
+    "verdict",
+    "category",
+    "zone",
+    "subsidiarity",
+    "forms",
+    "flags",
+    "required_documents",
+    "checklist",
+)
+Status = Literal["settled", "provisional", "undetermined"]
+
+
+class Outcome(BaseModel):
+    """Where one answer to an open question would lead."""
+
+    model_config = ConfigDict(frozen=True)
+
+    value: Any
+    verdict: Verdict
+    category: Category | None = None
+    #: The strict verdict would be settled (確定) with this answer.
+    settled: bool = False
+
+
+class OpenQuestion(BaseModel):
+    """An unknown fact that can change the answer, with what it changes and how."""
+
+    model_config = ConfigDict(frozen=True)
+
+    field: str
+    affects: tuple[Affect, ...]
+    outcomes: tuple[Outcome, ...]
+
+
 class Principle(BaseModel):
     model_config = ConfigDict(frozen=True)
 
@@ -188,3 +260,18 @@ class Result(BaseModel):
     trace: tuple[TraceEntry, ...] = ()
     principles_violated: tuple[Principle, ...] = ()
     profile: str = "generic"
+    provisional: Provisional | None = None
+    open_questions: tuple[OpenQuestion, ...] = ()
+    #: When a not-協働 case has no change in `would_be_kyodo_if`: the rules in the
+    #: way whose facts are not the project's design to change (e.g. 自助で足りる).
+    what_if_blocked_by: tuple[Presumption, ...] = ()
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def status(self) -> Status:
+        """確定 (settled), 暫定 (provisional) or 判定できない (undetermined)."""
+        if self.verdict != "undetermined":
+            return "settled"
+        if self.provisional is not None and self.provisional.verdict != "undetermined":
+            return "provisional"
+        return "undetermined"

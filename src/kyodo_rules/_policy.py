@@ -22,9 +22,15 @@ This is the combination policy, written out once (see docs/policy.md):
    recommend them; documents still needed, the checklist and "process" flags
    are advice for running a 協働 and are given only when the verdict is not
    `not_kyodo`. Other flags and violated principles are always given.
-6. **Missing facts** are the unknown facts read by a rule whose outcome could
-   still change the answer (tested by deciding that rule either way); "the
-   answer" is everything but the violated principles (see `signature`).
+6. **Two readings of the open rules.** The strict verdict above keeps every
+   open rule possible. The provisional answer is the same policy applied with
+   every open rule presumed not to apply (`decide(definite, ())`): an
+   exception or a disqualifier counts once it is established, as in Catala's
+   default logic. `presumptions` names the open rules that, once established,
+   would change the provisional verdict or category.
+7. **Open questions** (`_open_questions`) are found by evaluating each answer
+   an unknown fact could take; "the answer" is everything but the violated
+   principles (see `signature`).
 """
 
 from __future__ import annotations
@@ -87,6 +93,16 @@ def _ranking(
     return tuple(ranked)
 
 
+#: Entries a memo keeps before it starts afresh (a few MB at most).
+MEMO_SIZE = 20_000
+
+
+def _remember(memo: dict[Any, Any], key: Any, value: Any) -> None:
+    if len(memo) >= MEMO_SIZE:
+        memo.clear()
+    memo[key] = value
+
+
 class Combiner:
     """The policy above, bound to one rule set (precomputed lookups, no state)."""
 
@@ -106,6 +122,18 @@ class Combiner:
         self._process_flags = frozenset(
             code for code, info in policy.flags.items() if info.kind == "process"
         )
+        self.design_fields: tuple[str, ...] = policy.design_fields
+        self._not_kyodo = frozenset(
+            i for i, rule in enumerate(self.rules) if rule.then.verdict == "not_kyodo"
+        )
+        self._kyodo = frozenset(
+            i for i, rule in enumerate(self.rules) if rule.then.verdict == "kyodo"
+        )
+        # Bounded memos: the same few sets of rule statuses come back again and
+        # again (every open question tries each answer; a wizard re-asks after
+        # each answer), and a decision depends on nothing else.
+        self._provisional: dict[frozenset[int], Decision] = {}
+        self._verdicts: dict[tuple[frozenset[int], frozenset[int]], tuple[str, str | None]] = {}
 
     def _set_aside(self, definite: Collection[int]) -> dict[int, int]:
         """Which definite rules are overridden, and by which rule in force."""
@@ -123,39 +151,56 @@ class Combiner:
                 out[i] = next(j for j in self._overridden_by[i] if j in definite and in_force(j))
         return out
 
+    def _verdict(
+        self, definite: frozenset[int], undecided: frozenset[int], force: list[int]
+    ) -> tuple[str, str | None, list[int]]:
+        """Verdict, category and the not_kyodo rules in force (steps 2 and 3)."""
+        rules = self.rules
+        not_kyodo = self._not_kyodo
+
+        def may_be_set_aside(i: int) -> bool:
+            # An exception that is itself a not_kyodo rule cannot turn the verdict.
+            return any(
+                j in undecided and j not in not_kyodo for j in self._overridden_by.get(i, ())
+            )
+
+        def surely_set_aside(i: int) -> bool:
+            return any(j in force for j in self._overridden_by.get(i, ()))
+
+        against = [i for i in force if i in not_kyodo]
+        if any(not may_be_set_aside(i) for i in against):
+            verdict = "not_kyodo"
+        else:
+            pending = any(i in not_kyodo and not surely_set_aside(i) for i in undecided)
+            in_favour = any(i in self._kyodo for i in force)
+            verdict = "kyodo" if in_favour and not pending and not against else "undetermined"
+        category = None
+        if verdict == "not_kyodo":
+            named = [c for c in (rules[i].then.category for i in against) if c is not None]
+            category = min(named, key=lambda c: self._rank[c])
+        return verdict, category, against
+
+    def verdict(
+        self, definite: frozenset[int], undecided: frozenset[int]
+    ) -> tuple[str, str | None]:
+        """The strict verdict and category alone: what the open questions compare most."""
+        key = (definite, undecided)
+        found = self._verdicts.get(key)
+        if found is None:
+            overridden = self._set_aside(definite)
+            force = [i for i in sorted(definite) if i not in overridden]
+            verdict, category, _ = self._verdict(definite, undecided, force)
+            found = (verdict, category)
+            _remember(self._verdicts, key, found)
+        return found
+
     def decide(self, definite: Collection[int], undecided: Collection[int]) -> Decision:
         rules = self.rules
         definite = frozenset(definite)
         undecided = frozenset(undecided)
         overridden = self._set_aside(definite)
         force = [i for i in sorted(definite) if i not in overridden]
-
-        def may_be_set_aside(i: int) -> bool:
-            # An exception that is itself a not_kyodo rule cannot turn the verdict.
-            return any(
-                j in undecided and rules[j].then.verdict != "not_kyodo"
-                for j in self._overridden_by.get(i, ())
-            )
-
-        def surely_set_aside(i: int) -> bool:
-            return any(j in force for j in self._overridden_by.get(i, ()))
-
-        against = [i for i in force if rules[i].then.verdict == "not_kyodo"]
-        if any(not may_be_set_aside(i) for i in against):
-            verdict = "not_kyodo"
-        else:
-            pending = [
-                i
-                for i in undecided
-                if rules[i].then.verdict == "not_kyodo" and not surely_set_aside(i)
-            ]
-            in_favour = any(rules[i].then.verdict == "kyodo" for i in force)
-            verdict = "kyodo" if in_favour and not pending and not against else "undetermined"
-
-        category = None
-        if verdict == "not_kyodo":
-            named = [c for c in (rules[i].then.category for i in against) if c is not None]
-            category = min(named, key=lambda c: self._rank[c])
+        verdict, category, _ = self._verdict(definite, undecided, force)
         zone = next((rules[i].then.zone for i in force if rules[i].then.zone), None)
         subsidiarity = next(
             (rules[i].then.subsidiarity for i in force if rules[i].then.subsidiarity), None
@@ -196,6 +241,35 @@ class Combiner:
             violates=tuple(violates.items()),
             overridden=overridden,
         )
+
+    def provisional(self, definite: Collection[int]) -> Decision:
+        """The answer with every open rule presumed not to apply."""
+        key = frozenset(definite)
+        found = self._provisional.get(key)
+        if found is None:
+            found = self.decide(key, ())
+            _remember(self._provisional, key, found)
+        return found
+
+    def presumptions(
+        self, definite: Collection[int], undecided: Collection[int], provisional: Decision
+    ) -> tuple[int, ...]:
+        """The open rules that, established, would change the provisional verdict or category.
+
+        Only rules that conclude a verdict or set one aside can: the others are
+        advice, which the open questions cover.
+        """
+        definite = frozenset(definite)
+        now = (provisional.verdict, provisional.category)
+        out = []
+        for i in sorted(undecided):
+            rule = self.rules[i]
+            if rule.then.verdict is None and not rule.overrides:
+                continue
+            established = self.decide(definite | {i}, ())
+            if (established.verdict, established.category) != now:
+                out.append(i)
+        return tuple(out)
 
     def _effect(self, i: int, decision: Decision) -> Literal["none", "sure", "maybe"]:
         """Whether deciding the undecided rule `i` could change `decision`.

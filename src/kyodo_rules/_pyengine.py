@@ -49,9 +49,12 @@ def _source(test: Test) -> str:
 def compile_rules(
     rules: Sequence[CompiledRule],
     schema: Schema = FIELD_KINDS,
+    only: Sequence[int] | None = None,
 ) -> tuple[str, Evaluate]:
+    """One function that tests every rule (or those in `only`), by its index in `rules`."""
     lines = ["def evaluate(f):", "    d = []", "    u = []"]
-    for index, rule in enumerate(rules):
+    for index in range(len(rules)) if only is None else only:
+        rule = rules[index]
         definite = _source(reading(rule.nnf, True, schema))
         possible = _source(reading(rule.nnf, False, schema))
         lines.append(f"    if {definite}:")
@@ -73,6 +76,19 @@ class PythonEngine:
 
     def __init__(self, rules: Sequence[CompiledRule], schema: Schema = FIELD_KINDS) -> None:
         self.source, self._evaluate = compile_rules(rules, schema)
+        self._rules = rules
+        self._schema = schema
+        self._subsets: dict[tuple[int, ...], Evaluate] = {}
+
+    def subset(self, only: Sequence[int]) -> Evaluate:
+        """An evaluator of just these rules (compiled once): re-testing the few rules
+        that read one changed fact is what open questions and the what-if do most."""
+        key = tuple(only)
+        function = self._subsets.get(key)
+        if function is None:
+            function = compile_rules(self._rules, self._schema, key)[1]
+            self._subsets[key] = function
+        return function
 
     def evaluate(self, flat: FlatFacts) -> tuple[tuple[int, ...], tuple[int, ...]]:
         definite, undecided = self._evaluate(flat)

@@ -30,6 +30,7 @@ from kyodo_rules._schema import (
 )
 from kyodo_rules._vocabulary import (
     CATEGORIES,
+    FACT_FIELDS,
     FIELD_KINDS,
     FLAGS,
     FORMS,
@@ -99,10 +100,20 @@ def _keys_in(allowed: tuple[str, ...], what: str) -> Any:
     return AfterValidator(check)
 
 
+def _fact_fields(value: tuple[str, ...]) -> tuple[str, ...]:
+    unknown = [f for f in value if f not in FACT_FIELDS]
+    if unknown:
+        raise ValueError(f"unknown field {unknown[0]!r}; allowed: {', '.join(FACT_FIELDS)}")
+    return value
+
+
 class Policy(_Strict):
     category_precedence: tuple[Category, ...]
     flags: Annotated[dict[str, FlagInfo], _keys_in(FLAGS, "flag")]
     sources: tuple[SourceDoc, ...]
+    #: The facts a project's design can change, which `would_be_kyodo_if` may
+    #: touch (not the activity, nor who the actors are); empty: every fact.
+    design_fields: Annotated[tuple[str, ...], AfterValidator(_fact_fields)] = ()
 
 
 class Caution(_Strict):

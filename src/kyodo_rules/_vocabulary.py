@@ -121,21 +121,25 @@ FLAGS: tuple[str, ...] = get_args(FlagCode)
 
 #: For every `Case` field that carries a fact: its kind and its allowed codes.
 #: "bool" fields take true/false; "code" fields one code; "codes" fields a set of codes.
+#: The order is the interview's declared order (wizard/questions.yaml, checked by a
+#: test): it breaks ties between open questions and orders `missing_facts`.
 FIELD_KINDS: dict[str, tuple[Literal["bool", "code", "codes"], tuple[object, ...]]] = {
+    "self_solvable": ("bool", (True, False)),
+    "community_solvable": ("bool", (True, False)),
     "actors": ("codes", ACTORS),
-    "planner": ("code", get_args(Party)),
     "spec_author": ("code", get_args(SpecAuthor)),
     "city_supervises": ("bool", (True, False)),
+    "scheme": ("code", get_args(Scheme)),
+    "funding": ("codes", FUNDINGS),
+    "planner": ("code", get_args(Party)),
+    "prior_consultation": ("bool", (True, False)),
+    "partner_contribution": ("code", get_args(Contribution)),
     "equal_footing": ("bool", (True, False)),
     "shared_purpose": ("bool", (True, False)),
     "roles_shared": ("bool", (True, False)),
-    "partner_contribution": ("code", get_args(Contribution)),
-    "prior_consultation": ("bool", (True, False)),
-    "benefit": ("code", get_args(Benefit)),
     "activity": ("code", ACTIVITIES),
+    "benefit": ("code", get_args(Benefit)),
     "organizer": ("code", get_args(Organizer)),
-    "funding": ("codes", FUNDINGS),
-    "scheme": ("code", get_args(Scheme)),
     "hands_over_whole_project": ("bool", (True, False)),
     "commissioning_raises_cost": ("bool", (True, False)),
     "period": ("code", get_args(Period)),
@@ -145,12 +149,10 @@ FIELD_KINDS: dict[str, tuple[Literal["bool", "code", "codes"], tuple[object, ...
     "responsible_department": ("bool", (True, False)),
     "partner_depends_on_subsidy": ("bool", (True, False)),
     "city_runs_partner_secretariat": ("bool", (True, False)),
-    "self_solvable": ("bool", (True, False)),
-    "community_solvable": ("bool", (True, False)),
+    "stage": ("code", STAGES),
     "documents": ("codes", DOCUMENTS),
     "evaluation_planned": ("bool", (True, False)),
     "disclosed": ("bool", (True, False)),
-    "stage": ("code", STAGES),
 }
 
 FACT_FIELDS: tuple[str, ...] = tuple(FIELD_KINDS)

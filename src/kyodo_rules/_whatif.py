@@ -1,31 +1,52 @@
-"""`would_be_kyodo_if`: the smallest changes of facts that make a case 協働.
+"""`would_be_kyodo_if`: the smallest changes to a project's design that make it 協働.
 
-What a trainer shows: "事例3 becomes 協働 if the work was confirmed with the
-residents beforehand". The search runs the same rule data and the same
-combination policy as `classify()` (on the fast Python backend), and every
-change it reports is confirmed with the engine the caller used.
+What a trainer shows, and what staff need to hear when the answer is "not
+協働": 事例3 becomes 協働 if the work was confirmed with the residents
+beforehand. A change counts when the provisional answer becomes 協働 (the
+rules still open are presumed not to apply), so partial cases get changes
+too. Only facts a project's design can change are touched (`design_fields`
+in policy.yaml: who plans, who writes the specification, supervision, money,
+scheme, documents…; not the activity or who the actors are).
 
-Single-field changes are tried first; pairs only when no single change works,
-so every reported set is minimal. A change must touch every rule that now
-stands in the way (a rule that reads none of the changed facts cannot change
-its outcome), which prunes the pairs to a few hundred at most.
+The search is goal-directed rather than blind. A case becomes provisionally
+協働 when one `kyodo` rule is established and no `not_kyodo` rule stays in
+force, so for each `kyodo` rule the changes that meet its unmet conditions are
+tried first, then, for each obstacle still in force, the changes that lift
+it; at most three facts in all. Every change set found is evaluated with the
+same rules and policy as `classify()`, and confirmed with the engine the
+caller used.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
-from itertools import combinations
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from itertools import product
 from typing import TYPE_CHECKING, Any
 
+from kyodo_rules._conditions import NAll
+from kyodo_rules._readings import flatten, holds, reading
 from kyodo_rules._vocabulary import FACT_FIELDS, FIELD_KINDS
 
 if TYPE_CHECKING:
     from kyodo_rules._classify import Bound, EngineName
+    from kyodo_rules._rulebase import Rule
 
 Change = tuple[tuple[str, Any], ...]
 
 #: At most this many change sets are reported: enough to teach, short enough to read.
 MAX_CHANGES = 12
+#: A change set touches at most this many facts: more is a different project.
+MAX_FACTS = 3
+_ORDER = {name: n for n, name in enumerate(FACT_FIELDS)}
+
+
+@dataclass(frozen=True)
+class WhatIf:
+    changes: tuple[Change, ...]
+    #: When there is no change: the rules in force in the way whose facts
+    #: are none of the project's design to change.
+    blocked_by: tuple[int, ...] = ()
 
 
 def candidate_values(field: str, current: Any) -> Iterator[Any]:
@@ -49,64 +70,123 @@ def candidate_values(field: str, current: Any) -> Iterator[Any]:
             yield [x for x in codes if (x in present and x != old) or x == new]
 
 
-def _obstacles(
-    bound: Bound, facts: Mapping[str, Any]
-) -> tuple[list[frozenset[str]], frozenset[str] | None]:
-    """Field groups a change must each touch, and (if no `kyodo` rule is in force yet)
-    the fields one of which must change to bring one in."""
-    decision, definite, undecided = bound.assess(facts, "python")
-    rules = bound.ruleset.rules
-    force = {rules[i].id for i in definite if i not in decision.overridden}
-    overriders: dict[str, frozenset[str]] = {}
-    set_aside: set[str] = set()
-    for rule in rules:
-        for target in rule.overrides:
-            overriders[target] = overriders.get(target, frozenset()) | rule.fields
-            if rule.id in force:
-                set_aside.add(target)
-    groups = []
-    for i in sorted(definite | undecided):
-        rule = rules[i]
-        if rule.then.verdict == "not_kyodo" and rule.id not in set_aside:
-            groups.append(rule.fields | overriders.get(rule.id, frozenset()))
-    if any(rules[i].then.verdict == "kyodo" for i in definite if rules[i].id in force):
-        return groups, None
-    favour = frozenset().union(*(r.fields for r in rules if r.then.verdict == "kyodo"))
-    return groups, favour
+class _Search:
+    def __init__(self, bound: Bound, facts: Mapping[str, Any]) -> None:
+        self.bound = bound
+        self.facts = dict(facts)
+        self.rules: Sequence[Rule] = bound.ruleset.rules
+        self.design = bound.design_fields
+
+    def definitely(self, rule: Rule, facts: Mapping[str, Any]) -> bool:
+        return holds(reading(rule.nnf, True), flatten(facts))
+
+    def kyodo(self, change: Change, engine: EngineName = "python") -> bool:
+        trial = {**self.facts, **dict(change)}
+        _decision, definite, _ = self.bound.assess(trial, engine)
+        return self.bound.combiner.provisional(definite).verdict == "kyodo"
+
+    def obstacles(self, facts: Mapping[str, Any]) -> list[int]:
+        """The not_kyodo rules in force: each must be lifted."""
+        decision, definite, _ = self.bound.assess(facts, "python")
+        return [
+            i
+            for i in sorted(definite)
+            if i not in decision.overridden and self.rules[i].then.verdict == "not_kyodo"
+        ]
+
+    def lifts(self, rule: Rule, facts: Mapping[str, Any], taken: set[str]) -> list[Change]:
+        """Single design changes of the facts `rule` reads: those that lift it first.
+
+        A rule with two reasons in force (`any:` with both true) needs two
+        changes; the others are kept so that the search can go one deeper.
+        """
+        lifting: list[Change] = []
+        others: list[Change] = []
+        for field in sorted(rule.fields & self.design - taken, key=_ORDER.__getitem__):
+            for value in candidate_values(field, facts.get(field)):
+                lifted = not self.definitely(rule, {**facts, field: value})
+                (lifting if lifted else others).append(((field, value),))
+        return lifting + others
+
+    def meets(self, rule: Rule) -> list[Change] | None:
+        """Change sets that establish `rule` (a `kyodo` rule), or None if design cannot."""
+        parts = rule.nnf.items if isinstance(rule.nnf, NAll) else (rule.nnf,)
+        needs: list[list[Change]] = []
+        for part in parts:
+            test = reading(part, True)
+            if holds(test, flatten(self.facts)):
+                continue
+            options: list[Change] = []
+            for field in sorted(_fields(part) & self.design, key=_ORDER.__getitem__):
+                for value in candidate_values(field, self.facts.get(field)):
+                    if holds(test, flatten({**self.facts, field: value})):
+                        options.append(((field, value),))
+            if not options:
+                return None
+            needs.append(options)
+        out: list[Change] = []
+        for combo in product(*needs):
+            merged = _merge(combo)
+            if merged is not None and len(merged) <= MAX_FACTS:
+                out.append(merged)
+        return out
+
+    def complete(self, base: Change, found: list[Change]) -> None:
+        """Extend `base` with changes that lift each obstacle left, within MAX_FACTS."""
+        if any(set(f) <= set(base) for f in found):
+            return
+        if self.kyodo(base):
+            found.append(base)
+            return
+        if len(base) >= MAX_FACTS:
+            return
+        trial = {**self.facts, **dict(base)}
+        left = self.obstacles(trial)
+        if not left:
+            return
+        taken = {field for field, _ in base}
+        for lift in self.lifts(self.rules[left[0]], trial, taken):
+            merged = _merge((base, lift))
+            if merged is not None:
+                self.complete(merged, found)
+
+
+def _fields(part: Any) -> frozenset[str]:
+    from kyodo_rules._conditions import fields_read
+
+    return fields_read(part)
+
+
+def _merge(changes: Sequence[Change]) -> Change | None:
+    """One change set from several; None if they set one fact to two values."""
+    merged: dict[str, Any] = {}
+    for change in changes:
+        for field, value in change:
+            if field in merged and merged[field] != value:
+                return None
+            merged[field] = value
+    return tuple(sorted(merged.items(), key=lambda item: _ORDER[item[0]]))
 
 
 def would_be_kyodo_if(
     bound: Bound, facts: Mapping[str, Any], confirm_with: EngineName = "durable"
-) -> list[Change]:
-    groups, favour = _obstacles(bound, facts)
-    fields = [f for f in FACT_FIELDS if f in bound.ruleset.fields_read]
-
-    def admissible(changed: set[str]) -> bool:
-        return all(group & changed for group in groups) and (
-            favour is None or bool(changed & favour)
-        )
-
-    def works(change: Change, engine: EngineName = "python") -> bool:
-        trial = dict(facts)
-        trial.update(change)
-        return bound.assess(trial, engine)[0].verdict == "kyodo"
-
+) -> WhatIf:
+    search = _Search(bound, facts)
     found: list[Change] = []
-    for field in fields:
-        if admissible({field}):
-            for value in candidate_values(field, facts.get(field)):
-                if works(((field, value),)):
-                    found.append(((field, value),))
-    if not found:
-        for f1, f2 in combinations(fields, 2):
-            if not admissible({f1, f2}):
-                continue
-            for v1 in candidate_values(f1, facts.get(f1)):
-                for v2 in candidate_values(f2, facts.get(f2)):
-                    change = ((f1, v1), (f2, v2))
-                    if works(change):
-                        found.append(change)
-                if len(found) >= MAX_CHANGES * 4:
-                    break
-    confirmed = [c for c in found if confirm_with == "python" or works(c, confirm_with)]
-    return confirmed[:MAX_CHANGES]
+    for rule in search.rules:
+        if rule.then.verdict != "kyodo":
+            continue
+        for base in search.meets(rule) or ():
+            search.complete(base, found)
+    minimal = sorted(set(found), key=lambda c: (len(c), [_ORDER[f] for f, _ in c], repr(c)))
+    kept: list[Change] = []
+    for change in minimal:
+        if not any(set(k) <= set(change) for k in kept):
+            kept.append(change)
+    confirmed = [c for c in kept if confirm_with == "python" or search.kyodo(c, confirm_with)]
+    if confirmed:
+        return WhatIf(tuple(confirmed[:MAX_CHANGES]))
+    blocked = tuple(
+        i for i in search.obstacles(search.facts) if not search.rules[i].fields & search.design
+    )
+    return WhatIf((), blocked)

@@ -9,6 +9,7 @@ waits for it.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
 import threading
@@ -123,16 +124,27 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _finish(
-    args: argparse.Namespace, data: Any, result: Any, lang: str, title: str | None = None
+    args: argparse.Namespace,
+    data: Any,
+    result: Any,
+    lang: str,
+    title: str | None = None,
+    answers: dict[str, Any] | None = None,
+    wizard: Any = None,
 ) -> None:
+    """The result: one screen and sections on request in the interview, all of it when
+    replayed from a file; the report file, when asked for, always has everything."""
     from kyodo_rules._report import render_text
     from kyodo_rules.wizard.questions import report_labels
 
     labels = report_labels(lang, data)
-    sys.stdout.write(render_text(result, lang, **labels))
     if args.save:
-        _write_report(args.save, result, lang, labels, title)
+        _write_report(args.save, result, lang, {**labels, "answers": answers}, title)
         print(data.t("saved_report", lang, path=args.save))
+    if wizard is not None:
+        wizard.show_result(result, labels)
+    else:
+        sys.stdout.write(render_text(result, lang, answers=answers, **labels))
 
 
 def _replay(args: argparse.Namespace) -> int:
@@ -149,7 +161,8 @@ def _replay(args: argparse.Namespace) -> int:
     flow = Flow(classifier.bound(profile), data.order)
     state = replay(flow, State(profile=profile, lang=lang), answers)
     result = classifier.classify(flow.facts(state), profile=profile, lang=lang)
-    _finish(args, data, result, lang, _title(state))
+    given = {f: state.answers.get(f) for f in state.asked if f != "title"}
+    _finish(args, data, result, lang, _title(state), given)
     return 0
 
 
@@ -184,6 +197,8 @@ def _interactive(args: argparse.Namespace, loader: _Loader) -> int:
             print(data.t("resume_hint", lang, path=path, command=_launcher()), file=sys.stderr)
         return 130
     print("")
-    _finish(args, data, result, lang, _title(state))
+    # The answers are saved: leaving the result screen with Ctrl-C loses nothing.
+    with contextlib.suppress(KeyboardInterrupt, EOFError):
+        _finish(args, data, result, lang, _title(state), wizard.answers(), wizard)
     print(data.t("session_at", lang, path=path))
     return 0

@@ -1,10 +1,13 @@
 """What to ask next: the interview derived from the rulebase, with no terminal.
 
 The wizard keeps no list of "important" questions. After every answer it asks
-the engine which unknown facts could still change the answer
-(`Bound.missing`), and asks the first of them in the declared order. A new
-rule therefore changes the interview without any wizard code being touched,
-and a field no rule reads is never asked.
+the classifier for the open questions (each unknown fact that can change the
+answer, with what it changes), and asks first, in the declared order, those
+that can change the verdict. When none is left the verdict is as settled as
+the facts allow: the user may see the result, or go on with the questions that
+only shape the forms and the procedure. A new rule therefore changes the
+interview without any wizard code being touched, and a field no rule reads is
+never asked.
 
 Answers are never thrown away: going back, or changing an answer in the
 summary, keeps every answer given so far; the interview is re-derived from
@@ -36,6 +39,24 @@ class State:
     reask: str | None = None
     #: What happened, in order ("answer title", "back planner", …); for the session file.
     history: list[str] = field(default_factory=list)
+    #: The user chose to go on past the verdict, to the form and procedure questions.
+    details: bool = False
+
+
+@dataclass(frozen=True)
+class Standing:
+    """Where the answer stands after the answers so far: what the status line shows."""
+
+    verdict: str
+    provisional: str
+    category: str | None
+    #: Open questions that can still change the verdict, and all open questions.
+    deciding: tuple[str, ...]
+    others: tuple[str, ...]
+
+    @property
+    def settled(self) -> bool:
+        return self.verdict != "undetermined"
 
 
 @dataclass(frozen=True)
@@ -64,15 +85,25 @@ class Flow:
             if f != TITLE and state.answers.get(f) is not None
         }
 
-    def relevant(self, state: State) -> tuple[str, ...]:
-        """Unknown fields that could still change what the user will read as the answer.
+    def standing(self, state: State) -> Standing:
+        """The strict and provisional answer now, and the open questions left.
 
-        Exactly the result's `missing_facts` (`Bound.missing`): the unknown facts
-        read by a rule whose outcome, decided either way, would change the
-        verdict, category, zone, subsidiarity, forms, flags, documents or
-        checklist (see docs/policy.md, "Missing facts and the interview").
+        Exactly the result's `open_questions` (see docs/policy.md, "Open
+        questions and the interview"): `deciding` are those whose answer can
+        change the verdict, `others` the rest (forms, flags, documents…).
         """
-        return self.bound.missing(self.facts(state))[1]
+        decision, provisional, questions = self.bound.status(self.facts(state))
+        deciding = tuple(q.field for q in questions if "verdict" in q.affects)
+        others = tuple(q.field for q in questions if "verdict" not in q.affects)
+        return Standing(
+            decision.verdict, provisional.verdict, provisional.category, deciding, others
+        )
+
+    def relevant(self, state: State) -> tuple[str, ...]:
+        """The fields worth asking now: the deciding ones, and the others once the
+        user chose to go on past the verdict."""
+        now = self.standing(state)
+        return now.deciding + now.others if state.details else now.deciding
 
     # -- moving through the interview -----------------------------------------
 
@@ -84,6 +115,10 @@ class Flow:
             (f for f in self.order if f in missing and f not in state.asked and f != TITLE),
             None,
         )
+
+    def more(self, state: State) -> bool:
+        """Questions are left that shape the forms and the procedure, not the verdict."""
+        return bool(set(self.standing(state).others) - set(state.asked))
 
     def next_field(self, state: State) -> str | None:
         """The next question to put to the user, or None when nothing can change the answer.
@@ -156,7 +191,12 @@ class Flow:
 
 
 def replay(flow: Flow, state: State, given: Mapping[str, Any]) -> State:
-    """Run the interview answering from `given` (absent = 分からない), without prompts."""
+    """Run the interview answering from `given` (absent = 分からない), without prompts.
+
+    Every question that matters is taken, past the verdict too: a file that
+    gives the forms' facts should see them used.
+    """
+    state.details = True
     while (name := flow.next_field(state)) is not None:
         flow.answer(state, name, given.get(name))
     return state

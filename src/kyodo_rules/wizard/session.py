@@ -25,7 +25,7 @@ from kyodo_rules.wizard.flow import State
 from kyodo_rules.wizard.questions import TITLE
 
 VERSION = 1
-_KEYS = ("version", "profile", "lang", "answers", "asked", "reask", "history")
+_KEYS = ("version", "profile", "lang", "answers", "asked", "reask", "history", "details")
 
 
 def default_path(now: datetime | None = None) -> Path:
@@ -42,6 +42,7 @@ def dump(state: State) -> str:
         "asked": list(state.asked),
         "reask": state.reask,
         "history": list(state.history),
+        "details": state.details,
     }
     header = "# kyodo-rules wizard session: resume with `kyodo-rules wizard --resume FILE`\n"
     return header + yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
@@ -118,7 +119,11 @@ def load_state(path: Path | str, profile: str | None, lang: str | None) -> State
     if chosen_lang not in ("ja", "en"):
         raise InputError(f"{name}: lang: {chosen_lang!r} is not allowed; allowed: ja, en")
     history = meta.get("history") or []
+    details = meta.get("details", False)
+    if not isinstance(details, bool):
+        raise InputError(f"{name}: details: expected true or false")
     return State(
+        details=details,
         profile=profile or str(meta.get("profile") or "generic"),
         lang=chosen_lang,
         answers=answers,

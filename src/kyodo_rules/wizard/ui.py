@@ -112,28 +112,72 @@ class Wizard:
             name = self.flow.next_field(self.state)
             if name is None:
                 self.save()
+                if not self.state.details and self.flow.more(self.state) and self.go_on():
+                    self.state.details = True
+                    self.state.history.append("details")
+                    self.save()
+                    continue
                 if self.summary():
                     break
                 continue
-            self.ask(name)
+            if not self.ask(name):
+                break
         return self.result()
 
-    def ask(self, name: str) -> None:
-        """Put one question; handle 戻る and なぜ; record and save the answer."""
+    def go_on(self) -> bool:
+        """The verdict can no longer change: see the result, or shape the forms too?"""
+        picked = questionary.select(
+            self.t("verdict_done"),
+            choices=[
+                Choice(title=self.t("see_result"), value=RESULT),
+                Choice(title=self.t("continue_details"), value="details"),
+            ],
+            instruction=self.t("select_hint"),
+            **self.kw,
+        ).unsafe_ask()
+        return bool(picked == "details")
+
+    def ask(self, name: str) -> bool:
+        """Put one question; handle 戻る and なぜ; record and save the answer.
+
+        False when the user asked to see the result with the answers so far.
+        """
         while True:
             action, value = self._prompt(name)
             if action == "why":
                 self.show_why(name)
                 continue
+            if action == "result":
+                return False
             if action == "back":
                 if self.flow.back(self.state) is None:
                     self.say(self.t("no_back"))
                     continue
                 self.save()
-                return
+                return True
             self.flow.answer(self.state, name, value)
             self.save()
-            return
+            self.say(self.status_line())
+            return True
+
+    def status_line(self) -> str:
+        """「いまの見込み: 協働（暫定）・確認すべき点 2」 after every answer."""
+        from kyodo_rules._report import label, verdict_phrase
+
+        lang = self.state.lang
+        now = self.flow.standing(self.state)
+        status = (
+            "settled"
+            if now.settled
+            else ("provisional" if now.provisional != "undetermined" else "undetermined")
+        )
+        verdict = now.verdict if now.settled else now.provisional
+        return self.t(
+            "status_line",
+            verdict=verdict_phrase(verdict, None, lang),
+            status=label("status", status, lang),
+            points=len(now.deciding),
+        )
 
     @staticmethod
     def _too_tall(lines: int) -> bool:
@@ -193,6 +237,8 @@ class Wizard:
         if self.state.asked:
             extras.append(Choice(title=self.t("back"), value=BACK))
         extras.append(Choice(title=self.t("why"), value=WHY))
+        if name != TITLE:
+            extras.append(Choice(title=self.t("result_now"), value=RESULT))
         return extras
 
     def _prompt(self, name: str) -> tuple[str, Any]:
@@ -222,14 +268,13 @@ class Wizard:
         choices.append(Separator("─" * 10))
         choices.extend(self._extras(name))
         if q.kind == "codes":
-            picked: list[Any] = questionary.checkbox(
-                message,
-                choices=choices,
-                instruction=self.t("checkbox_hint"),
-                validate=lambda xs: bool(xs) or self.t("choose_one"),
-                **self.kw,
-            ).unsafe_ask()
-            for special, action in ((BACK, "back"), (WHY, "why"), (UNKNOWN, "answer")):
+            picked = self._checkbox(message, choices, lang)
+            for special, action in (
+                (BACK, "back"),
+                (WHY, "why"),
+                (RESULT, "result"),
+                (UNKNOWN, "answer"),
+            ):
                 if special in picked:
                     return action, None
             return "answer", [v for v in picked if v != NONE]
@@ -248,33 +293,102 @@ class Wizard:
             return "back", None
         if value == WHY:
             return "why", None
+        if value == RESULT:
+            return "result", None
         if value == UNKNOWN:
             return "answer", None
         return "answer", value
 
+    def _checkbox(self, message: str, choices: list[Any], lang: str) -> list[Any]:
+        """A multi-select whose 戻る・分からない・なぜ lines act on Enter, as in a select.
+
+        questionary's checkbox submits the ticked boxes on Enter wherever the
+        cursor is, so 「← 戻る」 went forward; an Enter on one of those lines
+        now answers that line alone. Its English "done (2 selections)" is
+        replaced by the choices in the user's language.
+        """
+        from prompt_toolkit.filters import Condition
+        from prompt_toolkit.key_binding import KeyBindings, merge_key_bindings
+        from questionary.prompts.common import InquirerControl
+
+        question = questionary.checkbox(
+            message,
+            choices=choices,
+            instruction=self.t("checkbox_hint"),
+            validate=lambda xs: bool(xs) or self.t("choose_one"),
+            **self.kw,
+        )
+        app = question.application
+        control = next(
+            w.content
+            for w in app.layout.find_all_windows()
+            if isinstance(w.content, InquirerControl)
+        )
+        special = {UNKNOWN, BACK, WHY, RESULT}
+
+        def on_special() -> bool:
+            pointed = control.get_pointed_at()
+            return pointed is not None and pointed.value in special
+
+        keys = KeyBindings()
+
+        @keys.add("enter", eager=True, filter=Condition(on_special))
+        def _answer_pointed(event: Any) -> None:
+            value = control.get_pointed_at().value
+            control.selected_options = [value]
+            control.is_answered = True
+            event.app.exit(result=[value])
+
+        app.key_bindings = merge_key_bindings([app.key_bindings or KeyBindings(), keys])
+        app.erase_when_done = True
+        picked: list[Any] = question.unsafe_ask()
+        titles = {c.value: c.title for c in choices if isinstance(c, Choice)}
+        sep = "、" if lang == "ja" else ", "
+        shown = sep.join(str(titles.get(v, v)) for v in picked)
+        self.say(f"? {message} {shown}")
+        return picked
+
     # -- explanations ---------------------------------------------------------
 
     def show_why(self, name: str) -> None:
+        """A short reason first (what the answer decides, in a sentence or two); the
+        quoted guidance and the rules that wait for it only on request, so that
+        either screen fits in 80×24."""
         lang = self.state.lang
         q = self.data.question(name)
         self.say("")
-        if q.spec.help is not None:
-            self.say(f"■ {self.t('help')}")
-            if q.spec.help.text is not None:
-                self.say(f"  {q.spec.help.text.get(lang)}")
-            self.say(f"  「{q.spec.help.quote}」")
-            self.say(f"  （{q.spec.help.source}）")
+        self.say(f"■ {self.t('why')}")
+        if q.spec.help is not None and q.spec.help.text is not None:
+            self.say(f"  {q.spec.help.text.get(lang)}")
+        rules = self.flow.why(self.state, name)
+        if rules:
+            self.say(f"  {self.t('why_decides', n=len(rules))}")
+        else:
+            self.say(f"  {self.t('why_none')}")
         for c in q.spec.choices:
             if c.example is not None:
                 self.say(f"  ・{c.label.get(lang)} — {self.t('example')}: {c.example.get(lang)}")
-        self.say(f"■ {self.t('why_title')}")
-        rules = self.flow.why(self.state, name)
-        if not rules:
-            self.say(f"  {self.t('why_none')}")
-        for rule in rules:
-            self.say(f"  ・{rule.title}（{rule.source}）")
-            if rule.quote:
-                self.say(f"      「{rule.quote}」")
+        picked = questionary.select(
+            self.t("why_more"),
+            choices=[
+                Choice(title=self.t("back_to_question"), value="back"),
+                Choice(title=self.t("show_quote"), value="quote"),
+            ],
+            instruction=self.t("select_hint"),
+            **self.kw,
+        ).unsafe_ask()
+        if picked != "quote":
+            return
+        if q.spec.help is not None:
+            self.say(f"■ {self.t('help')}")
+            self.say(f"  「{q.spec.help.quote}」")
+            self.say(f"  （{q.spec.help.source}）")
+        if rules:
+            self.say(f"■ {self.t('why_title')}")
+            for rule in rules[:6]:
+                self.say(f"  ・{rule.title}（{rule.source}）")
+            if len(rules) > 6:
+                self.say(f"  {self.t('and_more', n=len(rules) - 6)}")
         self.say("")
 
     # -- summary and result -----------------------------------------------------
@@ -305,6 +419,8 @@ class Wizard:
                 self.show_why(picked)
                 continue
             break
+        if action == "result":
+            return True
         if action == "answer":
             self.flow.change(self.state, picked, value)
             self.save()
@@ -313,3 +429,39 @@ class Wizard:
     def result(self) -> Result:
         facts = self.flow.facts(self.state)
         return self.classifier.classify(facts, profile=self.state.profile, lang=self.state.lang)
+
+    def answers(self) -> dict[str, Any]:
+        """The answers in force, in the order given; None where 分からない was chosen."""
+        return {f: self.state.answers.get(f) for f in self.state.asked if f != TITLE}
+
+    def show_result(self, result: Result, labels: dict[str, Any]) -> None:
+        """The first screen (verdict, status, what to do next), then one section at a
+        time on request: nothing scrolls the verdict away."""
+        from kyodo_rules._report import DETAIL_SECTIONS, brief_lines, heading, section_items
+
+        lang = self.state.lang
+        for line in brief_lines(result, lang, **labels):
+            self.say(line)
+        answers = self.answers()
+        sections = [
+            key
+            for key in DETAIL_SECTIONS
+            if section_items(result, key, lang, answers=answers, **labels)
+        ]
+        while sections:
+            self.say("")
+            picked = questionary.select(
+                self.t("result_menu"),
+                choices=[
+                    *(Choice(title=heading(key, lang), value=key) for key in sections),
+                    Separator("─" * 10),
+                    Choice(title=self.t("result_done"), value=RESULT),
+                ],
+                instruction=self.t("select_hint"),
+                **self.kw,
+            ).unsafe_ask()
+            if picked == RESULT or picked is None:
+                return
+            self.say(f"■ {heading(picked, lang)}")
+            for item in section_items(result, picked, lang, answers=answers, **labels):
+                self.say(item if item.startswith("    ") else f"  ・{item}")

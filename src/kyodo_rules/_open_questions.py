@@ -1,0 +1,119 @@
+"""Open questions: each unknown fact that can change the answer, and where each answer leads.
+
+Found by evaluating, not estimated: every value a field could take is put to
+the same rules and the same policy, and the answer it gives (in both readings:
+strict and provisional) is compared with the answer now. A field whose every
+value leaves the answer as it is, is not a question worth asking.
+
+Only the rules that read the changed field are evaluated again (the others
+keep their status), and the policy is applied once per distinct set of rule
+statuses, because most values of a field (most of the 22 activities, say)
+leave the rules exactly where another value left them.
+
+Ranked as a person should answer them: what can change the verdict first,
+then the category, then the forms, then the rest; the declared question order
+(`FACT_FIELDS`) breaks ties.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from kyodo_rules._models import AFFECTS
+from kyodo_rules._policy import Combiner, Decision
+from kyodo_rules._readings import FlatFacts, flatten
+from kyodo_rules._vocabulary import FACT_FIELDS, FIELD_KINDS
+
+#: (definite, undecided) rule indices for some facts.
+Statuses = tuple[frozenset[int], frozenset[int]]
+Evaluate = Callable[[FlatFacts], tuple[Sequence[int], Sequence[int]]]
+
+_RANK = {"verdict": 0, "category": 1, "forms": 2}
+_ORDER = {name: n for n, name in enumerate(FACT_FIELDS)}
+
+
+@dataclass(frozen=True)
+class Question:
+    field: str
+    affects: tuple[str, ...]
+    #: (value, provisional decision, settled?) for every value the field could take
+    outcomes: tuple[tuple[Any, Decision, bool], ...]
+
+
+def answers(field: str) -> list[Any]:
+    """The answers an unknown field could get: each code, or each code on its own in a list."""
+    kind, codes = FIELD_KINDS[field]
+    if kind == "codes":
+        return [[code] for code in codes]
+    return list(codes)
+
+
+_SCHEMAS = {name: {name: FIELD_KINDS[name]} for name in FIELD_KINDS}
+#: field -> the flat keys of each of its answers, in `answers` order (computed once).
+_FLAT_ANSWERS: dict[str, tuple[tuple[Any, FlatFacts], ...]] = {}
+
+
+def flat_answers(field: str) -> tuple[tuple[Any, FlatFacts], ...]:
+    """Each answer of a field with the flat keys it sets: the same for every case."""
+    found = _FLAT_ANSWERS.get(field)
+    if found is None:
+        found = tuple((v, flatten({field: v}, _SCHEMAS[field])) for v in answers(field))
+        _FLAT_ANSWERS[field] = found
+    return found
+
+
+def open_questions(
+    combiner: Combiner,
+    facts: Mapping[str, Any],
+    statuses: Statuses,
+    evaluator: Callable[[str], Evaluate],
+    fields: frozenset[str],
+    *,
+    readers: Mapping[str, frozenset[int]] | None = None,
+) -> tuple[Question, ...]:
+    """The open questions for `facts`, most decisive first.
+
+    `evaluator(field)` answers flat facts with (definite, undecided) indices.
+    With `readers` (field -> indices of the rules that read it) only those
+    rules' statuses are taken from it, so it may evaluate just those rules;
+    without, it must evaluate them all (the differential tests do that on
+    durable-rules).
+    """
+    definite, undecided = statuses
+    now_p = combiner.provisional(definite).signature()
+    now_s = combiner.verdict(definite, undecided)
+    flat = flatten(facts)
+    found: list[Question] = []
+    for field in FACT_FIELDS:
+        if field not in fields or facts.get(field) is not None:
+            continue
+        changed: set[int] = set()
+        outcomes = []
+        evaluate = evaluator(field)
+        for value, keys in flat_answers(field):
+            trial = dict(flat)
+            trial.update(keys)
+            d_new, u_new = evaluate(trial)
+            if readers is not None:
+                mine = readers[field]
+                d = (definite - mine) | (frozenset(d_new) & mine)
+                u = (undecided - mine) | (frozenset(u_new) & mine)
+            else:
+                d, u = frozenset(d_new), frozenset(u_new)
+            p = combiner.provisional(d)
+            s = combiner.verdict(d, u)
+            sig = p.signature()
+            changed.update(k for k, part in enumerate(sig) if part != now_p[k])
+            if s[0] != now_s[0]:
+                changed.add(0)
+            if s[1] != now_s[1]:
+                changed.add(1)
+            outcomes.append((value, p, s[0] != "undetermined"))
+        if changed:
+            found.append(
+                Question(field, tuple(AFFECTS[k] for k in sorted(changed)), tuple(outcomes))
+            )
+    found.sort(key=lambda q: (min(_RANK.get(a, 3) for a in q.affects), _ORDER[q.field]))
+    return tuple(found)
