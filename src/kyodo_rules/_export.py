@@ -38,6 +38,7 @@ from kyodo_rules._report import (
     label,
     render_markdown,
     split_trace,
+    verdict_phrase,
 )
 
 #: Report suffix -> format; the suffix is the only way to choose one.
@@ -179,6 +180,15 @@ def report_context(
         "unused": unused,
         "what_if": [_describe(change, lang) for change in result.would_be_kyodo_if],
         "rule_href": None,
+        # Whether the answer is settled (確定), provisional (暫定) or undetermined, and
+        # the open rules a provisional answer presumes not to apply.
+        "status": result.status,
+        "presumptions": (
+            result.provisional.presumptions
+            if result.status != "settled" and result.provisional
+            else ()
+        ),
+        "verdict_phrase": lambda verdict, category: verdict_phrase(verdict, category, lang),
     }
 
 
@@ -189,6 +199,9 @@ class _Headings:
         self._lang = lang
 
     def __getattr__(self, key: str) -> str:
+        return heading(key, self._lang)
+
+    def __getitem__(self, key: str) -> str:
         return heading(key, self._lang)
 
 

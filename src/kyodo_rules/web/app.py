@@ -426,35 +426,40 @@ def _parse_answer(web: Web, q: Question, form: FormData) -> Any:
 
 
 def _status(web: Web, state: State) -> dict[str, Any]:
-    """The running 暫定 answer: the lead's `provisional` when the Result has it."""
+    """The running answer, as the terminal's status line words it, from the Result.
+
+    「いまの見込み: 協働ではない（暫定）・確認すべき点 2」: the strict verdict when it
+    is settled, else the provisional one (open rules presumed not to apply),
+    the rules so presumed, and how many open questions can still change it.
+    """
+    from kyodo_rules._report import label, verdict_phrase
+
     flow = web.flow(state.profile)
-    # The plain-Python backend, as for the flow's own relevance test: the same
-    # rules and the same answer (`kyodo-rules check` compares the two), cheaper
-    # for a status that is recomputed on every page.
+    lang = state.lang
+    # The plain-Python backend, as for the flow's own questions: the same rules and
+    # the same answer (`kyodo-rules check` compares the two), cheaper on every page.
     result = web.classifier.classify(
-        flow.facts(state), profile=state.profile, lang=state.lang, what_if=False, engine="python"
+        flow.facts(state), profile=state.profile, lang=lang, what_if=False, engine="python"
     )
-    provisional = getattr(result, "provisional", None)
-    verdict = _get(provisional, "verdict") or result.verdict
-    category = _get(provisional, "category") if provisional is not None else result.category
-    presumptions = _get(provisional, "presumptions") or ()
-    shown_presumptions = []
-    for p in presumptions:
-        field = _get(p, "field") if not isinstance(p, str) else p
-        value = _get(p, "value") if not isinstance(p, str) else None
-        if field:
-            label = web.wizard.field_label(str(field), state.lang)
-            if value is not None:
-                label += f": {web.wizard.value_label(str(field), value, state.lang)}"
-            shown_presumptions.append(label)
-        else:
-            shown_presumptions.append(str(p))
-    open_questions = getattr(result, "open_questions", None)
+    status = result.status
+    shown = result.provisional if status == "provisional" and result.provisional else result
+    deciding = sum(1 for q in result.open_questions if "verdict" in q.affects)
+    line = web.wizard.t(
+        "status_line",
+        lang,
+        verdict=verdict_phrase(shown.verdict, None, lang),
+        status=label("status", status, lang),
+        points=deciding,
+    )
+    presumptions = (
+        result.provisional.presumptions if status != "settled" and result.provisional else ()
+    )
     return {
-        "verdict": verdict,
-        "category": category,
-        "presumptions": shown_presumptions,
-        "open": len(open_questions) if open_questions is not None else None,
+        "line": line,
+        "status": status,
+        "verdict": shown.verdict,
+        "category": shown.category,
+        "presumptions": presumptions,
     }
 
 
@@ -607,8 +612,21 @@ async def summary(request: Request) -> Response:
         state=state,
         rows=rows,
         done=done,
+        more=done and not state.details and flow.more(state),
         resume_url=str(request.url_for("question", interview=interview)),
     )
+
+
+async def details(request: Request) -> Response:
+    """Go on past the verdict, to the questions that shape the forms and the procedure."""
+    web = _web(request)
+    interview, state = _interview(request)
+    await _form(request)
+    if not state.details:
+        state.details = True
+        state.history.append("details")
+        await web.save(interview, state)
+    return _see_other(f"/i/{interview}")
 
 
 async def change_page(request: Request) -> Response:
@@ -1053,6 +1071,7 @@ def create_app(
         Route("/i/{interview}", question, methods=["GET"], name="question"),
         Route("/i/{interview}/answer", answer, methods=["POST"]),
         Route("/i/{interview}/summary", summary, methods=["GET"]),
+        Route("/i/{interview}/details", details, methods=["POST"]),
         Route("/i/{interview}/change/{field}", change_page, methods=["GET"]),
         Route("/i/{interview}/change/{field}", change, methods=["POST"]),
         Route("/i/{interview}/result", result_page, methods=["GET"]),

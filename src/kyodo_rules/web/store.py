@@ -17,7 +17,7 @@ import json
 import secrets
 import sqlite3
 import threading
-from dataclasses import asdict
+from dataclasses import asdict, fields
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -52,15 +52,10 @@ def state_to_json(state: State) -> str:
 
 
 def state_from_json(text: str) -> State:
+    """Every field `State` has (the wizard's flow adds some, e.g. `details`)."""
     data: dict[str, Any] = json.loads(text)
-    return State(
-        profile=str(data["profile"]),
-        lang=str(data.get("lang") or "ja"),
-        answers=dict(data.get("answers") or {}),
-        asked=list(data.get("asked") or []),
-        reask=data.get("reask"),
-        history=list(data.get("history") or []),
-    )
+    known = {f.name for f in fields(State)}
+    return State(**{k: v for k, v in data.items() if k in known})
 
 
 class Store:

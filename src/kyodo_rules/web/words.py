@@ -22,12 +22,12 @@ WORDS: dict[str, tuple[str, str]] = {
     "resume_file": ("ターミナルのセッションファイルから再開", "Resume a terminal session file"),
     "upload": ("読み込んで再開", "Upload and resume"),
     "next": ("次へ", "Next"),
-    "see_result_now": ("ここまでの回答で結果を見る", "See the result from the answers so far"),
     "summary": ("回答の確認", "Your answers"),
     "change": ("変更", "change"),
-    "status": ("暫定の判定", "Provisional answer"),
-    "presumed": ("仮定していること", "Presumed"),
-    "open_questions": ("判定を変えうる残りの質問", "Questions that could still change it"),
+    "presumed": (
+        "まだ決まらず、当てはまらないと仮定しているルール",
+        "Rules still open, presumed not to apply",
+    ),
     "resume_link": (
         "再開用リンク（ブックマークやメールで保存できます）",
         "Resume link (bookmark it or mail it)",
