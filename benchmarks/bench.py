@@ -404,9 +404,9 @@ def run(quick: bool) -> Report:
 
 def stage_breakdown(classifier: Any, inputs: list[Any], engine: str) -> str:
     """Median time of each stage of one `classify()` call (what_if=False)."""
-    from kyodo_rules._classify import build_result
+    from kyodo_rules._classify import Answer, build_result
     from kyodo_rules._validation import validate_case
-    from kyodo_rules._vocabulary import FACT_FIELDS
+    from kyodo_rules._whatif import WhatIf
 
     stages: dict[str, list[float]] = {}
     clock = time.perf_counter
@@ -423,18 +423,20 @@ def stage_breakdown(classifier: Any, inputs: list[Any], engine: str) -> str:
             d, u = frozenset(definite), frozenset(undecided)
             marks.append(clock())
             decision = bound.combiner.decide(d, u)
+            provisional = bound.combiner.provisional(d)
+            presumed = bound.combiner.presumptions(d, u, provisional)
             marks.append(clock())
-            unknown = [f for f in FACT_FIELDS if known.get(f) is None]
-            missing = bound.combiner.missing_facts(d, u, unknown, decision)
+            questions = bound.questions(known, d, u)
             marks.append(clock())
-            build_result(bound, decision, d, missing, (), "ja")
+            answer = Answer(decision, provisional, d, presumed, questions, WhatIf(()))
+            build_result(bound, answer, known, "ja")
             marks.append(clock())
             names = (
                 "validate",
                 "flatten",
                 f"{engine} evaluate",
-                "decide",
-                "missing_facts",
+                "decide (strict, provisional, presumptions)",
+                "open_questions",
                 "build_result",
             )
             for name, a, b in zip(names, marks, marks[1:], strict=False):

@@ -66,19 +66,19 @@ def test_case_reaches_classify_result_asking_only_relevant(case: Any) -> None:
     profile = case.profile or "generic"
     bound = classifier.bound(profile)
     flow = Flow(bound, default_data().order)
-    state = State(profile)
+    state = State(profile, details=True)
     while (field := flow.next_field(state)) is not None:
         if field != TITLE:
             facts = flow.facts(state)
-            decision, missing = bound.missing(facts)
-            assert field in missing, f"{field} asked but not in missing_facts"
+            decision, provisional, questions = bound.status(facts)
+            assert field in [q.field for q in questions], f"{field} asked but not open"
             changes = False
             for value in _values(field):
-                d2, m2 = bound.missing({**facts, field: value})
-                if d2.signature() != decision.signature() or m2 != missing:
+                d2, p2, _q2 = bound.status({**facts, field: value})
+                if (d2.verdict, p2.signature()) != (decision.verdict, provisional.signature()):
                     changes = True
                     break
-            assert changes, f"{field} cannot change the answer or what is still open"
+            assert changes, f"{field} cannot change the answer"
         flow.answer(state, field, case.facts.get(field))
     got = classifier.classify(flow.facts(state), profile=profile, what_if=False)
     want = classifier.classify(dict(case.facts), profile=profile, what_if=False)
@@ -88,6 +88,26 @@ def test_case_reaches_classify_result_asking_only_relevant(case: Any) -> None:
 JIREI1 = next(c for c in CASES if c.id == "jirei1-building-management")
 #: The facts of the issue's own 事例1 example (庁舎管理 contracted to a firm).
 ISSUE_EXAMPLE = {"actors": ["city", "business"], "spec_author": "city", "city_supervises": True}
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
+def test_verdict_questions_alone_reach_the_library_verdict(case: Any) -> None:
+    """Asked only what can change the verdict, the interview ends with the verdict
+    the full facts give, or with that verdict provisionally (never another one)."""
+    classifier = default_classifier()
+    profile = case.profile or "generic"
+    flow = Flow(classifier.bound(profile), default_data().order)
+    state = State(profile)
+    while (field := flow.next_field(state)) is not None:
+        flow.answer(state, field, case.facts.get(field))
+    got = classifier.classify(flow.facts(state), profile=profile, what_if=False)
+    want = classifier.classify(dict(case.facts), profile=profile, what_if=False)
+    shown = got.verdict if got.status == "settled" else got.provisional and got.provisional.verdict
+    assert got.provisional is not None
+    if want.verdict != "undetermined":
+        assert shown == want.verdict
+    # Whatever can still change the verdict was asked (and answered 分からない).
+    assert {q.field for q in got.open_questions if "verdict" in q.affects} <= set(state.asked)
 
 
 @pytest.mark.parametrize(
@@ -104,7 +124,7 @@ def test_jirei1_at_most_8_questions(facts: dict[str, Any]) -> None:
 
 def test_back_keeps_later_answers_and_rechecks_them() -> None:
     flow = Flow(default_classifier().bound("generic"), default_data().order)
-    state = State("generic")
+    state = State("generic", details=True)
     for value in ("t", False, False):
         flow.answer(state, flow.next_field(state) or "", value)
     third = flow.next_field(state)
@@ -127,6 +147,27 @@ def test_change_in_summary_rederives() -> None:
     flow.change(state, "self_solvable", True)
     assert state.answers["self_solvable"] is True
     assert state.asked != before or flow.next_field(state) is not None
+
+
+def test_verdict_questions_come_first_then_the_rest_on_request() -> None:
+    flow = Flow(default_classifier().bound("generic"), default_data().order)
+    state = State("generic")
+    flow.answer(state, TITLE, None)
+    flow.answer(state, "self_solvable", False)
+    # 共助 shapes the level and the forms, not the verdict: not asked yet.
+    assert flow.next_field(state) == "actors"
+    festival = {"actors": ["city", "business"], "funding": ["project_subsidy"],
+                "benefit": "public", "organizer": "partner"}  # fmt: skip
+    for field, value in festival.items():
+        flow.answer(state, field, value)
+    while (field := flow.next_field(state)) is not None:
+        assert "verdict" in next(
+            q.affects for q in flow.bound.status(flow.facts(state))[2] if q.field == field
+        )
+        flow.answer(state, field, {"spec_author": "partner"}.get(field))
+    assert flow.more(state)
+    state.details = True
+    assert flow.next_field(state) == "community_solvable"
 
 
 def test_why_lists_undecided_rules_reading_the_field() -> None:

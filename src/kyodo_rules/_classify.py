@@ -225,7 +225,13 @@ class Classifier:
         facts = checked.facts()
         decision, definite, undecided = bound.assess(facts, engine)
         provisional = bound.combiner.provisional(definite)
-        presumed = bound.combiner.presumptions(definite, undecided, provisional)
+        # A settled verdict presumes nothing; what may still refine its category
+        # is among the open questions.
+        presumed = (
+            bound.combiner.presumptions(definite, undecided, provisional)
+            if decision.verdict == "undetermined"
+            else ()
+        )
         questions = bound.questions(facts, definite, undecided, questions_engine)
         found = WhatIf(())
         if what_if and provisional.verdict == "not_kyodo":
@@ -356,7 +362,10 @@ def build_result(bound: Bound, answer: Answer, facts: Mapping[str, Any], lang: s
         checklist=checklist,
         missing_facts=tuple(q.field for q in answer.questions),
         would_be_kyodo_if=tuple(
-            tuple(FactChange(field=f, value=v) for f, v in change)
+            tuple(
+                FactChange(field=f, value=list(v) if isinstance(v, tuple) else v)
+                for f, v in change
+            )
             for change in answer.what_if.changes
         ),
         trace=trace,

@@ -35,13 +35,13 @@ This is the combination policy, written out once (see docs/policy.md):
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from functools import cache
-from typing import Any, Literal
+from typing import Any
 
 from kyodo_rules._rulebase import Policy, Rule, RuleSet
-from kyodo_rules._vocabulary import DOCUMENTS, FACT_FIELDS, FLAGS, FORMS
+from kyodo_rules._vocabulary import DOCUMENTS, FLAGS, FORMS
 
 
 @dataclass(frozen=True)
@@ -77,20 +77,6 @@ class Decision:
             self.documents,
             self.checklist,
         )
-
-
-def _ranking(
-    current: tuple[tuple[str, int, tuple[int, ...]], ...], extra: Mapping[Any, int]
-) -> tuple[str, ...]:
-    """The form codes, best first, once `extra` weights are added (as `decide` ranks)."""
-    totals = {code: weight for code, weight, _ in current}
-    for code, weight in extra.items():
-        totals[code] = totals.get(code, 0) + weight
-    ranked = sorted(
-        (code for code, weight in totals.items() if weight > 0),
-        key=lambda code: (-totals[code], FORMS.index(code)),
-    )
-    return tuple(ranked)
 
 
 #: Entries a memo keeps before it starts afresh (a few MB at most).
@@ -270,100 +256,3 @@ class Combiner:
             if (established.verdict, established.category) != now:
                 out.append(i)
         return tuple(out)
-
-    def _effect(self, i: int, decision: Decision) -> Literal["none", "sure", "maybe"]:
-        """Whether deciding the undecided rule `i` could change `decision`.
-
-        A cheap filter in front of the exact test (two `decide` calls): most
-        open rules conclude something the answer already says, or advice that a
-        `not_kyodo` answer does not give ("none"); many others would plainly
-        add something new if they held ("sure"). Rules involved in exceptions,
-        and form weights that may or may not reorder the ranking, get the exact
-        test ("maybe").
-        """
-        rule = self.rules[i]
-        then = rule.then
-        if rule.overrides or i in self._overridden_by:
-            return "maybe"
-        verdict = decision.verdict
-        effect: Literal["none", "sure", "maybe"] = "none"
-        if then.verdict == "kyodo" and verdict == "undetermined":
-            effect = "maybe"
-        if then.verdict == "not_kyodo":
-            if verdict != "not_kyodo":
-                return "sure"
-            assert then.category is not None and decision.category is not None
-            if self._rank[then.category] < self._rank[decision.category]:
-                return "sure"
-        if then.zone is not None and then.zone != decision.zone:
-            if decision.zone is None:
-                return "sure"
-            effect = "maybe"
-        if then.subsidiarity is not None and then.subsidiarity != decision.subsidiarity:
-            if decision.subsidiarity is None:
-                return "sure"
-            effect = "maybe"
-        advice = verdict != "not_kyodo"
-        shown = {code for code, _ in decision.flags}
-        for flag in then.flags:
-            if flag not in shown and (advice or flag not in self._process_flags):
-                return "sure"
-        if advice:
-            if not set(then.documents_required) <= set(decision.documents):
-                return "sure"
-            if then.checklist and decision.checklist is None:
-                return "sure"
-            if then.checklist and then.checklist != decision.checklist:
-                effect = "maybe"
-            if then.forms and _ranking(decision.forms, then.forms) != tuple(
-                code for code, _, _ in decision.forms
-            ):
-                return "sure"
-        return effect
-
-    def missing_facts(
-        self,
-        definite: Collection[int],
-        undecided: Collection[int],
-        unknown_fields: Iterable[str],
-        current: Decision | None = None,
-    ) -> tuple[str, ...]:
-        """Unknown facts that could still change the answer."""
-        unknown = frozenset(unknown_fields)
-        if not unknown:
-            return ()
-        definite = frozenset(definite)
-        undecided = frozenset(undecided)
-        decision = current or self.decide(definite, undecided)
-        now = decision.signature()
-        relevant: set[str] = set()
-        for i in undecided:
-            fields = self.rules[i].fields & unknown
-            if fields <= relevant:
-                continue
-            effect = self._effect(i, decision)
-            if effect == "none":
-                continue
-            if effect == "sure":
-                relevant |= fields
-                continue
-            rest = undecided - {i}
-            if (
-                self.decide(definite | {i}, rest).signature() != now
-                or self.decide(definite, rest).signature() != now
-            ):
-                relevant |= fields
-        for i in definite:
-            # A rule can be definitely true *because* a fact is unknown ("unknown: x").
-            fields = self.rules[i].fields & unknown
-            if (
-                fields
-                and not fields <= relevant
-                and self.decide(definite - {i}, undecided).signature() != now
-            ):
-                relevant |= fields
-        if not relevant and now[0] == "undetermined":
-            # No single rule decides it alone: ask for everything the open rules read.
-            for i in undecided:
-                relevant |= self.rules[i].fields & unknown
-        return tuple(f for f in FACT_FIELDS if f in relevant)

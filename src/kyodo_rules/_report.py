@@ -375,11 +375,7 @@ def section_items(
         items = [f"□ {item}" for item in result.checklist]
     elif key == "what_if":
         items = [describe_change(c, lang, name, value_label) for c in result.would_be_kyodo_if]
-        if (
-            (not items
-            and result.verdict == "not_kyodo")
-            or (result.provisional and result.provisional.verdict == "not_kyodo" and not items)
-        ):
+        if not items and result.provisional and result.provisional.verdict == "not_kyodo":
             items = [heading("no_change", lang)]
             for b in result.what_if_blocked_by:
                 facts = ("、" if lang == "ja" else ", ").join(name(f) for f in _rule_facts(b))

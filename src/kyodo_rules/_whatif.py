@@ -50,24 +50,27 @@ class WhatIf:
 
 
 def candidate_values(field: str, current: Any) -> Iterator[Any]:
-    """Values a field could be changed to (lists: one code added, removed or swapped)."""
+    """Values a field could be changed to (lists: one code added, removed or swapped).
+
+    Lists come as tuples, so that change sets can be compared and deduplicated.
+    """
     kind, codes = FIELD_KINDS[field]
     if kind != "codes":
         yield from (v for v in codes if v != current)
         return
     if current is None:
-        yield []
-        yield from ([c] for c in codes)
+        yield ()
+        yield from ((c,) for c in codes)
         return
     present = [c for c in codes if c in current]
     absent = [c for c in codes if c not in current]
     for c in present:
-        yield [p for p in present if p != c]
+        yield tuple(p for p in present if p != c)
     for c in absent:
-        yield [x for x in codes if x in present or x == c]
+        yield tuple(x for x in codes if x in present or x == c)
     for old in present:
         for new in absent:
-            yield [x for x in codes if (x in present and x != old) or x == new]
+            yield tuple(x for x in codes if (x in present and x != old) or x == new)
 
 
 class _Search:
