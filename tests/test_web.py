@@ -105,13 +105,26 @@ def answer(
 
 
 def run_interview(
-    client: TestClient, url: str, token: str, facts: Mapping[str, Any], limit: int = 40
+    client: TestClient,
+    url: str,
+    token: str,
+    facts: Mapping[str, Any],
+    limit: int = 40,
+    details: bool = True,
 ) -> list[str]:
-    """Answer every question from `facts` (absent = 分からない); the fields asked, in order."""
+    """Answer every question from `facts` (absent = 分からない); the fields asked, in order.
+
+    With `details`, goes on past the verdict (the summary's offer) to the
+    questions that shape the forms and the procedure, as the terminal's replay does.
+    """
     asked = []
     for _ in range(limit):
         page = client.get(url)
         if page.url.path.endswith("/summary"):
+            if details and 'id="details"' in page.text:
+                r = client.post(f"{url}/details", data={"csrf": token}, follow_redirects=False)
+                assert r.status_code == 303
+                continue
             return asked
         field = field_of(page.text)
         assert field, page.text
@@ -180,6 +193,24 @@ def test_the_jirei1_interview_reaches_outsourcing_and_every_answer_is_committed(
     assert 'href="/rules/jirei1-outsourcing?lang=ja"' in page.text
 
 
+def test_verdict_questions_first_then_the_offer_to_go_on(
+    client: TestClient, data_dir: Path
+) -> None:
+    url, token = start(client, title="庁舎管理")
+    first = run_interview(client, url, token, JIREI1, details=False)
+    summary = client.get(f"{url}/summary").text
+    assert "判定を変えうる質問はもうありません" in summary and 'id="details"' in summary
+    assert not stored(data_dir, url).details
+    assert 'class="verdict not_kyodo"' in client.get(f"{url}/result").text
+    # Going on asks what shapes the category, forms and procedure; no answer is lost.
+    assert client.post(f"{url}/details", data={}).status_code == 403
+    more = run_interview(client, url, token, JIREI1)
+    state = stored(data_dir, url)
+    assert state.details and "details" in state.history
+    assert not set(first) & set(more) and "city_supervises" in state.asked
+    assert "アウトソーシング" in client.get(f"{url}/result").text
+
+
 def test_the_result_page_is_the_report_template_and_its_style_is_allowed_by_hash(
     client: TestClient,
 ) -> None:
@@ -214,7 +245,7 @@ def test_back_keeps_the_later_answers(client: TestClient, data_dir: Path) -> Non
     assert first == "title"
     answer(client, url, token, "title", "戻るの確認")
     fields = []
-    for _ in range(3):
+    for _ in range(2):
         field = field_of(client.get(url).text)
         assert field
         fields.append(field)
@@ -252,20 +283,20 @@ def test_why_this_question_quotes_the_guidance_and_links_the_rules(client: TestC
     assert 'href="/rules/' in text
 
 
-def test_the_running_status_is_shown_while_questions_remain(
+def test_the_running_status_is_shown_in_the_terminals_words(
     client: TestClient, data_dir: Path
 ) -> None:
     url, token = start(client, title="x")
-    assert "暫定の判定" in client.get(url).text
-    while not {"spec_author", "city_supervises"} <= set(stored(data_dir, url).asked):
-        field = field_of(client.get(url).text)
-        assert field, "the interview ended before the 事例1 facts were asked"
-        value = JIREI1.get(field)
-        answer(client, url, token, field, value, "answer" if value is not None else "unknown")
-    page = client.get(url)
-    assert field_of(page.text), "no question left to show the status on"
-    status = re.search(r'<aside class="status" id="status">(.*?)</aside>', page.text, re.S)
-    assert status and "協働ではありません" in status.group(1)
+    status = re.search(
+        r'<aside class="status[^"]*" id="status">(.*?)</aside>', client.get(url).text, re.S
+    )
+    assert status and "いまの見込み" in status.group(1) and "確認すべき点" in status.group(1)
+    run_interview(client, url, token, JIREI1, details=False)
+    client.post(f"{url}/details", data={"csrf": token})
+    page = client.get(url).text
+    assert field_of(page), "no question after going on"
+    status = re.search(r'<aside class="status[^"]*" id="status">(.*?)</aside>', page, re.S)
+    assert status and "協働ではない" in status.group(1) and "確定" in status.group(1)
 
 
 def test_see_the_result_from_the_answers_so_far(client: TestClient) -> None:

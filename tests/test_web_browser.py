@@ -274,10 +274,18 @@ def _answer(driver: Any, facts: Mapping[str, Any]) -> str:
     return field
 
 
-def _finish(driver: Any, facts: Mapping[str, Any], limit: int = 40) -> list[str]:
+def _finish(
+    driver: Any, facts: Mapping[str, Any], details: bool = False, limit: int = 40
+) -> list[str]:
+    """Answer until the summary; with `details`, take its offer to go on past the verdict."""
+    from selenium.webdriver.common.by import By
+
     asked = []
     for _ in range(limit):
         if "/summary" in driver.current_url:
+            if details and driver.find_elements(By.ID, "details"):
+                _click(driver, "#details")
+                continue
             return asked
         asked.append(_answer(driver, facts))
     raise AssertionError(f"no end after {limit} questions: {asked}")
@@ -320,7 +328,7 @@ def test_jirei1_in_the_browser_with_back_and_the_summary_then_printed_on_a4(
     facts = {**JIREI1, "self_solvable": False, "community_solvable": False}
     first = _answer(browser, facts)
     second_page = _field(browser)
-    assert "暫定の判定" in _text(browser)
+    assert "いまの見込み" in _text(browser)
     # 戻る: the first question again, its answer still chosen; then on without retyping.
     _click(browser, "#back")
     assert _field(browser) == first
@@ -328,20 +336,16 @@ def test_jirei1_in_the_browser_with_back_and_the_summary_then_printed_on_a4(
     assert browser.find_element(By.CSS_SELECTOR, f'input[value="{shown}"]').is_selected()
     _click(browser, "#next")
     assert _field(browser) == second_page
-    asked = [first]
-    while "/summary" not in browser.current_url:
-        status = browser.find_elements(By.ID, "status")
-        if status and "協働ではありません" in status[0].text and len(asked) < 20:
-            # The 暫定 answer is there before the last questions: shown with なぜこの質問？ open.
-            browser.find_element(By.CSS_SELECTOR, "#why summary").click()
-            assert "手引きの該当箇所" in _text(browser)
-            _screenshot(browser, "web-question.png")
-            asked.append(_answer(browser, facts))
-            break
-        asked.append(_answer(browser, facts))
-    else:
-        raise AssertionError("the 暫定 answer never showed 協働ではありません before the end")
-    asked += _finish(browser, facts)
+    # The verdict questions first; then the summary offers to go on.
+    asked = [first, *_finish(browser, facts)]
+    assert "判定を変えうる質問はもうありません" in _text(browser)
+    _click(browser, "#details")
+    status = browser.find_element(By.ID, "status").text
+    assert "協働ではない" in status and "確定" in status
+    browser.find_element(By.CSS_SELECTOR, "#why summary").click()
+    assert "手引きの該当箇所" in _text(browser)
+    _screenshot(browser, "web-question.png")
+    asked += _finish(browser, facts, details=True)
     assert {"actors", "spec_author", "city_supervises"} <= set(asked)
     # The summary: every answer with a link to change it.
     assert "すべて市が作った" in _text(browser)
