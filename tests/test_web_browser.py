@@ -236,17 +236,28 @@ def _field(driver: Any) -> str | None:
 
 
 def _click(driver: Any, css: str) -> None:
-    """Click a link or a submit button and wait until the next page has replaced this one."""
+    """Click a link or a submit button and wait until the next page has replaced this one.
+
+    While a page is being replaced chromedriver may answer for the old element
+    with a generic inspector error rather than "stale element"; both mean gone.
+    """
+    from selenium.common.exceptions import WebDriverException
     from selenium.webdriver.common.by import By
-    from selenium.webdriver.support import expected_conditions
     from selenium.webdriver.support.wait import WebDriverWait
 
     page = driver.find_element(By.TAG_NAME, "html")
     driver.find_element(By.CSS_SELECTOR, css).click()
-    WebDriverWait(driver, 30, poll_frequency=0.02).until(expected_conditions.staleness_of(page))
-    WebDriverWait(driver, 30, poll_frequency=0.02).until(
-        lambda d: d.execute_script("return document.readyState") == "complete"
-    )
+
+    def gone(_driver: Any) -> bool:
+        try:
+            page.is_enabled()
+        except WebDriverException:
+            return True
+        return False
+
+    wait = WebDriverWait(driver, 30, poll_frequency=0.02, ignored_exceptions=(WebDriverException,))
+    wait.until(gone)
+    wait.until(lambda d: d.execute_script("return document.readyState") == "complete")
 
 
 def _choose(driver: Any, value: Any) -> None:
