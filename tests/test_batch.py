@@ -79,10 +79,15 @@ def _row_lines(stderr: str) -> list[str]:
     return [line for line in stderr.splitlines() if line.startswith("row ")]
 
 
+#: Enough rows for every verdict, category and zone to occur; the throughput of
+#: 100,000 rows is measured by benchmarks/bench.py.
+ROWS = 2_000
+
+
 @pytest.mark.slow
-def test_ten_thousand_rows(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_two_thousand_rows(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     rng = random.Random(20250401)
-    generated = [_random_row(rng, n) for n in range(10_000)]
+    generated = [_random_row(rng, n) for n in range(ROWS)]
     headers = [FIELD_LABELS[f] for f in FIELDS]
     source, out = tmp_path / "inventory.xlsx", tmp_path / "answers.xlsx"
     _write_xlsx(source, headers, [cells for _, cells in generated])
@@ -94,18 +99,18 @@ def test_ten_thousand_rows(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -
     assert not _row_lines(err)
 
     results = _sheet(out, "判定結果")
-    assert len(results) == 10_001
+    assert len(results) == ROWS + 1
     header = results[0]
     assert header[: len(headers)] == tuple(headers)
     verdict_at = header.index("判定")
     summary = _sheet(out, "集計")
     assert summary[0] == ("区分", "項目", "コード", "件数")
-    assert _summary(summary, "判定した事業") == {"": 10_000}
+    assert _summary(summary, "判定した事業") == {"": ROWS}
     assert _summary(summary, "入力エラーの行") == {"": 0}
     for section, codes in (("判定", VERDICTS), ("理由の分類", CATEGORIES), ("協働の領域", ZONES)):
         counts = _summary(summary, section)
         assert set(codes) <= set(counts)
-        assert sum(counts.values()) == 10_000, section
+        assert sum(counts.values()) == ROWS, section
     verdicts = _summary(summary, "判定")
     from kyodo_rules._report import label
 
@@ -115,7 +120,7 @@ def test_ten_thousand_rows(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -
     forms = _summary(summary, "おすすめの協働の形（複数該当あり）")
     assert len(forms) == 9 and sum(forms.values()) > 0
     # Spot checks: a row's answer is classify()'s answer for the facts the row meant.
-    for index in (0, 1234, 9999):
+    for index in (0, 1234, ROWS - 1):
         facts = generated[index][0]
         expected = classify(facts, profile="nichinan", what_if=False)
         assert results[index + 1][verdict_at] == label("verdict", expected.verdict)

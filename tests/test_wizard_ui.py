@@ -56,9 +56,13 @@ def keys_for(field: str, value: Any, first: bool = False, grouped: bool = False)
 
 
 def script(answers: dict[str, Any]) -> tuple[str, State]:
+    """The keys of an interview that answers the verdict questions, then sees the result."""
     flow = Flow(default_classifier().bound("generic"), default_data().order)
-    state = replay(flow, State("generic"), answers)
-    return "".join(keys_for(f, state.answers.get(f)) for f in state.asked), state
+    state = replay(flow, State("generic"), answers, details=False)
+    keys = "".join(keys_for(f, state.answers.get(f)) for f in state.asked)
+    if flow.more(state):
+        keys += ENTER  # 判定を変えうる質問はもうありません → 結果を見る
+    return keys, state
 
 
 def run_wizard(text: str, path: Path) -> tuple[Wizard, Any]:
@@ -112,7 +116,7 @@ def test_ctrl_c_leaves_a_resumable_session(tmp_path: Path) -> None:
 def test_back_and_why_at_a_question(tmp_path: Path) -> None:
     path = tmp_path / "s.session.yaml"
     n = len(FIELD_KINDS["self_solvable"][1])
-    why = DOWN * (n + 2) + ENTER  # after 分からない, ← 戻る
+    why = DOWN * (n + 2) + ENTER + DOWN + ENTER  # after 分からない, ← 戻る; then the quote
     back = DOWN * (n + 1) + ENTER
     keys = keys_for(TITLE, "x") + why + back + ("\x7f" + "y" + ENTER) + CTRL_C
     with pytest.raises(KeyboardInterrupt):
@@ -121,6 +125,46 @@ def test_back_and_why_at_a_question(tmp_path: Path) -> None:
     assert "000_8b5359a4ac293472.txt" in out  # the help quotes the source
     state = session.load_state(path, None, None)
     assert state.answers[TITLE] == "y"  # the kept answer "x" was the default, erased
+
+
+def test_status_line_after_each_answer_and_result_now(tmp_path: Path) -> None:
+    path = tmp_path / "s.session.yaml"
+    n = len(FIELD_KINDS["actors"][1]) + 1  # and どれも当てはまらない
+    result_now = DOWN * (n + 3) + ENTER  # at 主体: after 分からない, ← 戻る, なぜこの質問？
+    keys = keys_for(TITLE, "x") + keys_for("self_solvable", False)
+    wizard, result = run_wizard(keys + result_now, path)
+    out = path.with_suffix(".out").read_text(encoding="utf-8")
+    assert "いまの見込み:" in out and "確認すべき点" in out
+    assert wizard.state.asked == [TITLE, "self_solvable"]
+    assert result.verdict == "undetermined"
+
+
+def test_back_on_a_multi_select_goes_back(tmp_path: Path) -> None:
+    path = tmp_path / "s.session.yaml"
+    n = len(FIELD_KINDS["actors"][1]) + 1  # and どれも当てはまらない
+    back = DOWN * (n + 1) + ENTER  # the cursor on ← 戻る, nothing ticked
+    keys = keys_for(TITLE, "x") + keys_for("self_solvable", False) + back + CTRL_C
+    with pytest.raises(KeyboardInterrupt):
+        run_wizard(keys, path)
+    state = session.load_state(path, None, None)
+    assert state.reask == "self_solvable"
+    assert "actors" not in state.answers
+    out = path.with_suffix(".out").read_text(encoding="utf-8")
+    assert "selections" not in out and "done" not in out
+
+
+def test_ticked_boxes_are_shown_in_japanese(tmp_path: Path) -> None:
+    path = tmp_path / "s.session.yaml"
+    keys = (
+        keys_for(TITLE, "x")
+        + keys_for("self_solvable", False)
+        + keys_for("actors", ["city", "business"])
+        + CTRL_C
+    )
+    with pytest.raises(KeyboardInterrupt):
+        run_wizard(keys, path)
+    out = path.with_suffix(".out").read_text(encoding="utf-8")
+    assert "市・行政" in out and "事業者" in out and "selections" not in out
 
 
 # -- the command without prompts ----------------------------------------------------
@@ -145,7 +189,7 @@ def test_answers_file_replays_without_prompts(tmp_path: Path) -> None:
     report = tmp_path / "r.json"
     proc = _cli("--answers", str(good), "--save", str(report))
     assert proc.returncode == 0, proc.stderr
-    assert "協働ではありません" in proc.stdout
+    assert "協働ではない" in proc.stdout
     assert '"verdict": "not_kyodo"' in report.read_text("utf-8")
 
 

@@ -9,7 +9,7 @@ small questions of the what-if search and the wizard's relevance test.
 from __future__ import annotations
 
 import threading
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -29,14 +29,14 @@ from kyodo_rules._models import (
     Result,
     TraceEntry,
 )
-from kyodo_rules._open_questions import Question, open_questions
-from kyodo_rules._policy import Combiner, Decision
+from kyodo_rules._open_questions import Question, evaluated_moves, open_questions
+from kyodo_rules._policy import MEMO_SIZE, Combiner, Decision
 from kyodo_rules._pyengine import Evaluator, PythonEngine
-from kyodo_rules._readings import flatten
+from kyodo_rules._readings import FlatFacts, flatten
 from kyodo_rules._report import aside
 from kyodo_rules._rulebase import Profile, Rulebase, RuleSet, load_rulebase
 from kyodo_rules._validation import validate_case
-from kyodo_rules._vocabulary import FACT_FIELDS
+from kyodo_rules._vocabulary import FACT_FIELDS, FIELD_KINDS
 from kyodo_rules._whatif import WhatIf
 
 EngineName = Literal["durable", "python"]
@@ -54,6 +54,7 @@ class Bound:
         default_factory=dict
     )
     _trace: dict[tuple[int, str], dict[str, Any]] = field(default_factory=dict)
+    _move_memo: dict[tuple[str, tuple[Any, ...]], Any] = field(default_factory=dict)
 
     @cached_property
     def durable(self) -> Evaluator:
@@ -163,25 +164,57 @@ class Bound:
         whole evaluation, so the two can be compared.
         """
         if engine == "python":
-            python = self.engine("python")
-            assert isinstance(python, PythonEngine)
-            readers = self.readers
             return open_questions(
                 self.combiner,
                 facts,
                 (definite, undecided),
-                lambda f: python.subset(sorted(readers[f])),
+                self._moves,
                 self.ruleset.fields_read,
-                readers=readers,
+                readers=self.readers,
             )
         evaluate = self.engine(engine).evaluate
         return open_questions(
             self.combiner,
             facts,
             (definite, undecided),
-            lambda _f: evaluate,
+            evaluated_moves(lambda _f: evaluate),
             self.ruleset.fields_read,
         )
+
+    @cached_property
+    def _depends(self) -> dict[str, tuple[str, ...]]:
+        """For each field, the flat keys its readers look at besides its own."""
+        out: dict[str, tuple[str, ...]] = {}
+        every = flatten({})
+        for f, mine in self.readers.items():
+            read: set[str] = set()
+            for i in mine:
+                read |= self.ruleset.rules[i].fields
+            read.discard(f)
+            keys = flatten({}, {g: FIELD_KINDS[g] for g in read})
+            out[f] = tuple(k for k in every if k in keys)
+        return out
+
+    def _moves(
+        self, field: str, flat: FlatFacts
+    ) -> Sequence[tuple[Any, frozenset[int], frozenset[int]]]:
+        """The readers' statuses for each answer of `field`, remembered by what they read.
+
+        Which of the few rules reading a field hold depends only on the facts
+        those rules read, so the same answers come back for every case that
+        agrees on them: a wizard re-asks, an inventory repeats itself.
+        """
+        key = (field, tuple(flat[k] for k in self._depends[field]))
+        found = self._move_memo.get(key)
+        if found is None:
+            python = self.engine("python")
+            assert isinstance(python, PythonEngine)
+            evaluate = python.subset(sorted(self.readers[field]))
+            found = evaluated_moves(lambda _f: evaluate)(field, flat)
+            if len(self._move_memo) >= MEMO_SIZE:
+                self._move_memo.clear()
+            self._move_memo[key] = found
+        return found
 
     def status(self, facts: Mapping[str, Any]) -> tuple[Decision, Decision, tuple[Question, ...]]:
         """Strict and provisional decisions and the open questions (the wizard's view)."""

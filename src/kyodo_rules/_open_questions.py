@@ -64,22 +64,41 @@ def flat_answers(field: str) -> tuple[tuple[Any, FlatFacts], ...]:
     return found
 
 
+#: For one field, the new statuses of the rules that read it, for each answer:
+#: (value, definite, undecided), restricted to those rules when `readers` is given.
+Moves = Callable[[str, FlatFacts], Sequence[tuple[Any, frozenset[int], frozenset[int]]]]
+
+
+def evaluated_moves(evaluator: Callable[[str], Evaluate]) -> Moves:
+    """Moves found by evaluating every answer afresh (what the differential tests compare)."""
+
+    def moves(field: str, flat: FlatFacts) -> list[tuple[Any, frozenset[int], frozenset[int]]]:
+        evaluate = evaluator(field)
+        out = []
+        for value, keys in flat_answers(field):
+            trial = dict(flat)
+            trial.update(keys)
+            d_new, u_new = evaluate(trial)
+            out.append((value, frozenset(d_new), frozenset(u_new)))
+        return out
+
+    return moves
+
+
 def open_questions(
     combiner: Combiner,
     facts: Mapping[str, Any],
     statuses: Statuses,
-    evaluator: Callable[[str], Evaluate],
+    moves: Moves,
     fields: frozenset[str],
     *,
     readers: Mapping[str, frozenset[int]] | None = None,
 ) -> tuple[Question, ...]:
     """The open questions for `facts`, most decisive first.
 
-    `evaluator(field)` answers flat facts with (definite, undecided) indices.
-    With `readers` (field -> indices of the rules that read it) only those
-    rules' statuses are taken from it, so it may evaluate just those rules;
-    without, it must evaluate them all (the differential tests do that on
-    durable-rules).
+    With `readers` (field -> indices of the rules that read it) `moves` gives
+    only those rules' new statuses and the others keep theirs; without, it
+    gives every rule's (the differential tests do that on durable-rules).
     """
     definite, undecided = statuses
     now_p = combiner.provisional(definite).signature()
@@ -91,21 +110,18 @@ def open_questions(
             continue
         changed: set[int] = set()
         outcomes = []
-        evaluate = evaluator(field)
-        for value, keys in flat_answers(field):
-            trial = dict(flat)
-            trial.update(keys)
-            d_new, u_new = evaluate(trial)
-            if readers is not None:
-                mine = readers[field]
-                d = (definite - mine) | (frozenset(d_new) & mine)
-                u = (undecided - mine) | (frozenset(u_new) & mine)
+        mine = readers[field] if readers is not None else None
+        for value, d_new, u_new in moves(field, flat):
+            if mine is not None:
+                d = (definite - mine) | d_new
+                u = (undecided - mine) | u_new
             else:
-                d, u = frozenset(d_new), frozenset(u_new)
+                d, u = d_new, u_new
             p = combiner.provisional(d)
             s = combiner.verdict(d, u)
             sig = p.signature()
-            changed.update(k for k, part in enumerate(sig) if part != now_p[k])
+            if sig != now_p:
+                changed.update(k for k, part in enumerate(sig) if part != now_p[k])
             if s[0] != now_s[0]:
                 changed.add(0)
             if s[1] != now_s[1]:

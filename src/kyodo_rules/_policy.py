@@ -61,22 +61,26 @@ class Decision:
     overridden: Mapping[int, int]
 
     def signature(self) -> tuple[Any, ...]:
-        """What a person acts on in the answer.
+        """What a person acts on in the answer (computed once per decision).
 
         Violated principles are left out: they restate, in each city's words,
         reasons the verdict already gives, so a fact that could only add one is
         not worth a question.
         """
-        return (
-            self.verdict,
-            self.category,
-            self.zone,
-            self.subsidiarity,
-            tuple(code for code, _, _ in self.forms),
-            tuple(code for code, _ in self.flags),
-            self.documents,
-            self.checklist,
-        )
+        found: tuple[Any, ...] | None = self.__dict__.get("_signature")
+        if found is None:
+            found = (
+                self.verdict,
+                self.category,
+                self.zone,
+                self.subsidiarity,
+                tuple(code for code, _, _ in self.forms),
+                tuple(code for code, _ in self.flags),
+                self.documents,
+                self.checklist,
+            )
+            self.__dict__["_signature"] = found
+        return found
 
 
 #: Entries a memo keeps before it starts afresh (a few MB at most).

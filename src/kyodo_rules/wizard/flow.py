@@ -190,13 +190,16 @@ class Flow:
         )
 
 
-def replay(flow: Flow, state: State, given: Mapping[str, Any]) -> State:
+def replay(
+    flow: Flow, state: State, given: Mapping[str, Any], *, details: bool = True
+) -> State:
     """Run the interview answering from `given` (absent = 分からない), without prompts.
 
-    Every question that matters is taken, past the verdict too: a file that
-    gives the forms' facts should see them used.
+    By default every question that matters is taken, past the verdict too: a
+    file that gives the forms' facts should see them used. `details=False`
+    stops where the interactive interview first offers the result.
     """
-    state.details = True
+    state.details = details
     while (name := flow.next_field(state)) is not None:
         flow.answer(state, name, given.get(name))
     return state
