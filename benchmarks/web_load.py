@@ -354,6 +354,13 @@ def main() -> int:
         f"in {elapsed:.1f} s on {os.cpu_count()} CPUs (load average at the end: "
         f"{os.getloadavg()[0]:.2f})"
     )
+    scheduled = int(args.rate * args.seconds)
+    unanswered = scheduled - len(stats.latency.get("api: classify", []))
+    if unanswered > 0:
+        stats.errors.append(
+            f"classify: {unanswered} of {scheduled} scheduled requests not answered in time"
+        )
+        print(f"not answered within the run (+30 s): {unanswered} classify requests")
     for error in stats.errors[:10]:
         print(f"  error: {error}")
     return 1 if stats.errors else 0
