@@ -905,7 +905,9 @@ async def api_classify(request: Request) -> Response:
         what_if=what_if,
         engine=web.engine,
     )
-    return JSONResponse(result.model_dump(mode="json"))
+    # pydantic's own serialiser: the same JSON as model_dump(mode="json"), several
+    # times faster than building dicts and encoding them again.
+    return Response(result.model_dump_json(), media_type="application/json")
 
 
 async def api_npo(request: Request) -> Response:
