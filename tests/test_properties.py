@@ -90,18 +90,27 @@ def test_one_sided_zones_are_never_kyodo(facts: dict[str, Any]) -> None:
         assert result.verdict != "kyodo", witness(facts)
 
 
+DESIGN = set(default_classifier().rulebase.policy.design_fields)
+
+
 @settings(max_examples=300)
 @given(any_cases())
 def test_every_change_in_would_be_kyodo_if_yields_kyodo(facts: dict[str, Any]) -> None:
+    """Each change makes the case provisionally 協働, within three facts of its design."""
     result = classify(facts)
-    if result.verdict != "not_kyodo":
+    assert result.provisional is not None
+    if result.provisional.verdict != "not_kyodo":
         assert result.would_be_kyodo_if == (), witness(facts)
     for change in result.would_be_kyodo_if:
+        assert 1 <= len(change) <= 3
+        assert {c.field for c in change} <= DESIGN, change
         changed = dict(facts)
         changed.update({c.field: c.value for c in change})
         after = classify(changed, what_if=False)
-        assert after.verdict == "kyodo", (
-            f"{[(c.field, c.value) for c in change]} gives {after.verdict}; {witness(facts)}"
+        assert after.provisional is not None
+        assert after.provisional.verdict == "kyodo", (
+            f"{[(c.field, c.value) for c in change]} gives {after.provisional.verdict}; "
+            f"{witness(facts)}"
         )
 
 

@@ -176,3 +176,10 @@ def test_why_lists_undecided_rules_reading_the_field() -> None:
     rules = flow.why(state, "spec_author")
     assert rules and all(r.source for r in rules)
     assert any("事例1" in r.source for r in rules)
+
+
+def test_the_declared_question_order_is_the_vocabulary_order() -> None:
+    """One order: the interview's (wizard/questions.yaml) breaks ties between open questions."""
+    from kyodo_rules._vocabulary import FACT_FIELDS
+
+    assert [f for f in default_data().order if f != TITLE] == list(FACT_FIELDS)

@@ -409,16 +409,15 @@ def build_result(bound: Bound, answer: Answer, facts: Mapping[str, Any], lang: s
             category=answer.provisional.category,  # type: ignore[arg-type]
             presumptions=tuple(_presumption(bound, i, facts, lang) for i in answer.presumed),
         ),
+        # Built from the policy's own codes, so not validated again: an open
+        # question has a dozen outcomes and a sparse case two dozen questions.
         open_questions=tuple(
-            OpenQuestion(
+            OpenQuestion.model_construct(
                 field=q.field,
-                affects=q.affects,  # type: ignore[arg-type]
+                affects=q.affects,
                 outcomes=tuple(
-                    Outcome(
-                        value=value,
-                        verdict=p.verdict,  # type: ignore[arg-type]
-                        category=p.category,  # type: ignore[arg-type]
-                        settled=settled,
+                    Outcome.model_construct(
+                        value=value, verdict=p.verdict, category=p.category, settled=settled
                     )
                     for value, p, settled in q.outcomes
                 ),

@@ -1,0 +1,102 @@
+"""How far a few facts go: the figures of the provisional-answers issue, reproducible.
+
+    python benchmarks/answers_from_few_facts.py
+
+1. Random 3–6-fact subsets of the library's 協働 cases: the share that is
+   provisionally 協働, 判定できない, and provisionally not 協働.
+2. The interview (verdict questions first, answers from each library case):
+   questions to the first provisional verdict and to a settled one (min,
+   median, max), and for the 事例2 festival.
+"""
+
+from __future__ import annotations
+
+import random
+import statistics
+from collections import Counter
+from typing import Any
+
+from kyodo_rules import classify
+from kyodo_rules._cases import load_cases
+from kyodo_rules._classify import default_classifier
+from kyodo_rules.wizard.flow import Flow, State
+from kyodo_rules.wizard.questions import TITLE, default_data
+
+FESTIVAL = {
+    "self_solvable": False,
+    "actors": ["city", "business"],
+    "funding": ["project_subsidy"],
+    "benefit": "public",
+    "organizer": "partner",
+    "equal_footing": True,
+    "shared_purpose": True,
+    "roles_shared": True,
+    "activity": "festival",
+    "spec_author": "partner",
+    "city_supervises": False,
+    "scheme": "none",
+    "planner": "partner",
+    "partner_contribution": "expertise",
+}
+
+
+def subsets(seed: int = 7, per_case: int = 60) -> Counter[str]:
+    rng = random.Random(seed)
+    counts: Counter[str] = Counter()
+    for case in load_cases():
+        if case.expect.verdict != "kyodo" or case.profile not in (None, "generic"):
+            continue
+        facts = dict(case.facts)
+        keys = sorted(facts)
+        for _ in range(per_case):
+            k = rng.randint(3, min(6, len(keys)))
+            part = {f: facts[f] for f in rng.sample(keys, k)}
+            r = classify(part, what_if=False)
+            shown = r.verdict if r.status == "settled" else r.provisional.verdict  # type: ignore[union-attr]
+            counts[f"{r.status}:{shown}"] += 1
+    return counts
+
+
+def interview(facts: dict[str, Any], profile: str = "generic") -> tuple[int | None, int | None]:
+    """Questions asked to the first provisional (or settled) verdict, and to a settled one."""
+    flow = Flow(default_classifier().bound(profile), default_data().order)
+    state = State(profile)
+    first = settled = None
+    n = 0
+    while (field := flow.next_field(state)) is not None:
+        flow.answer(state, field, facts.get(field))
+        if field == TITLE:
+            continue
+        n += 1
+        now = flow.standing(state)
+        if first is None and (now.settled or now.provisional != "undetermined"):
+            first = n
+        if settled is None and now.settled:
+            settled = n
+    return first, settled
+
+
+def main() -> None:
+    counts = subsets()
+    total = sum(counts.values())
+    print(f"random 3-6-fact subsets of the library's 協働 cases: {total}")
+    for key, n in sorted(counts.items()):
+        print(f"  {key:28} {n:5}  {n / total:6.1%}")
+    firsts, settles, unsettled = [], [], 0
+    for case in load_cases():
+        first, settled = interview(dict(case.facts), case.profile or "generic")
+        if first is not None:
+            firsts.append(first)
+        if settled is None:
+            unsettled += 1
+        else:
+            settles.append(settled)
+    for name, xs in (("to a first verdict", firsts), ("to a settled verdict", settles)):
+        print(f"library cases, questions {name}: min {min(xs)}, median "
+              f"{statistics.median(xs)}, max {max(xs)} ({len(xs)} cases)")
+    print(f"  cases the interview leaves unsettled (facts missing in the case): {unsettled}")
+    print(f"事例2 festival: first verdict, settled after {interview(FESTIVAL)} questions")
+
+
+if __name__ == "__main__":
+    main()
