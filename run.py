@@ -1,10 +1,12 @@
 #!/usr/bin/env python3
-"""Quick start without any set-up: `python3 run.py wizard` or `python3 run.py test`.
+"""Quick start without any set-up: `python3 run.py wizard`, `serve` or `test`.
 
 Creates `.venv/` on first use (durable-rules builds from source, so the first
 run takes a minute), installs kyodo-rules into it, then runs the wizard or the
-whole test suite. Needs only Python 3.11 or 3.12 and the package index; if the
-`python3` at hand is another version, a python3.12/python3.11 on PATH is used.
+whole test suite; `serve` starts the web interview and API (the `web` extra)
+and prints its address. Needs only Python 3.11 or 3.12 and the package index;
+if the `python3` at hand is another version, a python3.12/python3.11 on PATH
+is used.
 Any other arguments go to the command: `python3 run.py wizard --lang en`.
 """
 
@@ -51,9 +53,9 @@ def _stamp() -> str:
 def _ensure(extra: str) -> None:
     marker = VENV / f".installed-{extra or 'base'}"
     stamp = _stamp()
-    # An install with the test extras serves the wizard too.
+    # An install with the test extras (which include the web extra) serves all.
     for done in {marker, VENV / ".installed-test"}:
-        if done.exists() and done.read_text() == stamp and (done == marker or not extra):
+        if done.exists() and done.read_text() == stamp and (done == marker or extra != "test"):
             return
     if not _venv_bin("python").exists():
         subprocess.run([_python(), "-m", "venv", str(VENV)], check=True)
@@ -69,7 +71,7 @@ def _ensure(extra: str) -> None:
 
 
 def main() -> int:
-    if len(sys.argv) < 2 or sys.argv[1] not in ("wizard", "test"):
+    if len(sys.argv) < 2 or sys.argv[1] not in ("wizard", "serve", "test"):
         print(__doc__)
         return 2
     command, rest = sys.argv[1], sys.argv[2:]
@@ -78,6 +80,14 @@ def main() -> int:
         # The wizard's "to continue" hint should name the command the user typed.
         env = {**os.environ, "KYODO_WIZARD_COMMAND": "python3 run.py wizard"}
         return subprocess.call([str(_venv_bin("kyodo-rules")), "wizard", *rest], env=env)
+    if command == "serve":
+        _ensure("web")
+        server = subprocess.Popen([str(_venv_bin("kyodo-rules")), "serve", *rest])
+        while True:
+            try:
+                return server.wait()
+            except KeyboardInterrupt:  # the server got Ctrl-C too; let it finish saving
+                continue
     _ensure("test")
     # A fresh, non-editable install: the tests exercise the package as users get it.
     return subprocess.call([str(_venv_bin("python")), "-m", "pytest", *rest], cwd=ROOT)

@@ -38,6 +38,7 @@ from kyodo_rules._report import (
     label,
     render_markdown,
     split_trace,
+    verdict_phrase,
 )
 
 #: Report suffix -> format; the suffix is the only way to choose one.
@@ -133,10 +134,6 @@ def _w(key: str, lang: str) -> str:
     return en if lang == "en" else ja
 
 
-def _e(text: object) -> str:
-    return escape(str(text), quote=True)
-
-
 def _profile_name(profile: str, lang: str) -> str:
     """The city's own name for the profile, when the rulebase is at hand."""
     try:
@@ -152,6 +149,84 @@ def _profile_name(profile: str, lang: str) -> str:
         return profile
 
 
+def report_context(
+    result: Result,
+    lang: str = "ja",
+    title: str | None = None,
+    *,
+    generated: _dt.date | None = None,
+) -> dict[str, Any]:
+    """What `templates/report.html` needs; the web result page passes the same, plus links."""
+    from markupsafe import Markup
+
+    project = title.strip() if title and title.strip() else None
+    used, unused = split_trace(result)
+    return {
+        "result": result,
+        "lang": lang,
+        "page_title": project or heading("title", lang),
+        "project": project,
+        "day": (generated or _dt.date.today()).isoformat(),
+        "csp": Markup(_CSP),
+        # Constants of this module, never user text: the only strings shown unescaped.
+        "css": Markup(_CSS),
+        "w": {key: _w(key, lang) for key in _WORDS},
+        "h": _Headings(lang),
+        "label": lambda kind, code: label(kind, code, lang),
+        "aside": lambda text: aside(text, lang),
+        "field_label": lambda name: field_label(name, lang),
+        "profile_name": _profile_name(result.profile, lang),
+        "used": used,
+        "unused": unused,
+        "what_if": [_describe(change, lang) for change in result.would_be_kyodo_if],
+        "rule_href": None,
+        # Whether the answer is settled (確定), provisional (暫定) or undetermined, and
+        # the open rules a provisional answer presumes not to apply.
+        "status": result.status,
+        "presumptions": (
+            result.provisional.presumptions
+            if result.status != "settled" and result.provisional
+            else ()
+        ),
+        "verdict_phrase": lambda verdict, category: verdict_phrase(verdict, category, lang),
+    }
+
+
+class _Headings:
+    """`h.verdict` in a template: the report's section headings in one language."""
+
+    def __init__(self, lang: str) -> None:
+        self._lang = lang
+
+    def __getattr__(self, key: str) -> str:
+        return heading(key, self._lang)
+
+    def __getitem__(self, key: str) -> str:
+        return heading(key, self._lang)
+
+
+_ENV: Any = None
+
+
+def template_environment() -> Any:
+    """The Jinja2 environment of the report template: autoescaped, loaded from the package.
+
+    Built on first use so that importing this module (every CLI command does)
+    does not pay for Jinja2.
+    """
+    global _ENV
+    if _ENV is None:
+        from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+
+        _ENV = Environment(
+            loader=PackageLoader("kyodo_rules", "templates"),
+            autoescape=select_autoescape(["html"], default_for_string=True, default=True),
+            undefined=StrictUndefined,
+            keep_trailing_newline=True,
+        )
+    return _ENV
+
+
 def render_html(
     result: Result,
     lang: str = "ja",
@@ -160,130 +235,12 @@ def render_html(
     generated: _dt.date | None = None,
 ) -> str:
     """One self-contained, printable page; `generated` pins the date for reproducible files."""
-    day = (generated or _dt.date.today()).isoformat()
-    page_title = title.strip() if title and title.strip() else heading("title", lang)
-    verdict = result.verdict
-    out: list[str] = [
-        "<!DOCTYPE html>",
-        f'<html lang="{"en" if lang == "en" else "ja"}">',
-        "<head>",
-        '<meta charset="utf-8">',
-        f'<meta http-equiv="Content-Security-Policy" content="{_CSP}">',
-        '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        '<meta name="generator" content="kyodo-rules">',
-        f"<title>{_e(page_title)} — {_e(_w('report', lang))}</title>",
-        f"<style>{_CSS}</style>",
-        "</head>",
-        "<body>",
-        "<header>",
-        f'<p class="kind">{_e(_w("report", lang))}</p>',
-        f'<h1 id="title">{_e(page_title)}</h1>',
-        "</header>",
-        "<main>",
-        f'<section class="verdict {_e(verdict)}" id="verdict">',
-        f'<p class="label">{_e(heading("verdict", lang))}</p>',
-        f'<p class="answer">{_e(label("verdict", verdict, lang))}</p>',
-    ]
-    if result.category:
-        out.append(
-            f'<p class="category">{_e(heading("category", lang))}: '
-            f"{_e(label('category', result.category, lang))}</p>"
-        )
-    out.append("</section>")
-    out.append('<dl class="facts">')
-    if title and title.strip():
-        out.append(f"<dt>{_e(_w('project', lang))}</dt><dd>{_e(title.strip())}</dd>")
-    for key in ("zone", "subsidiarity"):  # the category is in the verdict box
-        value = getattr(result, key)
-        out.append(f"<dt>{_e(heading(key, lang))}</dt><dd>{_e(label(key, value, lang))}</dd>")
-    out.append(
-        f"<dt>{_e(heading('profile', lang))}</dt><dd>{_e(_profile_name(result.profile, lang))}</dd>"
+    page: str = (
+        template_environment()
+        .get_template("report.html")
+        .render(report_context(result, lang, title, generated=generated))
     )
-    out.append("</dl>")
-
-    def section(key: str, body: list[str], tag: str = "ul", cls: str = "") -> None:
-        if not body:
-            return
-        attr = f' class="{cls}"' if cls else ""
-        out.append(f'<section id="{key}">')
-        out.append(f"<h2>{_e(heading(key, lang))}</h2>")
-        out.append(f"<{tag}{attr}>")
-        out.extend(body)
-        out.append(f"</{tag}>")
-        out.append("</section>")
-
-    used, unused = split_trace(result)
-    reasons = []
-    for t in used:
-        quote = f"<blockquote>{_e(t.quote)}</blockquote>" if t.quote else ""
-        reasons.append(
-            f"<li>{_e(t.title)}<cite>{_e(t.source)} · <code>{_e(t.rule_id)}</code></cite>"
-            f"{quote}</li>"
-        )
-    section("reasons", reasons, "ol")
-    others = []
-    for t in unused:
-        note = ""
-        if t.overridden_by:
-            text = aside(f"{heading('set_aside', lang)}: {t.overridden_by}", lang)
-            note = f' <span class="aside">{_e(text)}</span>'
-        others.append(f"<li>{_e(t.title)}{note}<cite>{_e(t.source)}</cite></li>")
-    section("other_rules", others, "ul", "other")
-
-    forms = []
-    why = _w("reason", lang)
-    for form in result.forms:
-        items = [f"<li>{_e(why)}: {_e(r)}</li>" for r in form.reasons]
-        items += [
-            f'<li class="caution">{_e(heading("cautions", lang))}: {_e(c)}</li>'
-            for c in form.cautions
-        ]
-        sub = f'<ul class="sub">{"".join(items)}</ul>' if items else ""
-        forms.append(f"<li><strong>{_e(form.label)}</strong>{sub}</li>")
-    section("forms", forms, "ol")
-
-    section(
-        "flags",
-        [f"<li>{_e(f.message)}<cite>{_e(f.source)}</cite></li>" for f in result.flags],
-    )
-    section(
-        "principles",
-        [f"<li>{_e(p.label)}<cite>{_e(p.source)}</cite></li>" for p in result.principles_violated],
-    )
-    section(
-        "documents",
-        [f"<li>{_e(label('document', d, lang))}</li>" for d in result.required_documents],
-    )
-    section(
-        "checklist",
-        [
-            f'<li><input type="checkbox" aria-label="{_e(item)}"><span>{_e(item)}</span></li>'
-            for item in result.checklist
-        ],
-        cls="checklist",
-    )
-    section(
-        "what_if",
-        [f"<li>{_e(_describe(change, lang))}</li>" for change in result.would_be_kyodo_if],
-    )
-    section(
-        "missing",
-        [
-            f"<li>{_e(field_label(f, lang))} <code>{_e(f)}</code></li>"
-            if lang == "ja"
-            else f"<li><code>{_e(f)}</code></li>"
-            for f in result.missing_facts
-        ],
-    )
-    out.append("</main>")
-    out.append(
-        f"<footer><p>{_e(_w('check_note', lang))}</p>"
-        f"<p>{_e(_w('generated', lang))}: {_e(day)} · {_e(heading('profile', lang))}: "
-        f"{_e(_profile_name(result.profile, lang))} · {_e(_w('by', lang))}</p></footer>"
-    )
-    out.append("</body>")
-    out.append("</html>")
-    return "\n".join(out) + "\n"
+    return page
 
 
 def _describe(change: Any, lang: str) -> str:

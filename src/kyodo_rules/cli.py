@@ -35,6 +35,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "demo": ("kyodo_rules.commands.demo", "事例を順に見せる（研修用） / step through a case"),
     "explain": ("kyodo_rules.commands.explain", "判定の導出をすべて表示 / full derivation"),
     "batch": ("kyodo_rules.commands.batch", "事業一覧（CSV/Excel）を一括判定 / inventory"),
+    "serve": ("kyodo_rules.commands.serve", "ブラウザで使う判定と API / web interview and API"),
 }
 
 

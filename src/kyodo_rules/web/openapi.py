@@ -1,0 +1,175 @@
+"""The OpenAPI document of the JSON API, with the vocabulary's own JSON schemas.
+
+Other municipal systems are mostly not Python; the schemas of `Case`,
+`Result`, `Group` and `NpoResult` come from the same pydantic models that
+validate every request, so the document cannot drift from what is accepted.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from kyodo_rules import __version__
+
+
+def _schemas() -> dict[str, Any]:
+    from pydantic.json_schema import models_json_schema
+
+    from kyodo_rules._models import Case, Result
+    from kyodo_rules._npo import Group, NpoResult
+
+    _, top = models_json_schema(
+        [
+            (m, "validation" if m in (Case, Group) else "serialization")
+            for m in (Case, Result, Group, NpoResult)
+        ],
+        ref_template="#/components/schemas/{model}",
+    )
+    schemas: dict[str, Any] = dict(top.get("$defs", {}))
+    schemas["Error"] = {
+        "type": "object",
+        "properties": {
+            "error": {
+                "type": "string",
+                "description": "One line: the field and its allowed values",
+            },
+            "field": {"type": ["string", "null"]},
+        },
+        "required": ["error"],
+    }
+    return schemas
+
+
+def _ref(name: str) -> dict[str, Any]:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def _errors() -> dict[str, Any]:
+    body = {"application/json": {"schema": _ref("Error")}}
+    return {
+        code: {"description": text, "content": body}
+        for code, text in (
+            ("400", "Bad input: an unknown field or code, invalid JSON"),
+            ("401", "The server was started with --token and none or a wrong one was given"),
+            ("413", "The body is larger than the limit"),
+            ("415", "Wrong Content-Type"),
+        )
+    }
+
+
+def document(profiles: list[str]) -> dict[str, Any]:
+    profile = {
+        "name": "profile",
+        "in": "query",
+        "schema": {"type": "string", "enum": profiles, "default": "generic"},
+        "description": "Whose names, forms, principles and checklists the answer uses",
+    }
+    lang = {
+        "name": "lang",
+        "in": "query",
+        "schema": {"type": "string", "enum": ["ja", "en"], "default": "ja"},
+    }
+    xlsx = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    upload = {
+        "required": True,
+        "content": {
+            "multipart/form-data": {
+                "schema": {
+                    "type": "object",
+                    "properties": {"file": {"type": "string", "format": "binary"}},
+                    "required": ["file"],
+                }
+            }
+        },
+    }
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "kyodo-rules",
+            "version": __version__,
+            "description": (
+                "Is a planned project real 協働? Every answer cites the municipal guidance. "
+                "Field names and codes are those of the vocabulary (docs/vocabulary.md)."
+            ),
+        },
+        "components": {
+            "schemas": _schemas(),
+            "securitySchemes": {"token": {"type": "http", "scheme": "bearer"}},
+        },
+        "security": [{}, {"token": []}],
+        "paths": {
+            "/api/classify": {
+                "post": {
+                    "summary": "Classify one case",
+                    "parameters": [
+                        profile,
+                        lang,
+                        {
+                            "name": "what_if",
+                            "in": "query",
+                            "schema": {"type": "boolean", "default": True},
+                        },
+                    ],
+                    "requestBody": {
+                        "required": True,
+                        "content": {"application/json": {"schema": _ref("Case")}},
+                    },
+                    "responses": {
+                        "200": {
+                            "description": "The answer",
+                            "content": {"application/json": {"schema": _ref("Result")}},
+                        },
+                        **_errors(),
+                    },
+                }
+            },
+            "/api/npo": {
+                "post": {
+                    "summary": "May this group become an NPO法人?",
+                    "parameters": [lang],
+                    "requestBody": {
+                        "required": True,
+                        "content": {"application/json": {"schema": _ref("Group")}},
+                    },
+                    "responses": {
+                        "200": {
+                            "description": "The answer",
+                            "content": {"application/json": {"schema": _ref("NpoResult")}},
+                        },
+                        **_errors(),
+                    },
+                }
+            },
+            "/api/batch": {
+                "post": {
+                    "summary": "Answer an inventory (.xlsx or .csv); the answered workbook back",
+                    "parameters": [profile, lang],
+                    "requestBody": upload,
+                    "responses": {
+                        "200": {
+                            "description": "The answered workbook",
+                            "content": {xlsx: {"schema": {"type": "string", "format": "binary"}}},
+                        },
+                        **_errors(),
+                    },
+                }
+            },
+            "/api/rules": {
+                "get": {
+                    "summary": "Every rule in force under a profile, with its source",
+                    "parameters": [profile, lang],
+                    "responses": {
+                        "200": {
+                            "description": "The rules",
+                            "content": {
+                                "application/json": {
+                                    "schema": {"type": "array", "items": {"type": "object"}}
+                                }
+                            },
+                        },
+                        **_errors(),
+                    },
+                }
+            },
+        },
+    }
