@@ -7,7 +7,9 @@ whole test suite; `serve` starts the web interview and API (the `web` extra)
 and prints its address. Needs only Python 3.11 or 3.12 and the package index;
 if the `python3` at hand is another version, a python3.12/python3.11 on PATH
 is used.
-Any other arguments go to the command: `python3 run.py wizard --lang en`.
+Any other arguments go to the command: `python3 run.py wizard --lang en`;
+any other command of the CLI runs too: `python3 run.py classify case.yaml`,
+`python3 run.py batch projects.xlsx -o answers.xlsx`.
 """
 
 from __future__ import annotations
@@ -71,10 +73,14 @@ def _ensure(extra: str) -> None:
 
 
 def main() -> int:
-    if len(sys.argv) < 2 or sys.argv[1] not in ("wizard", "serve", "test"):
+    if len(sys.argv) < 2 or sys.argv[1] in ("-h", "--help"):
         print(__doc__)
         return 2
     command, rest = sys.argv[1], sys.argv[2:]
+    if command not in ("wizard", "serve", "test"):
+        # Any other command of the CLI: `python3 run.py classify case.yaml`.
+        _ensure("")
+        return subprocess.call([str(_venv_bin("kyodo-rules")), command, *rest])
     if command == "wizard":
         _ensure("")
         # The wizard's "to continue" hint should name the command the user typed.
@@ -90,7 +96,11 @@ def main() -> int:
                 continue
     _ensure("test")
     # A fresh, non-editable install: the tests exercise the package as users get it.
-    return subprocess.call([str(_venv_bin("python")), "-m", "pytest", *rest], cwd=ROOT)
+    # Both cores by default (pytest-xdist); `-n 0` (or any -n) given by the user wins.
+    workers = [] if any(a == "-n" or a.startswith("-n") for a in rest) else ["-n", "auto"]
+    return subprocess.call(
+        [str(_venv_bin("python")), "-m", "pytest", *workers, *rest], cwd=ROOT
+    )
 
 
 if __name__ == "__main__":
