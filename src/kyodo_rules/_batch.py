@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import csv
 import datetime as _dt
+import difflib
 import io
 import os
 import re
@@ -34,6 +35,7 @@ from kyodo_rules._field_labels import (
     FALSE_WORDS,
     FIELD_LABELS,
     TRUE_WORDS,
+    code_label,
     field_label,
     fold,
     header_aliases,
@@ -53,9 +55,25 @@ def label(kind: str, code: str | None, lang: str = "ja") -> str:
 
     return report_label(kind, code, lang)
 
+
+def next_steps(result: Result, lang: str, *words: Any) -> list[str]:
+    """`_report.next_steps`, imported on first use (as `label`)."""
+    from kyodo_rules._report import next_steps as report_next_steps
+
+    return report_next_steps(result, lang, *words)
+
+
 Cell = (
-    str | int | float | bool | _dt.datetime | _dt.date | _dt.time | _dt.timedelta
-    | NoCachedValue | None
+    str
+    | int
+    | float
+    | bool
+    | _dt.datetime
+    | _dt.date
+    | _dt.time
+    | _dt.timedelta
+    | NoCachedValue
+    | None
 )
 
 #: Characters in one cell; Excel's own limit, so every cell read can be written back.
@@ -71,28 +89,32 @@ NONE_WORDS = frozenset(fold(w) for w in ("なし", "無し", "none"))
 _SPLIT = re.compile(r"[,、，;；\n]")
 
 #: The columns the inventory adds, in order: key -> (Japanese header, English header).
+#: What a department filters on first comes first, right after the project's title.
 RESULT_COLUMNS: dict[str, tuple[str, str]] = {
     "verdict": ("判定", "verdict"),
+    "status": ("確定／暫定", "status"),
     "category": ("理由の分類", "category"),
+    "forms": ("推奨する形", "forms"),
+    "confirm": ("確認すべき点", "to confirm"),
     "zone": ("協働の領域", "zone"),
     "subsidiarity": ("自助・共助・公助", "subsidiarity"),
-    "forms": ("おすすめの協働の形", "forms"),
     "flags": ("注意点", "flags"),
     "reasons": ("根拠（ルールと出典）", "reasons"),
     "missing_facts": ("未回答の事実", "missing_facts"),
     "errors": ("入力エラー", "errors"),
 }
 _RESULT_HEADERS = frozenset(fold(h) for pair in RESULT_COLUMNS.values() for h in pair)
-_RESULT_SETS = tuple(
-    frozenset(fold(pair[i]) for pair in RESULT_COLUMNS.values()) for i in (0, 1)
-)
+_RESULT_SETS = tuple(frozenset(fold(pair[i]) for pair in RESULT_COLUMNS.values()) for i in (0, 1))
 
 SHEET_NAMES: dict[str, tuple[str, str]] = {
     "results": ("判定結果", "results"),
     "summary": ("集計", "summary"),
     "input": ("事業一覧", "projects"),
     "choices": ("選択肢", "choices"),
+    "notes": ("注意", "notes"),
 }
+#: Result columns whose cells hold several lines of text.
+_LONG = frozenset({"forms", "confirm", "flags", "reasons", "missing_facts", "errors"})
 
 
 def _pick(pair: tuple[str, str], lang: str) -> str:
@@ -165,9 +187,7 @@ def read_table(path: str | os.PathLike[str], limits: Limits | None = None) -> Ta
                     f"cell over {MAX_CELL_CHARS:,} characters",
                 )
             )
-            cells = tuple(
-                c[:MAX_CELL_CHARS] if isinstance(c, str) else c for c in cells
-            )
+            cells = tuple(c[:MAX_CELL_CHARS] if isinstance(c, str) else c for c in cells)
         if number in read_errors or any(not _blank(c) for c in cells):
             rows.append((number, tuple(cells)))
         if len(rows) > limits.rows:
@@ -189,7 +209,14 @@ def _to_cell(value: object) -> Cell:
     # openpyxl may also hand back Decimals, rich text and formula objects.
     if value is None or isinstance(
         value,
-        str | bool | int | float | _dt.datetime | _dt.date | _dt.time | _dt.timedelta
+        str
+        | bool
+        | int
+        | float
+        | _dt.datetime
+        | _dt.date
+        | _dt.time
+        | _dt.timedelta
         | NoCachedValue,
     ):
         return value
@@ -256,7 +283,7 @@ def _read_csv(
 def _csv_problem(message: str, line: int) -> str:
     if "unexpected end of data" in message or "EOF" in message:
         return (
-            f"{line}行目で始まる引用符 \" が閉じていません / a quote opened on line {line} "
+            f'{line}行目で始まる引用符 " が閉じていません / a quote opened on line {line} '
             "is never closed"
         )
     return f"{line}行目を CSV として読めません / line {line} is not valid CSV: {message}"
@@ -294,6 +321,8 @@ class Columns:
     kept: tuple[int, ...]
     #: The output header of each kept column (a user's 判定 column becomes 判定（入力）).
     names: tuple[str, ...] = ()
+    #: Named columns that hold no field (kept in the output, not used).
+    ignored: int = 0
 
 
 def map_columns(headers: Sequence[str]) -> Columns:
@@ -327,8 +356,13 @@ def map_columns(headers: Sequence[str]) -> Columns:
         if name is None:
             fields.append(None)
             if header:
+                near = difflib.get_close_matches(key, list(aliases), n=1, cutoff=0.6)
+                hint = ""
+                if near:
+                    guess = FIELD_LABELS.get(aliases[near[0]], aliases[near[0]])
+                    hint = f"（もしかして「{guess}」？ / did you mean {guess!r}?）"
                 notes.append(
-                    f"列「{header}」は項目名ではないので判定には使いません / "
+                    f"列「{header}」は項目名ではないので判定には使いません{hint} / "
                     f"column {header!r} is not a field; kept but not used"
                 )
             continue
@@ -345,7 +379,8 @@ def map_columns(headers: Sequence[str]) -> Columns:
             "no column names a field; "
             f"allowed: {', '.join(FIELD_LABELS.values())} or {', '.join(INPUT_FIELDS)}"
         )
-    return Columns(tuple(fields), tuple(notes), tuple(kept), tuple(names))
+    ignored = sum(1 for i in kept if fields[i] is None and headers[i])
+    return Columns(tuple(fields), tuple(notes), tuple(kept), tuple(names), ignored)
 
 
 # --------------------------------------------------------------------------- cells
@@ -556,17 +591,30 @@ def result_cells(outcome: RowOutcome, lang: str) -> list[str]:
     if result is None:
         return [""] * (len(RESULT_COLUMNS) - 1) + [errors]
     sep = "、" if lang == "ja" else ", "
+    status = result.status
+    shown = result.provisional if status == "provisional" and result.provisional else result
     return [
-        label("verdict", result.verdict, lang),
-        label("category", result.category, lang) if result.category else "",
+        label("verdict", shown.verdict, lang),
+        label("status", status, lang),
+        label("category", shown.category, lang) if shown.category else "",
+        "\n".join(f.label for f in result.forms),
+        "\n".join(next_steps(result, lang, lambda f: field_label(f, lang), _code_words(lang))[:1]),
         label("zone", result.zone, lang) if result.zone else "",
         label("subsidiarity", result.subsidiarity, lang) if result.subsidiarity else "",
-        "\n".join(f.label for f in result.forms),
         "\n".join(f.message for f in result.flags),
-        "\n".join(f"{t.rule_id}（{t.source}）" for t in _reasons(result)),
+        "\n".join(f"{t.title}（{t.source}）" for t in _reasons(result)),
         sep.join(field_label(f, lang) for f in result.missing_facts),
         errors,
     ]
+
+
+def _code_words(lang: str) -> Callable[[str, Any], str]:
+    def words(field: str, value: Any) -> str:
+        if isinstance(value, list | tuple):
+            return "、".join(code_label(field, v, lang) for v in value)
+        return code_label(field, value, lang)
+
+    return words
 
 
 def _reasons(result: Result) -> list[Any]:
@@ -588,11 +636,19 @@ def summary_rows(inventory: Inventory) -> list[tuple[str, str, str, int]]:
         ),
         "total": ("判定した事業", "projects answered"),
         "bad": ("入力エラーの行", "rows with errors"),
+        "ignored": ("判定に使わなかった列", "columns not used (not a field)"),
         "forms": ("おすすめの協働の形（複数該当あり）", "recommended forms (several per row)"),
     }
     rows.append((_pick(words["read"], lang), "", "", len(inventory.outcomes)))
     rows.append((_pick(words["total"], lang), "", "", len(answered)))
     rows.append((_pick(words["bad"], lang), "", "", inventory.bad_rows))
+    rows.append((_pick(words["ignored"], lang), "", "", inventory.columns.ignored))
+    statuses = Counter(r.status for r in answered)
+    for code in ("settled", "provisional", "undetermined"):
+        rows.append(
+            (_pick(RESULT_COLUMNS["status"], lang), label("status", code, lang), code,
+             statuses.get(code, 0))
+        )  # fmt: skip
     for key, codes in (("verdict", VERDICTS), ("category", CATEGORIES), ("zone", ZONES)):
         counts = Counter(getattr(r, key) for r in answered)
         section = _pick(RESULT_COLUMNS[key], lang)
@@ -690,22 +746,31 @@ def _is_our_summary(path: Path) -> bool:
         return False
     heads = [summary_headers(lang) for lang in ("ja", "en")]
     return (
-        len(rows) > 1
-        and rows[0] in heads
-        and all(len(r) == 4 and r[3].isdigit() for r in rows[1:])
+        len(rows) > 1 and rows[0] in heads and all(len(r) == 4 and r[3].isdigit() for r in rows[1:])
     )
 
 
+def result_start(inventory: Inventory) -> int:
+    """Where the answer columns go: right after the title column (or first, without one)."""
+    columns = inventory.columns
+    for position, index in enumerate(columns.kept):
+        if columns.fields[index] == "title":
+            return position + 1
+    return 0
+
+
 def output_rows(inventory: Inventory) -> Iterable[list[Cell]]:
+    at = result_start(inventory)
     for outcome in inventory.outcomes:
         cells = outcome.cells
         kept = [cells[i] if i < len(cells) else None for i in inventory.columns.kept]
-        yield [*kept, *result_cells(outcome, inventory.lang)]
+        yield [*kept[:at], *result_cells(outcome, inventory.lang), *kept[at:]]
 
 
 def output_headers(inventory: Inventory) -> list[str]:
     names = inventory.columns.names or tuple(inventory.headers[i] for i in inventory.columns.kept)
-    return [*names, *result_headers(inventory.lang)]
+    at = result_start(inventory)
+    return [*names[:at], *result_headers(inventory.lang), *names[at:]]
 
 
 def write_inventory(
@@ -724,9 +789,7 @@ def write_inventory(
     # Both files are replaced only once both are complete. UTF-8 with a BOM is what
     # Excel needs to open a CSV file in Japanese without garbling it.
     with (
-        atomic_writer(
-            side, encoding="utf-8-sig", newline="", exclusive=not replaces
-        ) as out_side,
+        atomic_writer(side, encoding="utf-8-sig", newline="", exclusive=not replaces) as out_side,
         atomic_writer(target, encoding="utf-8-sig", newline="") as main,
     ):
         writer = csv.writer(main)
@@ -801,11 +864,13 @@ def _fill_xlsx(book: Any, inventory: Inventory) -> None:
     lang = inventory.lang
     sheet = book.create_sheet(_pick(SHEET_NAMES["results"], lang))
     headers = output_headers(inventory)
-    first_result = len(headers) - len(RESULT_COLUMNS)
+    first_result = result_start(inventory)
+    keys = list(RESULT_COLUMNS)
+    long_text = {first_result + keys.index(k) for k in _LONG}
     bold = Font(bold=True)
-    for index in range(1, len(headers) + 1):
-        wide = index > first_result and index - first_result in (5, 6, 7)
-        sheet.column_dimensions[get_column_letter(index)].width = 40 if wide else 16
+    for index in range(len(headers)):
+        wide = index in long_text
+        sheet.column_dimensions[get_column_letter(index + 1)].width = 40 if wide else 16
     sheet.freeze_panes = "B2"
     sheet.auto_filter.ref = f"A1:{get_column_letter(len(headers))}{len(inventory.outcomes) + 1}"
     sheet.append([xlsx_value(sheet, text, font=bold) for text in headers])
@@ -813,12 +878,15 @@ def _fill_xlsx(book: Any, inventory: Inventory) -> None:
     wrap = Alignment(wrap_text=True, vertical="top")
     verdict_column = first_result
     for outcome, row in zip(inventory.outcomes, output_rows(inventory), strict=True):
-        cells: list[Any] = [xlsx_value(sheet, c) for c in row[:first_result]]
-        for index in range(first_result, len(row)):
-            value = row[index]
+        cells: list[Any] = []
+        for index, value in enumerate(row):
             if index == verdict_column and outcome.result is not None:
-                cells.append(xlsx_value(sheet, value, fill=fills[outcome.result.verdict]))
-            elif index >= first_result + 4 and value:
+                shown = (
+                    outcome.result.provisional if outcome.result.status == "provisional" else None
+                )
+                verdict = shown.verdict if shown else outcome.result.verdict
+                cells.append(xlsx_value(sheet, value, fill=fills[verdict]))
+            elif index in long_text and value:
                 cells.append(xlsx_value(sheet, value, alignment=wrap))
             else:
                 cells.append(xlsx_value(sheet, value))
@@ -829,6 +897,11 @@ def _fill_xlsx(book: Any, inventory: Inventory) -> None:
     summary.append([xlsx_value(summary, text, font=bold) for text in summary_headers(lang)])
     for section, item, code, count in summary_rows(inventory):
         summary.append([*(xlsx_value(summary, t) for t in (section, item, code)), count])
+    if inventory.notes:
+        notes = book.create_sheet(_pick(SHEET_NAMES["notes"], lang))
+        notes.column_dimensions["A"].width = 100
+        for note in inventory.notes:
+            notes.append([xlsx_value(notes, note)])
 
 
 # --------------------------------------------------------------------------- template

@@ -248,15 +248,15 @@ def brief_lines(
         out.append(f"{heading('category', lang)}: {label('category', shown.category, lang)}")
     elif result.forms:
         out.append(f"{heading('top_form', lang)}: {result.forms[0].label}")
-    next_steps = _next_steps(result, lang, name, value_label)
-    if next_steps:
+    next_steps_ = next_steps(result, lang, name, value_label)
+    if next_steps_:
         out.append("")
         out.append(f"■ {heading('next', lang)}")
-        out.extend(f"  ・{item}" for item in next_steps)
+        out.extend(f"  ・{item}" for item in next_steps_)
     return out
 
 
-def _next_steps(
+def next_steps(
     result: Result, lang: str, name: FieldLabel, value_label: ValueLabel | None
 ) -> list[str]:
     deciding = [q for q in result.open_questions if "verdict" in q.affects]
