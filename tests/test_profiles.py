@@ -136,7 +136,10 @@ def test_checklists_per_stage() -> None:
         return classify({**COMMITTEE, "stage": stage}, profile=profile, what_if=False).checklist
 
     assert checklist("ama", "considering")[0] == "目的を共有できる"
-    assert len(checklist("generic", "implementing")) == 6
+    # あま市's six items, then 日南市 ステップ5 (4) and 西東京市's hand-over promise.
+    implementing = checklist("generic", "implementing")
+    assert len(implementing) == 8
+    assert implementing[-1].startswith("協働担当者が変わっても")
     assert checklist("nichinan", "planning")[0].startswith("【ステップ４】")
     # あま市 has no review checklist: it inherits the generic one (日南市 ステップ６).
     assert checklist("ama", "reviewing") == checklist("generic", "reviewing")
