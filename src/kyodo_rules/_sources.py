@@ -81,8 +81,6 @@ class _Reasons(_Strict):
     reasons: dict[str, Text]
 
 
-
-
 @dataclass(frozen=True)
 class Inventory:
     files: tuple[SourceInventory, ...]
@@ -222,8 +220,9 @@ def render_sources(
     )
     out = [header, "# 出典の文と規則 / Sentences of the guidance and their rules", ""]
     out.append(
-        "手引きの節ごとに、判定を左右する文と、それを表す規則（`quote`・`see_also` で引用している規則、"
-        "または `rules/sources/` が挙げる規則）を示します。判定に関わらない文や節には、その理由を示します。"
+        "手引きの節ごとに、判定を左右する文と、それを表す規則"
+        "（`quote`・`see_also` で引用している規則、または `rules/sources/` が挙げる規則）を"
+        "示します。判定に関わらない文や節には、その理由を示します。"
     )
     out.append("")
     out.append(

@@ -1,7 +1,10 @@
-"""`python -m kyodo_rules.docs`: write docs/rules.md, cases.md, vocabulary.md, sources.md from the data.
+"""`python -m kyodo_rules.docs`: write the generated pages of docs/ from the data.
+
+The pages: rules.md, cases.md, vocabulary.md and sources.md (every
+decision-bearing sentence of the guidance with its rules).
 
 The rules and the case library change whenever someone reads the guidance more
-closely; hand-kept copies of them in the docs would drift at once. Both pages
+closely; hand-kept copies of them in the docs would drift at once. The pages
 are therefore generated from `rules/` by this one command, and `--check` (run
 by `tests/test_docs.py`) fails when a page is out of date, so a reviewer can
 trust that what the docs quote is what the engine runs.
