@@ -201,7 +201,9 @@ def test_wizard_asking_an_unread_field_and_missing_a_read_one(rules: Path, tmp_p
     target = tmp_path / "wizard2"
     target.mkdir()
     asked = [f for f in read if f != "stage"]
-    drop_rule(rules, "no-evaluation")  # nothing else reads evaluation_planned
+    # Nothing else reads evaluation_planned.
+    drop_rule(rules, "no-evaluation")
+    drop_rule(rules, "commission-without-joint-steps")
     questions = [{"field": f} for f in asked] + [{"field": "nonsense_field"}]
     (target / "questions.yaml").write_text(yaml.safe_dump({"questions": questions}), "utf-8")
     report = check(rules, target, **FAST)

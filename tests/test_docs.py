@@ -13,7 +13,7 @@ from kyodo_rules._rulebase import load_rulebase
 DOCS = Path(__file__).resolve().parents[1] / "docs"
 
 
-@pytest.mark.parametrize("name", ["rules.md", "cases.md", "vocabulary.md"])
+@pytest.mark.parametrize("name", ["rules.md", "cases.md", "vocabulary.md", "sources.md"])
 def test_generated_docs_are_up_to_date(name: str) -> None:
     expected = docs.generate()[name]
     path = DOCS / name

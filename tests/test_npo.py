@@ -31,6 +31,7 @@ PROPER: dict[str, Any] = {
     "religious_or_political_main_purpose": False,
     "supports_candidates_or_parties": False,
     "membership_unit": "individual",
+    "records_open_to_inspection": True,
 }
 
 
@@ -206,6 +207,7 @@ _VALUES: dict[str, st.SearchStrategy[Any]] = {
     "religious_or_political_main_purpose": st.booleans(),
     "supports_candidates_or_parties": st.booleans(),
     "membership_unit": st.sampled_from(["individual", "household"]),
+    "records_open_to_inspection": st.booleans(),
 }
 
 
@@ -244,6 +246,8 @@ def _expected(g: dict[str, Any]) -> tuple[set[str], set[str]]:
     test(None if officers is None or paid is None else paid * 3 > officers, "paid_officers")
     test(get("religious_or_political_main_purpose"), "religion_politics")
     test(get("supports_candidates_or_parties"), "candidates")
+    records = get("records_open_to_inspection")
+    test(None if records is None else not records, "records_open")
     return failed, maybe - failed
 
 
@@ -339,3 +343,14 @@ def test_duplicate_rule_id(tmp_path: Path) -> None:
     _replace(path, "id: npo-ki-candidates", "id: npo-ka-religion-politics")
     with pytest.raises(RuleError, match="duplicate rule id"):
         NpoChecker(root)
+
+
+def test_papers_closed_to_inspection_fail_records_open() -> None:
+    # 002 Ⅱ-1 (3) ④イ: 「常時、事業報告書や収支決算などの書類が、閲覧できる状態にあるか。」
+    result = npo_eligibility({**PROPER, "records_open_to_inspection": False})
+    assert result.eligible is False
+    assert result.failed == ("records_open",)
+    assert [t.rule_id for t in result.trace] == ["npo-records-open-to-inspection"]
+    unknown = {k: v for k, v in PROPER.items() if k != "records_open_to_inspection"}
+    assert npo_eligibility(unknown).eligible is None
+    assert "records_open_to_inspection" in npo_eligibility(unknown).missing_facts

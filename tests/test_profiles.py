@@ -63,7 +63,7 @@ def _labels(profile: str, lang: str = "ja") -> dict[str, str]:
     [
         ("generic", "実行委員会・協議会", "共催"),
         ("nichinan", "⑤実行委員会、協議会", "③共催"),
-        ("ogi", "②共催（実行委員会・協議会は、小城市では②共催に含まれます）", "②共催"),
+        ("ogi", "実行委員会・協議会（小城市では②共催に含まれます）", "②共催"),
         ("ama", "(3) 事業共催（実行委員会方式で行うイベント等も", "(3) 事業共催"),
     ],
 )
@@ -75,13 +75,23 @@ def test_each_city_names_the_forms_its_own_way(
     assert labels["co_hosting"] == co_hosting
 
 
-def test_ogi_shows_executive_committee_under_co_hosting_with_its_note() -> None:
+def test_ogi_names_the_executive_committee_as_part_of_co_hosting_without_repeating_it() -> None:
     result = classify(COMMITTEE, profile="ogi", what_if=False)
     form = next(f for f in result.forms if f.code == "executive_committee")
-    assert form.shown_as == "co_hosting"
     assert "小城市では②共催に含まれます" in form.label
+    # ②共催 itself is listed once: the committee does not borrow its label.
+    assert [f.label for f in result.forms].count("②共催") == 1
+    assert not any(f.label.startswith("②共催") for f in result.forms if f.code != "co_hosting")
     english = classify(COMMITTEE, profile="ogi", lang="en", what_if=False)
-    assert "② Co-hosting" in english.forms[0].label
+    assert "② co-hosting" in next(f.label for f in english.forms if f.code == "executive_committee")
+
+
+def test_ogi_calls_only_a_commission_planned_together_collaborative() -> None:
+    """小城市 defines ①協働型委託 as planning together from the planning stage."""
+    result = classify(DESIGNATED_JOINT | {"scheme": "contract"}, profile="ogi", what_if=False)
+    commission = next(f for f in result.forms if f.code == "commission")
+    assert not commission.label.startswith("①協働型委託")
+    assert "企画段階から一緒に" in commission.label
 
 
 def test_cautions_follow_the_profile() -> None:
@@ -126,7 +136,10 @@ def test_checklists_per_stage() -> None:
         return classify({**COMMITTEE, "stage": stage}, profile=profile, what_if=False).checklist
 
     assert checklist("ama", "considering")[0] == "目的を共有できる"
-    assert len(checklist("generic", "implementing")) == 6
+    # あま市's six items, then 日南市 ステップ5 (4) and 西東京市's hand-over promise.
+    implementing = checklist("generic", "implementing")
+    assert len(implementing) == 8
+    assert implementing[-1].startswith("協働担当者が変わっても")
     assert checklist("nichinan", "planning")[0].startswith("【ステップ４】")
     # あま市 has no review checklist: it inherits the generic one (日南市 ステップ６).
     assert checklist("ama", "reviewing") == checklist("generic", "reviewing")

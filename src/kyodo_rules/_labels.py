@@ -134,7 +134,7 @@ VALUE_LABELS: dict[str, tuple[str, str]] = {
     "fixed_period": ("期間を定めて", "fixed period"),
     "ongoing": ("継続的", "ongoing"),
     # motives
-    "cost_reduction": ("経費削減", "cost reduction"),
+    "cost_reduction": ("経費削減が主な理由", "saving money is the main reason"),
     "problem_solving": ("課題解決", "problem solving"),
     "service_quality": ("サービスの質の向上", "service quality"),
     "kyodo_for_its_own_sake": ("協働そのもの", "協働 for its own sake"),

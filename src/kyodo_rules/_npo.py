@@ -55,6 +55,7 @@ Requirement = Literal[
     "paid_officers",
     "religion_politics",
     "candidates",
+    "records_open",
 ]
 REQUIREMENTS: tuple[str, ...] = get_args(Requirement)
 
@@ -87,6 +88,10 @@ REQUIREMENT_LABELS: dict[str, Text] = {
         ja="キ 特定の公職者や政党を推薦、支持などをしないこと",
         en="キ supports no particular office-holder or party",
     ),
+    "records_open": Text(
+        ja="事業報告書や収支決算などの書類が、常時閲覧できる状態にあること（④イ）",
+        en="reports and accounts open to inspection at all times (④イ)",
+    ),
 }
 
 #: How each input fact is asked about, for the list of missing facts in reports.
@@ -113,6 +118,10 @@ FIELD_LABELS: dict[str, Text] = {
         ja="会員・議決権の単位（個人／世帯）",
         en="unit of membership and votes (individual / household)",
     ),
+    "records_open_to_inspection": Text(
+        ja="事業報告書や収支決算などの書類を常時閲覧できる状態にしているか",
+        en="whether reports and accounts are open to inspection at all times",
+    ),
 }
 
 
@@ -136,6 +145,7 @@ class Group(BaseModel):
     religious_or_political_main_purpose: StrictBool | None = None
     supports_candidates_or_parties: StrictBool | None = None
     membership_unit: MembershipUnit | None = None
+    records_open_to_inspection: StrictBool | None = None
 
     @field_validator("members", "officers", "paid_officers", mode="before")
     @classmethod
@@ -187,6 +197,7 @@ SCHEMA: cond.Schema = {
     "religious_or_political_main_purpose": ("bool", _BOOL),
     "supports_candidates_or_parties": ("bool", _BOOL),
     "membership_unit": ("code", get_args(MembershipUnit)),
+    "records_open_to_inspection": ("bool", _BOOL),
 }
 
 

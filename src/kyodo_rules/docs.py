@@ -1,7 +1,10 @@
-"""`python -m kyodo_rules.docs`: write docs/rules.md, cases.md and vocabulary.md from the data.
+"""`python -m kyodo_rules.docs`: write the generated pages of docs/ from the data.
+
+The pages: rules.md, cases.md, vocabulary.md and sources.md (every
+decision-bearing sentence of the guidance with its rules).
 
 The rules and the case library change whenever someone reads the guidance more
-closely; hand-kept copies of them in the docs would drift at once. Both pages
+closely; hand-kept copies of them in the docs would drift at once. The pages
 are therefore generated from `rules/` by this one command, and `--check` (run
 by `tests/test_docs.py`) fails when a page is out of date, so a reviewer can
 trust that what the docs quote is what the engine runs.
@@ -24,6 +27,7 @@ from kyodo_rules._explain import conclusion_words, condition_yaml
 from kyodo_rules._labels import fact_rows, form_label
 from kyodo_rules._report import label
 from kyodo_rules._rulebase import Rule, Rulebase, load_rulebase
+from kyodo_rules._sources import sources_page
 
 COMMAND = "python -m kyodo_rules.docs"
 HEADER = (
@@ -288,6 +292,7 @@ def generate(rules_dir: Path | str | None = None) -> dict[str, str]:
         "rules.md": render_rules(rulebase),
         "cases.md": render_cases(cases),
         "vocabulary.md": render_vocabulary(),
+        "sources.md": sources_page(rulebase, HEADER.format(command=COMMAND), rules_dir),
     }
 
 
