@@ -18,6 +18,7 @@ from openpyxl import Workbook, load_workbook
 
 from kyodo_rules import _batch as batch
 from kyodo_rules import classify
+from kyodo_rules._batch import RESULT_COLUMNS
 from kyodo_rules._field_labels import CODE_LABELS, FIELD_LABELS, fold, header_aliases
 from kyodo_rules._vocabulary import CATEGORIES, FIELD_KINDS, VERDICTS, ZONES
 from kyodo_rules.cli import main
@@ -101,7 +102,10 @@ def test_two_thousand_rows(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -
     results = _sheet(out, "判定結果")
     assert len(results) == ROWS + 1
     header = results[0]
-    assert header[: len(headers)] == tuple(headers)
+    # The answers right after the title, then the other input columns as they were.
+    n = len(RESULT_COLUMNS)
+    assert header[0] == headers[0]
+    assert header[1 + n : len(headers) + n] == tuple(headers[1:])
     verdict_at = header.index("判定")
     summary = _sheet(out, "集計")
     assert summary[0] == ("区分", "項目", "コード", "件数")

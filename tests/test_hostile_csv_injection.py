@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from openpyxl import Workbook, load_workbook
 
 from hostile import fingerprint, run
-from kyodo_rules._batch import csv_cell, xlsx_value
+from kyodo_rules._batch import RESULT_COLUMNS, csv_cell, xlsx_value
 from kyodo_rules._cells import FORMULA_START, clean
 
 _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
@@ -62,18 +62,21 @@ def test_formula_titles_come_out_inert_in_xlsx_and_csv(tmp_path: Path) -> None:
                 assert cell.data_type != "f", (sheet.title, cell.coordinate, cell.value)
     results = book["判定結果"]
     header = [c.value for c in results[1]]
-    assert header[:4] == ["title", "planner", "=cmd", "判定（入力）"]
-    assert "判定" in header[4:]
+    # The answers come right after the title; the other columns follow, kept.
+    n = len(RESULT_COLUMNS)
+    assert header[:2] == ["title", "判定"]
+    assert header[1 + n : 4 + n] == ["planner", "=cmd", "判定（入力）"]
     titles = [results.cell(row=r, column=1).value for r in range(2, len(ATTACKS) + 2)]
     assert titles == [clean(t) for t in ATTACKS]  # the words are kept, only made inert
 
     done = run("batch", str(source), "-o", "out.csv", cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     rows = _csv_rows(tmp_path / "out.csv")
-    assert rows[0][2] == "'=cmd"
+    assert rows[0][2 + len(RESULT_COLUMNS)] == "'=cmd"
     for row, title in zip(rows[1:], ATTACKS, strict=True):
         assert row[0].startswith("'") and row[0][1:] == clean(title)
-        assert row[2] == "'@x" and row[3] == "'+y"
+        n = len(RESULT_COLUMNS)
+        assert row[2 + n] == "'@x" and row[3 + n] == "'+y"
     for row in _csv_rows(tmp_path / "out.summary.csv")[1:]:
         assert row[3].isdigit()  # counts stay numbers
     assert fingerprint([source]) == before

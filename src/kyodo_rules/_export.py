@@ -22,7 +22,7 @@ import datetime as _dt
 import json
 import os
 import tempfile
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager, suppress
 from html import escape
 from pathlib import Path
@@ -37,6 +37,7 @@ from kyodo_rules._report import (
     heading,
     label,
     render_markdown,
+    section_items,
     split_trace,
     verdict_phrase,
 )
@@ -155,12 +156,27 @@ def report_context(
     title: str | None = None,
     *,
     generated: _dt.date | None = None,
+    answers: Mapping[str, Any] | None = None,
+    labels: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """What `templates/report.html` needs; the web result page passes the same, plus links."""
+    """What `templates/report.html` needs; the web result page passes the same, plus links.
+
+    `answers` (field -> value, None for 分からない) and `labels` (the wizard's
+    field_label and value_label) word the facts given and the open questions.
+    """
     from markupsafe import Markup
 
     project = title.strip() if title and title.strip() else None
     used, unused = split_trace(result)
+    given = labels or {}
+
+    def value_words(name: str, value: Any) -> str:
+        if isinstance(value, list | tuple):
+            return "、".join(code_label(name, x, lang) for x in value)
+        return code_label(name, value, lang)
+
+    name_of: Callable[[str], str] = given.get("field_label") or (lambda f: field_label(f, lang))
+    value_of: Callable[[str, Any], str] = given.get("value_label") or value_words
     return {
         "result": result,
         "lang": lang,
@@ -189,6 +205,14 @@ def report_context(
             else ()
         ),
         "verdict_phrase": lambda verdict, category: verdict_phrase(verdict, category, lang),
+        "open_items": list(
+            zip(
+                (q.field for q in result.open_questions),
+                section_items(result, "open_questions", lang, name_of, value_of),
+                strict=True,
+            )
+        ),
+        "answer_items": section_items(result, "answers", lang, name_of, value_of, answers),
     }
 
 
@@ -233,12 +257,18 @@ def render_html(
     title: str | None = None,
     *,
     generated: _dt.date | None = None,
+    answers: Mapping[str, Any] | None = None,
+    labels: Mapping[str, Any] | None = None,
 ) -> str:
     """One self-contained, printable page; `generated` pins the date for reproducible files."""
     page: str = (
         template_environment()
         .get_template("report.html")
-        .render(report_context(result, lang, title, generated=generated))
+        .render(
+            report_context(
+                result, lang, title, generated=generated, answers=answers, labels=labels
+            )
+        )
     )
     return page
 
@@ -266,15 +296,19 @@ def render_report(
     labels: Mapping[str, Any] | None = None,
 ) -> str:
     """The report text; `labels` (field_label, value_label) word the Markdown's facts."""
+    words = dict(labels or {})
+    answers = words.pop("answers", None)
     if fmt == "html":
-        return render_html(result, lang, title)
+        return render_html(result, lang, title, answers=answers, labels=words)
     if fmt == "json":
         data: dict[str, Any] = result.model_dump(mode="json")
+        if answers is not None:
+            data = {"answers": dict(answers), **data}
         if title:
             data = {"title": title, **data}
         return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
     if fmt == "markdown":
-        text = render_markdown(result, lang, **(labels or {}))
+        text = render_markdown(result, lang, answers=answers, **words)
         if title and title.strip():
             first, _, rest = text.partition("\n")
             # Markdown viewers pass raw HTML through, so the title is escaped here too.

@@ -279,6 +279,8 @@ def next_steps(
             label("document", d, lang) for d in result.required_documents
         )
         return [f"{heading('prepare', lang)}: {docs}"]
+    if result.status == "settled":
+        return []  # what is left only refines the advice; the details list it
     return [f"{heading('confirm', lang)}: {name(q.field)}" for q in result.open_questions[:3]]
 
 

@@ -52,19 +52,24 @@ def run(args: argparse.Namespace) -> int:
     from kyodo_rules.wizard.questions import report_labels
 
     labels = report_labels(args.lang)
+    given = {f: v for f, v in facts.items() if f != "title"}
     from kyodo_rules._cells import clean, json_safe
 
     if args.json:
         text = json.dumps(result.model_dump(mode="json"), ensure_ascii=False, indent=2)
         sys.stdout.write(json_safe(text) + "\n")
     else:
-        sys.stdout.write(clean(render_text(result, args.lang, **labels)))
+        sys.stdout.write(clean(render_text(result, args.lang, answers=given, **labels)))
     if args.report:
         from kyodo_rules._export import write_report
 
         title = facts.get("title")
         write_report(
-            result, args.report, args.lang, title if isinstance(title, str) else None, labels
+            result,
+            args.report,
+            args.lang,
+            title if isinstance(title, str) else None,
+            {**labels, "answers": given},
         )
         print(f"レポートを保存しました / report saved: {args.report}", file=sys.stderr)
     return 0
