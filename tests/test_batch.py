@@ -184,8 +184,10 @@ def test_csv_in_and_out_with_japanese_headers(
     raw = out.read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf")  # a BOM, so that Excel reads UTF-8
     rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))
-    assert rows[0][:8] == text.splitlines()[0].split(",")
-    assert rows[0][8:] == batch.result_headers("ja")
+    given = text.splitlines()[0].split(",")
+    n = len(RESULT_COLUMNS)
+    assert rows[0][:1] + rows[0][1 + n :] == given  # the answers right after the title
+    assert rows[0][1 : 1 + n] == batch.result_headers("ja")
     assert [r[0] for r in rows[1:]] == ["河川清掃", "委託"]
     verdict = rows[0].index("判定")
     category = rows[0].index("理由の分類")
@@ -193,7 +195,7 @@ def test_csv_in_and_out_with_japanese_headers(
     assert rows[1][category] == "奉仕作業（労力のみを求めるもの）"
     assert rows[2][category] == "アウトソーシング（一般的な外部委託）"
     reasons = rows[1][rows[0].index("根拠（ルールと出典）")]
-    assert "jirei3-volunteer-labour（002_5706d2c9275a3206.txt (7) 事例3）" in reasons
+    assert "「奉仕作業」（002_5706d2c9275a3206.txt (7) 事例3）" in reasons  # titles, not ids
     summary_file = tmp_path / "結果.summary.csv"
     summary = list(csv.reader(io.StringIO(summary_file.read_text(encoding="utf-8-sig"))))
     assert summary[0] == ["区分", "項目", "コード", "件数"]
@@ -216,7 +218,7 @@ def test_english_output_headers(tmp_path: Path) -> None:
     source.write_text("title,planner\nx,city\n")
     assert main(["batch", str(source), "-o", str(out), "--lang", "en"]) == 0
     results = _sheet(out, "results")
-    assert results[0] == ("title", "planner", *batch.result_headers("en"))
+    assert results[0] == ("title", *batch.result_headers("en"), "planner")
     assert _sheet(out, "summary")[0] == ("section", "item", "code", "count")
 
 

@@ -220,6 +220,7 @@ def test_missing_wizard_file_is_a_defect(rules: Path, tmp_path: Path) -> None:
 
 def test_flag_nobody_raises(rules: Path, wizard: Path) -> None:
     drop_rule(rules, "not-disclosed")
+    drop_rule(rules, "subsidy-not-disclosed")
     report = check(rules, wizard, **FAST)
     assert [d.en for d in found(report, "unused_flag")] == [
         "flag not_disclosed is in the catalogue but no rule raises it"

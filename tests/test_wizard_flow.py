@@ -78,7 +78,13 @@ def test_case_reaches_classify_result_asking_only_relevant(case: Any) -> None:
                 if (d2.verdict, p2.signature()) != (decision.verdict, provisional.signature()):
                     changes = True
                     break
-            assert changes, f"{field} cannot change the answer"
+            # Or it matters together with another unknown fact: an open rule reads both.
+            _d, _definite, undecided = bound.assess(facts, "python")
+            jointly = any(
+                field in rule.fields and len([f for f in rule.fields if f not in facts]) > 1
+                for rule in (bound.ruleset.rules[i] for i in undecided)
+            )
+            assert changes or jointly, f"{field} cannot change the answer"
         flow.answer(state, field, case.facts.get(field))
     got = classifier.classify(flow.facts(state), profile=profile, what_if=False)
     want = classifier.classify(dict(case.facts), profile=profile, what_if=False)
@@ -115,7 +121,7 @@ def test_verdict_questions_alone_reach_the_library_verdict(case: Any) -> None:
 )
 def test_jirei1_at_most_8_questions(facts: dict[str, Any]) -> None:
     flow = Flow(default_classifier().bound("generic"), default_data().order)
-    state = replay(flow, State("generic"), facts)
+    state = replay(flow, State("generic"), facts, details=False)  # as the interview asks
     asked = [f for f in state.asked if f != TITLE]
     assert len(asked) <= 8, asked
     result = default_classifier().classify(state.answers, what_if=False)

@@ -649,8 +649,13 @@ def summary_rows(inventory: Inventory) -> list[tuple[str, str, str, int]]:
             (_pick(RESULT_COLUMNS["status"], lang), label("status", code, lang), code,
              statuses.get(code, 0))
         )  # fmt: skip
+    # The verdict and category as the sheet shows them: the provisional ones where
+    # the answer is 暫定 (counted apart just above).
+    displayed = [
+        r.provisional if r.status == "provisional" and r.provisional else r for r in answered
+    ]
     for key, codes in (("verdict", VERDICTS), ("category", CATEGORIES), ("zone", ZONES)):
-        counts = Counter(getattr(r, key) for r in answered)
+        counts = Counter(getattr(d, key) for d in (displayed if key != "zone" else answered))
         section = _pick(RESULT_COLUMNS[key], lang)
         for code in codes:
             rows.append((section, label(key, code, lang), code, counts.get(code, 0)))

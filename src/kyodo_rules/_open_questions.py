@@ -104,6 +104,19 @@ def open_questions(
     now_p = combiner.provisional(definite).signature()
     now_s = combiner.verdict(definite, undecided)
     flat = flatten(facts)
+    # Parts a field's answer can change together with other unknown facts: a rule
+    # still open that, established, would change the provisional answer (the
+    # policy decided with that rule in). Evaluating one field at a time misses a
+    # rule that needs two unknown facts at once (事例3's planner and consultation).
+    jointly: dict[str, set[int]] = {}
+    for i in sorted(undecided):
+        fields_open = {f for f in combiner.rules[i].fields if facts.get(f) is None}
+        if len(fields_open) < 2:
+            continue
+        sig = combiner.provisional(definite | {i}).signature()
+        parts = {k for k, part in enumerate(sig) if part != now_p[k]}
+        for f in fields_open:
+            jointly.setdefault(f, set()).update(parts)
     found: list[Question] = []
     for field in FACT_FIELDS:
         if field not in fields or facts.get(field) is not None:
@@ -127,6 +140,7 @@ def open_questions(
             if s[1] != now_s[1]:
                 changed.add(1)
             outcomes.append((value, p, s[0] != "undetermined"))
+        changed |= jointly.get(field, set())
         if changed:
             found.append(
                 Question(field, tuple(AFFECTS[k] for k in sorted(changed)), tuple(outcomes))
