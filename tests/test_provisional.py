@@ -173,3 +173,17 @@ def test_both_backends_agree_on_provisional_and_open_questions(facts: dict[str, 
     assert durable.provisional == python.provisional
     assert durable.open_questions == python.open_questions
     assert durable.missing_facts == python.missing_facts
+
+
+def test_a_rule_that_holds_while_a_fact_is_unknown_is_not_settled() -> None:
+    """自助 suffices unless the work is routine or a permit: with the activity unknown
+    the answer is provisional, and the presumption names the activity."""
+    result = classify({"self_solvable": True}, what_if=False)
+    assert result.status == "provisional"
+    assert result.provisional is not None
+    assert result.provisional.category == "self_help_suffices"
+    assert [(p.rule_id, p.facts) for p in result.provisional.presumptions] == [
+        ("subsidiarity-self-help", ("activity",))
+    ]
+    assert classify({"self_solvable": True, "activity": "fellowship"}).status == "settled"
+    assert classify({"self_solvable": True, "activity": "routine_service"}).verdict != "not_kyodo"

@@ -134,7 +134,8 @@ class Bound:
     ) -> tuple[Decision, frozenset[int], frozenset[int]]:
         definite, undecided = self.engine(engine).evaluate(flatten(facts))
         d, u = frozenset(definite), frozenset(undecided)
-        return self.combiner.decide(d, u), d, u
+        unknown = frozenset(f for f in FACT_FIELDS if facts.get(f) is None)
+        return self.combiner.decide(*self.combiner.strict(d, u, unknown)), d, u
 
     @cached_property
     def design_fields(self) -> frozenset[str]:
@@ -260,11 +261,16 @@ class Classifier:
         provisional = bound.combiner.provisional(definite)
         # A settled verdict presumes nothing; what may still refine its category
         # is among the open questions.
-        presumed = (
-            bound.combiner.presumptions(definite, undecided, provisional)
-            if decision.verdict == "undetermined"
-            else ()
-        )
+        presumed: tuple[int, ...] = ()
+        if decision.verdict == "undetermined":
+            # The open rules presumed not to apply, and the rules taken to hold while
+            # a fact is unknown (their exception presumed away): both are named.
+            unknown = frozenset(f for f in FACT_FIELDS if facts.get(f) is None)
+            strict_definite, _ = bound.combiner.strict(definite, undecided, unknown)
+            held = definite - strict_definite
+            presumed = tuple(
+                sorted(set(bound.combiner.presumptions(definite, undecided, provisional)) | held)
+            )
         questions = bound.questions(facts, definite, undecided, questions_engine)
         found = WhatIf(())
         if what_if and provisional.verdict == "not_kyodo":

@@ -102,7 +102,8 @@ def open_questions(
     """
     definite, undecided = statuses
     now_p = combiner.provisional(definite).signature()
-    now_s = combiner.verdict(definite, undecided)
+    unknown = frozenset(f for f in FACT_FIELDS if facts.get(f) is None)
+    now_s = combiner.verdict(*combiner.strict(definite, undecided, unknown))
     flat = flatten(facts)
     # Parts a field's answer can change together with other unknown facts: a rule
     # still open that, established, would change the provisional answer (the
@@ -131,7 +132,7 @@ def open_questions(
             else:
                 d, u = d_new, u_new
             p = combiner.provisional(d)
-            s = combiner.verdict(d, u)
+            s = combiner.verdict(*combiner.strict(d, u, unknown - {field}))
             sig = p.signature()
             if sig != now_p:
                 changed.update(k for k, part in enumerate(sig) if part != now_p[k])

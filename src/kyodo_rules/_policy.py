@@ -93,6 +93,22 @@ def _remember(memo: dict[Any, Any], key: Any, value: Any) -> None:
     memo[key] = value
 
 
+def _unknown_reads(nnf: Any) -> frozenset[str]:
+    """Fields an NNF condition tests for being unknown (positive `unknown:` literals)."""
+    from kyodo_rules._conditions import Literal_, Unknown
+
+    if isinstance(nnf, Literal_):
+        return (
+            frozenset({nnf.atom.field})
+            if isinstance(nnf.atom, Unknown) and not nnf.negated
+            else frozenset()
+        )
+    out: frozenset[str] = frozenset()
+    for item in nnf.items:
+        out |= _unknown_reads(item)
+    return out
+
+
 class Combiner:
     """The policy above, bound to one rule set (precomputed lookups, no state)."""
 
@@ -113,6 +129,15 @@ class Combiner:
             code for code, info in policy.flags.items() if info.kind == "process"
         )
         self.design_fields: tuple[str, ...] = policy.design_fields
+        # Verdict rules that hold *because* a fact is unknown ("unknown: activity"):
+        # learning the fact can make them false, so the strict reading must not
+        # count them as settled (the provisional one does: the exception they
+        # leave room for is presumed not to apply until it is established).
+        self._while_unknown: dict[int, frozenset[str]] = {
+            i: fields
+            for i, rule in enumerate(self.rules)
+            if rule.then.verdict is not None and (fields := _unknown_reads(rule.nnf))
+        }
         self._not_kyodo = frozenset(
             i for i, rule in enumerate(self.rules) if rule.then.verdict == "not_kyodo"
         )
@@ -140,6 +165,16 @@ class Combiner:
             if not in_force(i):
                 out[i] = next(j for j in self._overridden_by[i] if j in definite and in_force(j))
         return out
+
+    def strict(
+        self, definite: frozenset[int], undecided: frozenset[int], unknown: frozenset[str]
+    ) -> tuple[frozenset[int], frozenset[int]]:
+        """The rule statuses the strict verdict reads: a verdict rule that holds only
+        while a fact is unknown is still open."""
+        moved = frozenset(i for i in definite if self._while_unknown.get(i, frozenset()) & unknown)
+        if not moved:
+            return definite, undecided
+        return definite - moved, undecided | moved
 
     def _verdict(
         self, definite: frozenset[int], undecided: frozenset[int], force: list[int]
