@@ -113,8 +113,14 @@ def test_lifting_every_presumption_settles_the_provisional_verdict(data: st.Data
             if field not in trial:
                 trial[field] = data.draw(st.sampled_from(answers(field)), label=field)
     presumed = [rules[p.rule_id] for p in result.provisional.presumptions]
-    if any(holds(reading(rule.nnf, False), flatten(trial)) for rule in presumed):
-        return  # the drawn answers did not rule every presumption out
+    now, after_facts = flatten(facts), flatten(trial)
+    for rule in presumed:
+        if holds(reading(rule.nnf, True), now):
+            # Taken to hold while a fact is unknown: its exception is what is presumed.
+            if not holds(reading(rule.nnf, True), after_facts):
+                return
+        elif holds(reading(rule.nnf, False), after_facts):
+            return  # the drawn answers did not rule this presumption out
     after = _classify(trial, "python")
     assert after.verdict == result.provisional.verdict
 

@@ -220,7 +220,12 @@ class Bound:
     def status(self, facts: Mapping[str, Any]) -> tuple[Decision, Decision, tuple[Question, ...]]:
         """Strict and provisional decisions and the open questions (the wizard's view)."""
         decision, d, u = self.assess(facts, "python")
-        return decision, self.combiner.provisional(d), self.questions(facts, d, u)
+        return decision, self.provisional(decision, d), self.questions(facts, d, u)
+
+    def provisional(self, strict: Decision, definite: frozenset[int]) -> Decision:
+        """A settled answer is its own provisional one; otherwise open rules are presumed
+        not to apply."""
+        return strict if strict.verdict != "undetermined" else self.combiner.provisional(definite)
 
 
 class Classifier:
@@ -258,7 +263,7 @@ class Classifier:
         bound = self.bound(profile)
         facts = checked.facts()
         decision, definite, undecided = bound.assess(facts, engine)
-        provisional = bound.combiner.provisional(definite)
+        provisional = bound.provisional(decision, definite)
         # A settled verdict presumes nothing; what may still refine its category
         # is among the open questions.
         presumed: tuple[int, ...] = ()
