@@ -118,3 +118,30 @@ def random_facts(rng: random.Random) -> dict[str, Any]:
         else:
             facts[field] = rng.choice(codes)
     return facts
+
+
+#: The 事例1 facts of the issues' own example (庁舎管理 contracted to a firm).
+JIREI1: dict[str, Any] = {
+    "actors": ["city", "business"],
+    "spec_author": "city",
+    "city_supervises": True,
+}
+#: 事例2's festival with every fact the interview asks: a settled 協働.
+FESTIVAL: dict[str, Any] = {
+    "actors": ["city", "business"],
+    "activity": "festival",
+    "planner": "partner",
+    "spec_author": "partner",
+    "city_supervises": False,
+    "equal_footing": True,
+    "shared_purpose": True,
+    "roles_shared": True,
+    "partner_contribution": "expertise",
+    "prior_consultation": True,
+    "benefit": "public",
+    "organizer": "partner",
+    "funding": ["project_subsidy"],
+    "scheme": "none",
+    "period": "one_off",
+    "self_solvable": False,
+}

@@ -28,26 +28,7 @@ from kyodo_rules.web.app import MAX_BODY, MAX_UPLOAD, create_app
 from kyodo_rules.web.store import Store
 from kyodo_rules.wizard import session
 from kyodo_rules.wizard.flow import State
-
-JIREI1 = {"actors": ["city", "business"], "spec_author": "city", "city_supervises": True}
-FESTIVAL = {
-    "actors": ["city", "business"],
-    "activity": "festival",
-    "planner": "partner",
-    "spec_author": "partner",
-    "city_supervises": False,
-    "equal_footing": True,
-    "shared_purpose": True,
-    "roles_shared": True,
-    "partner_contribution": "expertise",
-    "prior_consultation": True,
-    "benefit": "public",
-    "organizer": "partner",
-    "funding": ["project_subsidy"],
-    "scheme": "none",
-    "period": "one_off",
-    "self_solvable": False,
-}
+from strategies import FESTIVAL, JIREI1
 
 
 @pytest.fixture(scope="module")

@@ -32,6 +32,8 @@ from typing import Any
 
 import pytest
 
+from strategies import FESTIVAL, JIREI1
+
 pytest.importorskip("starlette", reason="the web extra is not installed (pip install .[web])")
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -59,25 +61,6 @@ needs_browser = pytest.mark.skipif(
     "fonts-noto-cjk; pip install selenium); CI installs them",
 )
 
-JIREI1 = {"actors": ["city", "business"], "spec_author": "city", "city_supervises": True}
-FESTIVAL = {
-    "actors": ["city", "business"],
-    "activity": "festival",
-    "planner": "partner",
-    "spec_author": "partner",
-    "city_supervises": False,
-    "equal_footing": True,
-    "shared_purpose": True,
-    "roles_shared": True,
-    "partner_contribution": "expertise",
-    "prior_consultation": True,
-    "benefit": "public",
-    "organizer": "partner",
-    "funding": ["project_subsidy"],
-    "scheme": "none",
-    "period": "one_off",
-    "self_solvable": False,
-}
 A4 = (595.0, 842.0)  # points
 
 

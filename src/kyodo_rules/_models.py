@@ -10,7 +10,7 @@ same facts in any order are the same `Case`.
 from __future__ import annotations
 
 import unicodedata
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, computed_field, field_validator
 
@@ -199,16 +199,8 @@ Affect = Literal[
     "required_documents",
     "checklist",
 ]
-AFFECTS: tuple[str, ...] = (
-    "verdict",
-    "category",
-    "zone",
-    "subsidiarity",
-    "forms",
-    "flags",
-    "required_documents",
-    "checklist",
-)
+#: The parts in the order of `Decision.signature()`.
+AFFECTS: tuple[str, ...] = get_args(Affect)
 Status = Literal["settled", "provisional", "undetermined"]
 
 

@@ -380,7 +380,7 @@ def section_items(
         if not items and result.provisional and result.provisional.verdict == "not_kyodo":
             items = [heading("no_change", lang)]
             for b in result.what_if_blocked_by:
-                facts = ("、" if lang == "ja" else ", ").join(name(f) for f in _rule_facts(b))
+                facts = ("、" if lang == "ja" else ", ").join(name(f) for f in b.facts)
                 why = aside(facts, lang) if facts else ""
                 items.append(f"    {heading('blocked', lang)}: {b.title} — {b.source}{why}")
     elif key == "answers" and answers:
@@ -396,10 +396,6 @@ def section_items(
             )
             items.append(f"{name(field)}: {shown}")
     return items
-
-
-def _rule_facts(ref: Any) -> tuple[str, ...]:
-    return tuple(ref.facts)
 
 
 def _lines(

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from itertools import product
 from typing import TYPE_CHECKING, Any
 
-from kyodo_rules._conditions import NAll
+from kyodo_rules._conditions import NAll, fields_read
 from kyodo_rules._readings import flatten, holds, reading
 from kyodo_rules._vocabulary import FACT_FIELDS, FIELD_KINDS
 
@@ -120,7 +120,7 @@ class _Search:
             if holds(test, flatten(self.facts)):
                 continue
             options: list[Change] = []
-            for field in sorted(_fields(part) & self.design, key=_ORDER.__getitem__):
+            for field in sorted(fields_read(part) & self.design, key=_ORDER.__getitem__):
                 for value in candidate_values(field, self.facts.get(field)):
                     if holds(test, flatten({**self.facts, field: value})):
                         options.append(((field, value),))
@@ -152,12 +152,6 @@ class _Search:
             merged = _merge((base, lift))
             if merged is not None:
                 self.complete(merged, found)
-
-
-def _fields(part: Any) -> frozenset[str]:
-    from kyodo_rules._conditions import fields_read
-
-    return fields_read(part)
 
 
 def _merge(changes: Sequence[Change]) -> Change | None:
