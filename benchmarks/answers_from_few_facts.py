@@ -17,10 +17,10 @@ from collections import Counter
 from typing import Any
 
 from kyodo_rules import classify
-from kyodo_rules._cases import load_cases
-from kyodo_rules._classify import default_classifier
+from kyodo_rules.decision.classify import default_classifier
+from kyodo_rules.rulebase.case_library import load_cases
+from kyodo_rules.rulebase.questions import TITLE, default_data
 from kyodo_rules.wizard.flow import Flow, State
-from kyodo_rules.wizard.questions import TITLE, default_data
 
 FESTIVAL = {
     "self_solvable": False,

@@ -41,9 +41,9 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 
 from kyodo_rules import classify  # noqa: E402
-from kyodo_rules._cases import load_cases  # noqa: E402
-from kyodo_rules._classify import EngineName, default_classifier  # noqa: E402
-from kyodo_rules._readings import flatten  # noqa: E402
+from kyodo_rules.decision.classify import EngineName, default_classifier  # noqa: E402
+from kyodo_rules.rulebase.case_library import load_cases  # noqa: E402
+from kyodo_rules.rulebase.readings import flatten  # noqa: E402
 from strategies import random_facts  # noqa: E402
 
 TARGETS = {
@@ -404,9 +404,9 @@ def run(quick: bool) -> Report:
 
 def stage_breakdown(classifier: Any, inputs: list[Any], engine: str) -> str:
     """Median time of each stage of one `classify()` call (what_if=False)."""
-    from kyodo_rules._classify import Answer, build_result
-    from kyodo_rules._validation import validate_case
-    from kyodo_rules._whatif import WhatIf
+    from kyodo_rules.decision.classify import Answer, build_result
+    from kyodo_rules.decision.whatif import WhatIf
+    from kyodo_rules.model.validation import validate_case
 
     stages: dict[str, list[float]] = {}
     clock = time.perf_counter

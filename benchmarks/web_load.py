@@ -47,7 +47,7 @@ def request_bodies(count: int = 2000, seed: int = 14) -> list[bytes]:
     """The API's cases: the library's, then the test suite's seeded generator (varied, so that
     nothing is answered from a warm path the real traffic would not take)."""
     sys.path.insert(0, str(ROOT / "tests"))
-    from kyodo_rules._cases import load_cases
+    from kyodo_rules.rulebase.case_library import load_cases
     from strategies import random_facts
 
     rng = random.Random(seed)

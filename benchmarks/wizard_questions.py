@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import statistics
 
-from kyodo_rules._cases import load_cases
-from kyodo_rules._classify import default_classifier
+from kyodo_rules.decision.classify import default_classifier
+from kyodo_rules.rulebase.case_library import load_cases
+from kyodo_rules.rulebase.questions import TITLE, default_data
 from kyodo_rules.wizard.flow import Flow, State, replay
-from kyodo_rules.wizard.questions import TITLE, default_data
 
 
 def main() -> None:

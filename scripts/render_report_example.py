@@ -19,7 +19,7 @@ import tempfile
 from pathlib import Path
 
 from kyodo_rules import classify
-from kyodo_rules._export import render_html
+from kyodo_rules.outputs.html import render_html
 
 ROOT = Path(__file__).resolve().parents[1]
 

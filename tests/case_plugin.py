@@ -21,9 +21,9 @@ from typing import Any
 import pytest
 
 from kyodo_rules import KyodoError
-from kyodo_rules._cases import LibraryCase, load_case_file, mismatches
-from kyodo_rules._classify import default_classifier
-from kyodo_rules._resources import data_path
+from kyodo_rules.decision.classify import default_classifier
+from kyodo_rules.files.shipped import data_path
+from kyodo_rules.rulebase.case_library import LibraryCase, load_case_file, mismatches
 
 HERE = Path(__file__).resolve().parent
 TEST_CASES = HERE / "cases"

@@ -14,8 +14,8 @@ from typing import Any
 from hypothesis import strategies as st
 
 from kyodo_rules import Case
-from kyodo_rules._cases import load_cases
-from kyodo_rules._vocabulary import FIELD_KINDS
+from kyodo_rules.model.vocabulary import FIELD_KINDS
+from kyodo_rules.rulebase.case_library import load_cases
 
 
 def values(field: str) -> st.SearchStrategy[Any]:

@@ -23,10 +23,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from kyodo_rules import classify
-from kyodo_rules._errors import InputError
-from kyodo_rules._input import read_mapping
-from kyodo_rules._models import Result
-from kyodo_rules._vocabulary import FIELD_KINDS
+from kyodo_rules.files.case_files import read_mapping
+from kyodo_rules.model.errors import InputError
+from kyodo_rules.model.records import Result
+from kyodo_rules.model.vocabulary import FIELD_KINDS
 
 TIMEOUT = 30
 MAX_RSS_KB = 400_000

@@ -80,7 +80,7 @@ def test_classify_does_not_change_its_input() -> None:
 
 
 def test_no_file_is_read_after_the_first_call(monkeypatch: pytest.MonkeyPatch) -> None:
-    classifier = kyodo_rules._classify.default_classifier()
+    classifier = kyodo_rules.decision.classify.default_classifier()
     profiles = list(classifier.rulebase.profiles)
     for profile in profiles:
         kyodo_rules.classify({}, profile=profile)

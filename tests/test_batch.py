@@ -16,13 +16,13 @@ from typing import Any
 import pytest
 from openpyxl import Workbook, load_workbook
 
-from kyodo_rules import _batch as batch
 from kyodo_rules import classify
-from kyodo_rules._batch import RESULT_COLUMNS
-from kyodo_rules._field_labels import CODE_LABELS, FIELD_LABELS, fold, header_aliases
-from kyodo_rules._vocabulary import CATEGORIES, FIELD_KINDS, VERDICTS, ZONES
-from kyodo_rules.cli import main
-from kyodo_rules.commands.batch import ProgressBar
+from kyodo_rules.cli.commands.batch import ProgressBar
+from kyodo_rules.cli.main import main
+from kyodo_rules.model.vocabulary import CATEGORIES, FIELD_KINDS, VERDICTS, ZONES
+from kyodo_rules.outputs import inventory as batch
+from kyodo_rules.outputs.inventory import RESULT_COLUMNS
+from kyodo_rules.wording.field_labels import CODE_LABELS, FIELD_LABELS, fold, header_aliases
 
 FIELDS = ("title", *FIELD_KINDS)
 
@@ -116,7 +116,7 @@ def test_two_thousand_rows(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -
         assert set(codes) <= set(counts)
         assert sum(counts.values()) == ROWS, section
     verdicts = _summary(summary, "判定")
-    from kyodo_rules._report import label
+    from kyodo_rules.outputs.text import label
 
     shown = [row[verdict_at] for row in results[1:]]
     for code in VERDICTS:

@@ -16,11 +16,11 @@ from typing import Any
 import pytest
 import yaml
 
-from kyodo_rules._check import Defect, Report, check
-from kyodo_rules._classify import Classifier
-from kyodo_rules._readings import flatten
-from kyodo_rules._resources import data_path
-from kyodo_rules.cli import main
+from kyodo_rules.analysis.check import Defect, Report, check
+from kyodo_rules.cli.main import main
+from kyodo_rules.decision.classify import Classifier
+from kyodo_rules.files.shipped import data_path
+from kyodo_rules.rulebase.readings import flatten
 
 SOURCE = "002_5706d2c9275a3206.txt (7) 事例1"
 FAST = {"sample": 500}
@@ -39,7 +39,7 @@ def rules(tmp_path: Path) -> Path:
 @pytest.fixture()
 def wizard(tmp_path: Path, rules: Path) -> Path:
     """A wizard that asks exactly the fields the rules read (so it is not a defect)."""
-    from kyodo_rules._rulebase import load_rulebase
+    from kyodo_rules.rulebase.loading import load_rulebase
 
     read = load_rulebase(rules).ruleset("generic").fields_read
     target = tmp_path / "wizard"
@@ -195,7 +195,7 @@ def test_exception_without_overrides_is_outvoted(rules: Path, wizard: Path) -> N
 
 
 def test_wizard_asking_an_unread_field_and_missing_a_read_one(rules: Path, tmp_path: Path) -> None:
-    from kyodo_rules._rulebase import load_rulebase
+    from kyodo_rules.rulebase.loading import load_rulebase
 
     read = sorted(load_rulebase(rules).ruleset("generic").fields_read)
     target = tmp_path / "wizard2"
@@ -306,9 +306,9 @@ def test_shipped_rulebase_is_clean() -> None:
 def test_a_backend_that_disagrees_is_caught_with_a_witness() -> None:
     """Every explored input also goes through the second backend (durable-rules by
     default); here a deliberately wrong one must be caught on the first input."""
-    from kyodo_rules._check import Report, explore
-    from kyodo_rules._pyengine import PythonEngine
-    from kyodo_rules._rulebase import load_rulebase
+    from kyodo_rules.analysis.check import Report, explore
+    from kyodo_rules.engines.python import PythonEngine
+    from kyodo_rules.rulebase.loading import load_rulebase
 
     class OffByOne:
         def __init__(self, rules: Any) -> None:

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from kyodo_rules import docs
-from kyodo_rules._cases import load_cases
-from kyodo_rules._rulebase import load_rulebase
+from kyodo_rules.outputs import docs
+from kyodo_rules.rulebase.case_library import load_cases
+from kyodo_rules.rulebase.loading import load_rulebase
 
 DOCS = Path(__file__).resolve().parents[1] / "docs"
 

@@ -14,9 +14,9 @@ import textwrap
 def test_first_case_matching_no_rule_does_not_crash_the_engine() -> None:
     script = textwrap.dedent(
         """
-        from kyodo_rules._engine import DurableEngine
-        from kyodo_rules._readings import flatten
-        from kyodo_rules._rulebase import load_rulebase
+        from kyodo_rules.engines.durable import DurableEngine
+        from kyodo_rules.rulebase.readings import flatten
+        from kyodo_rules.rulebase.loading import load_rulebase
 
         rule = next(r for r in load_rulebase().rules if r.id == "jirei1-outsourcing")
         engine = DurableEngine([rule])

@@ -19,8 +19,8 @@ from hypothesis import strategies as st
 from openpyxl import Workbook, load_workbook
 
 from hostile import fingerprint, run
-from kyodo_rules._batch import RESULT_COLUMNS, csv_cell, xlsx_value
-from kyodo_rules._cells import FORMULA_START, clean
+from kyodo_rules.files.cells import FORMULA_START, clean
+from kyodo_rules.outputs.inventory import RESULT_COLUMNS, csv_cell, xlsx_value
 
 _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 ATTACKS = [

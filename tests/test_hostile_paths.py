@@ -171,8 +171,8 @@ def test_a_signal_while_writing_leaves_the_old_output_and_no_temporary_file(
 ) -> None:
     import signal
 
-    from kyodo_rules import _batch
-    from kyodo_rules.cli import main
+    from kyodo_rules.cli.main import main
+    from kyodo_rules.outputs import inventory as _batch
 
     inv = _inventory(tmp_path)
     out = tmp_path / f"out{suffix}"

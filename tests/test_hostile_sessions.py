@@ -20,9 +20,9 @@ from typing import Any
 import pytest
 
 from hostile import CLI, check, fingerprint, run
+from kyodo_rules.rulebase.questions import TITLE, default_data
 from kyodo_rules.wizard import session
 from kyodo_rules.wizard.flow import State
-from kyodo_rules.wizard.questions import TITLE, default_data
 
 SESSION = (
     "version: 1\nprofile: generic\nlang: ja\n"
@@ -142,7 +142,7 @@ def test_the_wizard_on_a_full_64k_tmpfs_loses_no_answer(
     from prompt_toolkit.input import create_pipe_input
     from prompt_toolkit.output import DummyOutput
 
-    from kyodo_rules._classify import default_classifier
+    from kyodo_rules.decision.classify import default_classifier
     from kyodo_rules.wizard.ui import Wizard
     from test_wizard_ui import ENTER, script
 
@@ -200,7 +200,7 @@ def test_the_wizard_on_a_full_64k_tmpfs_loses_no_answer(
 def test_ctrl_c_with_answers_not_on_disk_offers_another_place(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from kyodo_rules.commands.wizard import _save_somewhere
+    from kyodo_rules.cli.commands.wizard import _save_somewhere
 
     class _Stub:
         state = State("generic", answers={TITLE: "x", "planner": "city"}, asked=[TITLE, "planner"])

@@ -22,8 +22,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from kyodo_rules import InputError, Result, classify
-from kyodo_rules._export import render_html, write_report
-from kyodo_rules._models import Flag, FormRecommendation, Principle, TraceEntry
+from kyodo_rules.model.records import Flag, FormRecommendation, Principle, TraceEntry
+from kyodo_rules.outputs.html import render_html, write_report
 
 HOSTILE = '<script>alert(1)</script> & "引用" <img src=x onerror=alert(2)>'
 
@@ -249,7 +249,7 @@ def test_a_failed_write_keeps_the_old_report(
 ) -> None:
     target = tmp_path / "r.html"
     target.write_text("old", encoding="utf-8")
-    import kyodo_rules._export as export
+    import kyodo_rules.outputs.html as export
 
     def boom(*_args: object, **_kwargs: object) -> None:
         raise OSError("disk full")
@@ -267,7 +267,7 @@ def test_missing_directory_is_an_input_error(tmp_path: Path) -> None:
 
 
 def test_classify_writes_a_report(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    from kyodo_rules.cli import main
+    from kyodo_rules.cli.main import main
 
     case = tmp_path / "case.json"
     case.write_text(json.dumps({"title": HOSTILE, **JIREI3}, ensure_ascii=False), "utf-8")

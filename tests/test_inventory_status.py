@@ -9,7 +9,7 @@ from pathlib import Path
 
 from openpyxl import load_workbook
 
-from kyodo_rules.cli import main
+from kyodo_rules.cli.main import main
 
 DATA = Path(__file__).parent / "data" / "inventory_30.csv"
 

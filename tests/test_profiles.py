@@ -15,9 +15,9 @@ from pathlib import Path
 import pytest
 
 from kyodo_rules import Classifier, RuleError, classify
-from kyodo_rules._resources import data_path
-from kyodo_rules._rulebase import load_rulebase
-from kyodo_rules._vocabulary import FORMS, STAGES
+from kyodo_rules.files.shipped import data_path
+from kyodo_rules.model.vocabulary import FORMS, STAGES
+from kyodo_rules.rulebase.loading import load_rulebase
 
 #: Citizens and the city form an 実行委員会 for a festival: both
 #: executive_committee and co_hosting are recommended.

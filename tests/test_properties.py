@@ -14,8 +14,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from kyodo_rules import Case, Result, classify
-from kyodo_rules._classify import default_classifier
-from kyodo_rules._vocabulary import CATEGORIES, FACT_FIELDS, VERDICTS, ZONES
+from kyodo_rules.decision.classify import default_classifier
+from kyodo_rules.model.vocabulary import CATEGORIES, FACT_FIELDS, VERDICTS, ZONES
 from strategies import any_cases, case_models, containing, near_kyodo, shuffled
 
 DEFINITION_PARTS = ("equal_footing", "shared_purpose", "roles_shared")

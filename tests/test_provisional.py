@@ -12,10 +12,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from kyodo_rules import classify
-from kyodo_rules._classify import default_classifier
-from kyodo_rules._open_questions import answers
-from kyodo_rules._readings import flatten, holds, reading
-from kyodo_rules._vocabulary import FACT_FIELDS
+from kyodo_rules.decision.classify import default_classifier
+from kyodo_rules.decision.open_questions import answers
+from kyodo_rules.model.vocabulary import FACT_FIELDS
+from kyodo_rules.rulebase.readings import flatten, holds, reading
 from strategies import cases, values
 
 FESTIVAL = {

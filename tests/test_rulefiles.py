@@ -16,10 +16,10 @@ from pathlib import Path
 import pytest
 
 from kyodo_rules import RuleError
-from kyodo_rules._cases import load_cases
-from kyodo_rules._classify import default_classifier
-from kyodo_rules._rulebase import load_rulebase
-from kyodo_rules._vocabulary import CATEGORIES, DOCUMENTS, FLAGS, FORMS, ZONES
+from kyodo_rules.decision.classify import default_classifier
+from kyodo_rules.model.vocabulary import CATEGORIES, DOCUMENTS, FLAGS, FORMS, ZONES
+from kyodo_rules.rulebase.case_library import load_cases
+from kyodo_rules.rulebase.loading import load_rulebase
 
 RULEFILES = Path(__file__).parent / "rulefiles"
 
@@ -149,8 +149,8 @@ def test_every_code_is_produced_by_some_library_case(kind: str, codes: tuple[str
 def test_every_shipped_condition_reads_back_the_same() -> None:
     """`to_data` is how reports, docs and check witnesses show a condition: it must
     parse back to a condition that reads the same fields and shows the same data."""
-    from kyodo_rules import _conditions as cond
-    from kyodo_rules._rulebase import load_rulebase
+    from kyodo_rules.rulebase import conditions as cond
+    from kyodo_rules.rulebase.loading import load_rulebase
 
     for rule in load_rulebase().rules:
         data = cond.to_data(rule.condition)

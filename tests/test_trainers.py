@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from kyodo_rules._cases import LibraryCase, load_cases
-from kyodo_rules._classify import default_classifier
-from kyodo_rules.cli import main
+from kyodo_rules.cli.main import main
+from kyodo_rules.decision.classify import default_classifier
+from kyodo_rules.rulebase.case_library import LibraryCase, load_cases
 
 
 def _jirei3() -> LibraryCase:

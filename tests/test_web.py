@@ -23,7 +23,7 @@ pytest.importorskip("starlette", reason="the web extra is not installed (pip ins
 
 from starlette.testclient import TestClient
 
-from kyodo_rules.cli import build_parser
+from kyodo_rules.cli.main import build_parser
 from kyodo_rules.web.app import MAX_BODY, MAX_UPLOAD, create_app
 from kyodo_rules.web.store import Store
 from kyodo_rules.wizard import session
@@ -196,7 +196,7 @@ def test_the_result_page_is_the_report_template_and_its_style_is_allowed_by_hash
     client: TestClient,
 ) -> None:
     from kyodo_rules import classify
-    from kyodo_rules._export import render_html
+    from kyodo_rules.outputs.html import render_html
 
     url, token = start(client)
     run_interview(client, url, token, JIREI1)
@@ -530,8 +530,8 @@ def test_api_rules_and_the_openapi_document(client: TestClient) -> None:
 
 
 def _inventory_csv() -> bytes:
-    from kyodo_rules._batch import INPUT_FIELDS
-    from kyodo_rules._field_labels import FIELD_LABELS
+    from kyodo_rules.outputs.inventory import INPUT_FIELDS
+    from kyodo_rules.wording.field_labels import FIELD_LABELS
 
     out = io.StringIO()
     out.write(",".join(FIELD_LABELS[f] for f in INPUT_FIELDS) + "\n")
@@ -617,7 +617,7 @@ def test_bodies_over_the_limit_are_413(client: TestClient) -> None:
 
 
 def test_rule_pages(client: TestClient) -> None:
-    from kyodo_rules._classify import default_classifier
+    from kyodo_rules.decision.classify import default_classifier
 
     base = default_classifier().rulebase
     every = len(base.rules) + sum(len(p.rules) for p in base.profiles.values())

@@ -6,13 +6,13 @@ from typing import Any
 
 import pytest
 
-from kyodo_rules._cases import load_cases
-from kyodo_rules._classify import default_classifier
-from kyodo_rules._errors import RuleError
-from kyodo_rules._vocabulary import FIELD_KINDS
-from kyodo_rules.wizard import questions as wq
+from kyodo_rules.decision.classify import default_classifier
+from kyodo_rules.model.errors import RuleError
+from kyodo_rules.model.vocabulary import FIELD_KINDS
+from kyodo_rules.rulebase import questions as wq
+from kyodo_rules.rulebase.case_library import load_cases
+from kyodo_rules.rulebase.questions import TITLE, default_data
 from kyodo_rules.wizard.flow import Flow, State, replay
-from kyodo_rules.wizard.questions import TITLE, default_data
 
 CASES = load_cases()
 
@@ -186,6 +186,6 @@ def test_why_lists_undecided_rules_reading_the_field() -> None:
 
 def test_the_declared_question_order_is_the_vocabulary_order() -> None:
     """One order: the interview's (wizard/questions.yaml) breaks ties between open questions."""
-    from kyodo_rules._vocabulary import FACT_FIELDS
+    from kyodo_rules.model.vocabulary import FACT_FIELDS
 
     assert [f for f in default_data().order if f != TITLE] == list(FACT_FIELDS)

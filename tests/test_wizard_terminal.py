@@ -122,7 +122,7 @@ def _current(text: str) -> str:
 
 
 def _field_for(text: str) -> str:
-    from kyodo_rules.wizard.questions import default_data
+    from kyodo_rules.rulebase.questions import default_data
 
     data = default_data()
     lines = [line for line in text.splitlines() if line.startswith("? [")]

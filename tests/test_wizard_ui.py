@@ -9,11 +9,11 @@ import pytest
 from prompt_toolkit.input import create_pipe_input
 from prompt_toolkit.output import DummyOutput
 
-from kyodo_rules._classify import default_classifier
-from kyodo_rules._vocabulary import FIELD_KINDS
+from kyodo_rules.decision.classify import default_classifier
+from kyodo_rules.model.vocabulary import FIELD_KINDS
+from kyodo_rules.rulebase.questions import TITLE, default_data
 from kyodo_rules.wizard import session
 from kyodo_rules.wizard.flow import Flow, State, replay
-from kyodo_rules.wizard.questions import TITLE, default_data
 from kyodo_rules.wizard.ui import Wizard
 
 DOWN, ENTER, SPACE, CTRL_C = "\x1b[B", "\r", " ", "\x03"

@@ -12,11 +12,11 @@ Every answer cites the municipal guidance it rests on (`result.trace`).
 from typing import TYPE_CHECKING as _TYPE_CHECKING
 from typing import Any as _Any
 
-from kyodo_rules._errors import InputError, KyodoError, RuleError
+from kyodo_rules.model.errors import InputError, KyodoError, RuleError
 
 if _TYPE_CHECKING:
-    from kyodo_rules._classify import Classifier, classify
-    from kyodo_rules._models import (
+    from kyodo_rules.decision.classify import Classifier, classify
+    from kyodo_rules.model.records import (
         Case,
         FactChange,
         Flag,
@@ -25,23 +25,23 @@ if _TYPE_CHECKING:
         Result,
         TraceEntry,
     )
-    from kyodo_rules._npo import Group, NpoResult, npo_eligibility
+    from kyodo_rules.npo.eligibility import Group, NpoResult, npo_eligibility
 
 # Imported on first use: `kyodo-rules --help`, and every command that refuses its
 # input, then start without loading pydantic models and the rule engine.
 _LAZY = {
-    "Classifier": "kyodo_rules._classify",
-    "classify": "kyodo_rules._classify",
-    "Case": "kyodo_rules._models",
-    "FactChange": "kyodo_rules._models",
-    "Flag": "kyodo_rules._models",
-    "FormRecommendation": "kyodo_rules._models",
-    "Principle": "kyodo_rules._models",
-    "Result": "kyodo_rules._models",
-    "TraceEntry": "kyodo_rules._models",
-    "Group": "kyodo_rules._npo",
-    "NpoResult": "kyodo_rules._npo",
-    "npo_eligibility": "kyodo_rules._npo",
+    "Classifier": "kyodo_rules.decision.classify",
+    "classify": "kyodo_rules.decision.classify",
+    "Case": "kyodo_rules.model.records",
+    "FactChange": "kyodo_rules.model.records",
+    "Flag": "kyodo_rules.model.records",
+    "FormRecommendation": "kyodo_rules.model.records",
+    "Principle": "kyodo_rules.model.records",
+    "Result": "kyodo_rules.model.records",
+    "TraceEntry": "kyodo_rules.model.records",
+    "Group": "kyodo_rules.npo.eligibility",
+    "NpoResult": "kyodo_rules.npo.eligibility",
+    "npo_eligibility": "kyodo_rules.npo.eligibility",
 }
 
 

@@ -1,5 +1,5 @@
 import sys
 
-from kyodo_rules.cli import main
+from kyodo_rules.cli.main import main
 
 sys.exit(main())

@@ -40,14 +40,14 @@ from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Re
 from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from kyodo_rules._classify import Classifier, EngineName, default_classifier
-from kyodo_rules._errors import InputError, KyodoError
-from kyodo_rules._models import Result
+from kyodo_rules.decision.classify import Classifier, EngineName, default_classifier
+from kyodo_rules.model.errors import InputError, KyodoError
+from kyodo_rules.model.records import Result
+from kyodo_rules.rulebase.questions import TITLE, Question, WizardData, default_data
 from kyodo_rules.web.store import Store, new_id
 from kyodo_rules.web.words import WORDS, word
 from kyodo_rules.wizard import session
 from kyodo_rules.wizard.flow import Flow, State
-from kyodo_rules.wizard.questions import TITLE, Question, WizardData, default_data
 
 #: Bodies of ordinary forms and API calls.
 MAX_BODY = 256 * 1024
@@ -261,7 +261,7 @@ class Web:
     @cached_property
     def cases_of_rule(self) -> dict[str, list[Any]]:
         """Library cases whose answer rests on each rule (computed once, on first use)."""
-        from kyodo_rules._cases import load_cases
+        from kyodo_rules.rulebase.case_library import load_cases
 
         out: dict[str, list[Any]] = {}
         for case in load_cases():
@@ -432,7 +432,7 @@ def _status(web: Web, state: State) -> dict[str, Any]:
     is settled, else the provisional one (open rules presumed not to apply),
     the rules so presumed, and how many open questions can still change it.
     """
-    from kyodo_rules._report import label, verdict_phrase
+    from kyodo_rules.outputs.text import label, verdict_phrase
 
     flow = web.flow(state.profile)
     lang = state.lang
@@ -479,8 +479,8 @@ def _question_page(
     flow = web.flow(state.profile)
     previous = state.answers.get(name)
     why = [] if name == TITLE else list(flow.why(state, name))
-    from kyodo_rules._report import label
-    from kyodo_rules._vocabulary import FIELD_KINDS
+    from kyodo_rules.model.vocabulary import FIELD_KINDS
+    from kyodo_rules.outputs.text import label
 
     none_choice = q.kind == "codes" and "none" not in FIELD_KINDS[name][1]
     return _render(
@@ -666,7 +666,7 @@ async def change(request: Request) -> Response:
 
 
 def _report_css() -> tuple[Markup, str]:
-    from kyodo_rules import _export
+    from kyodo_rules.outputs import html as _export
 
     css = _export._CSS + _NAV_CSS
     digest = base64.b64encode(hashlib.sha256(css.encode()).digest()).decode()
@@ -674,7 +674,7 @@ def _report_css() -> tuple[Markup, str]:
 
 
 async def result_page(request: Request) -> Response:
-    from kyodo_rules._export import report_context
+    from kyodo_rules.outputs.html import report_context
 
     web = _web(request)
     interview, state = _interview(request)
@@ -754,7 +754,7 @@ async def resume_upload(request: Request) -> Response:
 
 
 async def _answer_inventory(web: Web, upload: Any, profile: str, lang: str) -> Response:
-    from kyodo_rules import _batch
+    from kyodo_rules.outputs import inventory as _batch
 
     if not isinstance(upload, UploadFile) or not upload.filename:
         raise InputError("file: choose an inventory file to upload; allowed: .csv, .xlsx")
@@ -816,7 +816,7 @@ async def batch_upload(request: Request) -> Response:
 
 
 async def batch_template(request: Request) -> Response:
-    from kyodo_rules import _batch
+    from kyodo_rules.outputs import inventory as _batch
 
     web = _web(request)
     target = web.uploads / f"{secrets.token_hex(16)}.xlsx"
@@ -836,7 +836,7 @@ async def batch_template(request: Request) -> Response:
 
 
 def _rule_view(web: Web, rule: Any, lang: str) -> dict[str, Any]:
-    from kyodo_rules._explain import conclusion_words, condition_words
+    from kyodo_rules.analysis.explain import conclusion_words, condition_words
 
     index = web.rule_index
     return {
@@ -911,7 +911,7 @@ async def api_classify(request: Request) -> Response:
 
 
 async def api_npo(request: Request) -> Response:
-    from kyodo_rules._npo import npo_eligibility
+    from kyodo_rules.npo.eligibility import npo_eligibility
 
     group = await _json_body(request)
     result = npo_eligibility(group, lang=_query(request, "lang", "ja"))
@@ -1049,7 +1049,7 @@ def create_app(
         loader=ChoiceLoader(
             [
                 PackageLoader("kyodo_rules.web", "templates"),
-                PackageLoader("kyodo_rules", "templates"),
+                PackageLoader("kyodo_rules.outputs", "templates"),
             ]
         ),
         autoescape=select_autoescape(["html"], default_for_string=True, default=True),

@@ -15,8 +15,8 @@ from kyodo_rules import __version__
 def _schemas() -> dict[str, Any]:
     from pydantic.json_schema import models_json_schema
 
-    from kyodo_rules._models import Case, Result
-    from kyodo_rules._npo import Group, NpoResult
+    from kyodo_rules.model.records import Case, Result
+    from kyodo_rules.npo.eligibility import Group, NpoResult
 
     _, top = models_json_schema(
         [

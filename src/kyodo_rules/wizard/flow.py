@@ -21,8 +21,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from kyodo_rules._classify import Bound
-from kyodo_rules.wizard.questions import TITLE
+from kyodo_rules.decision.classify import Bound
+from kyodo_rules.rulebase.questions import TITLE
 
 
 @dataclass

@@ -22,12 +22,12 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from kyodo_rules._errors import InputError
-from kyodo_rules._validation import validate_case
-from kyodo_rules._vocabulary import FIELD_KINDS
-from kyodo_rules._yaml import loads, read_text
+from kyodo_rules.files.yaml import loads, read_text
+from kyodo_rules.model.errors import InputError
+from kyodo_rules.model.validation import validate_case
+from kyodo_rules.model.vocabulary import FIELD_KINDS
+from kyodo_rules.rulebase.questions import TITLE
 from kyodo_rules.wizard.flow import State
-from kyodo_rules.wizard.questions import TITLE
 
 VERSION = 1
 _KEYS = ("version", "profile", "lang", "answers", "asked", "reask", "history", "details")
@@ -120,7 +120,7 @@ def save(state: State, path: Path | str) -> None:
         os.replace(tmp, target)
     except BaseException as exc:
         Path(tmp).unlink(missing_ok=True)
-        from kyodo_rules._safeio import name_os_error
+        from kyodo_rules.files.safeio import name_os_error
 
         name_os_error(exc, target)
         raise
@@ -171,7 +171,7 @@ def read(path: Path | str) -> tuple[dict[str, Any], dict[str, Any]]:
     if not text.strip():
         raise InputError(f"{name}: empty file; expected answers (field: value lines)")
     if name.endswith(".json"):
-        from kyodo_rules._input import loads_json
+        from kyodo_rules.files.case_files import loads_json
 
         data = loads_json(text, name)
     else:

@@ -20,12 +20,12 @@ from typing import Any, TextIO
 import questionary
 from questionary import Choice, Separator
 
-from kyodo_rules._classify import Classifier
-from kyodo_rules._models import Result
-from kyodo_rules._vocabulary import FIELD_KINDS
+from kyodo_rules.decision.classify import Classifier
+from kyodo_rules.model.records import Result
+from kyodo_rules.model.vocabulary import FIELD_KINDS
+from kyodo_rules.rulebase.questions import TITLE, WizardData
 from kyodo_rules.wizard import session
 from kyodo_rules.wizard.flow import Flow, State
-from kyodo_rules.wizard.questions import TITLE, WizardData
 
 UNKNOWN = "__unknown__"
 NONE = "__none__"
@@ -96,7 +96,7 @@ class Wizard:
         try:
             session.save(self.state, self.session_path)
         except OSError as exc:
-            from kyodo_rules._edge import describe_os_error
+            from kyodo_rules.files.edge import describe_os_error
 
             first = self.unsaved is None
             self.unsaved = describe_os_error(exc)
@@ -183,7 +183,7 @@ class Wizard:
 
     def status_line(self) -> str:
         """「いまの見込み: 協働（暫定）・確認すべき点 2」 after every answer."""
-        from kyodo_rules._report import label, verdict_phrase
+        from kyodo_rules.outputs.text import label, verdict_phrase
 
         lang = self.state.lang
         now = self.flow.standing(self.state)
@@ -458,7 +458,7 @@ class Wizard:
     def show_result(self, result: Result, labels: dict[str, Any]) -> None:
         """The first screen (verdict, status, what to do next), then one section at a
         time on request: nothing scrolls the verdict away."""
-        from kyodo_rules._report import DETAIL_SECTIONS, brief_lines, heading, section_items
+        from kyodo_rules.outputs.text import DETAIL_SECTIONS, brief_lines, heading, section_items
 
         lang = self.state.lang
         for line in brief_lines(result, lang, **labels):

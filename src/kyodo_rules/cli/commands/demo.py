@@ -1,0 +1,123 @@
+"""`kyodo-rules demo [ID]`: tell one library case step by step, for a training room.
+
+The point of a demo is the moment the verdict flips (事例3: 奉仕作業 → 協働 once
+the work is confirmed with the residents beforehand), so the steps end with
+each `would_be_kyodo_if` change applied in turn. On a terminal it waits for
+Enter between steps so the trainer can talk; piped or with `--no-pause` it
+prints straight through, which is also how the tests read it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import TYPE_CHECKING, Any
+
+from kyodo_rules.model.errors import InputError
+
+if TYPE_CHECKING:
+    from kyodo_rules.rulebase.case_library import LibraryCase
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "id", metavar="ID", nargs="?", help="事例ID（kyodo-rules cases で一覧） / case id"
+    )
+    parser.add_argument("--lang", choices=["ja", "en"], default="ja", help="表示言語 / language")
+    parser.add_argument(
+        "--profile", default=None, help="自治体プロファイル（既定: 事例のもの） / profile"
+    )
+    parser.add_argument(
+        "--pause",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="ステップごとに Enter を待つ（端末では既定） / wait for Enter between steps",
+    )
+    parser.add_argument(
+        "--report",
+        metavar="FILE",
+        default=None,
+        help="判定結果を報告書に保存 (.html/.md/.json) / write a report",
+    )
+
+
+def _pick(cases: list[LibraryCase], lang: str) -> str | None:
+    import questionary
+
+    choices = [questionary.Choice(title=f"{c.id}  {c.title.get(lang)}", value=c.id) for c in cases]
+    message = (
+        "どの事例を見せますか？（文字を打つと絞り込み）"
+        if lang == "ja"
+        else "Which case? (type to filter)"
+    )
+    # Typing filters the list: with fifty cases, scrolling is slower than typing "jirei3".
+    answer: Any = questionary.select(
+        message, choices=choices, use_search_filter=True, use_jk_keys=False
+    ).ask()
+    return str(answer) if answer is not None else None
+
+
+def _find(cases: list[LibraryCase], wanted: str) -> LibraryCase:
+    from kyodo_rules.analysis.demo import closest_ids
+
+    for case in cases:
+        if case.id == wanted:
+            return case
+    ids = [c.id for c in cases]
+    close = closest_ids(wanted, ids)
+    hint = f"; 近いもの / closest: {', '.join(close)}" if close else "; kyodo-rules cases で一覧"
+    raise InputError(f"demo: 事例 {wanted!r} はありません / no such case{hint}")
+
+
+def run(args: argparse.Namespace) -> int:
+    from kyodo_rules.analysis.demo import demo_steps
+    from kyodo_rules.decision.classify import default_classifier
+    from kyodo_rules.rulebase.case_library import load_cases
+
+    cases = load_cases()
+    wanted = args.id
+    if wanted is None:
+        if not (sys.stdin and sys.stdin.isatty() and sys.stdout.isatty()):
+            print(
+                "kyodo-rules: demo: 事例IDを指定してください（一覧: kyodo-rules cases）"
+                " / give a case ID",
+                file=sys.stderr,
+            )
+            return 2
+        wanted = _pick(cases, args.lang)
+        if wanted is None:
+            return 130
+    case = _find(cases, wanted)
+    report = args.report
+    if report:
+        from kyodo_rules.outputs.html import report_format
+
+        report_format(report)  # a wrong suffix fails before the demo, not after
+        from kyodo_rules.files.safeio import refuse_overwrite
+
+        refuse_overwrite([], [("--report", report)])
+    classifier = default_classifier()
+    steps = demo_steps(case, classifier, args.lang, args.profile)
+    pause = args.pause if args.pause is not None else sys.stdin.isatty()
+    prompt = "（Enter で次へ）" if args.lang == "ja" else "(Enter for next)"
+    for n, step in enumerate(steps):
+        if n:
+            sys.stdout.write("\n")
+        sys.stdout.write(f"━━ {step.heading}\n")
+        sys.stdout.write("".join(f"{line}\n" for line in step.lines))
+        sys.stdout.flush()
+        if pause and n < len(steps) - 1:
+            try:
+                input(prompt)
+            except EOFError:
+                pause = False
+    if report:
+        result = classifier.classify(
+            case.facts, profile=args.profile or case.profile, lang=args.lang
+        )
+        from kyodo_rules.outputs.html import write_report
+
+        write_report(result, report, args.lang, title=case.title.get(args.lang))
+        done = "報告書を保存しました" if args.lang == "ja" else "report written"
+        sys.stdout.write(f"\n{done}: {report}\n")
+    return 0

@@ -1,0 +1,209 @@
+"""Limits on an inventory file, checked before a parser is trusted with it.
+
+An xlsx file is a zip of XML: 3 MB on disk can hold 2 GB of XML or 20
+million shared strings, which openpyxl would load whole. So the zip's
+directory is inspected first (total and per-member uncompressed size,
+compression ratio; zipfile itself stops a member at its declared size), the
+shared strings are counted by a streaming scan, and rows and columns are
+counted while the sheet is read. Each limit has a default meant to be far
+above any real inventory and is raised with `--limit NAME=VALUE`; the error
+names the limit and the option.
+
+The sheet is read with openpyxl's own row parser rather than its worksheet
+object, so that a stale `<dimension>` element hides no row and a cell at
+column XFD costs one cell, not sixteen thousand empty ones.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import warnings
+import zipfile
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, fields, replace
+from typing import Any
+
+from kyodo_rules.model.errors import InputError
+
+
+@dataclass(frozen=True)
+class Limits:
+    #: data rows (the header not counted), CSV and xlsx alike
+    rows: int = 100_000
+    #: cells in one row
+    columns: int = 1_000
+    #: megabytes: a CSV file, an xlsx file, and an xlsx file's XML once uncompressed
+    mb: int = 200
+    #: megabytes of one member of an xlsx file, uncompressed
+    member_mb: int = 100
+    #: uncompressed / compressed size of a member larger than 1 MB
+    ratio: int = 100
+    #: entries in an xlsx file's shared-string table
+    strings: int = 1_000_000
+
+    @property
+    def bytes(self) -> int:
+        return self.mb * 1_000_000
+
+
+LIMIT_HELP = ", ".join(f"{f.name}={f.default:_}".replace("_", ",") for f in fields(Limits))
+
+
+def parse_limits(items: Sequence[str] | None) -> Limits:
+    """`["rows=200000", "mb=500"]` -> Limits; an InputError names what is allowed."""
+    limits = Limits()
+    names = [f.name for f in fields(Limits)]
+    for item in items or ():
+        name, sep, value = item.partition("=")
+        name = name.strip()
+        if not sep or name not in names:
+            raise InputError(
+                f"--limit {item}: 使える名前 / allowed: {', '.join(n + '=N' for n in names)}"
+            )
+        try:
+            number = int(value.replace(",", "").replace("_", ""))
+        except ValueError:
+            number = 0
+        if number <= 0:
+            raise InputError(
+                f"--limit {item}: 正の整数を指定してください / expected a positive integer"
+            )
+        limits = replace(limits, **{name: number})
+    return limits
+
+
+def over(name: str, limits: Limits, what: str, found: str) -> InputError:
+    value = getattr(limits, name)
+    return InputError(
+        f"{what}: 上限 {name}={value:,} を超えています（{found}）。"
+        f"大きくするには --limit {name}=N / over the limit {name}={value:,} ({found}); "
+        f"raise it with --limit {name}=N"
+    )
+
+
+_SI = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?si[\s/>]")
+
+
+def inspect_xlsx(data: bytes, name: str, limits: Limits) -> None:
+    """Refuse a zip whose declared sizes or shared-string count pass the limits."""
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+    except (zipfile.BadZipFile, ValueError, OSError):
+        raise InputError(
+            f"{name}: 読み込めません / cannot read: "
+            "xlsx (zip) ではありません / not an xlsx (zip) file"
+        ) from None
+    with archive:
+        total = 0
+        strings_member = None
+        for info in archive.infolist():
+            total += info.file_size
+            if info.file_size > limits.member_mb * 1_000_000:
+                raise over(
+                    "member_mb", limits, name, f"{info.filename}: {info.file_size:,} bytes"
+                )
+            if info.file_size > 1_000_000:
+                ratio = info.file_size / max(info.compress_size, 1)
+                if ratio > limits.ratio:
+                    raise over("ratio", limits, name, f"{info.filename}: {ratio:,.0f}:1")
+            if info.filename.lower().endswith("sharedstrings.xml"):
+                strings_member = info
+        if total > limits.bytes:
+            raise over("mb", limits, name, f"{total:,} bytes of XML")
+        if strings_member is not None:
+            _count_strings(archive, strings_member, name, limits)
+
+
+def _count_strings(
+    archive: zipfile.ZipFile, member: zipfile.ZipInfo, name: str, limits: Limits
+) -> None:
+    count = 0
+    tail = b""
+    try:
+        with archive.open(member) as handle:
+            while chunk := handle.read(1 << 20):
+                block = tail + chunk
+                count += len(_SI.findall(block))
+                # Keep a short tail so that a tag split across chunks is counted once.
+                cut = max(block.rfind(b"<"), len(block) - 64)
+                tail = block[cut:]
+                count -= len(_SI.findall(tail))
+                if count > limits.strings:
+                    raise over("strings", limits, name, f"more than {limits.strings:,} strings")
+    except (zipfile.BadZipFile, OSError, EOFError, NotImplementedError) as exc:
+        raise InputError(f"{name}: 壊れた Excel ファイル / malformed xlsx: {exc}") from None
+
+
+class NoCachedValue:
+    """A formula cell saved without its value (written by a program, never recalculated)."""
+
+    def __init__(self, coordinate: str) -> None:
+        self.coordinate = coordinate
+
+    def __repr__(self) -> str:
+        return f"NoCachedValue({self.coordinate})"
+
+
+def xlsx_rows(
+    data: bytes, name: str, wanted: frozenset[str], limits: Limits
+) -> Iterator[tuple[int, list[Any]]]:
+    """(sheet row number, cells) of the sheet named in `wanted`, else the first sheet."""
+    inspect_xlsx(data, name, limits)
+    from openpyxl.reader.excel import ExcelReader
+    from openpyxl.styles.stylesheet import apply_stylesheet
+    from openpyxl.worksheet._reader import FORMULA_TAG, WorkSheetParser
+
+    class _Parser(WorkSheetParser):
+        def parse_cell(self, element: Any) -> dict[str, Any]:
+            cell: dict[str, Any] = super().parse_cell(element)
+            if cell["value"] is None and element.find(FORMULA_TAG) is not None:
+                cell["value"] = NoCachedValue(element.get("r") or "?")
+            return cell
+
+    with warnings.catch_warnings():
+        # openpyxl warns about features it drops (data validation extensions…);
+        # they do not change a cell's value, and a warning is not a user's message.
+        warnings.simplefilter("ignore")
+        # openpyxl's reader, step by step: `load_workbook` would scan every sheet
+        # once just to size it (a sheet without <dimension> is read whole).
+        reader: Any = ExcelReader(io.BytesIO(data), read_only=True, data_only=True)
+        try:
+            reader.read_manifest()
+            reader.read_strings()
+            reader.read_workbook()
+            apply_stylesheet(reader.archive, reader.wb)
+            sheets = [
+                (sheet.name, rel.target)
+                for sheet, rel in reader.parser.find_sheets()
+                if "worksheet" in rel.Type
+            ]
+            if not sheets:
+                raise InputError(f"{name}: シートがありません / the workbook has no sheet")
+            target = next((t for n, t in sheets if n in wanted), sheets[0][1])
+            book = reader.wb
+            with reader.archive.open(target) as source:
+                parser = _Parser(
+                    source,
+                    reader.shared_strings,
+                    data_only=True,
+                    epoch=book.epoch,
+                    date_formats=book._date_formats,
+                    timedelta_formats=book._timedelta_formats,
+                )
+                count = 0
+                for number, row in parser.parse():
+                    count += 1
+                    if count > limits.rows + 1:
+                        raise over("rows", limits, name, f"more than {limits.rows:,} rows")
+                    if not row:
+                        continue
+                    width = max(c["column"] for c in row)
+                    if width > limits.columns:
+                        raise over("columns", limits, name, f"row {number}: column {width:,}")
+                    cells: list[Any] = [None] * width
+                    for c in row:
+                        cells[c["column"] - 1] = c["value"]
+                    yield number, cells
+        finally:
+            reader.archive.close()

@@ -1,0 +1,269 @@
+"""`Case` (the facts of a project) and `Result` (the answer), as in the vocabulary.
+
+Both are frozen pydantic models so that a result can be cached, compared and
+shared between threads. A missing fact is `None`, never `False`: the engine
+must be able to tell "the city does not supervise" from "nobody said".
+Lists of codes are normalised (deduplicated, in vocabulary order) so that the
+same facts in any order are the same `Case`.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from typing import Annotated, Any, Literal, get_args
+
+from pydantic import BaseModel, ConfigDict, Field, computed_field, field_validator
+
+from kyodo_rules.model.vocabulary import (
+    ACTIVITIES,
+    ACTORS,
+    DOCUMENTS,
+    FUNDINGS,
+    MOTIVES,
+    Activity,
+    Actor,
+    Benefit,
+    Category,
+    Contribution,
+    Document,
+    FlagCode,
+    FormCode,
+    Funding,
+    Motive,
+    Organizer,
+    Party,
+    Period,
+    Scheme,
+    SpecAuthor,
+    Stage,
+    Subsidiarity,
+    Verdict,
+    Zone,
+)
+
+StrictBool = Annotated[bool, Field(strict=True)]
+
+_ORDER: dict[str, tuple[str, ...]] = {
+    "actors": ACTORS,
+    "funding": FUNDINGS,
+    "motives": MOTIVES,
+    "documents": DOCUMENTS,
+    "activity": ACTIVITIES,
+}
+
+
+class Case(BaseModel):
+    """The facts of one planned project. Every fact is optional: `None` means unknown."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+    title: Annotated[str, Field(max_length=500)] | None = None
+    actors: tuple[Actor, ...] | None = None
+    planner: Party | None = None
+    spec_author: SpecAuthor | None = None
+    city_supervises: StrictBool | None = None
+    equal_footing: StrictBool | None = None
+    shared_purpose: StrictBool | None = None
+    roles_shared: StrictBool | None = None
+    partner_contribution: Contribution | None = None
+    prior_consultation: StrictBool | None = None
+    benefit: Benefit | None = None
+    activity: Activity | None = None
+    organizer: Organizer | None = None
+    funding: tuple[Funding, ...] | None = None
+    scheme: Scheme | None = None
+    hands_over_whole_project: StrictBool | None = None
+    commissioning_raises_cost: StrictBool | None = None
+    period: Period | None = None
+    motives: tuple[Motive, ...] | None = None
+    partner_treated_as_free_labour: StrictBool | None = None
+    city_stays_out: StrictBool | None = None
+    responsible_department: StrictBool | None = None
+    partner_depends_on_subsidy: StrictBool | None = None
+    city_runs_partner_secretariat: StrictBool | None = None
+    self_solvable: StrictBool | None = None
+    community_solvable: StrictBool | None = None
+    documents: tuple[Document, ...] | None = None
+    evaluation_planned: StrictBool | None = None
+    disclosed: StrictBool | None = None
+    stage: Stage | None = None
+
+    @field_validator("title", mode="after")
+    @classmethod
+    def _nfc(cls, value: str | None) -> str | None:
+        # Japanese text typed on different systems differs in normalisation form;
+        # NFC makes equal-looking titles equal.
+        return None if value is None else unicodedata.normalize("NFC", value)
+
+    @field_validator("actors", "funding", "motives", "documents", mode="before")
+    @classmethod
+    def _reject_scalar(cls, value: Any) -> Any:
+        # A bare string would otherwise be read as a sequence of characters.
+        if isinstance(value, str | bytes | dict):
+            raise ValueError("must be a list of codes")
+        return value
+
+    @field_validator("actors", "funding", "motives", "documents", mode="after")
+    @classmethod
+    def _canonical(cls, value: tuple[str, ...] | None, info: Any) -> tuple[str, ...] | None:
+        if value is None:
+            return None
+        order = _ORDER[info.field_name]
+        return tuple(code for code in order if code in set(value))
+
+    def facts(self) -> dict[str, Any]:
+        """The known facts only, as plain JSON values (lists for code sets)."""
+        return self.model_dump(mode="json", exclude_none=True, exclude={"title"})
+
+
+class FormRecommendation(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    code: FormCode
+    label: str
+    reasons: tuple[str, ...] = ()
+    cautions: tuple[str, ...] = ()
+    #: The profile's own form this one is shown under, when the profile has no such form.
+    shown_as: str | None = None
+
+
+class Flag(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    code: FlagCode
+    message: str
+    source: str
+
+
+class FactChange(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    field: str
+    value: Any
+
+
+class TraceEntry(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    rule_id: str
+    title: str
+    source: str
+    quote: str | None = None
+    #: The rule that set this one aside (a declared exception), if any.
+    overridden_by: str | None = None
+    #: The profile that contributed or replaced this rule, if any.
+    profile: str | None = None
+    #: Which parts of the answer this rule gave (verdict, category, zone,
+    #: subsidiarity, forms, flags, required_documents, checklist); empty for a
+    #: rule that held but whose conclusion the answer does not show (set aside,
+    #: outranked, or advice that a not_kyodo answer leaves out).
+    contributes: tuple[str, ...] = ()
+    #: Other guides that say the same, as `<seed file> <section>`.
+    see_also: tuple[str, ...] = ()
+
+
+class Presumption(BaseModel):
+    """An open rule, presumed not to apply, that would change the provisional answer.
+
+    `facts` are the unknown fields it reads: answering them settles the rule.
+    The same shape names the rules that stand in the way of every change a
+    project's design could make (`Result.what_if_blocked_by`).
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    rule_id: str
+    title: str
+    source: str
+    quote: str | None = None
+    facts: tuple[str, ...] = ()
+
+
+class Provisional(BaseModel):
+    """The answer when every rule still open is presumed not to apply (default logic)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    verdict: Verdict
+    category: Category | None = None
+    presumptions: tuple[Presumption, ...] = ()
+
+
+Affect = Literal[
+    "verdict",
+    "category",
+    "zone",
+    "subsidiarity",
+    "forms",
+    "flags",
+    "required_documents",
+    "checklist",
+]
+#: The parts in the order of `Decision.signature()`.
+AFFECTS: tuple[str, ...] = get_args(Affect)
+Status = Literal["settled", "provisional", "undetermined"]
+
+
+class Outcome(BaseModel):
+    """Where one answer to an open question would lead."""
+
+    model_config = ConfigDict(frozen=True)
+
+    value: Any
+    verdict: Verdict
+    category: Category | None = None
+    #: The strict verdict would be settled (確定) with this answer.
+    settled: bool = False
+
+
+class OpenQuestion(BaseModel):
+    """An unknown fact that can change the answer, with what it changes and how."""
+
+    model_config = ConfigDict(frozen=True)
+
+    field: str
+    affects: tuple[Affect, ...]
+    outcomes: tuple[Outcome, ...]
+
+
+class Principle(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    code: str
+    label: str
+    source: str
+
+
+class Result(BaseModel):
+    """The answer for one case; `model_dump(mode="json")` is the vocabulary's JSON."""
+
+    model_config = ConfigDict(frozen=True)
+
+    verdict: Verdict
+    category: Category | None = None
+    zone: Zone | None = None
+    subsidiarity: Subsidiarity | None = None
+    forms: tuple[FormRecommendation, ...] = ()
+    flags: tuple[Flag, ...] = ()
+    required_documents: tuple[Document, ...] = ()
+    checklist: tuple[str, ...] = ()
+    missing_facts: tuple[str, ...] = ()
+    would_be_kyodo_if: tuple[tuple[FactChange, ...], ...] = ()
+    trace: tuple[TraceEntry, ...] = ()
+    principles_violated: tuple[Principle, ...] = ()
+    profile: str = "generic"
+    provisional: Provisional | None = None
+    open_questions: tuple[OpenQuestion, ...] = ()
+    #: When a not-協働 case has no change in `would_be_kyodo_if`: the rules in the
+    #: way whose facts are not the project's design to change (e.g. 自助で足りる).
+    what_if_blocked_by: tuple[Presumption, ...] = ()
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def status(self) -> Status:
+        """確定 (settled), 暫定 (provisional) or 判定できない (undetermined)."""
+        if self.verdict != "undetermined":
+            return "settled"
+        if self.provisional is not None and self.provisional.verdict != "undetermined":
+            return "provisional"
+        return "undetermined"

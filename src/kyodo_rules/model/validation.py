@@ -1,0 +1,105 @@
+"""Turning untrusted input into a `Case`, with messages a person can act on.
+
+pydantic's own messages are precise but written for programmers; here each
+problem becomes one line that names the field and lists what is allowed, e.g.
+`spec_author: 'mayor' is not allowed; allowed: city, partner, joint, none`.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Mapping
+from typing import Any, TypeVar, get_args
+
+from pydantic import BaseModel, ValidationError
+
+from kyodo_rules.model.errors import InputError
+from kyodo_rules.model.records import Case
+
+M = TypeVar("M", bound=BaseModel)
+
+#: Problems listed in one message; the rest are counted (one line must stay readable).
+MAX_PROBLEMS = 20
+
+
+def _allowed(model: type[BaseModel], field: str) -> list[str]:
+    info = model.model_fields.get(field)
+    if info is None:
+        return []
+    out: list[str] = []
+
+    def walk(tp: Any) -> None:
+        args = get_args(tp)
+        if getattr(tp, "__origin__", None) is not None and str(tp).startswith("typing.Literal"):
+            out.extend(str(a) for a in args)
+            return
+        if tp is bool:
+            out.extend(["true", "false"])
+        for a in args:
+            walk(a)
+
+    walk(info.annotation)
+    return list(dict.fromkeys(out))
+
+
+def _shown(value: Any) -> str:
+    """A short repr; some values have none (ints past 4,300 digits, lists nested too deep)."""
+    try:
+        text = repr(value)
+    except (ValueError, RecursionError):
+        return f"(a {type(value).__name__} too large to show)"
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def describe(exc: ValidationError, model: type[BaseModel]) -> str:
+    """All problems of one validation, as `; `-separated `field: problem` items."""
+    parts: list[str] = []
+    unknown: list[str] = []
+    for error in exc.errors():
+        loc = [str(p) for p in error["loc"]]
+        field = loc[0] if loc else "(top)"
+        path = field + "".join(f"[{p}]" for p in loc[1:])
+        kind = error["type"]
+        if kind == "extra_forbidden":
+            close = difflib.get_close_matches(field[:100], list(model.model_fields), n=1)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            unknown.append(f"{_shown(field)}{hint}")
+            continue
+        allowed = _allowed(model, field)
+        shown = _shown(error.get("input"))
+        if kind in ("literal_error", "bool_type", "enum") and allowed:
+            parts.append(f"{path}: {shown} is not allowed; allowed: {', '.join(allowed)}")
+        elif kind in ("tuple_type", "list_type") or "must be a list" in str(error["msg"]):
+            parts.append(f"{path}: must be a list of codes; allowed: {', '.join(allowed)}")
+        else:
+            message = str(error["msg"]).removeprefix("Value error, ")
+            parts.append(f"{path}: {message}")
+    if unknown:
+        # The list of fields is said once, however many names are unknown.
+        shown = ", ".join(unknown[:MAX_PROBLEMS])
+        if len(unknown) > MAX_PROBLEMS:
+            more = len(unknown) - MAX_PROBLEMS
+            shown += f", …ほか {more} 件 / …and {more} more"
+        word = "field" if len(unknown) == 1 else "fields"
+        parts.insert(0, f"unknown {word} {shown}; fields: {', '.join(model.model_fields)}")
+    if len(parts) > MAX_PROBLEMS:
+        more = len(parts) - MAX_PROBLEMS
+        parts = [*parts[:MAX_PROBLEMS], f"…ほか {more} 件 / …and {more} more"]
+    return "; ".join(parts)
+
+
+def validate(model: type[M], data: Any, what: str = "case") -> M:
+    if isinstance(data, model):
+        return data
+    if not isinstance(data, Mapping):
+        raise InputError(f"{what}: expected a mapping of field: value, got {type(data).__name__}")
+    try:
+        return model.model_validate(dict(data))
+    except ValidationError as exc:
+        raise InputError(describe(exc, model)) from None
+    except RecursionError:
+        raise InputError(f"{what}: nested too deeply") from None
+
+
+def validate_case(data: Case | Mapping[str, Any]) -> Case:
+    return validate(Case, data)

@@ -1,0 +1,2 @@
+"""NPO法人 eligibility: a second, smaller rule set with its own result.
+"""

@@ -1,0 +1,184 @@
+"""The case library: named, worked examples with the answer the guidance gives.
+
+Each case reads like the guidance's own examples (a story in Japanese, the
+facts, the expected answer) and serves three users at once: the test suite
+(every case is a test item), trainers (`kyodo-rules cases`, `demo`) and the
+wizard's flow tests. Files live in `rules/cases/*.yaml` (shipped) and may be
+added anywhere else for tests (`tests/cases/`).
+
+    cases:
+      - id: jirei1-outsourcing
+        title: {ja: ..., en: ...}
+        story: {ja: ..., en: ...}
+        source: 002_5706d2c9275a3206.txt (7) 事例1
+        profile: generic           # optional
+        facts: {spec_author: city, city_supervises: true, ...}
+        expect:
+          verdict: not_kyodo
+          category: outsourcing
+          zone: government_led        # null asserts "no zone"
+          forms: [commission]         # exact codes, best first
+          flags: [city_fixed_spec]    # exact set
+          rules: [jirei1-outsourcing] # must be in the trace (fired, in force or not)
+          not_rules: [...]            # must not be in the trace
+          would_be_kyodo_if: [[{field: prior_consultation, value: true}]]  # must be among them
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from kyodo_rules.files.shipped import data_path
+from kyodo_rules.files.yaml import load_file
+from kyodo_rules.model.errors import RuleError
+from kyodo_rules.model.vocabulary import (
+    Category,
+    Document,
+    FlagCode,
+    FormCode,
+    Subsidiarity,
+    Verdict,
+    Zone,
+)
+from kyodo_rules.rulebase.schema import SOURCE_PATTERN, Text, explain
+
+_UNSET: Any = "__unset__"
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class ChangeSpec(_Strict):
+    field: str
+    value: Any
+
+
+class Expectation(_Strict):
+    """What the guidance says the answer is. Only the keys given are checked."""
+
+    verdict: Verdict
+    category: Category | None = _UNSET
+    zone: Zone | None = _UNSET
+    subsidiarity: Subsidiarity | None = _UNSET
+    forms: tuple[FormCode, ...] | None = None
+    flags: tuple[FlagCode, ...] | None = None
+    required_documents: tuple[Document, ...] | None = None
+    missing_facts: tuple[str, ...] | None = None
+    rules: tuple[str, ...] = ()
+    not_rules: tuple[str, ...] = ()
+    would_be_kyodo_if: tuple[tuple[ChangeSpec, ...], ...] = ()
+    form_labels: tuple[str, ...] | None = None
+    principles: tuple[str, ...] | None = None
+
+
+class LibraryCase(_Strict):
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9_.-]*$")
+    title: Text
+    story: Text
+    source: str = Field(pattern=SOURCE_PATTERN)
+    profile: str = "generic"
+    facts: dict[str, Any]
+    expect: Expectation
+    file: str = ""
+    line: int = 0
+
+    def checked_fields(self) -> dict[str, Any]:
+        """The expected values of the scalar keys that the case actually states."""
+        return {
+            k: v
+            for k, v in self.expect.model_dump().items()
+            if k in ("verdict", "category", "zone", "subsidiarity") and v != _UNSET
+        }
+
+
+def load_case_file(path: Path, label: str | None = None) -> list[LibraryCase]:
+    name = label or str(path)
+    doc = load_file(path, name)
+    items = doc.get("cases") if isinstance(doc, dict) else None
+    if not isinstance(items, list):
+        raise RuleError(f"{name}:1: expected a top-level 'cases:' list")
+    out: list[LibraryCase] = []
+    errors: list[str] = []
+    for raw in items:
+        line = getattr(raw, "line", 0)
+        try:
+            case = LibraryCase.model_validate(raw)
+        except ValidationError as exc:
+            cid = raw.get("id") if isinstance(raw, dict) else None
+            errors.extend(explain(exc, raw, LibraryCase, name, cid))
+            continue
+        out.append(case.model_copy(update={"file": name, "line": line}))
+    if errors:
+        raise RuleError("\n".join(errors))
+    return out
+
+
+def load_cases(directory: Path | str | None = None) -> list[LibraryCase]:
+    """Every case of the library (default: the shipped `rules/cases/`), in file order."""
+    base = Path(directory) if directory is not None else data_path("rules") / "cases"
+    cases: list[LibraryCase] = []
+    seen: set[str] = set()
+    for path in sorted(base.glob("*.yaml")):
+        for case in load_case_file(path, f"{base.name}/{path.name}"):
+            if case.id in seen:
+                raise RuleError(f"{case.file}:{case.line}: {case.id}: duplicate case id")
+            seen.add(case.id)
+            cases.append(case)
+    return cases
+
+
+def mismatches(case: LibraryCase, result: Any) -> list[str]:
+    """How `result` (a `Result`) differs from what the case expects; empty when it agrees."""
+    problems: list[str] = []
+    for key, expected in case.checked_fields().items():
+        actual = getattr(result, key)
+        if actual != expected:
+            problems.append(f"{key}: expected {expected!r}, got {actual!r}")
+    exp = case.expect
+    if exp.forms is not None:
+        got = tuple(f.code for f in result.forms)
+        if got != exp.forms:
+            problems.append(f"forms: expected {list(exp.forms)}, got {list(got)}")
+    if exp.form_labels is not None:
+        got_labels = tuple(f.label for f in result.forms)
+        if got_labels != exp.form_labels:
+            problems.append(
+                f"form labels: expected {list(exp.form_labels)}, got {list(got_labels)}"
+            )
+    if exp.flags is not None:
+        got_flags = {f.code for f in result.flags}
+        if got_flags != set(exp.flags):
+            problems.append(f"flags: expected {sorted(exp.flags)}, got {sorted(got_flags)}")
+    if (
+        exp.required_documents is not None
+        and tuple(result.required_documents) != exp.required_documents
+    ):
+        problems.append(
+            f"required_documents: expected {list(exp.required_documents)}, "
+            f"got {list(result.required_documents)}"
+        )
+    if exp.missing_facts is not None and tuple(result.missing_facts) != exp.missing_facts:
+        problems.append(
+            f"missing_facts: expected {list(exp.missing_facts)}, got {list(result.missing_facts)}"
+        )
+    if exp.principles is not None:
+        got_p = {p.code for p in result.principles_violated}
+        if got_p != set(exp.principles):
+            problems.append(f"principles: expected {sorted(exp.principles)}, got {sorted(got_p)}")
+    fired = {t.rule_id for t in result.trace}
+    for rid in exp.rules:
+        if rid not in fired:
+            problems.append(f"rule {rid} did not fire (fired: {sorted(fired)})")
+    for rid in exp.not_rules:
+        if rid in fired:
+            problems.append(f"rule {rid} fired but should not")
+    listed = [{(c.field, repr(c.value)) for c in change} for change in result.would_be_kyodo_if]
+    for change in exp.would_be_kyodo_if:
+        wanted = {(c.field, repr(c.value)) for c in change}
+        if wanted not in listed:
+            problems.append(f"would_be_kyodo_if lacks {sorted(wanted)}")
+    return problems

@@ -1,0 +1,2 @@
+"""Every word a person reads, Japanese and English, from one catalog.
+"""
