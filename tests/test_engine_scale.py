@@ -9,6 +9,7 @@ the raw `durable_rules_engine.error` escaped from `classify()`.
 from __future__ import annotations
 
 import dataclasses
+import random
 from typing import Any
 
 import pytest
@@ -22,6 +23,7 @@ from kyodo_rules.rulebase.conditions import Eq, Literal_, NAll
 from kyodo_rules.rulebase.loading import load_rulebase
 from kyodo_rules.rulebase.readings import flatten
 from scaled import distinct_conditions, repeated
+from strategies import random_facts
 
 CASES = load_cases()
 
@@ -89,3 +91,13 @@ def test_a_fact_beyond_the_engines_limit_is_a_kyodo_error_not_the_engines_own() 
         engine.evaluate(flatten({}, SCHEMA))
     assert type(refused.value) is EngineError
     assert "at most 255 properties in one fact" in str(refused.value)
+
+
+def test_many_facts_in_one_session_each_get_their_own_answer() -> None:
+    rules = distinct_conditions(load_rulebase().ruleset("generic").rules, 8)
+    durable = DurableEngine(rules, label="test", part_size=len(rules))
+    python = PythonEngine(rules)
+    rng = random.Random(3)
+    flats = [flatten(c.facts) for c in CASES] + [flatten(random_facts(rng)) for _ in range(150)]
+    assert durable.evaluate_many(flats) == [python.evaluate(f) for f in flats]
+    assert durable.rulesets > 1

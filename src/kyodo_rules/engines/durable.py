@@ -55,12 +55,13 @@ deleted after each case, so none outlives its case).
 
 from __future__ import annotations
 
+import functools
 import itertools
 import json
 import re
 import threading
 import weakref
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -93,6 +94,8 @@ _SPLITTABLE = frozenset({106, 107, 108, 303, 304})
 #: needs fewer splits (each a new ruleset built while a case waits) and costs
 #: less per match in several rulesets than in one.
 PART_SIZE = 100
+#: Facts asserted in one session by `evaluate_many` (measured best near 100).
+BATCH = 100
 #: Every case is matched in this session of its ruleset, deleted right after.
 _SID = "1"
 _CODE = re.compile(r"error code: (\d+)")
@@ -290,9 +293,36 @@ class DurableEngine:
         """
         self._matches(part.handle, '{"kind":"warm_up","id":"warm_up","sid":"0"}', "0")
 
-    def _text(self, flat: FlatFacts) -> str:
+    def _batch(self, handle: int, texts: Sequence[str]) -> list[list[str]]:
+        """Assert several facts in one session; per fact, the names of the rules it matched.
+
+        One session for many facts saves the per-session cost; every rule reads
+        one fact, so a match names the fact it came from by its id.
+        """
+        names: list[list[str]] = [[] for _ in texts]
+        failed = True
+        try:
+            code, state = _core.assert_facts(handle, "[" + ",".join(texts) + "]")
+            if code not in (_NOT_HANDLED, _OBSERVED):
+                started = _core.start_action_for_state(handle, state)
+                message = started[1] if started else None
+                while message:
+                    name = _rule_name(message)
+                    at = message.index('"id":"', len(name) + 2) + 6
+                    names[int(message[at : message.index('"', at)])].append(name)
+                    message = _core.complete_and_start_action(handle, state)
+            failed = False
+            return names
+        finally:
+            try:
+                _core.delete_state(handle, _SID)
+            except _core.error:
+                if not failed:
+                    raise
+
+    def _text(self, flat: FlatFacts, fid: str = "case") -> str:
         values = self._values
-        pieces = ['{"kind":"case","id":"case","sid":"1"']
+        pieces = ['{"kind":"case","id":"', fid, '","sid":"1"']
         for key, prefix in self._fact_keys:
             value = flat[key]
             piece = values.get(value)
@@ -305,23 +335,27 @@ class DurableEngine:
         pieces.append("}")
         return "".join(pieces)
 
-    def evaluate(self, flat: FlatFacts) -> tuple[tuple[int, ...], tuple[int, ...]]:
-        """Indices of the rules definitely true, and of those still undecided."""
-        text = self._text(flat)
-        names: list[str] = []
+    def _over_parts(self, match: Callable[[int], list[list[str]]], n: int) -> list[list[str]]:
+        """`match` on every ruleset, splitting one the core overflows; names per fact."""
+        names: list[list[str]] = [[] for _ in range(n)]
         with self._lock:
             at = 0
             while at < len(self._parts):
                 part = self._parts[at]
                 try:
-                    names += self._matches(part.handle, text)
+                    found = match(part.handle)
                 except _core.error as exc:
                     code = _error_code(exc)
                     if code in _SPLITTABLE and len(part.conditions) > 1:
                         self._split(at)
-                        continue  # the same case again, on the halves
+                        continue  # the same facts again, on the halves
                     raise self._refuse(code, "match a case", part.conditions) from None
+                for mine, more in zip(names, found, strict=True):
+                    mine += more
                 at += 1
+        return names
+
+    def _statuses(self, names: list[str]) -> tuple[tuple[int, ...], tuple[int, ...]]:
         definite: set[int] = set()
         open_: set[int] = set()
         for name in names:
@@ -330,3 +364,20 @@ class DurableEngine:
             is_definite, members = self._decode[name]
             (definite if is_definite else open_).update(members)
         return tuple(sorted(definite)), tuple(sorted(open_))
+
+    def evaluate(self, flat: FlatFacts) -> tuple[tuple[int, ...], tuple[int, ...]]:
+        """Indices of the rules definitely true, and of those still undecided."""
+        text = self._text(flat)
+        (names,) = self._over_parts(lambda handle: [self._matches(handle, text)], 1)
+        return self._statuses(names)
+
+    def evaluate_many(
+        self, flats: Sequence[FlatFacts]
+    ) -> list[tuple[tuple[int, ...], tuple[int, ...]]]:
+        """`evaluate` of each, in order, BATCH facts to a session (about half the cost each)."""
+        out: list[tuple[tuple[int, ...], tuple[int, ...]]] = []
+        for start in range(0, len(flats), BATCH):
+            texts = [self._text(f, str(n)) for n, f in enumerate(flats[start : start + BATCH])]
+            found = self._over_parts(functools.partial(self._batch, texts=texts), len(texts))
+            out += [self._statuses(names) for names in found]
+        return out
