@@ -230,50 +230,40 @@ def derive(
             statuses.append(RuleStatus(rule, "undecided", depends_on=waits))
         else:
             statuses.append(RuleStatus(rule, "false"))
-    force = [i for i in sorted(definite) if i not in decision.overridden]
-    overriders: dict[str, list[int]] = {}
-    for j, rule in enumerate(rules):
-        for target in rule.overrides:
-            overriders.setdefault(target, []).append(j)
-    against = [i for i in force if rules[i].then.verdict == "not_kyodo"]
-    contested = [i for i in against if any(j in undecided for j in overriders.get(rules[i].id, []))]
-    deciding = [i for i in against if i not in contested]
-    pending = [
-        i
-        for i in sorted(undecided)
-        if rules[i].then.verdict == "not_kyodo"
-        and not any(j in force for j in overriders.get(rules[i].id, []))
-    ]
     precedence = classifier.rulebase.policy.category_precedence
-    categories = sorted(
-        (
-            (str(rules[i].then.category), precedence.index(rules[i].then.category) + 1, rules[i].id)
-            for i in against
-            if rules[i].then.category
-        ),
-        key=lambda item: item[1],
+    categories = tuple(
+        (str(rules[i].then.category), precedence.index(rules[i].then.category) + 1, rules[i].id)
+        for i in decision.category_from
+        if rules[i].then.category
     )
     forms = tuple(
         FormRank(
-            code=code,
-            label=next((f.label for f in result.forms if f.code == code), form_label(code, lang)),
-            weight=weight,
-            contributions=tuple((rules[i].id, rules[i].then.forms[code]) for i in why),  # type: ignore[index]
+            code=form.code,
+            label=next(
+                (f.label for f in result.forms if f.code == form.code), form_label(form.code, lang)
+            ),
+            weight=form.weight,
+            contributions=tuple((rules[i].id, rules[i].then.forms[form.code]) for i in form.rules),
         )
-        for code, weight, why in decision.forms
+        for form in decision.forms
     )
+    def ids(indices: tuple[int, ...]) -> tuple[str, ...]:
+        return tuple(rules[i].id for i in indices)
+
     return Derivation(
         facts=known,
         profile=profile,
         result=result,
         rules=tuple(statuses),
-        deciding=tuple(rules[i].id for i in deciding),
-        contested=tuple(rules[i].id for i in contested),
-        in_favour=tuple(rules[i].id for i in force if rules[i].then.verdict == "kyodo"),
-        pending=tuple(rules[i].id for i in pending),
-        categories=tuple(categories),
-        zone_from=next((rules[i].id for i in force if rules[i].then.zone), None),
-        subsidiarity_from=next((rules[i].id for i in force if rules[i].then.subsidiarity), None),
+        deciding=ids(decision.decided_by if decision.verdict == "not_kyodo" else ()),
+        contested=ids(decision.contested),
+        in_favour=ids(decision.in_favour),
+        pending=ids(decision.pending),
+        categories=categories,
+        zone_from=None if decision.zone_from is None else rules[decision.zone_from].id,
+        subsidiarity_from=(
+            None if decision.subsidiarity_from is None else rules[decision.subsidiarity_from].id
+        ),
         forms=forms if decision.verdict != "not_kyodo" else (),
     )
 

@@ -343,20 +343,20 @@ def build_result(bound: Bound, answer: Answer, facts: Mapping[str, Any], lang: s
     profile = bound.profile.spec
     generic = bound.generic.spec
     forms = []
-    for code, _weight, why in decision.forms:
-        label, cautions, shown = bound.form_face(code, lang)
+    for form in decision.forms:
+        label, cautions, shown = bound.form_face(form.code, lang)
         forms.append(
             FormRecommendation(
-                code=code,  # type: ignore[arg-type]
+                code=form.code,
                 label=label,
-                reasons=tuple(bound.reason(i, lang) for i in why),
+                reasons=tuple(bound.reason(i, lang) for i in form.rules),
                 cautions=cautions,
                 shown_as=shown,
             )
         )
     flags = tuple(
         Flag(
-            code=code,  # type: ignore[arg-type]
+            code=code,
             message=bound.combiner.flag_messages[code].get(lang),
             source=rules[i].source,
         )
@@ -381,7 +381,7 @@ def build_result(bound: Bound, answer: Answer, facts: Mapping[str, Any], lang: s
         )
         checklist = tuple(t.get(lang) for t in items)
     shown_codes = {
-        "forms": frozenset(code for code, _, _ in decision.forms),
+        "forms": frozenset(form.code for form in decision.forms),
         "flags": frozenset(code for code, _ in decision.flags),
         "documents": frozenset(decision.documents),
     }
@@ -396,13 +396,13 @@ def build_result(bound: Bound, answer: Answer, facts: Mapping[str, Any], lang: s
         for i in sorted(definite)
     )
     return Result(
-        verdict=decision.verdict,  # type: ignore[arg-type]
-        category=decision.category,  # type: ignore[arg-type]
-        zone=decision.zone,  # type: ignore[arg-type]
-        subsidiarity=decision.subsidiarity,  # type: ignore[arg-type]
+        verdict=decision.verdict,
+        category=decision.category,
+        zone=decision.zone,
+        subsidiarity=decision.subsidiarity,
         forms=tuple(forms),
         flags=flags,
-        required_documents=decision.documents,  # type: ignore[arg-type]
+        required_documents=decision.documents,
         checklist=checklist,
         missing_facts=tuple(q.field for q in answer.questions),
         would_be_kyodo_if=tuple(
@@ -416,8 +416,8 @@ def build_result(bound: Bound, answer: Answer, facts: Mapping[str, Any], lang: s
         principles_violated=tuple(principles),
         profile=profile.id,
         provisional=Provisional(
-            verdict=answer.provisional.verdict,  # type: ignore[arg-type]
-            category=answer.provisional.category,  # type: ignore[arg-type]
+            verdict=answer.provisional.verdict,
+            category=answer.provisional.category,
             presumptions=tuple(_presumption(bound, i, facts, lang) for i in answer.presumed),
         ),
         # Built from the policy's own codes, so not validated again: an open
