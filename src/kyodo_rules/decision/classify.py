@@ -35,8 +35,7 @@ from kyodo_rules.model.records import (
 )
 from kyodo_rules.model.validation import validate_case
 from kyodo_rules.model.vocabulary import FACT_FIELDS, FIELD_KINDS
-from kyodo_rules.outputs.text import aside
-from kyodo_rules.rulebase.loading import Profile, Rulebase, RuleSet, load_rulebase
+from kyodo_rules.rulebase.loading import Policy, Profile, Rulebase, RuleSet, load_rulebase
 from kyodo_rules.rulebase.readings import FlatFacts, flatten
 
 EngineName = Literal["durable", "python"]
@@ -49,6 +48,7 @@ class Bound:
     ruleset: RuleSet
     combiner: Combiner
     generic: Profile
+    policy: Policy
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _faces: dict[tuple[str, str], tuple[str, tuple[str, ...], str | None]] = field(
         default_factory=dict
@@ -92,11 +92,11 @@ class Bound:
             label = _text(generic.forms[code].label, lang) if code in generic.forms else code
         if info and info.note:
             note = _text(info.note, lang)
-            label = f"{label}{aside(note, lang)}"
+            label = self.policy.beside(label, note, lang)
         cautions_from = info.cautions if info and info.cautions else ()
         if not cautions_from and label_info is not None:
             cautions_from = label_info.cautions
-        cautions = tuple(f"{c.text.get(lang)}{aside(c.source, lang)}" for c in cautions_from)
+        cautions = tuple(self.policy.beside(c.text.get(lang), c.source, lang) for c in cautions_from)
         return label, cautions, shown
 
     def trace_fields(self, index: int, lang: str) -> dict[str, Any]:
@@ -119,7 +119,7 @@ class Bound:
     def reason(self, index: int, lang: str) -> str:
         """A rule as a reason: its title and its source."""
         rule = self.ruleset.rules[index]
-        return f"{rule.title.get(lang)}{aside(rule.source, lang)}"
+        return self.policy.beside(rule.title.get(lang), rule.source, lang)
 
     def engine(self, name: EngineName) -> Evaluator:
         with self._lock:
@@ -244,6 +244,7 @@ class Classifier:
                     ruleset,
                     Combiner(ruleset, self.rulebase.policy),
                     self.rulebase.profiles["generic"],
+                    self.rulebase.policy,
                 )
             return self._bound[profile]
 
