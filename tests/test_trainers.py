@@ -175,9 +175,10 @@ def test_explain_names_the_deciding_rule_when_only_a_not_kyodo_exception_is_open
     would set aside still decides: the derivation reads that from the decision."""
     import shutil
 
-    from kyodo_rules.analysis.explain import derivation_lines, derive
+    from kyodo_rules.analysis.explain import derive
     from kyodo_rules.decision.classify import Classifier
     from kyodo_rules.files.shipped import data_path
+    from kyodo_rules.outputs.derivation import derivation_lines
 
     root = tmp_path / "rules"
     shutil.copytree(data_path("rules"), root)

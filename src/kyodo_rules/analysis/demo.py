@@ -10,7 +10,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from kyodo_rules.analysis.explain import conclusion_words
+from kyodo_rules.outputs.derivation import conclusion_words
 from kyodo_rules.outputs.text import label
 from kyodo_rules.wording.labels import (
     fact_rows,

@@ -96,7 +96,8 @@ class Bound:
         cautions_from = info.cautions if info and info.cautions else ()
         if not cautions_from and label_info is not None:
             cautions_from = label_info.cautions
-        cautions = tuple(self.policy.beside(c.text.get(lang), c.source, lang) for c in cautions_from)
+        beside = self.policy.beside
+        cautions = tuple(beside(c.text.get(lang), c.source, lang) for c in cautions_from)
         return label, cautions, shown
 
     def trace_fields(self, index: int, lang: str) -> dict[str, Any]:

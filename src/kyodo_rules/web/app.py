@@ -836,7 +836,7 @@ async def batch_template(request: Request) -> Response:
 
 
 def _rule_view(web: Web, rule: Any, lang: str) -> dict[str, Any]:
-    from kyodo_rules.analysis.explain import conclusion_words, condition_words
+    from kyodo_rules.outputs.derivation import conclusion_words, condition_words
 
     index = web.rule_index
     return {
