@@ -1,0 +1,140 @@
+"""The wording catalog: every code and field has words in both languages, defined once."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from kyodo_rules.model.errors import InputError, RuleError
+from kyodo_rules.model.records import AFFECTS, FactChange
+from kyodo_rules.model.vocabulary import (
+    CATEGORIES,
+    FACT_FIELDS,
+    FIELD_KINDS,
+    FLAGS,
+    FORMS,
+    LANGS,
+    STAGES,
+    SUBSIDIARITIES,
+    VERDICTS,
+    ZONES,
+    parse_lang,
+)
+from kyodo_rules.wording import catalog
+from kyodo_rules.wording.catalog import Entry, load_catalog
+
+#: Every code list of the vocabulary, and the catalog section that words it.
+CODE_SECTIONS: dict[str, tuple[str, ...]] = {
+    "verdict": VERDICTS,
+    "verdict_short": VERDICTS,
+    "category": CATEGORIES,
+    "zone": ZONES,
+    "subsidiarity": SUBSIDIARITIES,
+    "status": ("settled", "provisional", "undetermined"),
+    "form": FORMS,
+    "flag": FLAGS,
+    "affect": AFFECTS,
+}
+
+
+def _both(entry: Entry) -> bool:
+    return all(entry.get(lang).strip() for lang in LANGS)
+
+
+@pytest.mark.parametrize("section", sorted(CODE_SECTIONS))
+def test_every_result_code_has_both_labels(section: str) -> None:
+    table = catalog.section(section)
+    missing = [c for c in CODE_SECTIONS[section] if c not in table or not _both(table[c])]
+    assert not missing, f"{section}: no ja/en label for {missing}"
+    extra = sorted(set(table) - set(CODE_SECTIONS[section]))
+    assert not extra, f"{section}: labels for codes the vocabulary lacks: {extra}"
+
+
+def test_every_field_and_fact_code_has_both_labels() -> None:
+    fields = catalog.section("field")
+    assert set(fields) == {"title", *FACT_FIELDS}
+    assert all(_both(e) for e in fields.values())
+    values = catalog.section("value")
+    codes = {str(c) for kind, cs in FIELD_KINDS.values() if kind != "bool" for c in cs}
+    assert set(values) == codes
+    assert all(_both(values[c]) for c in codes)
+
+
+def test_npo_codes_have_both_labels() -> None:
+    from kyodo_rules.npo.eligibility import GROUP_FIELDS, REQUIREMENTS
+
+    assert set(catalog.section("npo_requirement")) >= set(REQUIREMENTS)
+    assert set(catalog.section("npo_field")) == set(GROUP_FIELDS)
+
+
+def test_fact_labels_are_distinct_and_never_hold_a_list_separator() -> None:
+    """A list of values is joined with 「、」 or ", ", and an inventory cell is split on them."""
+    for section in ("field", "value"):
+        for lang in LANGS:
+            shown = [e.get(lang) for e in catalog.section(section).values()]
+            assert len(set(shown)) == len(shown), (section, lang)
+            bad = [s for s in shown if re.search(r"[,、，;；\n]", s)]
+            assert not bad, (section, lang, bad)
+
+
+def test_generic_form_names_are_the_generic_profiles() -> None:
+    from kyodo_rules.decision.classify import default_classifier
+
+    profile = default_classifier().rulebase.profiles["generic"].spec
+    for code, entry in catalog.section("form").items():
+        label = profile.forms[code].label
+        assert label is not None
+        assert (entry.ja, entry.en) == (label.ja, label.en), code
+
+
+def test_a_fact_change_reads_the_same_whatever_asks() -> None:
+    change = [FactChange(field="planner", value="partner"), FactChange(field="stage", value=None)]
+    ja = catalog.describe_change(change, "ja")
+    assert ja == "企画立案者 = 相手方 かつ 現在の段階 = 分からない"
+    en = catalog.describe_change(change, "en")
+    assert en == "Who planned it = the partner and Stage = unknown"
+    assert catalog.value_label("actors", ["city", "business"], "ja") == "市、事業者"
+    assert catalog.value_label("documents", [], "en") == "none"
+    assert catalog.value_label("disclosed", True, "ja") == "はい"
+    assert catalog.aside("事例1", "ja") == "（事例1）" and catalog.aside("x", "en") == " (x)"
+    assert catalog.label("category", "custom_code", "en") == "custom_code"
+    assert catalog.text("demo", "rule", "en", n=1, total=2, rule="r") == "Rule 1/2: r"
+
+
+def test_parse_lang_names_the_field_and_the_allowed_values() -> None:
+    assert parse_lang("en") == "en"
+    with pytest.raises(InputError, match=r"^lang: unknown language 'fr'; allowed: ja, en$"):
+        parse_lang("fr")
+    with pytest.raises(InputError, match=r"^answers\.json: lang: "):
+        parse_lang(None, "answers.json: lang")
+
+
+def test_stages_are_worded_for_checklists() -> None:
+    assert all(catalog.has("value", s) for s in STAGES)
+
+
+def test_a_broken_catalog_names_file_and_line(tmp_path: Path) -> None:
+    (tmp_path / "a.yaml").write_text("field:\n  x: {ja: エックス}\n  y: {ja: a, en: b, fr: c}\n")
+    (tmp_path / "b.yaml").write_text("field:\n  z: {ja: a, en: b}\n")
+    with pytest.raises(RuleError) as info:
+        load_catalog(tmp_path)
+    lines = str(info.value).splitlines()
+    assert lines[0] == "wording/words/a.yaml:2: field.x: no en text (every word exists in ja, en)"
+    assert lines[1].startswith("wording/words/a.yaml:3: field.y: unknown property 'fr'")
+    assert lines[2] == (
+        "wording/words/b.yaml:1: field: section already defined in wording/words/a.yaml"
+    )
+
+
+def test_the_catalog_refuses_yaml_aliases(tmp_path: Path) -> None:
+    (tmp_path / "a.yaml").write_text("x:\n  a: &w {ja: a, en: b}\n  b: *w\n")
+    with pytest.raises(InputError, match=r"a\.yaml:3: .*aliases"):
+        load_catalog(tmp_path)
+
+
+def test_the_shipped_catalog_loads_and_covers_each_lang() -> None:
+    assert LANGS == ("ja", "en")
+    shipped = load_catalog()
+    assert shipped.keys() == catalog.catalog().keys()
