@@ -107,7 +107,7 @@ def test_explain_undecided_rules_name_the_facts_they_wait_on(
     assert main(["explain", str(path), "--lang", "en"]) == 0
     out = capsys.readouterr().out
     assert "jirei3-volunteer-labour — definitely true" in out
-    assert "jirei3-prior-consultation — undecided: depends on prior_consultation" in out
+    assert "jirei3-prior-consultation — undecided: depends on Prior consultation" in out
     assert "[Unknown facts that could change it]" in out
 
 

@@ -87,6 +87,8 @@ class Derivation:
     profile: str
     result: Result
     rules: tuple[RuleStatus, ...]
+    #: the profile's names of its principles, in the language asked for
+    principles: Mapping[str, str]
     #: not_kyodo rules in force that no undecided rule can set aside: they decide
     deciding: tuple[str, ...]
     #: not_kyodo rules in force that an undecided rule might still set aside
@@ -141,11 +143,13 @@ def derive(
     def ids(indices: tuple[int, ...]) -> tuple[str, ...]:
         return tuple(rules[i].id for i in indices)
 
+    named = {**bound.generic.spec.principles, **bound.profile.spec.principles}
     return Derivation(
         facts=known,
         profile=profile,
         result=result,
         rules=tuple(statuses),
+        principles={code: info.label.get(lang) for code, info in named.items()},
         deciding=ids(decision.decided_by if decision.verdict == "not_kyodo" else ()),
         contested=ids(decision.contested),
         in_favour=ids(decision.in_favour),
