@@ -259,7 +259,7 @@ class Combiner:
             verdict = "kyodo" if in_favour and not pending and not against else "undetermined"
         named = sorted(
             (i for i in against if rules[i].then.category is not None),
-            key=lambda i: self._rank[rules[i].then.category],  # type: ignore[index]
+            key=lambda i: self._rank.get(rules[i].then.category or "", 0),
         )
         category = rules[named[0]].then.category if verdict == "not_kyodo" else None
         decided_by = decisive if verdict == "not_kyodo" else in_favour if verdict == "kyodo" else ()
@@ -322,7 +322,7 @@ class Combiner:
             ),
             forms=tuple(ranked),
             flags=tuple(sorted(flags.items(), key=lambda kv: FLAGS.index(kv[0]))),
-            documents=tuple(d for d in DOCUMENTS if d in documents),  # type: ignore[misc]
+            documents=tuple(d for d in DOCUMENTS if d in documents),
             checklist=checklist,
             violates=tuple(violates.items()),
             overridden=overridden,
