@@ -26,7 +26,8 @@ from kyodo_rules.rulebase import conditions as cond
 Status = Literal["true", "set_aside", "undecided", "false"]
 
 if TYPE_CHECKING:
-    from kyodo_rules.decision.classify import Bound, Classifier
+    from kyodo_rules.decision.bound import Bound
+    from kyodo_rules.decision.classify import Classifier
     from kyodo_rules.model.records import Result
     from kyodo_rules.rulebase.loading import Rule
 
