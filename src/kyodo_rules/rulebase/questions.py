@@ -18,7 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from kyodo_rules.files.shipped import data_path
 from kyodo_rules.files.yaml import Located, load_file
 from kyodo_rules.model.errors import RuleError
-from kyodo_rules.model.vocabulary import FIELD_KINDS
+from kyodo_rules.model.vocabulary import FIELD_KINDS, Lang
 from kyodo_rules.rulebase.schema import SOURCE_PATTERN, Text, explain
 
 TITLE = "title"
@@ -46,8 +46,6 @@ class HelpSpec(_Strict):
 
 class QuestionSpec(_Strict):
     field: str
-    #: A few words naming the fact, for summaries and "it would be 協働 if …".
-    short: Text
     text: Text
     choices: tuple[ChoiceSpec, ...] = ()
     help: HelpSpec | None = None
@@ -79,7 +77,7 @@ class Question:
     def field(self) -> str:
         return self.spec.field
 
-    def label_of(self, value: Any, lang: str) -> str:
+    def label_of(self, value: Any, lang: Lang) -> str:
         for choice in self.spec.choices:
             if choice.value == value and type(choice.value) is type(value):
                 return choice.label.get(lang)
@@ -102,27 +100,9 @@ class WizardData:
     def _by_field(self) -> dict[str, Question]:
         return {q.field: q for q in self.questions}
 
-    def t(self, key: str, lang: str, **values: Any) -> str:
+    def t(self, key: str, lang: Lang, **values: Any) -> str:
         text = self.texts[key].get(lang)
         return text.format(**values) if values else text
-
-    def field_label(self, field: str, lang: str) -> str:
-        q = self._by_field.get(field)
-        return q.spec.short.get(lang) if q else field
-
-    def value_label(self, field: str, value: Any, lang: str) -> str:
-        """A value in the words of the question's choices (lists joined)."""
-        if value is None:
-            return self.t("unknown", lang)
-        q = self._by_field.get(field)
-        if isinstance(value, list | tuple):
-            if not value:
-                return self.t("none_selected", lang)
-            sep = "、" if lang == "ja" else ", "
-            return sep.join(self.value_label(field, v, lang) for v in value)
-        if q is None or not q.spec.choices:
-            return str(value)
-        return q.label_of(value, lang)
 
 
 def wizard_dir() -> Path:
@@ -215,16 +195,3 @@ def load(directory: Path | str | None = None) -> WizardData:
 @cache
 def default_data() -> WizardData:
     return load()
-
-
-def report_labels(lang: str, data: WizardData | None = None) -> dict[str, Any]:
-    """`field_label` and `value_label` for `_report`: facts in the questions' own words.
-
-    Reports show unknown facts and "it would be 協働 if" changes; staff read
-    them in the wording they answered, not as field codes.
-    """
-    words = data or default_data()
-    return {
-        "field_label": lambda field: words.field_label(field, lang),
-        "value_label": lambda field, value: words.value_label(field, value, lang),
-    }
