@@ -248,10 +248,13 @@ def render_vocabulary() -> str:
 
     For programs calling `classify()` and for staff filling in a case file: the
     codes are the contract; the labels beside them (the wording catalog's) are
-    what every screen, report and inventory shows, and what `batch` reads.
+    what every screen, report and inventory shows, and what `batch` reads; the
+    wizard's choices are how the interview asks for each code.
     """
     from kyodo_rules.model.vocabulary import FIELD_KINDS
+    from kyodo_rules.rulebase.questions import default_data
 
+    wizard = default_data()
     out = [HEADER.format(command=COMMAND), "# 入力の語彙 / Input vocabulary", ""]
     out.append(
         "`classify()`・事例ファイル・回答ファイルで使うフィールドとコードの一覧です。"
@@ -279,11 +282,13 @@ def render_vocabulary() -> str:
         out.append("")
         out.append(f"### `{field}` {_cell(catalog.field_label(field, 'ja'))}")
         out.append("")
-        out.append("| code | 表記 | label |")
-        out.append("|---|---|---|")
+        out.append("| code | 表記 | label | ウィザードの選択肢 / the wizard's choice |")
+        out.append("|---|---|---|---|")
+        question = wizard.question(field)
         for code in codes:
             ja, en = (_cell(catalog.label("value", code, lang)) for lang in ("ja", "en"))
-            out.append(f"| `{code}` | {ja} | {en} |")
+            offered = _cell(question.label_of(code, "ja"))
+            out.append(f"| `{code}` | {ja} | {en} | {offered} |")
     out.append("")
     return "\n".join(out)
 
