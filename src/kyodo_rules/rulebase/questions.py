@@ -1,4 +1,4 @@
-"""Loading the wizard's data files (`wizard/questions.yaml`, `wizard/ui.yaml`).
+"""Loading the wizard's questions (`wizard/questions.yaml`).
 
 The interview is data so that trainers can reword a question or a help text
 without touching code; that makes the files an input to validate like any
@@ -62,10 +62,6 @@ class QuestionsFile(_Strict):
     questions: tuple[QuestionSpec, ...]
 
 
-class UiFile(_Strict):
-    texts: dict[str, Text]
-
-
 @dataclass(frozen=True)
 class Question:
     """One question with its field's kind, ready for the flow and the UI."""
@@ -87,7 +83,6 @@ class Question:
 @dataclass(frozen=True)
 class WizardData:
     questions: tuple[Question, ...]
-    texts: dict[str, Text]
 
     @property
     def order(self) -> tuple[str, ...]:
@@ -100,9 +95,6 @@ class WizardData:
     def _by_field(self) -> dict[str, Question]:
         return {q.field: q for q in self.questions}
 
-    def t(self, key: str, lang: Lang, **values: Any) -> str:
-        text = self.texts[key].get(lang)
-        return text.format(**values) if values else text
 
 
 def wizard_dir() -> Path:
@@ -170,26 +162,16 @@ def _check_questions(spec: QuestionsFile, raw: Any, name: str) -> tuple[Question
     return tuple(out)
 
 
-REQUIRED_TEXTS = (
-    "unknown", "back", "why", "help", "why_title", "why_none", "summary_title",
-    "see_result", "interrupted", "resume_hint", "not_a_terminal", "profile_question",
-    "session_at", "welcome", "answer_yes", "answer_no", "none_selected", "example", "saved_report",
-)  # fmt: skip
-
-
 def load(directory: Path | str | None = None) -> WizardData:
-    """Read and check both files; any problem is a `RuleError` naming file and line."""
+    """Read and check the questions; any problem is a `RuleError` naming file and line.
+
+    The wizard's interface words (buttons, hints) are the wording catalog's
+    `wizard` section, not part of the interview's data."""
     root = Path(directory) if directory is not None else wizard_dir()
     qname = "wizard/questions.yaml"
     raw_q = load_file(root / "questions.yaml", qname)
     questions = _check_questions(_validate(QuestionsFile, raw_q, qname), raw_q, qname)
-    uname = "wizard/ui.yaml"
-    raw_u = load_file(root / "ui.yaml", uname)
-    ui: UiFile = _validate(UiFile, raw_u, uname)
-    absent = [k for k in REQUIRED_TEXTS if k not in ui.texts]
-    if absent:
-        raise RuleError(f"{uname}:{_line(raw_u, 'texts')}: texts: no text {absent[0]!r}")
-    return WizardData(questions, dict(ui.texts))
+    return WizardData(questions)
 
 
 @cache

@@ -2,8 +2,7 @@
 
 Pages are Jinja2 templates (web/templates, and the report's own from
 outputs/templates), autoescaped; their words are the wording catalog's `web`
-section, then the wizard's interface texts (`wizard/ui.yaml`), which the
-terminal shows too.
+section, then its `wizard` section (the interface words the terminal shows too).
 """
 
 from __future__ import annotations
@@ -128,13 +127,13 @@ def lenient_lang(value: object, default: Lang = "ja") -> Lang:
     return default
 
 
-def page_words(web: Web, lang: Lang) -> Callable[..., str]:
+def page_words(lang: Lang) -> Callable[..., str]:
     """`t(key)` in a template: the web's own words, else the wizard's interface texts."""
 
     def t(key: str, **values: Any) -> str:
         if catalog.has("web", key):
             return catalog.text("web", key, lang, **values)
-        return web.wizard.t(key, lang, **values)
+        return catalog.text("wizard", key, lang, **values)
 
     return t
 
@@ -172,7 +171,7 @@ def render(
 
     page = web.env.get_template(name).render(
         lang=lang,
-        t=page_words(web, lang),
+        t=page_words(lang),
         csrf=web.csrf(browser),
         here=here,
         other_lang=next(other for other in LANGS if other != lang),

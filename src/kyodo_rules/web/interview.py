@@ -110,7 +110,8 @@ def _status(web: Web, state: State) -> dict[str, Any]:
     status = result.status
     shown = result.provisional if status == "provisional" and result.provisional else result
     deciding = sum(1 for q in result.open_questions if "verdict" in q.affects)
-    line = web.wizard.t(
+    line = catalog.text(
+        "wizard",
         "status_line",
         lang,
         verdict=verdict_phrase(shown.verdict, None, lang),
@@ -359,7 +360,7 @@ async def result_page(request: Request) -> Response:
         rule_href=lambda rule_id: f"/rules/{quote(rule_id)}?lang={lang}",
         interview=interview,
         done=flow.done(state),
-        t=page_words(web, lang),
+        t=page_words(lang),
         resume_url=str(request.url_for("question", interview=interview)),
     )
     page = web.env.get_template("result.html").render(context)

@@ -17,10 +17,10 @@ from kyodo_rules.wording import catalog
 def answer_words(data: WizardData, field: str, value: Any, lang: Lang) -> str:
     """`value` in the words of the question's choices; lists joined, None as 分からない."""
     if value is None:
-        return data.t("unknown", lang)
+        return catalog.text("wizard", "unknown", lang)
     if isinstance(value, list | tuple):
         if not value:
-            return data.t("none_selected", lang)
+            return catalog.text("wizard", "none_selected", lang)
         return catalog.join((answer_words(data, field, v, lang) for v in value), lang)
     if field not in data.order or not data.question(field).spec.choices:
         return str(value)

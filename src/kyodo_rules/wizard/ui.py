@@ -86,7 +86,7 @@ class Wizard:
         return self._flow
 
     def t(self, key: str, **values: Any) -> str:
-        return self.data.t(key, self.lang, **values)
+        return catalog.text("wizard", key, self.lang, **values)
 
     def say(self, text: str = "") -> None:
         self.out.write(text + "\n")

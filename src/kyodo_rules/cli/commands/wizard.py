@@ -80,6 +80,13 @@ def _profiles(lang: Lang) -> list[tuple[str, str]]:
     return out
 
 
+def _words(key: str, lang: Lang, **values: Any) -> str:
+    """One of the wizard's interface texts (the wording catalog's `wizard` section)."""
+    from kyodo_rules.wording import catalog
+
+    return catalog.text("wizard", key, lang, **values)
+
+
 def _launcher() -> str:
     """How the user started the wizard, for the resume hint (run.py says so)."""
     return os.environ.get("KYODO_WIZARD_COMMAND", "kyodo-rules wizard")
@@ -124,11 +131,10 @@ def run(args: argparse.Namespace) -> int:
         session.load_state(args.resume, args.profile, args.lang)  # a broken file is said first
     if sys.stdin is None or not sys.stdin.isatty():
         from kyodo_rules.model.vocabulary import parse_lang
-        from kyodo_rules.rulebase.questions import default_data
 
         lang = parse_lang(args.lang or "ja")
 
-        raise InputError(f"wizard: {default_data().t('not_a_terminal', lang)}")
+        raise InputError(f"wizard: {_words('not_a_terminal', lang)}")
     _check_session_place(args)  # before the rule engine starts loading, and any question
     if os.environ.get("NO_COLOR") or not sys.stdout.isatty():
         os.environ["PROMPT_TOOLKIT_COLOR_DEPTH"] = "DEPTH_1_BIT"
@@ -151,7 +157,7 @@ def _finish(
 
     if args.save:
         _write_report(args.save, result, lang, answers, title)
-        print(data.t("saved_report", lang, path=args.save))
+        print(_words("saved_report", lang, path=args.save))
     if wizard is not None:
         wizard.show_result(result)
     else:
@@ -199,7 +205,7 @@ def _session_path(args: argparse.Namespace, data: Any, lang: Lang) -> tuple[Path
     except OSError as exc:
         reason = describe_os_error(exc).rpartition(": ")[2]
         raise InputError(
-            f"wizard: {data.t('session_unwritable', lang, path=path, reason=reason)}"
+            f"wizard: {_words('session_unwritable', lang, path=path, reason=reason)}"
         ) from None
 
 
@@ -207,7 +213,6 @@ def _check_session_place(args: argparse.Namespace) -> None:
     """Can a session be saved where this interview would keep it? Else one line, exit 2."""
     from kyodo_rules.files.edge import describe_os_error
     from kyodo_rules.model.errors import InputError
-    from kyodo_rules.rulebase.questions import default_data
     from kyodo_rules.wizard import session
 
     chosen = args.session or args.resume
@@ -219,7 +224,7 @@ def _check_session_place(args: argparse.Namespace) -> None:
         from kyodo_rules.model.vocabulary import parse_lang
 
         lang = parse_lang(args.lang or "ja")
-        text = default_data().t("session_unwritable", lang, path=path, reason=reason)
+        text = _words("session_unwritable", lang, path=path, reason=reason)
         raise InputError(f"wizard: {text}") from None
 
 
@@ -229,7 +234,7 @@ def _save_somewhere(wizard: Any, data: Any, lang: Lang) -> Path | None:
 
     for _ in range(5):
         try:
-            answer = input(data.t("save_elsewhere", lang)).strip()
+            answer = input(_words("save_elsewhere", lang)).strip()
         except (EOFError, KeyboardInterrupt):
             answer = ""
         if not answer:
@@ -239,7 +244,7 @@ def _save_somewhere(wizard: Any, data: Any, lang: Lang) -> Path | None:
         except OSError as exc:
             from kyodo_rules.files.edge import describe_os_error
 
-            print(data.t("save_failed", lang, reason=describe_os_error(exc)), file=sys.stderr)
+            print(_words("save_failed", lang, reason=describe_os_error(exc)), file=sys.stderr)
             continue
         return Path(answer)
     sys.stdout.write(session.dump(wizard.state))
@@ -260,9 +265,9 @@ def _interactive(args: argparse.Namespace, loader: _Loader) -> int:
         state = State(profile=args.profile or "", lang=args.lang or "ja")
     lang = parse_lang(state.lang)
     path, created = _session_path(args, data, lang)
-    print(data.t("welcome", lang))
-    print(data.t("welcome_hint", lang))
-    print(data.t("session_at", lang, path=path))
+    print(_words("welcome", lang))
+    print(_words("welcome_hint", lang))
+    print(_words("session_at", lang, path=path))
     wizard = Wizard(data, loader.get, state, path)
     try:
         if not state.profile:
@@ -282,12 +287,12 @@ def _interactive(args: argparse.Namespace, loader: _Loader) -> int:
             saved = _save_somewhere(wizard, data, lang)
         if saved is not None:
             print("", file=sys.stderr)
-            print(data.t("interrupted", lang, path=saved), file=sys.stderr)
-            print(data.t("resume_hint", lang, path=saved, command=_launcher()), file=sys.stderr)
+            print(_words("interrupted", lang, path=saved), file=sys.stderr)
+            print(_words("resume_hint", lang, path=saved, command=_launcher()), file=sys.stderr)
         return 130
     print("")
     # The answers are saved: leaving the result screen with Ctrl-C loses nothing.
     with contextlib.suppress(KeyboardInterrupt, EOFError):
         _finish(args, data, result, lang, _title(state), wizard.answers(), wizard)
-    print(data.t("session_at", lang, path=path))
+    print(_words("session_at", lang, path=path))
     return 0
