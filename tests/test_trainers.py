@@ -34,7 +34,7 @@ def test_demo_shows_jirei3_flipping_to_kyodo(capsys: pytest.CaptureFixture[str])
     assert case.story.ja.strip() in out
     # 奉仕作業 is the verdict before, 協働 after prior confirmation is set.
     verdict_at = out.index("奉仕作業")
-    change = out.index("作業内容・日時・役割分担を事前に確認し意見を反映した = はい")
+    change = out.index("事前の協議・確認 = はい")  # the catalog's words, as in every report
     flip = out.index("奉仕作業（労力のみを求めるもの） → 協働", change)
     assert verdict_at < change < flip
     # each rule that fires is shown with the sentence it encodes

@@ -138,3 +138,53 @@ def test_the_shipped_catalog_loads_and_covers_each_lang() -> None:
     assert LANGS == ("ja", "en")
     shipped = load_catalog()
     assert shipped.keys() == catalog.catalog().keys()
+
+
+_SRC = Path(catalog.__file__).resolve().parents[1]
+
+
+def test_every_word_the_code_asks_for_is_in_the_catalog() -> None:
+    """A misspelt key would be a KeyError on someone's screen; found here instead."""
+    code = "\n".join(p.read_text("utf-8") for p in _SRC.rglob("*.py"))
+    pages = "\n".join(p.read_text("utf-8") for p in _SRC.rglob("templates/*.html"))
+    asked = set(re.findall(r'catalog\.text\(\s*"([a-z_]+)",\s*"([a-z_]+)"', code))
+    asked |= {("wizard", k) for k in re.findall(r'(?:self\.t|_words)\(\s*"([a-z_]+)"', code)}
+    asked |= {("heading", k) for k in re.findall(r'heading\(\s*"([a-z_]+)"', code)}
+    assert len(asked) > 40, "the patterns above still find the code's lookups"
+    missing = sorted((s, k) for s, k in asked if not catalog.has(s, k))
+    assert not missing
+    in_pages = set(re.findall(r"\bt\('([a-z_]+)'\)", pages))
+    assert in_pages, "the templates ask for words with t('key')"
+    unknown = sorted(k for k in in_pages if not (catalog.has("web", k) or catalog.has("wizard", k)))
+    assert not unknown
+    for key in re.findall(r"\b[wh]\.([a-z_]+)", pages):
+        assert catalog.has("report", key) or catalog.has("heading", key), key
+
+
+def test_no_language_is_chosen_inline_in_the_code() -> None:
+    """Words are looked up by language in the catalog; the code never picks one itself.
+
+    `analysis/explain.py` is converted separately (its words will come from here too).
+    """
+    pattern = re.compile(r'(lang|language) *== *"(ja|en)"|if ja else')
+    offenders = [
+        f"{p.relative_to(_SRC)}:{n}"
+        for p in _SRC.rglob("*.py")
+        if p.name != "explain.py"
+        for n, line in enumerate(p.read_text("utf-8").splitlines(), 1)
+        if pattern.search(line)
+    ]
+    assert not offenders
+
+
+def test_no_html_tags_in_python_code() -> None:
+    """HTML is built from autoescaped templates only (outputs/templates, web/templates)."""
+    names = "html|head|body|main|nav|p|a|div|span|ul|ol|li|h[1-6]|table|tr|td|br"
+    tag = re.compile(rf"</?({names})\b[^>]*>")
+    offenders = [
+        f"{p.relative_to(_SRC)}:{n}"
+        for p in _SRC.rglob("*.py")
+        for n, line in enumerate(p.read_text("utf-8").splitlines(), 1)
+        if tag.search(line)
+    ]
+    assert not offenders

@@ -58,7 +58,9 @@ def describe_os_error(exc: OSError) -> str:
     shown = str(where) if where is not None else "標準出力 / standard output"
     if len(shown) > 200:
         shown = shown[:100] + "…" + shown[-60:]
-    return f"{shown}: {ja + ' / ' if ja else ''}{en}"
+    # Errors are said in both languages at once (no language is chosen this early);
+    # an errno without a Japanese reason has the system's English words only.
+    return f"{shown}: {' / '.join(part for part in (ja, en) if part)}"
 
 
 def one_line(message: str) -> str:

@@ -22,10 +22,12 @@ from questionary import Choice, Separator
 
 from kyodo_rules.decision.classify import Classifier
 from kyodo_rules.model.records import Result
-from kyodo_rules.model.vocabulary import FIELD_KINDS
+from kyodo_rules.model.vocabulary import FIELD_KINDS, Lang, parse_lang
 from kyodo_rules.rulebase.questions import TITLE, WizardData
 from kyodo_rules.wizard import session
+from kyodo_rules.wizard.answers import answer_words
 from kyodo_rules.wizard.flow import Flow, State
+from kyodo_rules.wording import catalog
 
 UNKNOWN = "__unknown__"
 NONE = "__none__"
@@ -67,6 +69,11 @@ class Wizard:
     # -- plumbing ---------------------------------------------------------------
 
     @property
+    def lang(self) -> Lang:
+        """The session's language, checked when the session was made or read."""
+        return parse_lang(self.state.lang)
+
+    @property
     def classifier(self) -> Classifier:
         if not isinstance(self._classifier, Classifier):
             self._classifier = self._classifier()
@@ -79,7 +86,7 @@ class Wizard:
         return self._flow
 
     def t(self, key: str, **values: Any) -> str:
-        return self.data.t(key, self.state.lang, **values)
+        return catalog.text("wizard", key, self.lang, **values)
 
     def say(self, text: str = "") -> None:
         self.out.write(text + "\n")
@@ -185,7 +192,7 @@ class Wizard:
         """「いまの見込み: 協働（暫定）・確認すべき点 2」 after every answer."""
         from kyodo_rules.outputs.text import label, verdict_phrase
 
-        lang = self.state.lang
+        lang = self.lang
         now = self.flow.standing(self.state)
         status = (
             "settled"
@@ -213,7 +220,7 @@ class Wizard:
         あま市's 21 kinds of activity do not fit an 80×24 screen; grouped by the
         zone heading each belongs to, each step does.
         """
-        lang = self.state.lang
+        lang = self.lang
         groups: list[str] = []
         members: dict[str, list[Any]] = {}
         for spec, choice in zip(q.spec.choices, choices, strict=False):
@@ -263,7 +270,7 @@ class Wizard:
         return extras
 
     def _prompt(self, name: str) -> tuple[str, Any]:
-        lang = self.state.lang
+        lang = self.lang
         q = self.data.question(name)
         message = self._number() + q.spec.text.get(lang)
         previous = self.state.answers.get(name, UNKNOWN if name in self.state.answers else None)
@@ -278,8 +285,8 @@ class Wizard:
             if c.example is not None:
                 # Examples that do not fit on the line are shown under 「なぜこの質問？」.
                 example = f"{self.t('example')}: {c.example.get(lang)}"
-                if width(f"{title}（{example}）") <= 74:
-                    title = f"{title}（{example}）" if lang == "ja" else f"{title} ({example})"
+                if width(f"{title}{catalog.aside(example, lang)}") <= 74:
+                    title = f"{title}{catalog.aside(example, lang)}"
             checked = q.kind == "codes" and isinstance(previous, list) and c.value in previous
             choices.append(Choice(title=title, value=c.value, checked=checked))
         if q.kind == "codes" and "none" not in FIELD_KINDS[name][1]:
@@ -320,7 +327,7 @@ class Wizard:
             return "answer", None
         return "answer", value
 
-    def _checkbox(self, message: str, choices: list[Any], lang: str) -> list[Any]:
+    def _checkbox(self, message: str, choices: list[Any], lang: Lang) -> list[Any]:
         """A multi-select whose 戻る・分からない・なぜ lines act on Enter, as in a select.
 
         questionary's checkbox submits the ticked boxes on Enter wherever the
@@ -364,8 +371,7 @@ class Wizard:
         app.erase_when_done = True
         picked: list[Any] = question.unsafe_ask()
         titles = {c.value: c.title for c in choices if isinstance(c, Choice)}
-        sep = "、" if lang == "ja" else ", "
-        shown = sep.join(str(titles.get(v, v)) for v in picked)
+        shown = catalog.join((str(titles.get(v, v)) for v in picked), lang)
         self.say(f"? {message} {shown}")
         return picked
 
@@ -375,7 +381,7 @@ class Wizard:
         """A short reason first (what the answer decides, in a sentence or two); the
         quoted guidance and the rules that wait for it only on request, so that
         either screen fits in 80×24."""
-        lang = self.state.lang
+        lang = self.lang
         q = self.data.question(name)
         self.say("")
         self.say(f"■ {self.t('why')}")
@@ -416,16 +422,14 @@ class Wizard:
 
     def summary(self) -> bool:
         """Show every answer in force; True = see the result, False = an answer changed."""
-        lang = self.state.lang
+        lang = self.lang
         choices: list[Any] = [Choice(title=self.t("see_result"), value=RESULT)]
         choices.append(Separator("─" * 10))
         for name in self.state.asked:
-            shown = self.data.value_label(name, self.state.answers.get(name), lang)
+            shown = answer_words(self.data, name, self.state.answers.get(name), lang)
             if name == TITLE and self.state.answers.get(name) is None:
                 shown = "—"
-            choices.append(
-                Choice(title=f"{self.data.field_label(name, lang)}: {shown}", value=name)
-            )
+            choices.append(Choice(title=f"{catalog.field_label(name, lang)}: {shown}", value=name))
         picked = questionary.select(
             self.t("summary_title"),
             choices=choices,
@@ -449,25 +453,23 @@ class Wizard:
 
     def result(self) -> Result:
         facts = self.flow.facts(self.state)
-        return self.classifier.classify(facts, profile=self.state.profile, lang=self.state.lang)
+        return self.classifier.classify(facts, profile=self.state.profile, lang=self.lang)
 
     def answers(self) -> dict[str, Any]:
         """The answers in force, in the order given; None where 分からない was chosen."""
         return {f: self.state.answers.get(f) for f in self.state.asked if f != TITLE}
 
-    def show_result(self, result: Result, labels: dict[str, Any]) -> None:
+    def show_result(self, result: Result) -> None:
         """The first screen (verdict, status, what to do next), then one section at a
         time on request: nothing scrolls the verdict away."""
         from kyodo_rules.outputs.text import DETAIL_SECTIONS, brief_lines, heading, section_items
 
-        lang = self.state.lang
-        for line in brief_lines(result, lang, **labels):
+        lang = self.lang
+        for line in brief_lines(result, lang):
             self.say(line)
         answers = self.answers()
         sections = [
-            key
-            for key in DETAIL_SECTIONS
-            if section_items(result, key, lang, answers=answers, **labels)
+            key for key in DETAIL_SECTIONS if section_items(result, key, lang, answers=answers)
         ]
         while sections:
             self.say("")
@@ -484,5 +486,5 @@ class Wizard:
             if picked == RESULT or picked is None:
                 return
             self.say(f"■ {heading(picked, lang)}")
-            for item in section_items(result, picked, lang, answers=answers, **labels):
+            for item in section_items(result, picked, lang, answers=answers):
                 self.say(item if item.startswith("    ") else f"  ・{item}")
