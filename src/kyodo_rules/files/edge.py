@@ -52,7 +52,7 @@ def describe_os_error(exc: OSError) -> str:
         exc.errno or -1,
         ("", exc.strerror or (str(exc.args[0]) if exc.args else type(exc).__name__)),
     )
-    where = exc.filename if exc.filename is not None else getattr(exc, "kyodo_path", None)
+    where = exc.filename if exc.filename is not None else vars(exc).get("kyodo_path")
     if isinstance(where, bytes):
         where = where.decode("utf-8", "backslashreplace")
     shown = str(where) if where is not None else "標準出力 / standard output"

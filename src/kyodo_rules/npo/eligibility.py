@@ -58,7 +58,7 @@ Requirement = Literal[
     "candidates",
     "records_open",
 ]
-REQUIREMENTS: tuple[str, ...] = get_args(Requirement)
+REQUIREMENTS: tuple[Requirement, ...] = get_args(Requirement)
 
 StrictBool = Annotated[bool, Field(strict=True)]
 # Strict so that `true` is never read as 1 member; the upper bound only keeps
@@ -302,8 +302,8 @@ class NpoChecker:
         eligible = False if failed else (None if pending else True)
         return NpoResult(
             eligible=eligible,
-            failed=tuple(r for r in REQUIREMENTS if r in failed),  # type: ignore[misc]
-            undecided=tuple(r for r in REQUIREMENTS if r in pending),  # type: ignore[misc]
+            failed=tuple(r for r in REQUIREMENTS if r in failed),
+            undecided=tuple(r for r in REQUIREMENTS if r in pending),
             missing_facts=tuple(f for f in GROUP_FIELDS if f in unknown),
             trace=tuple(
                 TraceEntry(

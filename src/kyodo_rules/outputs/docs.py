@@ -20,11 +20,12 @@ import sys
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
-from kyodo_rules.analysis.explain import conclusion_words, condition_yaml
+from kyodo_rules.analysis.explain import condition_yaml
+from kyodo_rules.analysis.sources import sources_page
 from kyodo_rules.model.errors import KyodoError
+from kyodo_rules.outputs.derivation import conclusion_words
 from kyodo_rules.rulebase.case_library import LibraryCase, load_cases
 from kyodo_rules.rulebase.loading import Rule, Rulebase, load_rulebase
-from kyodo_rules.rulebase.sources import sources_page
 from kyodo_rules.wording import catalog
 from kyodo_rules.wording.labels import fact_rows
 

@@ -114,6 +114,12 @@ class Policy(_Strict):
     #: The facts a project's design can change, which `would_be_kyodo_if` may
     #: touch (not the activity, nor who the actors are); empty: every fact.
     design_fields: Annotated[tuple[str, ...], AfterValidator(_fact_fields)] = ()
+    #: How a result puts a note or a source beside a text (a form's note, a
+    #: caution's source, a reason's source): `{}` stands for the note.
+    aside: Text = Text(ja="（{}）", en=" ({})")
+
+    def beside(self, text: str, note: str, lang: str) -> str:
+        return text + self.aside.get(lang).replace("{}", note, 1)
 
 
 class Caution(_Strict):

@@ -14,7 +14,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from kyodo_rules.model.errors import InputError
-from kyodo_rules.model.vocabulary import parse_lang
+from kyodo_rules.model.vocabulary import Lang, parse_lang
 from kyodo_rules.web.core import (
     XLSX,
     Web,
@@ -109,8 +109,8 @@ async def batch_template(request: Request) -> Response:
 # --------------------------------------------------------------------------- rules
 
 
-def _rule_view(web: Web, rule: Any, lang: str) -> dict[str, Any]:
-    from kyodo_rules.analysis.explain import conclusion_words, condition_words
+def _rule_view(web: Web, rule: Any, lang: Lang) -> dict[str, Any]:
+    from kyodo_rules.outputs.derivation import conclusion_words, condition_words
 
     index = web.rule_index
     return {

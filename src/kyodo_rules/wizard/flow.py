@@ -21,7 +21,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from kyodo_rules.decision.classify import Bound
+from kyodo_rules.decision.bound import Bound
 from kyodo_rules.rulebase.questions import TITLE
 
 

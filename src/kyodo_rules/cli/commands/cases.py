@@ -15,8 +15,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from dataclasses import asdict
 
-    from kyodo_rules.analysis.demo import case_rows
     from kyodo_rules.decision.classify import default_classifier
+    from kyodo_rules.outputs.demo import case_rows
     from kyodo_rules.rulebase.case_library import load_cases
     from kyodo_rules.wording import catalog
     from kyodo_rules.wording.labels import display_width, pad

@@ -57,7 +57,7 @@ def _pick(cases: list[LibraryCase], lang: Lang) -> str | None:
 
 
 def _find(cases: list[LibraryCase], wanted: str) -> LibraryCase:
-    from kyodo_rules.analysis.demo import closest_ids
+    from kyodo_rules.outputs.demo import closest_ids
 
     for case in cases:
         if case.id == wanted:
@@ -69,8 +69,8 @@ def _find(cases: list[LibraryCase], wanted: str) -> LibraryCase:
 
 
 def run(args: argparse.Namespace) -> int:
-    from kyodo_rules.analysis.demo import demo_steps
     from kyodo_rules.decision.classify import default_classifier
+    from kyodo_rules.outputs.demo import demo_steps
     from kyodo_rules.rulebase.case_library import load_cases
 
     cases = load_cases()

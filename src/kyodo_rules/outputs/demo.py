@@ -10,8 +10,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from kyodo_rules.analysis.explain import conclusion_words
 from kyodo_rules.model.vocabulary import Lang
+from kyodo_rules.outputs.derivation import conclusion_words
 from kyodo_rules.wording import catalog
 from kyodo_rules.wording.labels import fact_rows, verdict_words
 
