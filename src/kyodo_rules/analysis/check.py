@@ -86,8 +86,9 @@ from kyodo_rules.files.yaml import load_file
 from kyodo_rules.model.errors import InputError, RuleError
 from kyodo_rules.model.vocabulary import FACT_FIELDS, FIELD_KINDS
 from kyodo_rules.rulebase import conditions as cond
-from kyodo_rules.rulebase.loading import Policy, Rule, Rulebase, RuleSet, load_rulebase
+from kyodo_rules.rulebase.loading import Rule, Rulebase, RuleSet, load_rulebase
 from kyodo_rules.rulebase.readings import flatten
+from kyodo_rules.rulebase.settings import Policy
 
 Severity = Literal["defect", "warning"]
 Facts = dict[str, Any]

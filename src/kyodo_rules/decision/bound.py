@@ -17,8 +17,9 @@ from kyodo_rules.decision.open_questions import Question, evaluated_moves, open_
 from kyodo_rules.decision.policy import MEMO_SIZE, Combiner, Decision
 from kyodo_rules.engines.python import Evaluator, PythonEngine
 from kyodo_rules.model.vocabulary import FACT_FIELDS, FIELD_KINDS
-from kyodo_rules.rulebase.loading import Policy, Profile, RuleSet
+from kyodo_rules.rulebase.loading import Profile, RuleSet
 from kyodo_rules.rulebase.readings import FlatFacts, flatten
+from kyodo_rules.rulebase.settings import Policy
 
 EngineName = Literal["durable", "python"]
 

@@ -53,7 +53,8 @@ from kyodo_rules.model.vocabulary import (
     Verdict,
     Zone,
 )
-from kyodo_rules.rulebase.loading import Policy, Rule, RuleSet
+from kyodo_rules.rulebase.loading import Rule, RuleSet
+from kyodo_rules.rulebase.settings import Policy
 
 
 @dataclass(frozen=True)

@@ -40,9 +40,10 @@ from kyodo_rules.model.records import TraceEntry
 from kyodo_rules.model.validation import validate
 from kyodo_rules.model.vocabulary import parse_lang
 from kyodo_rules.rulebase import conditions as cond
-from kyodo_rules.rulebase.loading import Policy, RuleCore, parse_rule
+from kyodo_rules.rulebase.loading import RuleCore, parse_rule
 from kyodo_rules.rulebase.readings import FlatFacts, flatten
 from kyodo_rules.rulebase.schema import RuleSpecBase
+from kyodo_rules.rulebase.settings import Policy
 
 PurposeField = Literal[
     "A", "B", "C", "D", "E", "F", "G", "H", "I", "J", "K", "L", "M", "N", "O", "P", "Q", "other"

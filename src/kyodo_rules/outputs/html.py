@@ -28,7 +28,7 @@ from functools import cache
 from html import escape
 from importlib import resources
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from kyodo_rules.model.errors import InputError
 from kyodo_rules.model.records import Result
@@ -43,6 +43,9 @@ from kyodo_rules.outputs.text import (
     verdict_phrase,
 )
 from kyodo_rules.wording import catalog
+
+if TYPE_CHECKING:
+    from kyodo_rules.decision.classify import Classifier
 
 #: Report suffix -> format; the suffix is the only way to choose one.
 SUFFIXES: dict[str, str] = {
@@ -63,12 +66,12 @@ def report_css() -> str:
 _CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; form-action 'none'"
 
 
-def _profile_name(profile: str, lang: Lang) -> str:
-    """The city's own name for the profile, when the rulebase is at hand."""
+def _profile_name(profile: str, lang: Lang, classifier: Classifier | None) -> str:
+    """The city's own name for the profile, from the rulebase that answered."""
     try:
         from kyodo_rules.decision.classify import default_classifier
 
-        spec = default_classifier().rulebase.profiles[profile].spec
+        spec = (classifier or default_classifier()).rulebase.profiles[profile].spec
         return f"{spec.name.get(lang)}{catalog.aside(profile, lang)}"
     except Exception:  # a report must not fail over a display name
         return profile
@@ -81,6 +84,7 @@ def report_context(
     *,
     generated: _dt.date | None = None,
     answers: Mapping[str, Any] | None = None,
+    classifier: Classifier | None = None,
 ) -> dict[str, Any]:
     """What `templates/report.html` needs; the web result page passes the same, plus links.
 
@@ -105,7 +109,7 @@ def report_context(
         "label": lambda kind, code: label(kind, code, lang),
         "aside": lambda text: catalog.aside(text, lang),
         "field_label": lambda name: catalog.field_label(name, lang),
-        "profile_name": _profile_name(result.profile, lang),
+        "profile_name": _profile_name(result.profile, lang, classifier),
         "used": used,
         "unused": unused,
         "what_if": [describe_change(change, lang) for change in result.would_be_kyodo_if],
@@ -159,12 +163,17 @@ def render_html(
     *,
     generated: _dt.date | None = None,
     answers: Mapping[str, Any] | None = None,
+    classifier: Classifier | None = None,
 ) -> str:
     """One self-contained, printable page; `generated` pins the date for reproducible files."""
     page: str = (
         template_environment()
         .get_template("report.html")
-        .render(report_context(result, lang, title, generated=generated, answers=answers))
+        .render(
+            report_context(
+                result, lang, title, generated=generated, answers=answers, classifier=classifier
+            )
+        )
     )
     return page
 
@@ -175,10 +184,11 @@ def render_report(
     lang: Lang = "ja",
     title: str | None = None,
     answers: Mapping[str, Any] | None = None,
+    classifier: Classifier | None = None,
 ) -> str:
     """The report text; `answers` (field -> value, None for 分からない) lists the facts given."""
     if fmt == "html":
-        return render_html(result, lang, title, answers=answers)
+        return render_html(result, lang, title, answers=answers, classifier=classifier)
     if fmt == "json":
         data: dict[str, Any] = result.model_dump(mode="json")
         if answers is not None:
@@ -225,12 +235,17 @@ def write_report(
     lang: Lang = "ja",
     title: str | None = None,
     answers: Mapping[str, Any] | None = None,
+    *,
+    classifier: Classifier | None = None,
 ) -> Path:
-    """Write the report in the format the suffix names (.md, .json, .html); atomic."""
+    """Write the report in the format the suffix names (.md, .json, .html); atomic.
+
+    `classifier`: the one that answered, so that a custom rulebase's names are shown.
+    """
     from kyodo_rules.files.cells import clean, json_safe
 
     fmt = report_format(path)
-    text = render_report(result, fmt, lang, clean(title) if title else title, answers)
+    text = render_report(result, fmt, lang, clean(title) if title else title, answers, classifier)
     text = json_safe(text) if fmt == "json" else clean(text)
     target = Path(path)
     with atomic_writer(target, newline="\n") as handle:

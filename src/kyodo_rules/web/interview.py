@@ -353,7 +353,8 @@ async def result_page(request: Request) -> Response:
         flow.facts(state), profile=state.profile, lang=lang, engine=web.engine
     )
     title = state.answers.get(TITLE)
-    context = report_context(result, lang, title if isinstance(title, str) else None)
+    shown = title if isinstance(title, str) else None
+    context = report_context(result, lang, shown, classifier=web.classifier)
     css, style_hash = _report_css()
     context.update(
         css=css,

@@ -67,6 +67,7 @@ def run(args: argparse.Namespace) -> int:
             args.lang,
             title if isinstance(title, str) else None,
             given,
+            classifier=classifier,
         )
         print(f"レポートを保存しました / report saved: {args.report}", file=sys.stderr)
     return 0

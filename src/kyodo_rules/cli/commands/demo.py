@@ -118,7 +118,8 @@ def run(args: argparse.Namespace) -> int:
         )
         from kyodo_rules.outputs.html import write_report
 
-        write_report(result, report, args.lang, title=case.title.get(args.lang))
+        title = case.title.get(args.lang)
+        write_report(result, report, args.lang, title=title, classifier=classifier)
         done = catalog.text("demo", "report_written", args.lang)
         sys.stdout.write(f"\n{done}: {report}\n")
     return 0
