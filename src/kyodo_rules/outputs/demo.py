@@ -71,11 +71,19 @@ class Step:
     lines: tuple[str, ...]
 
 
-def _fired_step(entry: Any, rules: Mapping[str, Rule], lang: Lang, n: int, total: int) -> Step:
+def _fired_step(
+    entry: Any,
+    rules: Mapping[str, Rule],
+    principles: Mapping[str, str],
+    lang: Lang,
+    n: int,
+    total: int,
+) -> Step:
     rule = rules.get(entry.rule_id)
     lines = [entry.title]
     if rule is not None:
-        lines.append(f"  → {' / '.join(conclusion_words(rule.then, lang)) or '—'}")
+        said = conclusion_words(rule.then, lang, principles)
+        lines.append(f"  → {' / '.join(said) or '—'}")
     if entry.overridden_by:
         aside = catalog.text("phrase", "set_aside_by", lang, rule=entry.overridden_by)
         lines.append(f"  {catalog.aside(aside, lang).strip()}")
@@ -93,7 +101,11 @@ def demo_steps(
     w = catalog.words("demo", lang)
     prof = profile or case.profile
     result = classifier.classify(case.facts, profile=prof, lang=lang)
-    rules = classifier.bound(prof).ruleset.by_id
+    bound = classifier.bound(prof)
+    rules = bound.ruleset.by_id
+    # The profile's own names of its principles (they are its words, not the catalog's).
+    named = {**bound.generic.spec.principles, **bound.profile.spec.principles}
+    principles = {code: info.label.get(lang) for code, info in named.items()}
     steps = [
         Step(
             f"{case.title.get(lang)}  [{case.id}]",
@@ -106,7 +118,7 @@ def demo_steps(
     ]
     total = len(result.trace)
     for n, entry in enumerate(result.trace, 1):
-        steps.append(_fired_step(entry, rules, lang, n, total))
+        steps.append(_fired_step(entry, rules, principles, lang, n, total))
     verdict_lines = [catalog.label("verdict", result.verdict, lang)]
     if result.category:
         verdict_lines.append(f"{w['category']}: {catalog.label('category', result.category, lang)}")

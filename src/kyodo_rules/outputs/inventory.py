@@ -57,7 +57,7 @@ if TYPE_CHECKING:
     from kyodo_rules.model.records import Result
 
 
-def label(kind: str, code: str | None, lang: str = "ja") -> str:
+def label(kind: str, code: str | None, lang: Lang = "ja") -> str:
     """`outputs.text.label`, imported on first use: a refused file never loads the models."""
     from kyodo_rules.outputs.text import label as report_label
 

@@ -11,7 +11,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from kyodo_rules.model.records import Result
-from kyodo_rules.model.vocabulary import Lang, parse_lang
+from kyodo_rules.model.vocabulary import Lang
 from kyodo_rules.wording import catalog
 
 #: Sections of the full report after the first screen, in the order the wizard offers them.
@@ -34,12 +34,9 @@ DETAIL_SECTIONS: tuple[str, ...] = (
 _SECTIONS = {"document": "value"}
 
 
-def label(kind: str, code: str | None, lang: str = "ja") -> str:
-    """A result code in words (`verdict`, `category`, `zone`, `status`, `document`…).
-
-    `lang` is a plain `str` while `analysis/explain.py` passes one; it is checked here.
-    """
-    return catalog.label(_SECTIONS.get(kind, kind), code, parse_lang(lang))
+def label(kind: str, code: str | None, lang: Lang = "ja") -> str:
+    """A result code in words (`verdict`, `category`, `zone`, `status`, `document`…)."""
+    return catalog.label(_SECTIONS.get(kind, kind), code, lang)
 
 
 def split_trace(result: Result) -> tuple[list[Any], list[Any]]:
@@ -55,11 +52,6 @@ def split_trace(result: Result) -> tuple[list[Any], list[Any]]:
         key=lambda t: min(weight.get(p, 2) for p in t.contributes),
     )
     return used, [t for t in result.trace if not t.contributes]
-
-
-def aside(text: str, lang: str) -> str:
-    """An aside in the parentheses of the language: （…） in Japanese, " (…)" in English."""
-    return catalog.aside(text, parse_lang(lang))
 
 
 def heading(key: str, lang: Lang) -> str:

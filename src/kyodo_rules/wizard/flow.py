@@ -190,9 +190,7 @@ class Flow:
         )
 
 
-def replay(
-    flow: Flow, state: State, given: Mapping[str, Any], *, details: bool = True
-) -> State:
+def replay(flow: Flow, state: State, given: Mapping[str, Any], *, details: bool = True) -> State:
     """Run the interview answering from `given` (absent = 分からない), without prompts.
 
     By default every question that matters is taken, past the verdict too: a

@@ -24,16 +24,12 @@ from kyodo_rules.decision.classify import Classifier
 from kyodo_rules.model.records import Result
 from kyodo_rules.model.vocabulary import FIELD_KINDS, Lang, parse_lang
 from kyodo_rules.rulebase.questions import TITLE, WizardData
-from kyodo_rules.wizard import session
-from kyodo_rules.wizard.answers import answer_words
+from kyodo_rules.wizard import screens, session
+from kyodo_rules.wizard.checkbox import BACK, RESULT, UNKNOWN, WHY, checkbox
 from kyodo_rules.wizard.flow import Flow, State
 from kyodo_rules.wording import catalog
 
-UNKNOWN = "__unknown__"
 NONE = "__none__"
-BACK = "__back__"
-WHY = "__why__"
-RESULT = "__result__"
 GROUP = "__group__:"
 
 
@@ -328,128 +324,27 @@ class Wizard:
         return "answer", value
 
     def _checkbox(self, message: str, choices: list[Any], lang: Lang) -> list[Any]:
-        """A multi-select whose 戻る・分からない・なぜ lines act on Enter, as in a select.
-
-        questionary's checkbox submits the ticked boxes on Enter wherever the
-        cursor is, so 「← 戻る」 went forward; an Enter on one of those lines
-        now answers that line alone. Its English "done (2 selections)" is
-        replaced by the choices in the user's language.
-        """
-        from prompt_toolkit.filters import Condition
-        from prompt_toolkit.key_binding import KeyBindings, merge_key_bindings
-        from questionary.prompts.common import InquirerControl
-
-        question = questionary.checkbox(
+        picked = checkbox(
             message,
-            choices=choices,
+            choices,
+            special={UNKNOWN, BACK, WHY, RESULT},
             instruction=self.t("checkbox_hint"),
-            validate=lambda xs: bool(xs) or self.t("choose_one"),
+            invalid=self.t("choose_one"),
             **self.kw,
         )
-        app = question.application
-        control = next(
-            w.content
-            for w in app.layout.find_all_windows()
-            if isinstance(w.content, InquirerControl)
-        )
-        special = {UNKNOWN, BACK, WHY, RESULT}
-
-        def on_special() -> bool:
-            pointed = control.get_pointed_at()
-            return pointed is not None and pointed.value in special
-
-        keys = KeyBindings()
-
-        @keys.add("enter", eager=True, filter=Condition(on_special))
-        def _answer_pointed(event: Any) -> None:
-            value = control.get_pointed_at().value
-            control.selected_options = [value]
-            control.is_answered = True
-            event.app.exit(result=[value])
-
-        app.key_bindings = merge_key_bindings([app.key_bindings or KeyBindings(), keys])
-        app.erase_when_done = True
-        picked: list[Any] = question.unsafe_ask()
         titles = {c.value: c.title for c in choices if isinstance(c, Choice)}
         shown = catalog.join((str(titles.get(v, v)) for v in picked), lang)
         self.say(f"? {message} {shown}")
         return picked
 
-    # -- explanations ---------------------------------------------------------
+    # -- the screens that are not questions (wizard/screens.py) ------------------
 
     def show_why(self, name: str) -> None:
-        """A short reason first (what the answer decides, in a sentence or two); the
-        quoted guidance and the rules that wait for it only on request, so that
-        either screen fits in 80×24."""
-        lang = self.lang
-        q = self.data.question(name)
-        self.say("")
-        self.say(f"■ {self.t('why')}")
-        if q.spec.help is not None and q.spec.help.text is not None:
-            self.say(f"  {q.spec.help.text.get(lang)}")
-        rules = self.flow.why(self.state, name)
-        if rules:
-            self.say(f"  {self.t('why_decides', n=len(rules))}")
-        else:
-            self.say(f"  {self.t('why_none')}")
-        for c in q.spec.choices:
-            if c.example is not None:
-                self.say(f"  ・{c.label.get(lang)} — {self.t('example')}: {c.example.get(lang)}")
-        picked = questionary.select(
-            self.t("why_more"),
-            choices=[
-                Choice(title=self.t("back_to_question"), value="back"),
-                Choice(title=self.t("show_quote"), value="quote"),
-            ],
-            instruction=self.t("select_hint"),
-            **self.kw,
-        ).unsafe_ask()
-        if picked != "quote":
-            return
-        if q.spec.help is not None:
-            self.say(f"■ {self.t('help')}")
-            self.say(f"  「{q.spec.help.quote}」")
-            self.say(f"  （{q.spec.help.source}）")
-        if rules:
-            self.say(f"■ {self.t('why_title')}")
-            for rule in rules[:6]:
-                self.say(f"  ・{rule.title}（{rule.source}）")
-            if len(rules) > 6:
-                self.say(f"  {self.t('and_more', n=len(rules) - 6)}")
-        self.say("")
-
-    # -- summary and result -----------------------------------------------------
+        screens.show_why(self, name)
 
     def summary(self) -> bool:
         """Show every answer in force; True = see the result, False = an answer changed."""
-        lang = self.lang
-        choices: list[Any] = [Choice(title=self.t("see_result"), value=RESULT)]
-        choices.append(Separator("─" * 10))
-        for name in self.state.asked:
-            shown = answer_words(self.data, name, self.state.answers.get(name), lang)
-            if name == TITLE and self.state.answers.get(name) is None:
-                shown = "—"
-            choices.append(Choice(title=f"{catalog.field_label(name, lang)}: {shown}", value=name))
-        picked = questionary.select(
-            self.t("summary_title"),
-            choices=choices,
-            instruction=self.t("select_hint"),
-            **self.kw,
-        ).unsafe_ask()
-        if picked == RESULT:
-            return True
-        while True:
-            action, value = self._prompt(picked)
-            if action == "why":
-                self.show_why(picked)
-                continue
-            break
-        if action == "result":
-            return True
-        if action == "answer":
-            self.flow.change(self.state, picked, value)
-            self.save()
-        return False
+        return screens.summary(self)
 
     def result(self) -> Result:
         facts = self.flow.facts(self.state)
@@ -460,31 +355,4 @@ class Wizard:
         return {f: self.state.answers.get(f) for f in self.state.asked if f != TITLE}
 
     def show_result(self, result: Result) -> None:
-        """The first screen (verdict, status, what to do next), then one section at a
-        time on request: nothing scrolls the verdict away."""
-        from kyodo_rules.outputs.text import DETAIL_SECTIONS, brief_lines, heading, section_items
-
-        lang = self.lang
-        for line in brief_lines(result, lang):
-            self.say(line)
-        answers = self.answers()
-        sections = [
-            key for key in DETAIL_SECTIONS if section_items(result, key, lang, answers=answers)
-        ]
-        while sections:
-            self.say("")
-            picked = questionary.select(
-                self.t("result_menu"),
-                choices=[
-                    *(Choice(title=heading(key, lang), value=key) for key in sections),
-                    Separator("─" * 10),
-                    Choice(title=self.t("result_done"), value=RESULT),
-                ],
-                instruction=self.t("select_hint"),
-                **self.kw,
-            ).unsafe_ask()
-            if picked == RESULT or picked is None:
-                return
-            self.say(f"■ {heading(picked, lang)}")
-            for item in section_items(result, picked, lang, answers=answers):
-                self.say(item if item.startswith("    ") else f"  ・{item}")
+        screens.show_result(self, result)
