@@ -275,7 +275,7 @@ class NpoChecker:
                 if name == "durable":
                     from kyodo_rules.engines.durable import DurableEngine
 
-                    self._engines[name] = DurableEngine(self.rules, SCHEMA)
+                    self._engines[name] = DurableEngine(self.rules, SCHEMA, label="rules/npo")
                 else:
                     from kyodo_rules.engines.python import PythonEngine
 
