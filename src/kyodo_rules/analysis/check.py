@@ -81,7 +81,8 @@ from kyodo_rules.analysis.rule_checks import RuleChecks
 from kyodo_rules.analysis.static_checks import static_checks, wizard_checks
 from kyodo_rules.engines.python import Evaluator
 from kyodo_rules.model.errors import RuleError
-from kyodo_rules.rulebase.loading import Policy, Rule, RuleSet, load_rulebase
+from kyodo_rules.rulebase.loading import Rule, RuleSet, load_rulebase
+from kyodo_rules.rulebase.settings import Policy
 
 #: Random whole inputs per profile for the cross-check. The exact searches above
 #: decide every check; the sample only cross-checks them through the real

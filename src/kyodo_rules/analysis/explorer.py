@@ -19,8 +19,9 @@ from kyodo_rules.analysis.findings import Defect, Facts, Report
 from kyodo_rules.decision.policy import Combiner, Decision
 from kyodo_rules.engines.python import Evaluator, PythonEngine
 from kyodo_rules.model.vocabulary import FACT_FIELDS
-from kyodo_rules.rulebase.loading import Policy, RuleSet
+from kyodo_rules.rulebase.loading import RuleSet
 from kyodo_rules.rulebase.readings import FlatFacts, flatten
+from kyodo_rules.rulebase.settings import Policy
 
 Statuses = tuple[tuple[int, ...], tuple[int, ...]]
 
