@@ -202,6 +202,7 @@ class Combiner:
         # again (every open question tries each answer; a wizard re-asks after
         # each answer), and a decision depends on nothing else.
         self._provisional: dict[frozenset[int], Decision] = {}
+        self._decisions: dict[tuple[frozenset[int], frozenset[int]], Decision] = {}
         self._verdicts: dict[tuple[frozenset[int], frozenset[int]], tuple[str, str | None]] = {}
 
     def _set_aside(self, definite: Collection[int]) -> dict[int, int]:
@@ -281,9 +282,17 @@ class Combiner:
         return found
 
     def decide(self, definite: Collection[int], undecided: Collection[int]) -> Decision:
+        """The policy applied to these rule statuses (remembered: the what-if, the open
+        questions and the checker put the same few sets of statuses again and again)."""
+        key = (frozenset(definite), frozenset(undecided))
+        found = self._decisions.get(key)
+        if found is None:
+            found = self._decide(*key)
+            _remember(self._decisions, key, found)
+        return found
+
+    def _decide(self, definite: frozenset[int], undecided: frozenset[int]) -> Decision:
         rules = self.rules
-        definite = frozenset(definite)
-        undecided = frozenset(undecided)
         overridden = self._set_aside(definite)
         force = [i for i in sorted(definite) if i not in overridden]
         reading = self._verdict(definite, undecided, force)
