@@ -192,6 +192,7 @@ class Combiner:
             for i, rule in enumerate(self.rules)
             if rule.then.verdict is not None and (fields := _unknown_reads(rule.nnf))
         }
+        self._held_while_unknown = frozenset(self._while_unknown)
         self._not_kyodo = frozenset(
             i for i, rule in enumerate(self.rules) if rule.then.verdict == "not_kyodo"
         )
@@ -226,7 +227,8 @@ class Combiner:
     ) -> tuple[frozenset[int], frozenset[int]]:
         """The rule statuses the strict verdict reads: a verdict rule that holds only
         while a fact is unknown is still open."""
-        moved = frozenset(i for i in definite if self._while_unknown.get(i, frozenset()) & unknown)
+        held = self._while_unknown
+        moved = frozenset(i for i in definite & self._held_while_unknown if held[i] & unknown)
         if not moved:
             return definite, undecided
         return definite - moved, undecided | moved
@@ -251,9 +253,7 @@ class Combiner:
         contested = tuple(i for i in against if may_be_set_aside(i))
         decisive = tuple(i for i in against if i not in contested)
         in_favour = tuple(i for i in force if i in self._kyodo)
-        pending = tuple(
-            i for i in sorted(undecided) if i in not_kyodo and not surely_set_aside(i)
-        )
+        pending = tuple(i for i in sorted(undecided) if i in not_kyodo and not surely_set_aside(i))
         verdict: Verdict
         if decisive:
             verdict = "not_kyodo"

@@ -74,15 +74,18 @@ def candidate_values(field: str, current: Any) -> Iterator[Any]:
             yield tuple(x for x in codes if (x in present and x != old) or x == new)
 
 
-#: fields -> the part of the schema they make up (kept, so that `flatten` plans it once).
-_SCHEMAS: dict[tuple[str, ...], dict[str, Any]] = {}
+#: field -> its part of the schema (kept, so that `flatten` plans it once).
+_SCHEMAS = {name: {name: kind} for name, kind in FIELD_KINDS.items()}
+#: (field, value) -> the flat entries of that one fact: candidate values repeat.
+_ENTRIES: dict[tuple[str, Any], FlatFacts] = {}
 
 
-def _schema(fields: Sequence[str]) -> dict[str, Any]:
-    key = tuple(fields)
-    found = _SCHEMAS.get(key)
+def _entries(field: str, value: Any) -> FlatFacts:
+    found = _ENTRIES.get((field, value))
     if found is None:
-        found = _SCHEMAS[key] = {f: FIELD_KINDS[f] for f in key}
+        if len(_ENTRIES) >= 20_000:
+            _ENTRIES.clear()
+        found = _ENTRIES[(field, value)] = flatten({field: value}, _SCHEMAS[field])
     return found
 
 
@@ -102,11 +105,20 @@ class _Search:
         self.python = python
         d, u = python.evaluate(self.flat)
         self.d, self.u = frozenset(d), frozenset(u)
+        # The not-協働 rules in force now, each with the fields that can lift it: a
+        # change that touches none of one blocker's fields leaves it in force, so
+        # the change cannot make the case 協働 (no evaluation needed).
+        held = bound.combiner.provisional(self.d).overridden
+        self.blockers = tuple(
+            bound.reach[i]
+            for i in sorted(self.d)
+            if i not in held and self.rules[i].then.verdict == "not_kyodo"
+        )
 
     def flat_with(self, change: Mapping[str, Any]) -> FlatFacts:
         flat = dict(self.flat)
-        if change:
-            flat.update(flatten(change, _schema(tuple(change))))
+        for field, value in change.items():
+            flat.update(_entries(field, value))
         return flat
 
     def statuses(self, change: Mapping[str, Any]) -> tuple[frozenset[int], frozenset[int]]:
@@ -130,6 +142,9 @@ class _Search:
 
     def kyodo(self, change: Change, engine: EngineName = "python") -> bool:
         if engine == "python":
+            touched = {field for field, _ in change}
+            if any(reach.isdisjoint(touched) for reach in self.blockers):
+                return False
             definite, _ = self.statuses(dict(change))
         else:
             trial = {**self.facts, **dict(change)}
@@ -250,7 +265,5 @@ def would_be_kyodo_if(
     confirmed = [c for c in kept if confirm_with == "python" or search.kyodo(c, confirm_with)]
     if confirmed:
         return WhatIf(tuple(confirmed[:MAX_CHANGES]))
-    blocked = tuple(
-        i for i in search.obstacles({}) if not search.rules[i].fields & search.design
-    )
+    blocked = tuple(i for i in search.obstacles({}) if not search.rules[i].fields & search.design)
     return WhatIf((), blocked)
