@@ -152,6 +152,20 @@ class _Search:
             definite = frozenset(found)
         return self.bound.combiner.provisional(definite).verdict == "kyodo"
 
+    def confirmed(self, changes: Sequence[Change], engine: EngineName) -> list[Change]:
+        """The changes that make the case 協働 on `engine` too, in order (one session
+        for all of them where the engine can: durable-rules' `evaluate_many`)."""
+        evaluator = self.bound.engine(engine)
+        flats = [flatten({**self.facts, **dict(c)}) for c in changes]
+        many = getattr(evaluator, "evaluate_many", None)
+        answers = many(flats) if many is not None else [evaluator.evaluate(f) for f in flats]
+        provisional = self.bound.combiner.provisional
+        return [
+            c
+            for c, (definite, _) in zip(changes, answers, strict=True)
+            if provisional(frozenset(definite)).verdict == "kyodo"
+        ]
+
     def obstacles(self, change: Mapping[str, Any]) -> list[int]:
         """The not_kyodo rules in force with `change` applied: each must be lifted."""
         d, u = self.statuses(change)
@@ -262,7 +276,7 @@ def would_be_kyodo_if(
     for change in minimal:
         if not any(set(k) <= set(change) for k in kept):
             kept.append(change)
-    confirmed = [c for c in kept if confirm_with == "python" or search.kyodo(c, confirm_with)]
+    confirmed = kept if confirm_with == "python" else search.confirmed(kept, confirm_with)
     if confirmed:
         return WhatIf(tuple(confirmed[:MAX_CHANGES]))
     blocked = tuple(i for i in search.obstacles({}) if not search.rules[i].fields & search.design)
