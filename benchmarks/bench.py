@@ -525,7 +525,8 @@ def write_doc(report: Report, quick: bool) -> Path:
         "",
         "Written by `python benchmarks/bench.py --write`"
         + (" (quick mode: smaller sizes)" if quick else "")
-        + f" on {time.strftime('%Y-%m-%d')}. Targets are those of issue 5.",
+        + f" on {time.strftime('%Y-%m-%d')}. The first rows are issue 13's goal table;"
+        " the other targets are those of issue 5.",
         "",
         report.markdown(),
         "",
@@ -533,6 +534,10 @@ def write_doc(report: Report, quick: bool) -> Path:
     ]
     for label, text in report.profiles:
         parts += ["", f"## Where the time goes: {label}", "", text]
+    # Hand-kept: what changed, with the figures measured before and after it.
+    history = ROOT / "benchmarks" / "history.md"
+    if history.is_file():
+        parts += ["", history.read_text(encoding="utf-8").rstrip()]
     path.parent.mkdir(exist_ok=True)
     path.write_text("\n".join(parts) + "\n", encoding="utf-8")
     return path
