@@ -1,7 +1,7 @@
 """`kyodo-rules check`: validate and explore a rulebase; exit 1 on any defect.
 
 The exploration itself lives in `kyodo_rules.analysis.check` and, for `rules/npo`, in
-`kyodo_rules.npo.checks` (pure, no printing); this
+`kyodo_rules.analysis.npo_checks` (pure, no printing); this
 module only turns its report into lines a rule author can act on.
 """
 
@@ -37,7 +37,7 @@ def _facts_line(facts: dict[str, Any]) -> str:
 
 def run(args: argparse.Namespace) -> int:
     from kyodo_rules.analysis.check import check
-    from kyodo_rules.npo.checks import check_npo
+    from kyodo_rules.analysis.npo_checks import check_npo
 
     for option in ("rules", "wizard"):
         value = getattr(args, option)
