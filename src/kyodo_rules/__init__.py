@@ -15,7 +15,8 @@ from typing import Any as _Any
 from kyodo_rules.model.errors import InputError, KyodoError, RuleError
 
 if _TYPE_CHECKING:
-    from kyodo_rules.decision.classify import Classifier, classify
+    from kyodo_rules.api import Classifier
+    from kyodo_rules.decision.classify import classify
     from kyodo_rules.model.records import (
         Case,
         FactChange,
@@ -27,10 +28,13 @@ if _TYPE_CHECKING:
     )
     from kyodo_rules.npo.eligibility import Group, NpoResult, npo_eligibility
 
+#: The installed distribution's version (`importlib.metadata`), looked up on first use.
+__version__: str
+
 # Imported on first use: `kyodo-rules --help`, and every command that refuses its
 # input, then start without loading pydantic models and the rule engine.
 _LAZY = {
-    "Classifier": "kyodo_rules.decision.classify",
+    "Classifier": "kyodo_rules.api",
     "classify": "kyodo_rules.decision.classify",
     "Case": "kyodo_rules.model.records",
     "FactChange": "kyodo_rules.model.records",
@@ -46,6 +50,17 @@ _LAZY = {
 
 
 def __getattr__(name: str) -> _Any:
+    if name == "__version__":
+        # From the installed distribution's metadata, so that it can never
+        # disagree with what pip shows; read on first use (launch stays fast).
+        from importlib import metadata
+
+        try:
+            version = metadata.version("kyodo-rules")
+        except metadata.PackageNotFoundError:  # a source tree that was never installed
+            version = "0+unknown"
+        globals()["__version__"] = version
+        return version
     module = _LAZY.get(name)
     if module is None:
         raise AttributeError(f"module 'kyodo_rules' has no attribute {name!r}")
@@ -73,4 +88,3 @@ __all__ = [
     "classify",
     "npo_eligibility",
 ]
-__version__ = "0.1.0"

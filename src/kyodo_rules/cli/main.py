@@ -42,6 +42,15 @@ COMMANDS: dict[str, tuple[str, str]] = {
 }
 
 
+class _Version(argparse.Action):
+    """`--version`, read from the package metadata only when asked for (launch stays fast)."""
+
+    def __call__(self, parser: argparse.ArgumentParser, *_args: object) -> None:
+        from kyodo_rules import __version__
+
+        parser.exit(message=f"kyodo-rules {__version__}\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="kyodo-rules",
@@ -51,9 +60,7 @@ def build_parser() -> argparse.ArgumentParser:
         ),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    from kyodo_rules import __version__
-
-    parser.add_argument("--version", action="version", version=f"kyodo-rules {__version__}")
+    parser.add_argument("--version", action=_Version, nargs=0, help="版を表示 / show the version")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name, (module_name, help_text) in COMMANDS.items():
         try:

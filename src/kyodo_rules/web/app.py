@@ -759,7 +759,7 @@ async def _answer_inventory(web: Web, upload: Any, profile: str, lang: str) -> R
     if not isinstance(upload, UploadFile) or not upload.filename:
         raise InputError("file: choose an inventory file to upload; allowed: .csv, .xlsx")
     shown = _upload_name(upload)
-    suffix = _batch._table_format(shown)
+    suffix = _batch.table_format(shown)
     if lang not in LANGS:
         raise InputError(f"lang: unknown language {lang!r}; allowed: ja, en")
     web.classifier.bound(profile)
@@ -767,11 +767,11 @@ async def _answer_inventory(web: Web, upload: Any, profile: str, lang: str) -> R
     target = web.uploads / f"{secrets.token_hex(16)}.xlsx"
     try:
         try:
-            table = _batch.read_table(source)
+            report = _batch.answer_file(
+                source, target, classifier=web.classifier, profile=profile, lang=lang
+            )
         except InputError as exc:
             raise InputError(str(exc).replace(str(source), shown)) from None
-        inventory = _batch.classify_table(table, profile=profile, lang=lang)
-        _batch.write_inventory(target, inventory)
         data = target.read_bytes()
     finally:
         source.unlink(missing_ok=True)
@@ -782,8 +782,8 @@ async def _answer_inventory(web: Web, upload: Any, profile: str, lang: str) -> R
         media_type=XLSX,
         headers={
             "content-disposition": f'attachment; filename="{stem}-answered.xlsx"',
-            "x-kyodo-rows": str(len(inventory.outcomes)),
-            "x-kyodo-rows-with-errors": str(inventory.bad_rows),
+            "x-kyodo-rows": str(report.read),
+            "x-kyodo-rows-with-errors": str(report.bad),
         },
     )
 
