@@ -145,8 +145,33 @@ _TRUE = frozenset(fold(w) for w in TRUE_WORDS)
 _FALSE = frozenset(fold(w) for w in FALSE_WORDS)
 
 
+#: Cells already read, by field and value: an inventory repeats the same few words
+#: (はい, 市, 事業者…) in every row, and reading one costs more than looking it up.
+_READ: dict[tuple[str, type, Cell], tuple[bool, Any]] = {}
+_READ_MAX = 50_000
+
+
 def parse_cell(field: str, value: Cell) -> Any:
     """A cell as a fact value; None if unknown; `_CellError` with the problem otherwise."""
+    if not isinstance(value, str | bool | int | float):
+        return _parse_cell(field, value)
+    key = (field, type(value), value)
+    found = _READ.get(key)
+    if found is None:
+        try:
+            found = (True, _parse_cell(field, value))
+        except _CellError as exc:
+            found = (False, str(exc))
+        if len(_READ) >= _READ_MAX:
+            _READ.clear()
+        _READ[key] = found
+    ok, read = found
+    if not ok:
+        raise _CellError(read)
+    return list(read) if isinstance(read, list) else read
+
+
+def _parse_cell(field: str, value: Cell) -> Any:
     if isinstance(value, NoCachedValue):
         raise _CellError(
             f"セル {value.coordinate} の数式に計算結果が保存されていません"

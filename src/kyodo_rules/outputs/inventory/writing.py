@@ -96,8 +96,22 @@ def _is_our_summary(path: Path) -> bool:
     )
 
 
+#: Texts already made inert, for CSV and for xlsx: most cells of an inventory repeat.
+_INERT: dict[str, str] = {}
+_CLEAN: dict[str, tuple[str, bool]] = {}
+_MEMO_MAX = 50_000
+
+
 def csv_cell(value: Cell) -> str:
     """A value as CSV text that no spreadsheet evaluates; numbers stay numbers."""
+    if isinstance(value, str):
+        text = _INERT.get(value)
+        if text is None:
+            text = inert_csv(value)
+            if len(_INERT) >= _MEMO_MAX:
+                _INERT.clear()
+            _INERT[value] = text
+        return text
     if value is None or isinstance(value, NoCachedValue):
         return ""
     if isinstance(value, bool):
@@ -117,9 +131,16 @@ def xlsx_value(sheet: Any, value: Cell, **style: Any) -> Any:
 
     if isinstance(value, NoCachedValue):
         value = None
+    formula_like = False
     if isinstance(value, str):
-        value = clean(value)
-    formula_like = isinstance(value, str) and is_formula_like(value)
+        found = _CLEAN.get(value)
+        if found is None:
+            cleaned = clean(value)
+            found = (cleaned, is_formula_like(cleaned))
+            if len(_CLEAN) >= _MEMO_MAX:
+                _CLEAN.clear()
+            _CLEAN[value] = found
+        value, formula_like = found
     if not style and not formula_like:
         return value
     cell = WriteOnlyCell(sheet, value=value)  # type: ignore[arg-type]
