@@ -38,6 +38,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "demo": ("kyodo_rules.cli.commands.demo", "事例を順に見せる（研修用） / step through a case"),
     "explain": ("kyodo_rules.cli.commands.explain", "判定の導出をすべて表示 / full derivation"),
     "batch": ("kyodo_rules.cli.commands.batch", "事業一覧（CSV/Excel）を一括判定 / inventory"),
+    "test": (
+        "kyodo_rules.cli.commands.test",
+        "事例ファイルをテストとして実行 / run case files as tests",
+    ),
     "serve": ("kyodo_rules.cli.commands.serve", "ブラウザで使う判定と API / web interview and API"),
 }
 

@@ -2,14 +2,13 @@
 
 `--rules-dir DIR`, `--profile ID`, `--lang ja|en`, `--json` and `--report FILE`
 mean the same on every command that takes them. Older spellings
-(`check --rules`, `wizard --save`) still work, hidden from `--help`, and say
-once on stderr which name to use instead.
+(`check --rules`, `wizard --save`) are deprecated: they still work, hidden
+from `--help`, so that no script breaks.
 """
 
 from __future__ import annotations
 
 import argparse
-import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -20,11 +19,11 @@ PROFILE_HELP = "自治体プロファイル (generic, nichinan, ogi, ama) / muni
 
 
 class _Deprecated(argparse.Action):
-    """An old spelling: stored under the new option's name, with a one-line notice."""
+    """An old spelling: stored under the new option's name, and which spelling it was.
 
-    def __init__(self, *args: Any, new: str, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.new = new
+    Silent on purpose: scripts that use it keep their one-line errors; the
+    messages name the option as the user typed it (`spelling(args, dest)`).
+    """
 
     def __call__(
         self,
@@ -33,18 +32,19 @@ class _Deprecated(argparse.Action):
         values: str | Sequence[Any] | None,
         option_string: str | None = None,
     ) -> None:
-        print(
-            f"kyodo-rules: {option_string} は {self.new} になりました / "
-            f"{option_string} is now {self.new}",
-            file=sys.stderr,
-        )
         setattr(namespace, self.dest, values)
+        setattr(namespace, f"_{self.dest}_spelling", option_string)
+
+
+def spelling(args: argparse.Namespace, dest: str) -> str:
+    """The option as the user typed it: `--report`, or an old spelling such as `--save`."""
+    return str(getattr(args, f"_{dest}_spelling", None) or "--" + dest.replace("_", "-"))
 
 
 def _aliases(parser: argparse.ArgumentParser, new: str, old: Sequence[str], dest: str) -> None:
-    for spelling in old:
+    for old_name in old:
         parser.add_argument(
-            spelling, dest=dest, metavar="FILE", action=_Deprecated, new=new, help=argparse.SUPPRESS
+            old_name, dest=dest, metavar=new, action=_Deprecated, help=argparse.SUPPRESS
         )
 
 
