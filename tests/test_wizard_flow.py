@@ -55,7 +55,6 @@ def test_broken_question_file_names_file_and_line(tmp_path: Any) -> None:
     (tmp_path / "questions.yaml").write_text(
         text.replace("value: routine_service", "value: routine_servce"), encoding="utf-8"
     )
-    (tmp_path / "ui.yaml").write_text((src / "ui.yaml").read_text(encoding="utf-8"), "utf-8")
     with pytest.raises(RuleError, match=r"questions\.yaml:\d+: activity: .*routine_servce"):
         wq.load(tmp_path)
 

@@ -65,7 +65,9 @@ def profile(
 
 
 def lang(parser: argparse.ArgumentParser, default: str | None = "ja") -> None:
-    parser.add_argument("--lang", choices=["ja", "en"], default=default, help="表示言語 / language")
+    from kyodo_rules.model.vocabulary import LANGS
+
+    parser.add_argument("--lang", choices=LANGS, default=default, help="表示言語 / language")
 
 
 def json_flag(parser: argparse.ArgumentParser) -> None:

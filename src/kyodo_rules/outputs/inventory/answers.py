@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from kyodo_rules.model.errors import InputError
-from kyodo_rules.model.vocabulary import CATEGORIES, FORMS, VERDICTS, ZONES
+from kyodo_rules.model.vocabulary import CATEGORIES, FORMS, VERDICTS, ZONES, Lang
 from kyodo_rules.outputs.inventory.columns import (
     INPUT_FIELDS,
     RESULT_COLUMNS,
@@ -21,25 +21,26 @@ from kyodo_rules.outputs.inventory.columns import (
     parse_row,
 )
 from kyodo_rules.outputs.inventory.reading import Cell, RowError, SheetRow, pick
-from kyodo_rules.wording.field_labels import code_label, field_label
+from kyodo_rules.wording import catalog
+from kyodo_rules.wording.field_labels import field_label
 
 if TYPE_CHECKING:
     from kyodo_rules.decision.classify import Classifier, EngineName
     from kyodo_rules.model.records import Result
 
 
-def label(kind: str, code: str | None, lang: str = "ja") -> str:
+def label(kind: str, code: str | None, lang: Lang = "ja") -> str:
     """`outputs.text.label`, imported on first use: a refused file never loads the models."""
     from kyodo_rules.outputs.text import label as report_label
 
     return report_label(kind, code, lang)
 
 
-def next_steps(result: Result, lang: str, *words: Any) -> list[str]:
+def next_steps(result: Result, lang: Lang) -> list[str]:
     """`outputs.text.next_steps`, imported on first use (as `label`)."""
     from kyodo_rules.outputs.text import next_steps as report_next_steps
 
-    return report_next_steps(result, lang, *words)
+    return report_next_steps(result, lang)
 
 
 @dataclass(frozen=True)
@@ -86,7 +87,7 @@ class Layout:
                 return cls(columns, position + 1)
         return cls(columns, 0)
 
-    def headers(self, headers: Sequence[str], lang: str) -> list[str]:
+    def headers(self, headers: Sequence[str], lang: Lang) -> list[str]:
         columns = self.columns
         names = columns.names or tuple(headers[i] for i in columns.kept)
         return [*names[: self.start], *result_headers(lang), *names[self.start :]]
@@ -102,7 +103,7 @@ def answer_row(
     classifier: Classifier,
     *,
     profile: str,
-    lang: str,
+    lang: Lang,
     engine: EngineName,
 ) -> Answered:
     """`what_if` is skipped: a sheet has no room for it, and it costs most."""
@@ -145,17 +146,16 @@ def _row_error(number: int, message: str) -> RowError:
     return RowError(number, "(row)", message)
 
 
-def result_headers(lang: str) -> list[str]:
+def result_headers(lang: Lang) -> list[str]:
     return [pick(pair, lang) for pair in RESULT_COLUMNS.values()]
 
 
-def result_cells(outcome: RowOutcome, lang: str) -> list[str]:
+def result_cells(outcome: RowOutcome, lang: Lang) -> list[str]:
     """The answer columns of one row, in words (Excel users filter on these)."""
     result = outcome.result
     errors = "\n".join(str(e) for e in outcome.errors)
     if result is None:
         return [""] * (len(RESULT_COLUMNS) - 1) + [errors]
-    sep = "、" if lang == "ja" else ", "
     status = result.status
     shown = result.provisional if status == "provisional" and result.provisional else result
     return [
@@ -163,23 +163,14 @@ def result_cells(outcome: RowOutcome, lang: str) -> list[str]:
         label("status", status, lang),
         label("category", shown.category, lang) if shown.category else "",
         "\n".join(f.label for f in result.forms),
-        "\n".join(next_steps(result, lang, lambda f: field_label(f, lang), _code_words(lang))[:1]),
+        "\n".join(next_steps(result, lang)[:1]),
         label("zone", result.zone, lang) if result.zone else "",
         label("subsidiarity", result.subsidiarity, lang) if result.subsidiarity else "",
         "\n".join(f.message for f in result.flags),
         "\n".join(f"{t.title}（{t.source}）" for t in _reasons(result)),
-        sep.join(field_label(f, lang) for f in result.missing_facts),
+        catalog.join((field_label(f, lang) for f in result.missing_facts), lang),
         errors,
     ]
-
-
-def _code_words(lang: str) -> Callable[[str, Any], str]:
-    def words(field: str, value: Any) -> str:
-        if isinstance(value, list | tuple):
-            return "、".join(code_label(field, v, lang) for v in value)
-        return code_label(field, value, lang)
-
-    return words
 
 
 def _reasons(result: Result) -> list[Any]:
@@ -232,36 +223,26 @@ class Tally:
             self.form_labels.setdefault(code, name)
 
 
-def summary_headers(lang: str) -> list[str]:
-    return (
-        ["区分", "項目", "コード", "件数"] if lang == "ja" else ["section", "item", "code", "count"]
-    )
+def summary_headers(lang: Lang) -> list[str]:
+    words = catalog.words("inventory_summary", lang)
+    return [words[key] for key in ("section", "item", "code", "count")]
 
 
 def summary_rows(
-    tally: Tally, lang: str, ignored: int, form_label: Callable[[str], str]
+    tally: Tally, lang: Lang, ignored: int, form_label: Callable[[str], str]
 ) -> list[tuple[str, str, str, int]]:
     """(section, label, code, count) rows: each section's counts add up to the answered rows.
 
     The verdict and category are counted as the sheet shows them: the
     provisional ones where the answer is 暫定 (counted apart in its own section).
     """
-    none = "（なし）" if lang == "ja" else "(none)"
-    words = {
-        "read": (
-            "読み込んだ行（判定した事業＋入力エラーの行）",
-            "rows read (answered + with errors)",
-        ),
-        "total": ("判定した事業", "projects answered"),
-        "bad": ("入力エラーの行", "rows with errors"),
-        "ignored": ("判定に使わなかった列", "columns not used (not a field)"),
-        "forms": ("おすすめの協働の形（複数該当あり）", "recommended forms (several per row)"),
-    }
+    words = catalog.words("inventory_summary", lang)
+    none = words["none"]
     rows: list[tuple[str, str, str, int]] = [
-        (pick(words["read"], lang), "", "", tally.read),
-        (pick(words["total"], lang), "", "", tally.answered),
-        (pick(words["bad"], lang), "", "", tally.bad),
-        (pick(words["ignored"], lang), "", "", ignored),
+        (words["read"], "", "", tally.read),
+        (words["total"], "", "", tally.answered),
+        (words["bad"], "", "", tally.bad),
+        (words["ignored"], "", "", ignored),
     ]
     statuses = tally.counts["status"]
     for code in ("settled", "provisional", "undetermined"):
@@ -276,11 +257,11 @@ def summary_rows(
             rows.append((section, none, "", counts.get(None, 0)))
     for code in FORMS:
         shown = tally.form_labels.get(code) or form_label(code)
-        rows.append((pick(words["forms"], lang), shown, code, tally.forms.get(code, 0)))
+        rows.append((words["forms"], shown, code, tally.forms.get(code, 0)))
     return rows
 
 
-def form_namer(profiles: Mapping[str, Any], profile: str, lang: str) -> Callable[[str], str]:
+def form_namer(profiles: Mapping[str, Any], profile: str, lang: Lang) -> Callable[[str], str]:
     """A form no row was given, named as the profile of the classifier that answered names it."""
 
     def name(code: str) -> str:

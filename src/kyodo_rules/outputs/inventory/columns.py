@@ -17,8 +17,9 @@ from typing import Any
 
 from kyodo_rules.files.sheetguard import NoCachedValue
 from kyodo_rules.model.errors import InputError
-from kyodo_rules.model.vocabulary import FIELD_KINDS
+from kyodo_rules.model.vocabulary import FIELD_KINDS, LANGS
 from kyodo_rules.outputs.inventory.reading import Cell, RowError, _blank, cell_text
+from kyodo_rules.wording import catalog
 from kyodo_rules.wording.field_labels import (
     CODE_LABELS,
     FALSE_WORDS,
@@ -37,23 +38,16 @@ UNKNOWN_WORDS = frozenset(fold(w) for w in ("不明", "分からない", "わか
 NONE_WORDS = frozenset(fold(w) for w in ("なし", "無し", "none"))
 _SPLIT = re.compile(r"[,、，;；\n]")
 
-#: The columns the inventory adds, in order: key -> (Japanese header, English header).
+#: The columns the inventory adds, in order: key -> its header in each of `LANGS`.
 #: What a department filters on first comes first, right after the project's title.
-RESULT_COLUMNS: dict[str, tuple[str, str]] = {
-    "verdict": ("判定", "verdict"),
-    "status": ("確定／暫定", "status"),
-    "category": ("理由の分類", "category"),
-    "forms": ("推奨する形", "forms"),
-    "confirm": ("確認すべき点", "to confirm"),
-    "zone": ("協働の領域", "zone"),
-    "subsidiarity": ("自助・共助・公助", "subsidiarity"),
-    "flags": ("注意点", "flags"),
-    "reasons": ("根拠（ルールと出典）", "reasons"),
-    "missing_facts": ("未回答の事実", "missing_facts"),
-    "errors": ("入力エラー", "errors"),
+RESULT_COLUMNS: dict[str, tuple[str, ...]] = {
+    key: tuple(entry.get(lang) for lang in LANGS)
+    for key, entry in catalog.section("inventory_column").items()
 }
 _RESULT_HEADERS = frozenset(fold(h) for pair in RESULT_COLUMNS.values() for h in pair)
-_RESULT_SETS = tuple(frozenset(fold(pair[i]) for pair in RESULT_COLUMNS.values()) for i in (0, 1))
+_RESULT_SETS = tuple(
+    frozenset(fold(pair[i]) for pair in RESULT_COLUMNS.values()) for i in range(len(LANGS))
+)
 
 #: Result columns whose cells hold several lines of text.
 _LONG = frozenset({"forms", "confirm", "flags", "reasons", "missing_facts", "errors"})

@@ -21,6 +21,8 @@ from pathlib import Path
 from kyodo_rules.files.cells import clean
 from kyodo_rules.files.sheetguard import Limits, NoCachedValue
 from kyodo_rules.model.errors import InputError
+from kyodo_rules.model.vocabulary import LANGS, Lang
+from kyodo_rules.wording import catalog
 from kyodo_rules.wording.field_labels import FIELD_LABELS
 
 Cell = (
@@ -41,17 +43,15 @@ MAX_CELL_CHARS = 32_767
 
 SUFFIXES = (".csv", ".xlsx")
 
-SHEET_NAMES: dict[str, tuple[str, str]] = {
-    "results": ("判定結果", "results"),
-    "summary": ("集計", "summary"),
-    "input": ("事業一覧", "projects"),
-    "choices": ("選択肢", "choices"),
-    "notes": ("注意", "notes"),
+SHEET_NAMES: dict[str, tuple[str, ...]] = {
+    key: tuple(entry.get(lang) for lang in LANGS)
+    for key, entry in catalog.section("inventory_sheet").items()
 }
 
 
-def pick(pair: tuple[str, str], lang: str) -> str:
-    return pair[1] if lang == "en" else pair[0]
+def pick(pair: tuple[str, ...], lang: Lang) -> str:
+    """A header of RESULT_COLUMNS or SHEET_NAMES, which hold one per language."""
+    return pair[LANGS.index(lang)]
 
 
 @dataclass(frozen=True)
@@ -287,7 +287,7 @@ def _csv_problem(message: str, line: int) -> str:
 def _read_xlsx(data: bytes, name: str, limits: Limits) -> Iterator[SheetRow]:
     from kyodo_rules.files.sheetguard import xlsx_rows
 
-    wanted = frozenset(pick(SHEET_NAMES["input"], lang) for lang in ("ja", "en"))
+    wanted = frozenset(SHEET_NAMES["input"])
     try:
         for number, cells in xlsx_rows(data, name, wanted, limits):
             yield SheetRow(number, tuple(map(_to_cell, cells)))

@@ -30,6 +30,7 @@ from kyodo_rules.outputs.inventory.writing import Sheet, plan_outputs, write_ans
 
 if TYPE_CHECKING:
     from kyodo_rules.decision.classify import Classifier, EngineName
+    from kyodo_rules.model.vocabulary import Lang
 
 #: Rows a worker answers per task: large enough that sending them costs little.
 CHUNK = 200
@@ -72,7 +73,7 @@ def answer_file(
     limits: Limits | None = None,
     classifier: Classifier | None = None,
     profile: str = "generic",
-    lang: str = "ja",
+    lang: Lang = "ja",
     engine: EngineName = "durable",
     jobs: int = 1,
     progress: Callable[[int, int | None], None] | None = None,
@@ -105,7 +106,7 @@ class _Task:
 
     layout: Layout
     profile: str
-    lang: str
+    lang: Lang
     engine: EngineName
     rules_dir: str
 

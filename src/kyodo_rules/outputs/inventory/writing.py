@@ -20,7 +20,7 @@ from typing import Any
 from kyodo_rules.files.cells import clean, inert_csv, is_formula_like
 from kyodo_rules.files.sheetguard import NoCachedValue
 from kyodo_rules.model.errors import InputError
-from kyodo_rules.model.vocabulary import FIELD_KINDS
+from kyodo_rules.model.vocabulary import FIELD_KINDS, LANGS, Lang
 from kyodo_rules.outputs.inventory.answers import (
     Answered,
     Layout,
@@ -90,7 +90,7 @@ def _is_our_summary(path: Path) -> bool:
         rows = list(csv.reader(io.StringIO(text, newline=""), strict=True))
     except (InputError, OSError, UnicodeDecodeError, csv.Error):
         return False
-    heads = [summary_headers(lang) for lang in ("ja", "en")]
+    heads = [summary_headers(lang) for lang in LANGS]
     return (
         len(rows) > 1 and rows[0] in heads and all(len(r) == 4 and r[3].isdigit() for r in rows[1:])
     )
@@ -161,7 +161,7 @@ class Sheet:
         self,
         headers: Iterable[str],
         layout: Layout,
-        lang: str,
+        lang: Lang,
         notes: Iterable[str],
         form_label: Callable[[str], str],
     ) -> None:
