@@ -2,8 +2,9 @@
 
 The wizard keeps no list of "important" questions. After every answer it asks
 the classifier for the open questions (each unknown fact that can change the
-answer, with what it changes), and asks first, in the declared order, those
-that can change the verdict. When none is left the verdict is as settled as
+answer, with what it changes), and asks first those that can change the
+verdict: in the declared order, except that one the others will probably make
+moot waits for them (see `ranking`). When none is left the verdict is as settled as
 the facts allow: the user may see the result, or go on with the questions that
 only shape the forms and the procedure. A new rule therefore changes the
 interview without any wizard code being touched, and a field no rule reads is
@@ -23,6 +24,7 @@ from typing import Any
 
 from kyodo_rules.decision.classify import Bound
 from kyodo_rules.rulebase.questions import TITLE
+from kyodo_rules.wizard.ranking import Ranking
 
 
 @dataclass
@@ -73,6 +75,8 @@ class Flow:
     def __init__(self, bound: Bound, order: tuple[str, ...]) -> None:
         self.bound = bound
         self.order = order
+        self.ranking = Ranking(bound)
+        self._declared = {name: n for n, name in enumerate(order)}
 
     # -- what is known ---------------------------------------------------------
 
@@ -110,11 +114,18 @@ class Flow:
     def _candidate(self, state: State) -> str | None:
         if TITLE in self.order and TITLE not in state.asked:
             return TITLE
-        missing = set(self.relevant(state))
-        return next(
-            (f for f in self.order if f in missing and f not in state.asked and f != TITLE),
-            None,
-        )
+        if state.details:
+            # Everything that matters is asked: the declared order, verdict or not.
+            missing = set(self.relevant(state))
+            return next(
+                (f for f in self.order if f in missing and f not in state.asked and f != TITLE),
+                None,
+            )
+        now = self.standing(state)
+        deciding = [f for f in now.deciding if f not in state.asked and f != TITLE]
+        if not deciding:
+            return None
+        return self.ranking.order(self.facts(state), deciding, self._declared)[0]
 
     def more(self, state: State) -> bool:
         """Questions are left that shape the forms and the procedure, not the verdict."""
