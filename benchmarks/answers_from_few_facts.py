@@ -20,7 +20,7 @@ from kyodo_rules import classify
 from kyodo_rules.decision.classify import default_classifier
 from kyodo_rules.rulebase.case_library import load_cases
 from kyodo_rules.rulebase.questions import TITLE, default_data
-from kyodo_rules.wizard.flow import Flow, State
+from kyodo_rules.wizard.flow import Flow, State, answer_from
 
 FESTIVAL = {
     "self_solvable": False,
@@ -58,16 +58,18 @@ def subsets(seed: int = 7, per_case: int = 60) -> Counter[str]:
 
 
 def interview(facts: dict[str, Any], profile: str = "generic") -> tuple[int | None, int | None]:
-    """Questions asked to the first provisional (or settled) verdict, and to a settled one."""
-    flow = Flow(default_classifier().bound(profile), default_data().order)
+    """Questions (screens) asked to the first provisional (or settled) verdict, and to a
+    settled one; a `together` group answered on one screen counts once."""
+    data = default_data()
+    flow = Flow(default_classifier().bound(profile), data.order, data.groups)
     state = State(profile)
     first = settled = None
     n = 0
     while (field := flow.next_field(state)) is not None:
-        flow.answer(state, field, facts.get(field))
         if field == TITLE:
+            flow.answer(state, field, facts.get(field))
             continue
-        n += 1
+        n += answer_from(flow, state, field, facts)
         now = flow.standing(state)
         if first is None and (now.settled or now.provisional != "undetermined"):
             first = n
