@@ -6,7 +6,9 @@
    provisionally 協働, 判定できない, and provisionally not 協働.
 2. The interview (verdict questions first, answers from each library case):
    questions to the first provisional verdict and to a settled one (min,
-   median, max), and for the 事例2 festival.
+   median, max), and for the 事例2 festival. A screen that asks several
+   questions at once (ア・イ・ウ) counts as one; 「一つずつ答える」 counts the
+   screen and each question after it. `--cases` prints the figures per case.
 """
 
 from __future__ import annotations
@@ -95,7 +97,21 @@ def cost(repeat: int = 5) -> tuple[float, float]:
     return out[0], out[1]
 
 
+def per_case() -> None:
+    """Each library case: questions to its first verdict and to a settled one, and the
+    verdict the full facts give (`--cases`)."""
+    for case in load_cases():
+        first, settled = interview(dict(case.facts), case.profile or "generic")
+        print(f"{first!s:>4} {settled!s:>4}  {case.expect.verdict:12} {case.id}")
+
+
 def main() -> None:
+    import sys
+
+    if "--cases" in sys.argv[1:]:
+        print("first settled  verdict      case")
+        per_case()
+        return
     counts = subsets()
     total = sum(counts.values())
     print(f"random 3-6-fact subsets of the library's 協働 cases: {total}")
