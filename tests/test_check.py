@@ -20,6 +20,8 @@ from kyodo_rules.analysis.check import Defect, Report, check
 from kyodo_rules.cli.main import main
 from kyodo_rules.decision.classify import Classifier
 from kyodo_rules.files.shipped import data_path
+from kyodo_rules.model.errors import RuleError
+from kyodo_rules.rulebase.questions import load as load_questions
 from kyodo_rules.rulebase.readings import flatten
 
 SOURCE = "002_5706d2c9275a3206.txt (7) 事例1"
@@ -37,18 +39,20 @@ def rules(tmp_path: Path) -> Path:
 
 
 @pytest.fixture()
-def wizard(tmp_path: Path, rules: Path) -> Path:
-    """A wizard that asks exactly the fields the rules read (so it is not a defect)."""
-    from kyodo_rules.rulebase.loading import load_rulebase
-
-    read = load_rulebase(rules).ruleset("generic").fields_read
+def wizard(tmp_path: Path) -> Path:
+    """The shipped wizard, which the wizard itself loads (so it is not a defect)."""
     target = tmp_path / "wizard"
-    target.mkdir()
-    questions = [{"id": f"q-{f}", "field": f} for f in sorted(read)]
-    (target / "questions.yaml").write_text(
-        yaml.safe_dump({"questions": questions}), encoding="utf-8"
+    shutil.copytree(
+        data_path("wizard"), target, ignore=shutil.ignore_patterns("*.py", "__pycache__")
     )
     return target
+
+
+def edit_questions(wizard: Path, change: Any) -> None:
+    path = wizard / "questions.yaml"
+    doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+    change(doc["questions"])
+    path.write_text(yaml.safe_dump(doc, allow_unicode=True), encoding="utf-8")
 
 
 def add_rules(rules: Path, *specs: dict[str, Any]) -> None:
@@ -194,23 +198,50 @@ def test_exception_without_overrides_is_outvoted(rules: Path, wizard: Path) -> N
     assert "jirei5-designated-manager" in in_force
 
 
-def test_wizard_asking_an_unread_field_and_missing_a_read_one(rules: Path, tmp_path: Path) -> None:
-    from kyodo_rules.rulebase.loading import load_rulebase
-
-    read = sorted(load_rulebase(rules).ruleset("generic").fields_read)
-    target = tmp_path / "wizard2"
-    target.mkdir()
-    asked = [f for f in read if f != "stage"]
+def test_wizard_asking_a_field_no_rule_reads(rules: Path, wizard: Path) -> None:
     # Nothing else reads evaluation_planned.
     drop_rule(rules, "no-evaluation")
     drop_rule(rules, "commission-without-joint-steps")
-    questions = [{"field": f} for f in asked] + [{"field": "nonsense_field"}]
-    (target / "questions.yaml").write_text(yaml.safe_dump({"questions": questions}), "utf-8")
-    report = check(rules, target, **FAST)
+    report = check(rules, wizard, **FAST)
     messages = " | ".join(d.en for d in found(report, "wizard"))
-    assert "the rules read fields that no wizard question asks: stage" in messages
-    assert "evaluation_planned, which no rule reads" in messages
-    assert "'nonsense_field', which is not a field" in messages
+    assert "a question asks about evaluation_planned, which no rule reads" in messages
+
+
+def test_a_wizard_file_the_wizard_refuses_is_a_defect_in_the_loaders_words(
+    rules: Path, wizard: Path
+) -> None:
+    """The checker reads the file through the wizard's own loader (issue 10, item 5):
+    a question missing, an unknown field, a question without its help text."""
+
+    def break_it(questions: list[dict[str, Any]]) -> None:
+        questions[:] = [q for q in questions if q["field"] != "stage"]
+        questions.append({"field": "nonsense_field", "short": {"ja": "x", "en": "x"},
+                          "text": {"ja": "x", "en": "x"}})  # fmt: skip
+
+    edit_questions(wizard, break_it)
+    report = check(rules, wizard, **FAST)
+    messages = [d.en for d in found(report, "invalid_file")]
+    assert messages, report.defects
+    assert all(m.startswith("the wizard cannot load it: wizard/questions.yaml:") for m in messages)
+    assert any("unknown field 'nonsense_field'" in m for m in messages)
+    # What the checker says is what the wizard says when it starts.
+    with pytest.raises(RuleError) as refused:
+        load_questions(wizard)
+    assert str(refused.value).splitlines()[0] in messages[0]
+
+
+def test_a_minimal_questions_file_that_the_wizard_refuses_is_not_passed(
+    rules: Path, tmp_path: Path
+) -> None:
+    """The old checker read `field:` keys tolerantly and passed this file."""
+    from kyodo_rules.rulebase.loading import load_rulebase
+
+    read = load_rulebase(rules).ruleset("generic").fields_read
+    target = tmp_path / "wizard"
+    target.mkdir()
+    questions = [{"id": f"q-{f}", "field": f} for f in sorted(read)]
+    (target / "questions.yaml").write_text(yaml.safe_dump({"questions": questions}), "utf-8")
+    assert not check(rules, target, **FAST).clean
 
 
 def test_missing_wizard_file_is_a_defect(rules: Path, tmp_path: Path) -> None:
@@ -329,3 +360,31 @@ def test_a_backend_that_disagrees_is_caught_with_a_witness() -> None:
     )
     found = [d for d in report.defects if d.kind == "backends_disagree"]
     assert len(found) == 1 and found[0].witness is not None
+
+
+def test_the_npo_rules_are_checked_too(
+    rules: Path, wizard: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from kyodo_rules.npo.checks import check_npo
+
+    shipped = check_npo(None, Report())
+    assert shipped.clean and shipped.inputs > 0
+    assert "second backend" in shipped.methods["npo"]
+    path = rules / "npo" / "requirements.yaml"
+    doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+    doc["rules"].append(
+        {
+            **copy.deepcopy({k: doc["rules"][0][k] for k in ("title", "source", "quote")}),
+            "id": "npo-test-never",
+            "when": {"for_profit": True, "not": {"for_profit": True}},
+            "then": {"fails": "non_profit"},
+        }
+    )
+    path.write_text(yaml.safe_dump(doc, allow_unicode=True), encoding="utf-8")
+    assert main(["check", "--rules", str(rules), "--wizard", str(wizard)]) == 1
+    out = capsys.readouterr().out
+    assert "npo-test-never: its condition holds on no facts at all" in out
+    assert "rules/npo/requirements.yaml:" in out
+    (rules / "npo" / "requirements.yaml").write_text("rules: [{id: broken}]\n", encoding="utf-8")
+    report = check_npo(rules, Report())
+    assert [d.kind for d in report.defects][:1] == ["invalid_file"]

@@ -144,18 +144,9 @@ def test_the_wizard_on_a_full_64k_tmpfs_loses_no_answer(
 
     from kyodo_rules.decision.classify import default_classifier
     from kyodo_rules.wizard.ui import Wizard
-    from test_wizard_ui import ENTER, script
+    from test_wizard_ui import ENTER, FACTS, script
 
-    facts = {
-        "title": "港の清掃",
-        "actors": ["city", "community_org", "business"],
-        "planner": "city",
-        "prior_consultation": False,
-        "partner_contribution": "labour_only",
-        "self_solvable": False,
-        "community_solvable": False,
-    }
-    keys, expected = script(facts)
+    keys, expected = script(FACTS)
     with _tmpfs(tmp_path / "small") as small:
         path = small / "s.session.yaml"
         real_save = session.save

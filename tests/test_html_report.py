@@ -12,7 +12,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import shutil
 import subprocess
 from html.parser import HTMLParser
 from pathlib import Path
@@ -21,6 +20,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from browser import CHROMIUM, flags
 from kyodo_rules import InputError, Result, classify
 from kyodo_rules.model.records import Flag, FormRecommendation, Principle, TraceEntry
 from kyodo_rules.outputs.html import render_html, write_report
@@ -39,7 +39,7 @@ JIREI3 = {
 }
 JIREI3_SOURCE = "002_5706d2c9275a3206.txt (7) 事例3"
 
-BROWSER = shutil.which("chromium") or shutil.which("chromium-browser")
+BROWSER = CHROMIUM
 if BROWSER is None and os.environ.get("KYODO_REQUIRE_TOOLS"):
     raise RuntimeError("KYODO_REQUIRE_TOOLS is set but chromium is not installed")
 needs_browser = pytest.mark.skipif(
@@ -90,19 +90,7 @@ def _dom(page: str) -> _Dom:
 
 def _chromium(tmp: Path, *args: str) -> subprocess.CompletedProcess[str]:
     assert BROWSER is not None
-    command = [
-        BROWSER,
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        f"--user-data-dir={tmp / 'chromium-profile'}",
-        *args,
-    ]
+    command = [BROWSER, *flags(tmp / "chromium-profile"), *args]
     return subprocess.run(command, capture_output=True, text=True, timeout=180, check=True)
 
 

@@ -18,7 +18,8 @@ from hypothesis import strategies as st
 import kyodo_rules
 from kyodo_rules import Group, InputError, NpoResult, RuleError, npo_eligibility
 from kyodo_rules.files.shipped import data_path
-from kyodo_rules.npo.eligibility import GROUP_FIELDS, REQUIREMENTS, NpoChecker, render_npo
+from kyodo_rules.npo.eligibility import GROUP_FIELDS, REQUIREMENTS, NpoChecker
+from kyodo_rules.outputs.npo import render_npo
 
 #: A group that meets every requirement, with every fact known.
 PROPER: dict[str, Any] = {

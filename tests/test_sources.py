@@ -15,10 +15,10 @@ from pathlib import Path
 import pytest
 
 from kyodo_rules import RuleError
+from kyodo_rules.analysis.sources import check_sources, load_inventory
 from kyodo_rules.files.shipped import data_path
 from kyodo_rules.outputs import docs
 from kyodo_rules.rulebase.loading import load_rulebase
-from kyodo_rules.rulebase.sources import check_sources, load_inventory
 
 
 def test_every_decision_bearing_sentence_is_encoded_by_a_rule() -> None:

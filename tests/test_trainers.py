@@ -34,7 +34,7 @@ def test_demo_shows_jirei3_flipping_to_kyodo(capsys: pytest.CaptureFixture[str])
     assert case.story.ja.strip() in out
     # 奉仕作業 is the verdict before, 協働 after prior confirmation is set.
     verdict_at = out.index("奉仕作業")
-    change = out.index("作業内容・日時・役割分担を事前に確認し意見を反映した = はい")
+    change = out.index("事前の協議・確認 = はい")  # the catalog's words, as in every report
     flip = out.index("奉仕作業（労力のみを求めるもの） → 協働", change)
     assert verdict_at < change < flip
     # each rule that fires is shown with the sentence it encodes
@@ -107,7 +107,7 @@ def test_explain_undecided_rules_name_the_facts_they_wait_on(
     assert main(["explain", str(path), "--lang", "en"]) == 0
     out = capsys.readouterr().out
     assert "jirei3-volunteer-labour — definitely true" in out
-    assert "jirei3-prior-consultation — undecided: depends on prior_consultation" in out
+    assert "jirei3-prior-consultation — undecided: depends on Prior consultation" in out
     assert "[Unknown facts that could change it]" in out
 
 
@@ -166,3 +166,42 @@ def test_demo_writes_a_report(tmp_path: Path, capsys: pytest.CaptureFixture[str]
     assert case.title.ja in text
     assert "奉仕作業" in text
     assert str(path) in capsys.readouterr().out
+
+
+def test_explain_names_the_deciding_rule_when_only_a_not_kyodo_exception_is_open(
+    tmp_path: Path,
+) -> None:
+    """An open exception that is itself not 協働 cannot turn the verdict, so the rule it
+    would set aside still decides: the derivation reads that from the decision."""
+    import shutil
+
+    from kyodo_rules.analysis.explain import derive
+    from kyodo_rules.decision.classify import Classifier
+    from kyodo_rules.files.shipped import data_path
+    from kyodo_rules.outputs.derivation import derivation_lines
+
+    root = tmp_path / "rules"
+    shutil.copytree(data_path("rules"), root)
+    (root / "zz_local.yaml").write_text(
+        """rules:
+  - id: local-one-off
+    title: {ja: 単発の催しは協働ではない, en: A one-off event is not 協働}
+    source: 002_5706d2c9275a3206.txt (7) 事例1
+    when: {period: one_off}
+    then: {verdict: not_kyodo, category: single_actor}
+  - id: local-city-organised
+    title: {ja: 市の主催は協働ではない, en: City-organised is not 協働}
+    source: 002_5706d2c9275a3206.txt (7) 事例1
+    when: {organizer: city}
+    overrides: [local-one-off]
+    then: {verdict: not_kyodo, category: government_only}
+""",
+        encoding="utf-8",
+    )
+    d = derive(Classifier(rules_dir=root), {"period": "one_off"}, lang="en")
+    assert d.result.verdict == "not_kyodo"
+    assert "local-one-off" in d.deciding
+    assert "local-one-off" not in d.contested
+    text = "\n".join(derivation_lines(d, "en"))
+    decides = text.split("one not-協働 rule in force decides:", 1)[1].splitlines()
+    assert decides[1].strip() == "・local-one-off"

@@ -626,7 +626,7 @@ def test_rule_pages(client: TestClient) -> None:
     page = client.get("/rules/jirei1-outsourcing").text
     assert "仕様書などは、すべて市が作り、市が指導・監督するからです。" in page
     assert "002_5706d2c9275a3206.txt (7) 事例1" in page
-    assert "「仕様書を作った者」が市" in page  # the condition in words
+    assert "「仕様書の作成者」が市" in page  # the condition, in the catalog's words
     assert "アウトソーシング" in page  # what it concludes
     assert "jirei1-building-management" in page  # a library case that uses it
     with_override = next(r for r in base.rules if r.overrides)

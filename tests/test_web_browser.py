@@ -18,7 +18,6 @@ import base64
 import json
 import os
 import re
-import shutil
 import socket
 import subprocess
 import sys
@@ -32,12 +31,11 @@ from typing import Any
 
 import pytest
 
+from browser import CHROMIUM, DRIVER, flags
 from strategies import FESTIVAL, JIREI1
 
 pytest.importorskip("starlette", reason="the web extra is not installed (pip install .[web])")
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-DRIVER = shutil.which("chromedriver")
 try:
     import selenium  # noqa: F401
 
@@ -176,18 +174,7 @@ def _driver(profile_dir: Path) -> Any:
     options = webdriver.ChromeOptions()
     assert CHROMIUM and DRIVER
     options.binary_location = CHROMIUM
-    for flag in (
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--window-size=1000,1300",
-        f"--user-data-dir={profile_dir}",
-    ):
+    for flag in flags(profile_dir, "--window-size=1000,1300"):
         options.add_argument(flag)
     driver = webdriver.Chrome(options=options, service=Service(DRIVER))
     driver.set_page_load_timeout(30)

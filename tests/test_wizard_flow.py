@@ -56,7 +56,6 @@ def test_broken_question_file_names_file_and_line(tmp_path: Any) -> None:
     (tmp_path / "questions.yaml").write_text(
         text.replace("value: routine_service", "value: routine_servce"), encoding="utf-8"
     )
-    (tmp_path / "ui.yaml").write_text((src / "ui.yaml").read_text(encoding="utf-8"), "utf-8")
     with pytest.raises(RuleError, match=r"questions\.yaml:\d+: activity: .*routine_servce"):
         wq.load(tmp_path)
 
@@ -313,6 +312,5 @@ def test_a_group_of_a_field_that_is_not_yes_no_is_refused(tmp_path: Any) -> None
                           "fields: [equal_footing, activity]")  # fmt: skip
     assert broken != text
     (tmp_path / "questions.yaml").write_text(broken, encoding="utf-8")
-    (tmp_path / "ui.yaml").write_text((src / "ui.yaml").read_text(encoding="utf-8"), "utf-8")
     with pytest.raises(RuleError, match=r"questions\.yaml:\d+: together: 'activity' is not"):
         wq.load(tmp_path)

@@ -38,27 +38,71 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from functools import cache
-from typing import Any
+from typing import Any, NamedTuple
 
-from kyodo_rules.model.vocabulary import DOCUMENTS, FLAGS, FORMS
-from kyodo_rules.rulebase.loading import Policy, Rule, RuleSet
+from kyodo_rules.model.vocabulary import (
+    DOCUMENTS,
+    FLAGS,
+    FORMS,
+    Category,
+    Document,
+    FlagCode,
+    FormCode,
+    Stage,
+    Subsidiarity,
+    Verdict,
+    Zone,
+)
+from kyodo_rules.rulebase.loading import Rule, RuleSet
+from kyodo_rules.rulebase.settings import Policy
+
+
+@dataclass(frozen=True)
+class FormWeight:
+    """A recommended form, its summed weight, and the rules in force that add to it."""
+
+    code: FormCode
+    weight: int
+    #: indices of the rules that recommend it, in rule order
+    rules: tuple[int, ...]
 
 
 @dataclass(frozen=True)
 class Decision:
-    verdict: str
-    category: str | None
-    zone: str | None
-    subsidiarity: str | None
-    #: form code -> (weight, indices of the rules that recommend it), best first
-    forms: tuple[tuple[str, int, tuple[int, ...]], ...]
+    """The answer, and the record of how the policy reached it.
+
+    Rules are named by their index in the rule set. Everything that explains an
+    answer (`explain`, the reports, the wizard, the docs) renders this record:
+    none of them re-applies the policy, so none can disagree with it.
+    """
+
+    verdict: Verdict
+    category: Category | None
+    zone: Zone | None
+    subsidiarity: Subsidiarity | None
+    #: best first
+    forms: tuple[FormWeight, ...]
     #: flag code -> index of the first rule in force that raised it
-    flags: tuple[tuple[str, int], ...]
-    documents: tuple[str, ...]
-    checklist: str | None
+    flags: tuple[tuple[FlagCode, int], ...]
+    documents: tuple[Document, ...]
+    checklist: Stage | None
     violates: tuple[tuple[str, int], ...]
     #: index -> index of the rule that set it aside
     overridden: Mapping[int, int]
+    #: the rules that decide the verdict: for not_kyodo the not-協働 rules in force
+    #: that no open rule can set aside, for kyodo the 協働 rules in force
+    decided_by: tuple[int, ...] = ()
+    #: not-協働 rules in force that an open exception (not itself not_kyodo) may set aside
+    contested: tuple[int, ...] = ()
+    #: 協働 rules in force (whatever the verdict)
+    in_favour: tuple[int, ...] = ()
+    #: open not-協働 rules that nothing in force sets aside: the strict verdict waits on them
+    pending: tuple[int, ...] = ()
+    #: the not-協働 rules in force that name a category, best first by the precedence
+    #: list; the first names the category
+    category_from: tuple[int, ...] = ()
+    zone_from: int | None = None
+    subsidiarity_from: int | None = None
 
     def signature(self) -> tuple[Any, ...]:
         """What a person acts on in the answer (computed once per decision).
@@ -74,13 +118,23 @@ class Decision:
                 self.category,
                 self.zone,
                 self.subsidiarity,
-                tuple(code for code, _, _ in self.forms),
+                tuple(form.code for form in self.forms),
                 tuple(code for code, _ in self.flags),
                 self.documents,
                 self.checklist,
             )
             self.__dict__["_signature"] = found
         return found
+
+
+class _Reading(NamedTuple):
+    verdict: Verdict
+    category: Category | None
+    decided_by: tuple[int, ...]
+    contested: tuple[int, ...]
+    in_favour: tuple[int, ...]
+    pending: tuple[int, ...]
+    named: tuple[int, ...]
 
 
 #: Entries a memo keeps before it starts afresh (a few MB at most).
@@ -178,8 +232,8 @@ class Combiner:
 
     def _verdict(
         self, definite: frozenset[int], undecided: frozenset[int], force: list[int]
-    ) -> tuple[str, str | None, list[int]]:
-        """Verdict, category and the not_kyodo rules in force (steps 2 and 3)."""
+    ) -> _Reading:
+        """Verdict and category (steps 2 and 3), with the rules each step rests on."""
         rules = self.rules
         not_kyodo = self._not_kyodo
 
@@ -193,17 +247,24 @@ class Combiner:
             return any(j in force for j in self._overridden_by.get(i, ()))
 
         against = [i for i in force if i in not_kyodo]
-        if any(not may_be_set_aside(i) for i in against):
+        contested = tuple(i for i in against if may_be_set_aside(i))
+        decisive = tuple(i for i in against if i not in contested)
+        in_favour = tuple(i for i in force if i in self._kyodo)
+        pending = tuple(
+            i for i in sorted(undecided) if i in not_kyodo and not surely_set_aside(i)
+        )
+        verdict: Verdict
+        if decisive:
             verdict = "not_kyodo"
         else:
-            pending = any(i in not_kyodo and not surely_set_aside(i) for i in undecided)
-            in_favour = any(i in self._kyodo for i in force)
             verdict = "kyodo" if in_favour and not pending and not against else "undetermined"
-        category = None
-        if verdict == "not_kyodo":
-            named = [c for c in (rules[i].then.category for i in against) if c is not None]
-            category = min(named, key=lambda c: self._rank[c])
-        return verdict, category, against
+        named = sorted(
+            (i for i in against if rules[i].then.category is not None),
+            key=lambda i: self._rank.get(rules[i].then.category or "", 0),
+        )
+        category = rules[named[0]].then.category if verdict == "not_kyodo" else None
+        decided_by = decisive if verdict == "not_kyodo" else in_favour if verdict == "kyodo" else ()
+        return _Reading(verdict, category, decided_by, contested, in_favour, pending, tuple(named))
 
     def verdict(
         self, definite: frozenset[int], undecided: frozenset[int]
@@ -214,8 +275,8 @@ class Combiner:
         if found is None:
             overridden = self._set_aside(definite)
             force = [i for i in sorted(definite) if i not in overridden]
-            verdict, category, _ = self._verdict(definite, undecided, force)
-            found = (verdict, category)
+            reading = self._verdict(definite, undecided, force)
+            found = (reading.verdict, reading.category)
             _remember(self._verdicts, key, found)
         return found
 
@@ -225,16 +286,15 @@ class Combiner:
         undecided = frozenset(undecided)
         overridden = self._set_aside(definite)
         force = [i for i in sorted(definite) if i not in overridden]
-        verdict, category, _ = self._verdict(definite, undecided, force)
-        zone = next((rules[i].then.zone for i in force if rules[i].then.zone), None)
-        subsidiarity = next(
-            (rules[i].then.subsidiarity for i in force if rules[i].then.subsidiarity), None
-        )
+        reading = self._verdict(definite, undecided, force)
+        verdict = reading.verdict
+        zone_from = next((i for i in force if rules[i].then.zone), None)
+        subsidiarity_from = next((i for i in force if rules[i].then.subsidiarity), None)
         advice = verdict != "not_kyodo"
-        forms: dict[str, tuple[int, tuple[int, ...]]] = {}
+        forms: dict[FormCode, tuple[int, tuple[int, ...]]] = {}
         documents: set[str] = set()
-        checklist = None
-        flags: dict[str, int] = {}
+        checklist: Stage | None = None
+        flags: dict[FlagCode, int] = {}
         violates: dict[str, int] = {}
         for i in force:
             then = rules[i].then
@@ -251,20 +311,29 @@ class Combiner:
             documents.update(then.documents_required)
             checklist = checklist or then.checklist
         ranked = sorted(
-            ((code, w, why) for code, (w, why) in forms.items() if w > 0),
-            key=lambda item: (-item[1], FORMS.index(item[0])),
+            (FormWeight(code, w, why) for code, (w, why) in forms.items() if w > 0),
+            key=lambda form: (-form.weight, FORMS.index(form.code)),
         )
         return Decision(
             verdict=verdict,
-            category=category,
-            zone=zone,
-            subsidiarity=subsidiarity,
+            category=reading.category,
+            zone=None if zone_from is None else rules[zone_from].then.zone,
+            subsidiarity=(
+                None if subsidiarity_from is None else rules[subsidiarity_from].then.subsidiarity
+            ),
             forms=tuple(ranked),
             flags=tuple(sorted(flags.items(), key=lambda kv: FLAGS.index(kv[0]))),
             documents=tuple(d for d in DOCUMENTS if d in documents),
             checklist=checklist,
             violates=tuple(violates.items()),
             overridden=overridden,
+            decided_by=reading.decided_by,
+            contested=reading.contested,
+            in_favour=reading.in_favour,
+            pending=reading.pending,
+            category_from=reading.named,
+            zone_from=zone_from,
+            subsidiarity_from=subsidiarity_from,
         )
 
     def provisional(self, definite: Collection[int]) -> Decision:

@@ -29,7 +29,7 @@ from kyodo_rules.rulebase.conditions import NAll, fields_read
 from kyodo_rules.rulebase.readings import flatten, holds, reading
 
 if TYPE_CHECKING:
-    from kyodo_rules.decision.classify import Bound, EngineName
+    from kyodo_rules.decision.bound import Bound, EngineName
     from kyodo_rules.rulebase.loading import Rule
 
 Change = tuple[tuple[str, Any], ...]

@@ -52,13 +52,15 @@ def describe_os_error(exc: OSError) -> str:
         exc.errno or -1,
         ("", exc.strerror or (str(exc.args[0]) if exc.args else type(exc).__name__)),
     )
-    where = exc.filename if exc.filename is not None else getattr(exc, "kyodo_path", None)
+    where = exc.filename if exc.filename is not None else vars(exc).get("kyodo_path")
     if isinstance(where, bytes):
         where = where.decode("utf-8", "backslashreplace")
     shown = str(where) if where is not None else "標準出力 / standard output"
     if len(shown) > 200:
         shown = shown[:100] + "…" + shown[-60:]
-    return f"{shown}: {ja + ' / ' if ja else ''}{en}"
+    # Errors are said in both languages at once (no language is chosen this early);
+    # an errno without a Japanese reason has the system's English words only.
+    return f"{shown}: {' / '.join(part for part in (ja, en) if part)}"
 
 
 def one_line(message: str) -> str:

@@ -202,8 +202,9 @@ def probe_writable(target: str) -> None:
 
 def name_os_error(exc: BaseException, path: str | os.PathLike[str]) -> None:
     """Tell the CLI's edge which file an OSError without a file name was about."""
-    if isinstance(exc, OSError) and exc.filename is None and not hasattr(exc, "kyodo_path"):
-        exc.kyodo_path = os.fspath(path)  # type: ignore[attr-defined]
+    if isinstance(exc, OSError) and exc.filename is None:
+        # Not `exc.filename`: that would rewrite the message the error already has.
+        vars(exc).setdefault("kyodo_path", os.fspath(path))
 
 
 def check_distinct(outputs: Iterable[tuple[str, str | os.PathLike[str] | None]]) -> None:

@@ -10,7 +10,7 @@ built). Duplicate keys are an error at their line instead of silently winning.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import yaml
 
@@ -36,7 +36,7 @@ class Located(dict[str, Any]):
 class _Loader(yaml.SafeLoader):
     def compose_node(self, parent: Any, index: Any) -> Any:
         if self.check_event(yaml.AliasEvent):
-            event = self.peek_event()  # type: ignore[no-untyped-call]
+            event = cast(Any, self).peek_event()
             raise yaml.MarkedYAMLError(
                 None, None, "aliases (*name) are not allowed in kyodo-rules files", event.start_mark
             )

@@ -2,7 +2,8 @@
 
     KyodoError
     ├── InputError        a case, group or answer file that does not fit the vocabulary
-    └── RuleError         a rule, profile or wizard file that does not fit its schema
+    ├── RuleError         a rule, profile or wizard file that does not fit its schema
+    └── EngineError       a rule set beyond what the rule engine can hold (names the limit)
 
 Both carry a message meant for the person who wrote the file: it names the file,
 the line, the rule id or field, and what is allowed instead. The CLI prints it on
@@ -22,3 +23,7 @@ class InputError(KyodoError, ValueError):
 
 class RuleError(KyodoError):
     """A rule, profile or wizard data file is malformed."""
+
+
+class EngineError(KyodoError):
+    """The rule engine refused a rule set or a case: names the rule set and the limit."""

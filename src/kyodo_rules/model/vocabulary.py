@@ -55,6 +55,9 @@ Motive = Literal["cost_reduction", "problem_solving", "service_quality", "kyodo_
 Document = Literal["pre_confirmation_sheet", "agreement_document", "review_sheet"]
 Stage = Literal["considering", "planning", "implementing", "reviewing"]
 
+#: The languages every text a person reads exists in (`wording/` holds the words).
+Lang = Literal["ja", "en"]
+
 Verdict = Literal["kyodo", "not_kyodo", "undetermined"]
 Category = Literal[
     "outsourcing",
@@ -106,11 +109,12 @@ FlagCode = Literal[
     "not_public_interest",
 ]
 
+LANGS: tuple[Lang, ...] = get_args(Lang)
 ACTORS: tuple[str, ...] = get_args(Actor)
 ACTIVITIES: tuple[str, ...] = get_args(Activity)
 FUNDINGS: tuple[str, ...] = get_args(Funding)
 MOTIVES: tuple[str, ...] = get_args(Motive)
-DOCUMENTS: tuple[str, ...] = get_args(Document)
+DOCUMENTS: tuple[Document, ...] = get_args(Document)
 STAGES: tuple[str, ...] = get_args(Stage)
 VERDICTS: tuple[str, ...] = get_args(Verdict)
 CATEGORIES: tuple[str, ...] = get_args(Category)
@@ -156,3 +160,17 @@ FIELD_KINDS: dict[str, tuple[Literal["bool", "code", "codes"], tuple[object, ...
 }
 
 FACT_FIELDS: tuple[str, ...] = tuple(FIELD_KINDS)
+
+
+def parse_lang(value: object, field: str = "lang") -> Lang:
+    """The one check of a language option, for every door (CLI, API, files, web).
+
+    `field` names where the value came from (`lang`, `answers.json: lang`) so that
+    the message points at what to fix.
+    """
+    for lang in LANGS:
+        if value == lang:
+            return lang
+    from kyodo_rules.model.errors import InputError
+
+    raise InputError(f"{field}: unknown language {value!r}; allowed: {', '.join(LANGS)}")

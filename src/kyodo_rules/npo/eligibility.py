@@ -38,10 +38,12 @@ from kyodo_rules.files.yaml import load_file
 from kyodo_rules.model.errors import InputError, RuleError
 from kyodo_rules.model.records import TraceEntry
 from kyodo_rules.model.validation import validate
+from kyodo_rules.model.vocabulary import parse_lang
 from kyodo_rules.rulebase import conditions as cond
-from kyodo_rules.rulebase.loading import Policy, RuleCore, parse_rule
+from kyodo_rules.rulebase.loading import RuleCore, parse_rule
 from kyodo_rules.rulebase.readings import FlatFacts, flatten
-from kyodo_rules.rulebase.schema import RuleSpecBase, Text
+from kyodo_rules.rulebase.schema import RuleSpecBase
+from kyodo_rules.rulebase.settings import Policy
 
 PurposeField = Literal[
     "A", "B", "C", "D", "E", "F", "G", "H", "I", "J", "K", "L", "M", "N", "O", "P", "Q", "other"
@@ -57,72 +59,15 @@ Requirement = Literal[
     "candidates",
     "records_open",
 ]
-REQUIREMENTS: tuple[str, ...] = get_args(Requirement)
+REQUIREMENTS: tuple[Requirement, ...] = get_args(Requirement)
 
 StrictBool = Annotated[bool, Field(strict=True)]
 # Strict so that `true` is never read as 1 member; the upper bound only keeps
 # absurd input from reaching the engines.
 Count = Annotated[int, Field(strict=True, ge=0, le=1_000_000)]
 
-#: Each requirement as the source words it (ア–キ), for reports.
-REQUIREMENT_LABELS: dict[str, Text] = {
-    "purpose_field": Text(
-        ja="ア 特定非営利活動（17分野）を主な目的とすること",
-        en="ア main purpose within the 17 fields of specified non-profit activity",
-    ),
-    "non_profit": Text(ja="イ 営利を目的としないこと", en="イ not for profit"),
-    "membership": Text(
-        ja="ウ 社員（会員）の入会などに不当な条件を付さないこと",
-        en="ウ no unfair conditions on membership",
-    ),
-    "min_members": Text(ja="エ 10人以上の社員（会員）を有すること", en="エ at least 10 members"),
-    "paid_officers": Text(
-        ja="オ 報酬を受ける役員が3分の1以下であること",
-        en="オ at most a third of the officers paid",
-    ),
-    "religion_politics": Text(
-        ja="カ 宗教・政治活動を主たる目的としないこと",
-        en="カ religion or politics not the main purpose",
-    ),
-    "candidates": Text(
-        ja="キ 特定の公職者や政党を推薦、支持などをしないこと",
-        en="キ supports no particular office-holder or party",
-    ),
-    "records_open": Text(
-        ja="事業報告書や収支決算などの書類が、常時閲覧できる状態にあること（④イ）",
-        en="reports and accounts open to inspection at all times (④イ)",
-    ),
-}
-
-#: How each input fact is asked about, for the list of missing facts in reports.
-FIELD_LABELS: dict[str, Text] = {
-    "purpose_field": Text(
-        ja="主な活動分野（A〜Q／other）", en="main field of activity (A–Q / other)"
-    ),
-    "for_profit": Text(ja="営利を目的としているか", en="whether it aims at profit"),
-    "unfair_membership_conditions": Text(
-        ja="入会に不当な条件（高い入会金、会員の推薦など）があるか",
-        en="whether membership has unfair conditions (high fees, sponsorship…)",
-    ),
-    "members": Text(ja="社員（会員）の人数", en="number of members"),
-    "officers": Text(ja="役員の人数", en="number of officers"),
-    "paid_officers": Text(ja="報酬を受ける役員の人数", en="number of paid officers"),
-    "religious_or_political_main_purpose": Text(
-        ja="宗教・政治活動が主たる目的か", en="whether religion or politics is the main purpose"
-    ),
-    "supports_candidates_or_parties": Text(
-        ja="特定の公職者や政党を推薦・支持しているか",
-        en="whether it supports particular office-holders or parties",
-    ),
-    "membership_unit": Text(
-        ja="会員・議決権の単位（個人／世帯）",
-        en="unit of membership and votes (individual / household)",
-    ),
-    "records_open_to_inspection": Text(
-        ja="事業報告書や収支決算などの書類を常時閲覧できる状態にしているか",
-        en="whether reports and accounts are open to inspection at all times",
-    ),
-}
+#: Each requirement and each fact in words: the wording catalog (`npo_requirement`,
+#: `npo_field`), rendered by `outputs/npo.py`.
 
 
 class Group(BaseModel):
@@ -330,7 +275,7 @@ class NpoChecker:
                 if name == "durable":
                     from kyodo_rules.engines.durable import DurableEngine
 
-                    self._engines[name] = DurableEngine(self.rules, SCHEMA)
+                    self._engines[name] = DurableEngine(self.rules, SCHEMA, label="rules/npo")
                 else:
                     from kyodo_rules.engines.python import PythonEngine
 
@@ -340,8 +285,7 @@ class NpoChecker:
     def check(
         self, group: Group | Mapping[str, Any], *, lang: str = "ja", engine: EngineName = "durable"
     ) -> NpoResult:
-        if lang not in ("ja", "en"):
-            raise InputError(f"lang: unknown language {lang!r}; allowed: ja, en")
+        language = parse_lang(lang)
         checked = validate(Group, group, what="group")
         facts = checked.facts()
         definite, undecided = self._engine(engine).evaluate(flatten(facts, SCHEMA))
@@ -359,13 +303,13 @@ class NpoChecker:
         eligible = False if failed else (None if pending else True)
         return NpoResult(
             eligible=eligible,
-            failed=tuple(r for r in REQUIREMENTS if r in failed),  # type: ignore[misc]
-            undecided=tuple(r for r in REQUIREMENTS if r in pending),  # type: ignore[misc]
+            failed=tuple(r for r in REQUIREMENTS if r in failed),
+            undecided=tuple(r for r in REQUIREMENTS if r in pending),
             missing_facts=tuple(f for f in GROUP_FIELDS if f in unknown),
             trace=tuple(
                 TraceEntry(
                     rule_id=self.rules[i].id,
-                    title=self.rules[i].title.get(lang),
+                    title=self.rules[i].title.get(language),
                     source=self.rules[i].source,
                     quote=self.rules[i].quote,
                 )
@@ -395,47 +339,3 @@ def npo_eligibility(group: Group | Mapping[str, Any], *, lang: str = "ja") -> Np
     already fails, and `missing_facts` says what to find out.
     """
     return _default_checker().check(group, lang=lang)
-
-
-def render_npo(result: NpoResult, lang: str = "ja") -> str:
-    """The answer as a person reads it (the CLI's default output)."""
-    ja = lang != "en"
-    verdict = {
-        True: ("NPO法人の主な要件を満たしています", "Meets the main requirements of an NPO法人"),
-        False: ("NPO法人の要件を満たしていません", "Does not meet the requirements of an NPO法人"),
-        None: ("まだ判断できません（不明な事実があります）", "Undecided: some facts are unknown"),
-    }[result.eligible]
-    lines = [("判定: " if ja else "Answer: ") + verdict[0 if ja else 1]]
-    if result.failed:
-        lines.append("満たしていない要件:" if ja else "Requirements not met:")
-        lines += [f"  - {REQUIREMENT_LABELS[r].get(lang)}" for r in result.failed]
-    if result.undecided:
-        if result.failed:
-            lines.append(
-                "ほかに満たしていない可能性がある要件:"
-                if ja
-                else "Other requirements that may fail:"
-            )
-        else:
-            lines.append("まだ判断できない要件:" if ja else "Requirements still open:")
-        lines += [f"  - {REQUIREMENT_LABELS[r].get(lang)}" for r in result.undecided]
-    if result.missing_facts:
-        lines.append("確認が必要な事実:" if ja else "Facts to find out:")
-        lines += [f"  - {f}: {FIELD_LABELS[f].get(lang)}" for f in result.missing_facts]
-    if result.trace:
-        lines.append("根拠:" if ja else "Why:")
-        for entry in result.trace:
-            lines.append(
-                f"  - {entry.title}（{entry.source}）"
-                if ja
-                else f"  - {entry.title} ({entry.source})"
-            )
-            if entry.quote:
-                lines.append(f"    「{entry.quote}」")
-    if result.eligible is True:
-        lines.append(
-            "※ 手引きが挙げる主な要件による判定です。設立の認証は所轄庁の審査によります。"
-            if ja
-            else "Note: this checks the main requirements the guide lists; the authority decides."
-        )
-    return "\n".join(lines) + "\n"

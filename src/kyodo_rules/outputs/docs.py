@@ -20,14 +20,14 @@ import sys
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
-from kyodo_rules.analysis.demo import change_words
-from kyodo_rules.analysis.explain import conclusion_words, condition_yaml
+from kyodo_rules.analysis.explain import condition_yaml
+from kyodo_rules.analysis.sources import sources_page
 from kyodo_rules.model.errors import KyodoError
-from kyodo_rules.outputs.text import label
+from kyodo_rules.outputs.derivation import conclusion_words
 from kyodo_rules.rulebase.case_library import LibraryCase, load_cases
 from kyodo_rules.rulebase.loading import Rule, Rulebase, load_rulebase
-from kyodo_rules.rulebase.sources import sources_page
-from kyodo_rules.wording.labels import fact_rows, form_label
+from kyodo_rules.wording import catalog
+from kyodo_rules.wording.labels import fact_rows
 
 COMMAND = "python -m kyodo_rules.outputs.docs"
 HEADER = (
@@ -150,16 +150,16 @@ def render_rules(rulebase: Rulebase) -> str:
 def _expected(case: LibraryCase) -> list[str]:
     exp = case.expect
     shown = case.checked_fields()
-    out = [f"- 判定 / verdict: **{label('verdict', exp.verdict, 'ja')}** (`{exp.verdict}`)"]
+    out = [f"- 判定 / verdict: **{catalog.label('verdict', exp.verdict, 'ja')}** (`{exp.verdict}`)"]
     if "category" in shown:
-        out.append(f"- 理由の分類 / category: {label('category', shown['category'], 'ja')}")
+        out.append(f"- 理由の分類 / category: {catalog.label('category', shown['category'], 'ja')}")
     if "zone" in shown:
-        out.append(f"- 協働の領域 / zone: {label('zone', shown['zone'], 'ja')}")
+        out.append(f"- 協働の領域 / zone: {catalog.label('zone', shown['zone'], 'ja')}")
     if "subsidiarity" in shown:
-        value = label("subsidiarity", shown["subsidiarity"], "ja")
+        value = catalog.label("subsidiarity", shown["subsidiarity"], "ja")
         out.append(f"- 自助・共助・公助 / subsidiarity: {value}")
     if exp.forms is not None:
-        forms = "、".join(form_label(f, "ja") for f in exp.forms) or "なし"
+        forms = catalog.join((catalog.label("form", f, "ja") for f in exp.forms), "ja") or "なし"
         out.append(f"- 協働の形（順位順） / forms: {forms}")
     if exp.form_labels is not None:
         out.append(f"- 形の表記 / form labels: {'、'.join(exp.form_labels) or 'なし'}")
@@ -167,7 +167,7 @@ def _expected(case: LibraryCase) -> list[str]:
         flags = ", ".join(f"`{f}`" for f in exp.flags) or "なし"
         out.append(f"- 注意 / flags: {flags}")
     if exp.required_documents is not None:
-        docs = "、".join(label("document", d, "ja") for d in exp.required_documents)
+        docs = catalog.join((catalog.label("value", d, "ja") for d in exp.required_documents), "ja")
         out.append(f"- まだ必要な書類 / documents: {docs or 'なし'}")
     if exp.missing_facts is not None:
         missing = ", ".join(f"`{f}`" for f in exp.missing_facts) or "なし"
@@ -204,7 +204,7 @@ def _case_block(case: LibraryCase) -> list[str]:
         out.append("")
         out.append("**こう変われば協働 / would be 協働 if**")
         out.append("")
-        out.extend(f"- {change_words(ch, 'ja')}" for ch in case.expect.would_be_kyodo_if)
+        out.extend(f"- {catalog.describe_change(ch, 'ja')}" for ch in case.expect.would_be_kyodo_if)
     out.append("")
     return out
 
@@ -227,10 +227,10 @@ def render_cases(cases: Iterable[LibraryCase]) -> str:
     out.append("| ID | 事例 | 期待される判定 |")
     out.append("|---|---|---|")
     for case in cases:
-        verdict = label("verdict", case.expect.verdict, "ja")
+        verdict = catalog.label("verdict", case.expect.verdict, "ja")
         category = case.checked_fields().get("category")
         if category:
-            verdict += f"（{label('category', category, 'ja')}）"
+            verdict += f"（{catalog.label('category', category, 'ja')}）"
         out.append(f"| `{case.id}` | {_cell(case.title.ja)} | {_cell(verdict)} |")
     out.append("")
     current = None
@@ -245,16 +245,17 @@ def render_cases(cases: Iterable[LibraryCase]) -> str:
 
 
 def render_vocabulary() -> str:
-    """docs/vocabulary.md: every input field and its codes, in the wizard's words.
+    """docs/vocabulary.md: every input field and its codes, with the words people read.
 
     For programs calling `classify()` and for staff filling in a case file: the
-    codes are the contract, the words beside them are what the wizard shows.
+    codes are the contract; the labels beside them (the wording catalog's) are
+    what every screen, report and inventory shows, and what `batch` reads; the
+    wizard's choices are how the interview asks for each code.
     """
     from kyodo_rules.model.vocabulary import FIELD_KINDS
     from kyodo_rules.rulebase.questions import default_data
-    from kyodo_rules.wording.field_labels import FIELD_LABELS
 
-    words = default_data()
+    wizard = default_data()
     out = [HEADER.format(command=COMMAND), "# 入力の語彙 / Input vocabulary", ""]
     out.append(
         "`classify()`・事例ファイル・回答ファイルで使うフィールドとコードの一覧です。"
@@ -267,19 +268,28 @@ def render_vocabulary() -> str:
         "*unknown*, never *false*. Column headers are what `kyodo-rules batch` reads."
     )
     out.append("")
-    out.append("| field | 列名 / header | kind | codes（ウィザードでの表示）|")
+    out.append("| field | 列名 / header | label | kind |")
     out.append("|---|---|---|---|")
+    for field, (kind, _codes) in FIELD_KINDS.items():
+        what = {"bool": "yes/no", "code": "one code", "codes": "list of codes"}[kind]
+        header = _cell(catalog.field_label(field, "ja"))
+        english = _cell(catalog.field_label(field, "en"))
+        out.append(f"| `{field}` | {header} | {english} | {what} |")
+    out.append("")
+    out.append("## コード / Codes")
     for field, (kind, codes) in FIELD_KINDS.items():
         if kind == "bool":
-            shown = "true / false"
-            what = "yes/no"
-        else:
-            shown = "<br>".join(
-                f"`{code}` {_cell(words.value_label(field, code, 'ja'))}" for code in codes
-            )
-            what = "list of codes" if kind == "codes" else "one code"
-        header = _cell(FIELD_LABELS.get(field, field))
-        out.append(f"| `{field}` | {header} | {what} | {shown} |")
+            continue
+        out.append("")
+        out.append(f"### `{field}` {_cell(catalog.field_label(field, 'ja'))}")
+        out.append("")
+        out.append("| code | 表記 | label | ウィザードの選択肢 / the wizard's choice |")
+        out.append("|---|---|---|---|")
+        question = wizard.question(field)
+        for code in codes:
+            ja, en = (_cell(catalog.label("value", code, lang)) for lang in ("ja", "en"))
+            offered = _cell(question.label_of(code, "ja"))
+            out.append(f"| `{code}` | {ja} | {en} | {offered} |")
     out.append("")
     return "\n".join(out)
 

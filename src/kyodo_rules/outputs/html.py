@@ -22,16 +22,18 @@ import datetime as _dt
 import json
 import os
 import tempfile
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager, suppress
+from functools import cache
 from html import escape
+from importlib import resources
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from kyodo_rules.model.errors import InputError
 from kyodo_rules.model.records import Result
+from kyodo_rules.model.vocabulary import Lang
 from kyodo_rules.outputs.text import (
-    aside,
     describe_change,
     heading,
     label,
@@ -40,7 +42,10 @@ from kyodo_rules.outputs.text import (
     split_trace,
     verdict_phrase,
 )
-from kyodo_rules.wording.field_labels import code_label, field_label
+from kyodo_rules.wording import catalog
+
+if TYPE_CHECKING:
+    from kyodo_rules.decision.classify import Classifier
 
 #: Report suffix -> format; the suffix is the only way to choose one.
 SUFFIXES: dict[str, str] = {
@@ -51,132 +56,44 @@ SUFFIXES: dict[str, str] = {
     ".htm": "html",
 }
 
-_CSS = """
-@page { size: A4; margin: 15mm; }
-:root {
-  --ink: #1a1a1a; --muted: #555; --rule: #c8c8c8;
-  --ok: #0b6b3a; --ok-bg: #e6f4ec; --ng: #a61b1b; --ng-bg: #fbeaea;
-  --un: #8a5a00; --un-bg: #fdf3dc;
-}
-* { box-sizing: border-box; }
-html { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
-body {
-  margin: 0 auto; max-width: 180mm; padding: 8mm 0; color: var(--ink);
-  font-family: "Noto Sans CJK JP", "Noto Sans JP", "Hiragino Kaku Gothic ProN",
-    "Hiragino Sans", "Yu Gothic", "YuGothic", "Meiryo", "IPAexGothic", sans-serif;
-  font-size: 10.5pt; line-height: 1.6;
-}
-@media print { body { max-width: none; padding: 0; } }
-header { border-bottom: 2px solid var(--ink); margin-bottom: 5mm; }
-header .kind { color: var(--muted); font-size: 9.5pt; margin: 0; }
-h1 { font-size: 17pt; margin: 0 0 2mm; line-height: 1.35; overflow-wrap: anywhere; }
-h2 {
-  font-size: 12pt; margin: 6mm 0 2mm; padding-left: 2.5mm;
-  border-left: 4px solid var(--ink); break-after: avoid; page-break-after: avoid;
-}
-.verdict {
-  border: 2px solid currentColor; border-radius: 3mm; padding: 4mm 5mm; margin: 0 0 4mm;
-  break-inside: avoid;
-}
-.verdict .label { font-size: 9.5pt; margin: 0; }
-.verdict .answer { font-size: 20pt; font-weight: 700; margin: 0; line-height: 1.3; }
-.verdict .category { font-size: 11pt; margin: 1mm 0 0; }
-.verdict.kyodo { color: var(--ok); background: var(--ok-bg); }
-.verdict.not_kyodo { color: var(--ng); background: var(--ng-bg); }
-.verdict.undetermined { color: var(--un); background: var(--un-bg); }
-dl.facts { display: grid; grid-template-columns: max-content 1fr; gap: 1mm 5mm; margin: 0; }
-dl.facts dt { font-weight: 700; }
-dl.facts dd { margin: 0; }
-ol, ul { margin: 0; padding-left: 6mm; }
-li { margin: 0 0 2mm; break-inside: avoid; page-break-inside: avoid; }
-cite { font-style: normal; color: var(--muted); font-size: 9pt; display: block; }
-blockquote {
-  margin: 1mm 0 0; padding: 1mm 3mm; border-left: 3px solid var(--rule);
-  color: #333; font-size: 9.5pt;
-}
-blockquote::before { content: "「"; } blockquote::after { content: "」"; }
-.aside { color: var(--muted); font-size: 9pt; }
-ul.other { color: var(--muted); font-size: 9pt; }
-ul.other li { margin: 0 0 1mm; }
-.sub { margin: 1mm 0 0; padding-left: 5mm; list-style: disc; }
-.sub li { margin: 0 0 1mm; }
-.caution { color: var(--ng); }
-ul.checklist { list-style: none; padding-left: 0; }
-ul.checklist li { display: flex; gap: 2mm; align-items: baseline; }
-ul.checklist input { width: 4mm; height: 4mm; margin: 0; flex: none; }
-code {
-  font-family: ui-monospace, "DejaVu Sans Mono", monospace; font-size: 8.5pt;
-  color: var(--muted);
-}
-footer {
-  margin-top: 8mm; padding-top: 2mm; border-top: 1px solid var(--rule);
-  color: var(--muted); font-size: 8.5pt;
-}
-"""
+
+@cache
+def report_css() -> str:
+    """The report's style sheet (templates/report.css), inlined: the page fetches nothing."""
+    return (resources.files("kyodo_rules.outputs") / "templates" / "report.css").read_text("utf-8")
+
 
 _CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; form-action 'none'"
 
-_WORDS: dict[str, tuple[str, str]] = {
-    "report": ("協働判定レポート", "Collaboration check report"),
-    "project": ("事業名", "Project"),
-    "generated": ("作成日", "Generated"),
-    "by": ("kyodo-rules により作成", "made with kyodo-rules"),
-    "reason": ("理由", "Reason"),
-    "none": ("（なし）", "(none)"),
-    "check_note": (
-        "この判定は手引きに基づく目安です。最終的な判断は担当課で行ってください。",
-        "This answer follows the guidance; the final decision rests with the department.",
-    ),
-}
 
-
-def _w(key: str, lang: str) -> str:
-    ja, en = _WORDS[key]
-    return en if lang == "en" else ja
-
-
-def _profile_name(profile: str, lang: str) -> str:
-    """The city's own name for the profile, when the rulebase is at hand."""
+def _profile_name(profile: str, lang: Lang, classifier: Classifier | None) -> str:
+    """The city's own name for the profile, from the rulebase that answered."""
     try:
         from kyodo_rules.decision.classify import default_classifier
 
-        spec = default_classifier().rulebase.profiles[profile].spec
-        return (
-            f"{spec.name.get(lang)}（{profile}）"
-            if lang == "ja"
-            else f"{spec.name.get(lang)} ({profile})"
-        )
+        spec = (classifier or default_classifier()).rulebase.profiles[profile].spec
+        return f"{spec.name.get(lang)}{catalog.aside(profile, lang)}"
     except Exception:  # a report must not fail over a display name
         return profile
 
 
 def report_context(
     result: Result,
-    lang: str = "ja",
+    lang: Lang = "ja",
     title: str | None = None,
     *,
     generated: _dt.date | None = None,
     answers: Mapping[str, Any] | None = None,
-    labels: Mapping[str, Any] | None = None,
+    classifier: Classifier | None = None,
 ) -> dict[str, Any]:
     """What `templates/report.html` needs; the web result page passes the same, plus links.
 
-    `answers` (field -> value, None for 分からない) and `labels` (the wizard's
-    field_label and value_label) word the facts given and the open questions.
+    `answers` (field -> value, None for 分からない) lists the facts given.
     """
     from markupsafe import Markup
 
     project = title.strip() if title and title.strip() else None
     used, unused = split_trace(result)
-    given = labels or {}
-
-    def value_words(name: str, value: Any) -> str:
-        if isinstance(value, list | tuple):
-            return "、".join(code_label(name, x, lang) for x in value)
-        return code_label(name, value, lang)
-
-    name_of: Callable[[str], str] = given.get("field_label") or (lambda f: field_label(f, lang))
-    value_of: Callable[[str, Any], str] = given.get("value_label") or value_words
     return {
         "result": result,
         "lang": lang,
@@ -184,17 +101,18 @@ def report_context(
         "project": project,
         "day": (generated or _dt.date.today()).isoformat(),
         "csp": Markup(_CSP),
-        # Constants of this module, never user text: the only strings shown unescaped.
-        "css": Markup(_CSS),
-        "w": {key: _w(key, lang) for key in _WORDS},
-        "h": _Headings(lang),
+        # A file of this package, never user text: the only text shown unescaped.
+        "css": Markup(report_css()),
+        "w": catalog.words("report", lang),
+        "h": catalog.words("heading", lang),
+        "sep": catalog.text("phrase", "list", lang),
         "label": lambda kind, code: label(kind, code, lang),
-        "aside": lambda text: aside(text, lang),
-        "field_label": lambda name: field_label(name, lang),
-        "profile_name": _profile_name(result.profile, lang),
+        "aside": lambda text: catalog.aside(text, lang),
+        "field_label": lambda name: catalog.field_label(name, lang),
+        "profile_name": _profile_name(result.profile, lang, classifier),
         "used": used,
         "unused": unused,
-        "what_if": [_describe(change, lang) for change in result.would_be_kyodo_if],
+        "what_if": [describe_change(change, lang) for change in result.would_be_kyodo_if],
         "rule_href": None,
         # Whether the answer is settled (確定), provisional (暫定) or undetermined, and
         # the open rules a provisional answer presumes not to apply.
@@ -208,25 +126,12 @@ def report_context(
         "open_items": list(
             zip(
                 (q.field for q in result.open_questions),
-                section_items(result, "open_questions", lang, name_of, value_of),
+                section_items(result, "open_questions", lang),
                 strict=True,
             )
         ),
-        "answer_items": section_items(result, "answers", lang, name_of, value_of, answers),
+        "answer_items": section_items(result, "answers", lang, answers),
     }
-
-
-class _Headings:
-    """`h.verdict` in a template: the report's section headings in one language."""
-
-    def __init__(self, lang: str) -> None:
-        self._lang = lang
-
-    def __getattr__(self, key: str) -> str:
-        return heading(key, self._lang)
-
-    def __getitem__(self, key: str) -> str:
-        return heading(key, self._lang)
 
 
 _ENV: Any = None
@@ -253,12 +158,12 @@ def template_environment() -> Any:
 
 def render_html(
     result: Result,
-    lang: str = "ja",
+    lang: Lang = "ja",
     title: str | None = None,
     *,
     generated: _dt.date | None = None,
     answers: Mapping[str, Any] | None = None,
-    labels: Mapping[str, Any] | None = None,
+    classifier: Classifier | None = None,
 ) -> str:
     """One self-contained, printable page; `generated` pins the date for reproducible files."""
     page: str = (
@@ -266,40 +171,24 @@ def render_html(
         .get_template("report.html")
         .render(
             report_context(
-                result, lang, title, generated=generated, answers=answers, labels=labels
+                result, lang, title, generated=generated, answers=answers, classifier=classifier
             )
         )
     )
     return page
 
 
-def _describe(change: Any, lang: str) -> str:
-    """A change set in the reader's words: 事前の協議・確認 = はい."""
-    if lang == "en":
-        return describe_change(change, lang)
-    words = []
-    for item in change:
-        value = item.value
-        if isinstance(value, list | tuple):
-            shown = "、".join(code_label(item.field, v) for v in value) or "なし"
-        else:
-            shown = code_label(item.field, value)
-        words.append(f"{field_label(item.field)} = {shown}")
-    return " かつ ".join(words)
-
-
 def render_report(
     result: Result,
     fmt: str,
-    lang: str = "ja",
+    lang: Lang = "ja",
     title: str | None = None,
-    labels: Mapping[str, Any] | None = None,
+    answers: Mapping[str, Any] | None = None,
+    classifier: Classifier | None = None,
 ) -> str:
-    """The report text; `labels` (field_label, value_label) word the Markdown's facts."""
-    words = dict(labels or {})
-    answers = words.pop("answers", None)
+    """The report text; `answers` (field -> value, None for 分からない) lists the facts given."""
     if fmt == "html":
-        return render_html(result, lang, title, answers=answers, labels=words)
+        return render_html(result, lang, title, answers=answers, classifier=classifier)
     if fmt == "json":
         data: dict[str, Any] = result.model_dump(mode="json")
         if answers is not None:
@@ -308,11 +197,11 @@ def render_report(
             data = {"title": title, **data}
         return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
     if fmt == "markdown":
-        text = render_markdown(result, lang, answers=answers, **words)
+        text = render_markdown(result, lang, answers)
         if title and title.strip():
             first, _, rest = text.partition("\n")
             # Markdown viewers pass raw HTML through, so the title is escaped here too.
-            line = f"{_w('project', lang)}: {_markdown_text(title.strip())}"
+            line = f"{catalog.text('report', 'project', lang)}: {_markdown_text(title.strip())}"
             text = f"{first}\n\n{line}\n{rest}"
         return text
     raise InputError(
@@ -343,15 +232,20 @@ def report_format(path: str | os.PathLike[str]) -> str:
 def write_report(
     result: Result,
     path: str | os.PathLike[str],
-    lang: str = "ja",
+    lang: Lang = "ja",
     title: str | None = None,
-    labels: Mapping[str, Any] | None = None,
+    answers: Mapping[str, Any] | None = None,
+    *,
+    classifier: Classifier | None = None,
 ) -> Path:
-    """Write the report in the format the suffix names (.md, .json, .html); atomic."""
+    """Write the report in the format the suffix names (.md, .json, .html); atomic.
+
+    `classifier`: the one that answered, so that a custom rulebase's names are shown.
+    """
     from kyodo_rules.files.cells import clean, json_safe
 
     fmt = report_format(path)
-    text = render_report(result, fmt, lang, clean(title) if title else title, labels)
+    text = render_report(result, fmt, lang, clean(title) if title else title, answers, classifier)
     text = json_safe(text) if fmt == "json" else clean(text)
     target = Path(path)
     with atomic_writer(target, newline="\n") as handle:

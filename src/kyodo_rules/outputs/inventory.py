@@ -31,13 +31,21 @@ from typing import TYPE_CHECKING, Any
 from kyodo_rules.files.cells import clean, inert_csv, is_formula_like
 from kyodo_rules.files.sheetguard import Limits, NoCachedValue
 from kyodo_rules.model.errors import InputError
-from kyodo_rules.model.vocabulary import CATEGORIES, FIELD_KINDS, FORMS, VERDICTS, ZONES
+from kyodo_rules.model.vocabulary import (
+    CATEGORIES,
+    FIELD_KINDS,
+    FORMS,
+    LANGS,
+    VERDICTS,
+    ZONES,
+    Lang,
+)
+from kyodo_rules.wording import catalog
 from kyodo_rules.wording.field_labels import (
     CODE_LABELS,
     FALSE_WORDS,
     FIELD_LABELS,
     TRUE_WORDS,
-    code_label,
     field_label,
     fold,
     header_aliases,
@@ -49,18 +57,18 @@ if TYPE_CHECKING:
     from kyodo_rules.model.records import Result
 
 
-def label(kind: str, code: str | None, lang: str = "ja") -> str:
+def label(kind: str, code: str | None, lang: Lang = "ja") -> str:
     """`outputs.text.label`, imported on first use: a refused file never loads the models."""
     from kyodo_rules.outputs.text import label as report_label
 
     return report_label(kind, code, lang)
 
 
-def next_steps(result: Result, lang: str, *words: Any) -> list[str]:
+def next_steps(result: Result, lang: Lang) -> list[str]:
     """`outputs.text.next_steps`, imported on first use (as `label`)."""
     from kyodo_rules.outputs.text import next_steps as report_next_steps
 
-    return report_next_steps(result, lang, *words)
+    return report_next_steps(result, lang)
 
 
 Cell = (
@@ -88,37 +96,28 @@ UNKNOWN_WORDS = frozenset(fold(w) for w in ("不明", "分からない", "わか
 NONE_WORDS = frozenset(fold(w) for w in ("なし", "無し", "none"))
 _SPLIT = re.compile(r"[,、，;；\n]")
 
-#: The columns the inventory adds, in order: key -> (Japanese header, English header).
+#: The columns the inventory adds, in order: key -> its header in each of `LANGS`.
 #: What a department filters on first comes first, right after the project's title.
-RESULT_COLUMNS: dict[str, tuple[str, str]] = {
-    "verdict": ("判定", "verdict"),
-    "status": ("確定／暫定", "status"),
-    "category": ("理由の分類", "category"),
-    "forms": ("推奨する形", "forms"),
-    "confirm": ("確認すべき点", "to confirm"),
-    "zone": ("協働の領域", "zone"),
-    "subsidiarity": ("自助・共助・公助", "subsidiarity"),
-    "flags": ("注意点", "flags"),
-    "reasons": ("根拠（ルールと出典）", "reasons"),
-    "missing_facts": ("未回答の事実", "missing_facts"),
-    "errors": ("入力エラー", "errors"),
+RESULT_COLUMNS: dict[str, tuple[str, ...]] = {
+    key: tuple(entry.get(lang) for lang in LANGS)
+    for key, entry in catalog.section("inventory_column").items()
 }
 _RESULT_HEADERS = frozenset(fold(h) for pair in RESULT_COLUMNS.values() for h in pair)
-_RESULT_SETS = tuple(frozenset(fold(pair[i]) for pair in RESULT_COLUMNS.values()) for i in (0, 1))
+_RESULT_SETS = tuple(
+    frozenset(fold(pair[i]) for pair in RESULT_COLUMNS.values()) for i in range(len(LANGS))
+)
 
-SHEET_NAMES: dict[str, tuple[str, str]] = {
-    "results": ("判定結果", "results"),
-    "summary": ("集計", "summary"),
-    "input": ("事業一覧", "projects"),
-    "choices": ("選択肢", "choices"),
-    "notes": ("注意", "notes"),
+SHEET_NAMES: dict[str, tuple[str, ...]] = {
+    key: tuple(entry.get(lang) for lang in LANGS)
+    for key, entry in catalog.section("inventory_sheet").items()
 }
 #: Result columns whose cells hold several lines of text.
 _LONG = frozenset({"forms", "confirm", "flags", "reasons", "missing_facts", "errors"})
 
 
-def _pick(pair: tuple[str, str], lang: str) -> str:
-    return pair[1] if lang == "en" else pair[0]
+def _pick(pair: tuple[str, ...], lang: Lang) -> str:
+    """A header of RESULT_COLUMNS or SHEET_NAMES, which hold one per language."""
+    return pair[LANGS.index(lang)]
 
 
 # --------------------------------------------------------------------------- reading
@@ -292,7 +291,7 @@ def _csv_problem(message: str, line: int) -> str:
 def _read_xlsx(data: bytes, name: str, limits: Limits) -> list[tuple[int, tuple[Cell, ...]]]:
     from kyodo_rules.files.sheetguard import xlsx_rows
 
-    wanted = frozenset(_pick(SHEET_NAMES["input"], lang) for lang in ("ja", "en"))
+    wanted = frozenset(SHEET_NAMES["input"])
     try:
         return [
             (number, tuple(map(_to_cell, cells)))
@@ -517,7 +516,7 @@ class Inventory:
     headers: tuple[str, ...]
     columns: Columns
     outcomes: tuple[RowOutcome, ...]
-    lang: str = "ja"
+    lang: Lang = "ja"
     profile: str = "generic"
     notes: tuple[str, ...] = field(default=())
 
@@ -535,7 +534,7 @@ def classify_table(
     *,
     classifier: Classifier | None = None,
     profile: str = "generic",
-    lang: str = "ja",
+    lang: Lang = "ja",
     engine: EngineName = "durable",
     progress: Callable[[int, int], None] | None = None,
 ) -> Inventory:
@@ -580,17 +579,16 @@ def _row_error(number: int, message: str) -> RowError:
 # --------------------------------------------------------------------------- writing
 
 
-def result_headers(lang: str) -> list[str]:
+def result_headers(lang: Lang) -> list[str]:
     return [_pick(pair, lang) for pair in RESULT_COLUMNS.values()]
 
 
-def result_cells(outcome: RowOutcome, lang: str) -> list[str]:
+def result_cells(outcome: RowOutcome, lang: Lang) -> list[str]:
     """The answer columns of one row, in words (Excel users filter on these)."""
     result = outcome.result
     errors = "\n".join(str(e) for e in outcome.errors)
     if result is None:
         return [""] * (len(RESULT_COLUMNS) - 1) + [errors]
-    sep = "、" if lang == "ja" else ", "
     status = result.status
     shown = result.provisional if status == "provisional" and result.provisional else result
     return [
@@ -598,23 +596,14 @@ def result_cells(outcome: RowOutcome, lang: str) -> list[str]:
         label("status", status, lang),
         label("category", shown.category, lang) if shown.category else "",
         "\n".join(f.label for f in result.forms),
-        "\n".join(next_steps(result, lang, lambda f: field_label(f, lang), _code_words(lang))[:1]),
+        "\n".join(next_steps(result, lang)[:1]),
         label("zone", result.zone, lang) if result.zone else "",
         label("subsidiarity", result.subsidiarity, lang) if result.subsidiarity else "",
         "\n".join(f.message for f in result.flags),
         "\n".join(f"{t.title}（{t.source}）" for t in _reasons(result)),
-        sep.join(field_label(f, lang) for f in result.missing_facts),
+        catalog.join((field_label(f, lang) for f in result.missing_facts), lang),
         errors,
     ]
-
-
-def _code_words(lang: str) -> Callable[[str, Any], str]:
-    def words(field: str, value: Any) -> str:
-        if isinstance(value, list | tuple):
-            return "、".join(code_label(field, v, lang) for v in value)
-        return code_label(field, value, lang)
-
-    return words
 
 
 def _reasons(result: Result) -> list[Any]:
@@ -627,22 +616,13 @@ def summary_rows(inventory: Inventory) -> list[tuple[str, str, str, int]]:
     """(section, label, code, count) rows: each section's counts add up to the answered rows."""
     lang = inventory.lang
     answered = [o.result for o in inventory.outcomes if o.result is not None]
-    none = "（なし）" if lang == "ja" else "(none)"
+    words = catalog.words("inventory_summary", lang)
+    none = words["none"]
     rows: list[tuple[str, str, str, int]] = []
-    words = {
-        "read": (
-            "読み込んだ行（判定した事業＋入力エラーの行）",
-            "rows read (answered + with errors)",
-        ),
-        "total": ("判定した事業", "projects answered"),
-        "bad": ("入力エラーの行", "rows with errors"),
-        "ignored": ("判定に使わなかった列", "columns not used (not a field)"),
-        "forms": ("おすすめの協働の形（複数該当あり）", "recommended forms (several per row)"),
-    }
-    rows.append((_pick(words["read"], lang), "", "", len(inventory.outcomes)))
-    rows.append((_pick(words["total"], lang), "", "", len(answered)))
-    rows.append((_pick(words["bad"], lang), "", "", inventory.bad_rows))
-    rows.append((_pick(words["ignored"], lang), "", "", inventory.columns.ignored))
+    rows.append((words["read"], "", "", len(inventory.outcomes)))
+    rows.append((words["total"], "", "", len(answered)))
+    rows.append((words["bad"], "", "", inventory.bad_rows))
+    rows.append((words["ignored"], "", "", inventory.columns.ignored))
     statuses = Counter(r.status for r in answered)
     for code in ("settled", "provisional", "undetermined"):
         rows.append(
@@ -669,11 +649,11 @@ def summary_rows(inventory: Inventory) -> list[tuple[str, str, str, int]]:
             form_labels.setdefault(f.code, f.label)
     for code in FORMS:
         shown = form_labels.get(code) or _form_label(inventory.profile, code, lang)
-        rows.append((_pick(words["forms"], lang), shown, code, form_counts.get(code, 0)))
+        rows.append((words["forms"], shown, code, form_counts.get(code, 0)))
     return rows
 
 
-def _form_label(profile: str, code: str, lang: str) -> str:
+def _form_label(profile: str, code: str, lang: Lang) -> str:
     """A form no row was given, named as the profile names it."""
     from kyodo_rules.decision.classify import default_classifier
 
@@ -686,10 +666,9 @@ def _form_label(profile: str, code: str, lang: str) -> str:
     return code
 
 
-def summary_headers(lang: str) -> list[str]:
-    return (
-        ["区分", "項目", "コード", "件数"] if lang == "ja" else ["section", "item", "code", "count"]
-    )
+def summary_headers(lang: Lang) -> list[str]:
+    words = catalog.words("inventory_summary", lang)
+    return [words[key] for key in ("section", "item", "code", "count")]
 
 
 def summary_path(out: str | os.PathLike[str]) -> Path:
@@ -749,7 +728,7 @@ def _is_our_summary(path: Path) -> bool:
         rows = list(csv.reader(io.StringIO(text, newline=""), strict=True))
     except (InputError, OSError, UnicodeDecodeError, csv.Error):
         return False
-    heads = [summary_headers(lang) for lang in ("ja", "en")]
+    heads = [summary_headers(lang) for lang in LANGS]
     return (
         len(rows) > 1 and rows[0] in heads and all(len(r) == 4 and r[3].isdigit() for r in rows[1:])
     )

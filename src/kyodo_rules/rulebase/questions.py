@@ -1,4 +1,4 @@
-"""Loading the wizard's data files (`wizard/questions.yaml`, `wizard/ui.yaml`).
+"""Loading the wizard's questions (`wizard/questions.yaml`).
 
 The interview is data so that trainers can reword a question or a help text
 without touching code; that makes the files an input to validate like any
@@ -18,7 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from kyodo_rules.files.shipped import data_path
 from kyodo_rules.files.yaml import Located, load_file
 from kyodo_rules.model.errors import RuleError
-from kyodo_rules.model.vocabulary import FIELD_KINDS
+from kyodo_rules.model.vocabulary import FIELD_KINDS, Lang
 from kyodo_rules.rulebase.schema import SOURCE_PATTERN, Text, explain
 
 TITLE = "title"
@@ -46,8 +46,6 @@ class HelpSpec(_Strict):
 
 class QuestionSpec(_Strict):
     field: str
-    #: A few words naming the fact, for summaries and "it would be 協働 if …".
-    short: Text
     text: Text
     choices: tuple[ChoiceSpec, ...] = ()
     help: HelpSpec | None = None
@@ -65,7 +63,6 @@ class TogetherSpec(_Strict):
     every one; anything else is asked one by one, so nothing is presumed."""
 
     fields: tuple[str, ...] = Field(min_length=2)
-    short: Text
     text: Text
     #: The choice that answers every one of them "yes".
     all: Text
@@ -79,10 +76,6 @@ class QuestionsFile(_Strict):
     together: tuple[TogetherSpec, ...] = ()
 
 
-class UiFile(_Strict):
-    texts: dict[str, Text]
-
-
 @dataclass(frozen=True)
 class Question:
     """One question with its field's kind, ready for the flow and the UI."""
@@ -94,7 +87,7 @@ class Question:
     def field(self) -> str:
         return self.spec.field
 
-    def label_of(self, value: Any, lang: str) -> str:
+    def label_of(self, value: Any, lang: Lang) -> str:
         for choice in self.spec.choices:
             if choice.value == value and type(choice.value) is type(value):
                 return choice.label.get(lang)
@@ -104,7 +97,6 @@ class Question:
 @dataclass(frozen=True)
 class WizardData:
     questions: tuple[Question, ...]
-    texts: dict[str, Text]
     together: tuple[TogetherSpec, ...] = ()
 
     @property
@@ -123,27 +115,6 @@ class WizardData:
     def _by_field(self) -> dict[str, Question]:
         return {q.field: q for q in self.questions}
 
-    def t(self, key: str, lang: str, **values: Any) -> str:
-        text = self.texts[key].get(lang)
-        return text.format(**values) if values else text
-
-    def field_label(self, field: str, lang: str) -> str:
-        q = self._by_field.get(field)
-        return q.spec.short.get(lang) if q else field
-
-    def value_label(self, field: str, value: Any, lang: str) -> str:
-        """A value in the words of the question's choices (lists joined)."""
-        if value is None:
-            return self.t("unknown", lang)
-        q = self._by_field.get(field)
-        if isinstance(value, list | tuple):
-            if not value:
-                return self.t("none_selected", lang)
-            sep = "、" if lang == "ja" else ", "
-            return sep.join(self.value_label(field, v, lang) for v in value)
-        if q is None or not q.spec.choices:
-            return str(value)
-        return q.label_of(value, lang)
 
 
 def wizard_dir() -> Path:
@@ -221,42 +192,19 @@ def _check_questions(spec: QuestionsFile, raw: Any, name: str) -> tuple[Question
     return tuple(out)
 
 
-REQUIRED_TEXTS = (
-    "unknown", "back", "why", "help", "why_title", "why_none", "summary_title",
-    "see_result", "interrupted", "resume_hint", "not_a_terminal", "profile_question",
-    "session_at", "welcome", "answer_yes", "answer_no", "none_selected", "example", "saved_report",
-)  # fmt: skip
-
-
 def load(directory: Path | str | None = None) -> WizardData:
-    """Read and check both files; any problem is a `RuleError` naming file and line."""
+    """Read and check the questions; any problem is a `RuleError` naming file and line.
+
+    The wizard's interface words (buttons, hints) are the wording catalog's
+    `wizard` section, not part of the interview's data."""
     root = Path(directory) if directory is not None else wizard_dir()
     qname = "wizard/questions.yaml"
     raw_q = load_file(root / "questions.yaml", qname)
     spec: QuestionsFile = _validate(QuestionsFile, raw_q, qname)
     questions = _check_questions(spec, raw_q, qname)
-    uname = "wizard/ui.yaml"
-    raw_u = load_file(root / "ui.yaml", uname)
-    ui: UiFile = _validate(UiFile, raw_u, uname)
-    absent = [k for k in REQUIRED_TEXTS if k not in ui.texts]
-    if absent:
-        raise RuleError(f"{uname}:{_line(raw_u, 'texts')}: texts: no text {absent[0]!r}")
-    return WizardData(questions, dict(ui.texts), spec.together)
+    return WizardData(questions, spec.together)
 
 
 @cache
 def default_data() -> WizardData:
     return load()
-
-
-def report_labels(lang: str, data: WizardData | None = None) -> dict[str, Any]:
-    """`field_label` and `value_label` for `_report`: facts in the questions' own words.
-
-    Reports show unknown facts and "it would be 協働 if" changes; staff read
-    them in the wording they answered, not as field codes.
-    """
-    words = data or default_data()
-    return {
-        "field_label": lambda field: words.field_label(field, lang),
-        "value_label": lambda field, value: words.value_label(field, value, lang),
-    }

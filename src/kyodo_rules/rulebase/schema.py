@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from kyodo_rules.files.yaml import Located
 from kyodo_rules.model.vocabulary import (
+    LANGS,
     Category,
     Document,
     FlagCode,
@@ -40,7 +41,10 @@ class Text(_Strict):
     en: str = Field(min_length=1)
 
     def get(self, lang: str) -> str:
-        return self.en if lang == "en" else self.ja
+        """The text in `lang`; a language the model does not know reads Japanese, as
+        every door checks the language first (`parse_lang`)."""
+        text: str = getattr(self, lang) if lang in LANGS else self.ja
+        return text
 
 
 class Conclusion(_Strict):

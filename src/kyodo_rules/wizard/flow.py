@@ -22,7 +22,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from kyodo_rules.decision.classify import Bound
+from kyodo_rules.decision.bound import Bound
 from kyodo_rules.rulebase.questions import TITLE
 from kyodo_rules.wizard.ranking import Ranking
 
@@ -248,9 +248,7 @@ class Flow:
         )
 
 
-def replay(
-    flow: Flow, state: State, given: Mapping[str, Any], *, details: bool = True
-) -> State:
+def replay(flow: Flow, state: State, given: Mapping[str, Any], *, details: bool = True) -> State:
     """Run the interview answering from `given` (absent = 分からない), without prompts.
 
     By default every question that matters is taken, past the verdict too: a

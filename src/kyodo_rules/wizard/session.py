@@ -25,7 +25,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from kyodo_rules.files.yaml import loads, read_text
 from kyodo_rules.model.errors import InputError
 from kyodo_rules.model.validation import validate_case
-from kyodo_rules.model.vocabulary import FIELD_KINDS
+from kyodo_rules.model.vocabulary import FIELD_KINDS, Lang, parse_lang
 from kyodo_rules.rulebase.questions import TITLE
 from kyodo_rules.wizard.flow import State
 
@@ -40,7 +40,7 @@ class SessionFile(BaseModel):
 
     version: Literal[1]
     profile: str | None = None
-    lang: Literal["ja", "en"] | None = None
+    lang: Lang | None = None
     answers: dict[str, Any] | None = None
     asked: list[str] = Field(default_factory=list)
     reask: str | None = None
@@ -199,9 +199,7 @@ def load_state(path: Path | str, profile: str | None, lang: str | None) -> State
     if bad:
         raise InputError(f"{name}: asked: {bad[0]!r} has no answer")
     reask = meta.get("reask")
-    chosen_lang = lang or str(meta.get("lang") or "ja")
-    if chosen_lang not in ("ja", "en"):
-        raise InputError(f"{name}: lang: {chosen_lang!r} is not allowed; allowed: ja, en")
+    chosen_lang = parse_lang(lang or meta.get("lang") or "ja", f"{name}: lang")
     details = bool(meta.get("details") or False)
     return State(
         details=details,

@@ -16,6 +16,7 @@ import questionary
 from questionary import Choice, Separator
 
 from kyodo_rules.rulebase.questions import TogetherSpec
+from kyodo_rules.wizard.checkbox import BACK, RESULT, UNKNOWN, WHY
 
 if TYPE_CHECKING:
     from kyodo_rules.wizard.ui import Wizard
@@ -30,9 +31,7 @@ def spec_of(wizard: Wizard, group: tuple[str, ...]) -> TogetherSpec:
 
 def prompt(wizard: Wizard, group: tuple[str, ...]) -> tuple[str, Any]:
     """Ask the group: ("answer", True | None), ("each", None), or 戻る/なぜ/結果 as elsewhere."""
-    from kyodo_rules.wizard.ui import BACK, RESULT, UNKNOWN, WHY
-
-    lang = wizard.state.lang
+    lang = wizard.lang
     spec = spec_of(wizard, group)
     wizard.say("")
     for f in group:
@@ -60,7 +59,7 @@ def prompt(wizard: Wizard, group: tuple[str, ...]) -> tuple[str, Any]:
 
 def show_why(wizard: Wizard, group: tuple[str, ...]) -> None:
     """The group's short reason, then its quoted sentence and the rules on request."""
-    lang = wizard.state.lang
+    lang = wizard.lang
     spec = spec_of(wizard, group)
     wizard.say("")
     wizard.say(f"■ {wizard.t('why')}")

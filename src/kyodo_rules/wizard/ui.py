@@ -22,16 +22,14 @@ from questionary import Choice, Separator
 
 from kyodo_rules.decision.classify import Classifier
 from kyodo_rules.model.records import Result
-from kyodo_rules.model.vocabulary import FIELD_KINDS
+from kyodo_rules.model.vocabulary import FIELD_KINDS, Lang, parse_lang
 from kyodo_rules.rulebase.questions import TITLE, WizardData
-from kyodo_rules.wizard import session, together
+from kyodo_rules.wizard import screens, session, together
+from kyodo_rules.wizard.checkbox import BACK, RESULT, UNKNOWN, WHY, checkbox
 from kyodo_rules.wizard.flow import Flow, State
+from kyodo_rules.wording import catalog
 
-UNKNOWN = "__unknown__"
 NONE = "__none__"
-BACK = "__back__"
-WHY = "__why__"
-RESULT = "__result__"
 GROUP = "__group__:"
 
 
@@ -67,6 +65,11 @@ class Wizard:
     # -- plumbing ---------------------------------------------------------------
 
     @property
+    def lang(self) -> Lang:
+        """The session's language, checked when the session was made or read."""
+        return parse_lang(self.state.lang)
+
+    @property
     def classifier(self) -> Classifier:
         if not isinstance(self._classifier, Classifier):
             self._classifier = self._classifier()
@@ -81,7 +84,7 @@ class Wizard:
         return self._flow
 
     def t(self, key: str, **values: Any) -> str:
-        return self.data.t(key, self.state.lang, **values)
+        return catalog.text("wizard", key, self.lang, **values)
 
     def say(self, text: str = "") -> None:
         self.out.write(text + "\n")
@@ -200,7 +203,7 @@ class Wizard:
         """「いまの見込み: 協働（暫定）・確認すべき点 2」 after every answer."""
         from kyodo_rules.outputs.text import label, verdict_phrase
 
-        lang = self.state.lang
+        lang = self.lang
         now = self.flow.standing(self.state)
         status = (
             "settled"
@@ -228,7 +231,7 @@ class Wizard:
         あま市's 21 kinds of activity do not fit an 80×24 screen; grouped by the
         zone heading each belongs to, each step does.
         """
-        lang = self.state.lang
+        lang = self.lang
         groups: list[str] = []
         members: dict[str, list[Any]] = {}
         for spec, choice in zip(q.spec.choices, choices, strict=False):
@@ -278,7 +281,7 @@ class Wizard:
         return extras
 
     def _prompt(self, name: str) -> tuple[str, Any]:
-        lang = self.state.lang
+        lang = self.lang
         q = self.data.question(name)
         message = self._number() + q.spec.text.get(lang)
         previous = self.state.answers.get(name, UNKNOWN if name in self.state.answers else None)
@@ -293,8 +296,8 @@ class Wizard:
             if c.example is not None:
                 # Examples that do not fit on the line are shown under 「なぜこの質問？」.
                 example = f"{self.t('example')}: {c.example.get(lang)}"
-                if width(f"{title}（{example}）") <= 74:
-                    title = f"{title}（{example}）" if lang == "ja" else f"{title} ({example})"
+                if width(f"{title}{catalog.aside(example, lang)}") <= 74:
+                    title = f"{title}{catalog.aside(example, lang)}"
             checked = q.kind == "codes" and isinstance(previous, list) and c.value in previous
             choices.append(Choice(title=title, value=c.value, checked=checked))
         if q.kind == "codes" and "none" not in FIELD_KINDS[name][1]:
@@ -335,169 +338,36 @@ class Wizard:
             return "answer", None
         return "answer", value
 
-    def _checkbox(self, message: str, choices: list[Any], lang: str) -> list[Any]:
-        """A multi-select whose 戻る・分からない・なぜ lines act on Enter, as in a select.
-
-        questionary's checkbox submits the ticked boxes on Enter wherever the
-        cursor is, so 「← 戻る」 went forward; an Enter on one of those lines
-        now answers that line alone. Its English "done (2 selections)" is
-        replaced by the choices in the user's language.
-        """
-        from prompt_toolkit.filters import Condition
-        from prompt_toolkit.key_binding import KeyBindings, merge_key_bindings
-        from questionary.prompts.common import InquirerControl
-
-        question = questionary.checkbox(
+    def _checkbox(self, message: str, choices: list[Any], lang: Lang) -> list[Any]:
+        picked = checkbox(
             message,
-            choices=choices,
+            choices,
+            special={UNKNOWN, BACK, WHY, RESULT},
             instruction=self.t("checkbox_hint"),
-            validate=lambda xs: bool(xs) or self.t("choose_one"),
+            invalid=self.t("choose_one"),
             **self.kw,
         )
-        app = question.application
-        control = next(
-            w.content
-            for w in app.layout.find_all_windows()
-            if isinstance(w.content, InquirerControl)
-        )
-        special = {UNKNOWN, BACK, WHY, RESULT}
-
-        def on_special() -> bool:
-            pointed = control.get_pointed_at()
-            return pointed is not None and pointed.value in special
-
-        keys = KeyBindings()
-
-        @keys.add("enter", eager=True, filter=Condition(on_special))
-        def _answer_pointed(event: Any) -> None:
-            value = control.get_pointed_at().value
-            control.selected_options = [value]
-            control.is_answered = True
-            event.app.exit(result=[value])
-
-        app.key_bindings = merge_key_bindings([app.key_bindings or KeyBindings(), keys])
-        app.erase_when_done = True
-        picked: list[Any] = question.unsafe_ask()
         titles = {c.value: c.title for c in choices if isinstance(c, Choice)}
-        sep = "、" if lang == "ja" else ", "
-        shown = sep.join(str(titles.get(v, v)) for v in picked)
+        shown = catalog.join((str(titles.get(v, v)) for v in picked), lang)
         self.say(f"? {message} {shown}")
         return picked
 
-    # -- explanations ---------------------------------------------------------
+    # -- the screens that are not questions (wizard/screens.py) ------------------
 
     def show_why(self, name: str) -> None:
-        """A short reason first (what the answer decides, in a sentence or two); the
-        quoted guidance and the rules that wait for it only on request, so that
-        either screen fits in 80×24."""
-        lang = self.state.lang
-        q = self.data.question(name)
-        self.say("")
-        self.say(f"■ {self.t('why')}")
-        if q.spec.help is not None and q.spec.help.text is not None:
-            self.say(f"  {q.spec.help.text.get(lang)}")
-        rules = self.flow.why(self.state, name)
-        if rules:
-            self.say(f"  {self.t('why_decides', n=len(rules))}")
-        else:
-            self.say(f"  {self.t('why_none')}")
-        for c in q.spec.choices:
-            if c.example is not None:
-                self.say(f"  ・{c.label.get(lang)} — {self.t('example')}: {c.example.get(lang)}")
-        picked = questionary.select(
-            self.t("why_more"),
-            choices=[
-                Choice(title=self.t("back_to_question"), value="back"),
-                Choice(title=self.t("show_quote"), value="quote"),
-            ],
-            instruction=self.t("select_hint"),
-            **self.kw,
-        ).unsafe_ask()
-        if picked != "quote":
-            return
-        if q.spec.help is not None:
-            self.say(f"■ {self.t('help')}")
-            self.say(f"  「{q.spec.help.quote}」")
-            self.say(f"  （{q.spec.help.source}）")
-        if rules:
-            self.say(f"■ {self.t('why_title')}")
-            for rule in rules[:6]:
-                self.say(f"  ・{rule.title}（{rule.source}）")
-            if len(rules) > 6:
-                self.say(f"  {self.t('and_more', n=len(rules) - 6)}")
-        self.say("")
-
-    # -- summary and result -----------------------------------------------------
+        screens.show_why(self, name)
 
     def summary(self) -> bool:
         """Show every answer in force; True = see the result, False = an answer changed."""
-        lang = self.state.lang
-        choices: list[Any] = [Choice(title=self.t("see_result"), value=RESULT)]
-        choices.append(Separator("─" * 10))
-        for name in self.state.asked:
-            shown = self.data.value_label(name, self.state.answers.get(name), lang)
-            if name == TITLE and self.state.answers.get(name) is None:
-                shown = "—"
-            choices.append(
-                Choice(title=f"{self.data.field_label(name, lang)}: {shown}", value=name)
-            )
-        picked = questionary.select(
-            self.t("summary_title"),
-            choices=choices,
-            instruction=self.t("select_hint"),
-            **self.kw,
-        ).unsafe_ask()
-        if picked == RESULT:
-            return True
-        while True:
-            action, value = self._prompt(picked)
-            if action == "why":
-                self.show_why(picked)
-                continue
-            break
-        if action == "result":
-            return True
-        if action == "answer":
-            self.flow.change(self.state, picked, value)
-            self.save()
-        return False
+        return screens.summary(self)
 
     def result(self) -> Result:
         facts = self.flow.facts(self.state)
-        return self.classifier.classify(facts, profile=self.state.profile, lang=self.state.lang)
+        return self.classifier.classify(facts, profile=self.state.profile, lang=self.lang)
 
     def answers(self) -> dict[str, Any]:
         """The answers in force, in the order given; None where 分からない was chosen."""
         return {f: self.state.answers.get(f) for f in self.state.asked if f != TITLE}
 
-    def show_result(self, result: Result, labels: dict[str, Any]) -> None:
-        """The first screen (verdict, status, what to do next), then one section at a
-        time on request: nothing scrolls the verdict away."""
-        from kyodo_rules.outputs.text import DETAIL_SECTIONS, brief_lines, heading, section_items
-
-        lang = self.state.lang
-        for line in brief_lines(result, lang, **labels):
-            self.say(line)
-        answers = self.answers()
-        sections = [
-            key
-            for key in DETAIL_SECTIONS
-            if section_items(result, key, lang, answers=answers, **labels)
-        ]
-        while sections:
-            self.say("")
-            picked = questionary.select(
-                self.t("result_menu"),
-                choices=[
-                    *(Choice(title=heading(key, lang), value=key) for key in sections),
-                    Separator("─" * 10),
-                    Choice(title=self.t("result_done"), value=RESULT),
-                ],
-                instruction=self.t("select_hint"),
-                **self.kw,
-            ).unsafe_ask()
-            if picked == RESULT or picked is None:
-                return
-            self.say(f"■ {heading(picked, lang)}")
-            for item in section_items(result, picked, lang, answers=answers, **labels):
-                self.say(item if item.startswith("    ") else f"  ・{item}")
+    def show_result(self, result: Result) -> None:
+        screens.show_result(self, result)

@@ -15,9 +15,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from dataclasses import asdict
 
-    from kyodo_rules.analysis.demo import case_rows
     from kyodo_rules.decision.classify import default_classifier
+    from kyodo_rules.outputs.demo import case_rows
     from kyodo_rules.rulebase.case_library import load_cases
+    from kyodo_rules.wording import catalog
     from kyodo_rules.wording.labels import display_width, pad
 
     rows = case_rows(load_cases(), default_classifier(), args.lang)
@@ -25,21 +26,21 @@ def run(args: argparse.Namespace) -> int:
         json.dump([asdict(r) for r in rows], sys.stdout, ensure_ascii=False, indent=2)
         sys.stdout.write("\n")
         return 0
-    ja = args.lang == "ja"
+    w = catalog.words("cases", args.lang)
     id_w = max([display_width(r.id) for r in rows] + [2])
     verdict_w = max([display_width(r.verdict_label) for r in rows] + [4])
-    head = ("ID", "判定", "理由の分類", "事例") if ja else ("ID", "verdict", "category", "case")
+    head = (w["id"], w["verdict"], w["category"], w["case"])
     cat_w = max([display_width(r.category_label) for r in rows] + [display_width(head[2])])
     out = [f"{pad(head[0], id_w)}  {pad(head[1], verdict_w)}  {pad(head[2], cat_w)}  {head[3]}"]
     for r in rows:
         # A case whose answer differs from the library's is marked, so that a
         # trainer never presents a case the rules currently get wrong.
-        warn = ("  ※期待と異なる" if ja else "  * differs from expected") if not r.agrees else ""
+        warn = f"  {w['differs']}" if not r.agrees else ""
         out.append(
             f"{pad(r.id, id_w)}  {pad(r.verdict_label, verdict_w)}  "
             f"{pad(r.category_label or '—', cat_w)}  {r.title}{warn}"
         )
     out.append("")
-    out.append(f"{len(rows)} 件" if ja else f"{len(rows)} cases")
+    out.append(catalog.text("cases", "count", args.lang, n=len(rows)))
     sys.stdout.write("\n".join(out) + "\n")
     return 0

@@ -1,6 +1,7 @@
 """`kyodo-rules check`: validate and explore a rulebase; exit 1 on any defect.
 
-The exploration itself lives in `kyodo_rules.analysis.check` (pure, no printing); this
+The exploration itself lives in `kyodo_rules.analysis.check` and, for `rules/npo`, in
+`kyodo_rules.npo.checks` (pure, no printing); this
 module only turns its report into lines a rule author can act on.
 """
 
@@ -36,12 +37,14 @@ def _facts_line(facts: dict[str, Any]) -> str:
 
 def run(args: argparse.Namespace) -> int:
     from kyodo_rules.analysis.check import check
+    from kyodo_rules.npo.checks import check_npo
 
     for option in ("rules", "wizard"):
         value = getattr(args, option)
         if value is not None and not Path(value).is_dir():
             raise InputError(f"--{option}: {value}: no such directory")
     report = check(args.rules, args.wizard, differential=not args.no_differential)
+    check_npo(args.rules, report, differential=not args.no_differential)
     if args.json:
         json.dump(report.as_json(), sys.stdout, ensure_ascii=False, indent=2)
         sys.stdout.write("\n")

@@ -49,9 +49,6 @@ def run(args: argparse.Namespace) -> int:
         )
     except InputError as exc:
         raise InputError(f"{name}: {exc}") from None
-    from kyodo_rules.rulebase.questions import report_labels
-
-    labels = report_labels(args.lang)
     given = {f: v for f, v in facts.items() if f != "title"}
     from kyodo_rules.files.cells import clean, json_safe
 
@@ -59,7 +56,7 @@ def run(args: argparse.Namespace) -> int:
         text = json.dumps(result.model_dump(mode="json"), ensure_ascii=False, indent=2)
         sys.stdout.write(json_safe(text) + "\n")
     else:
-        sys.stdout.write(clean(render_text(result, args.lang, answers=given, **labels)))
+        sys.stdout.write(clean(render_text(result, args.lang, answers=given)))
     if args.report:
         from kyodo_rules.outputs.html import write_report
 
@@ -69,7 +66,8 @@ def run(args: argparse.Namespace) -> int:
             args.report,
             args.lang,
             title if isinstance(title, str) else None,
-            {**labels, "answers": given},
+            given,
+            classifier=classifier,
         )
         print(f"レポートを保存しました / report saved: {args.report}", file=sys.stderr)
     return 0

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from kyodo_rules.model.errors import InputError
 
 if TYPE_CHECKING:
+    from kyodo_rules.model.vocabulary import Lang
     from kyodo_rules.rulebase.case_library import LibraryCase
 
 
@@ -41,15 +42,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def _pick(cases: list[LibraryCase], lang: str) -> str | None:
+def _pick(cases: list[LibraryCase], lang: Lang) -> str | None:
     import questionary
 
     choices = [questionary.Choice(title=f"{c.id}  {c.title.get(lang)}", value=c.id) for c in cases]
-    message = (
-        "どの事例を見せますか？（文字を打つと絞り込み）"
-        if lang == "ja"
-        else "Which case? (type to filter)"
-    )
+    from kyodo_rules.wording import catalog
+
+    message = catalog.text("demo", "pick", lang)
     # Typing filters the list: with fifty cases, scrolling is slower than typing "jirei3".
     answer: Any = questionary.select(
         message, choices=choices, use_search_filter=True, use_jk_keys=False
@@ -58,7 +57,7 @@ def _pick(cases: list[LibraryCase], lang: str) -> str | None:
 
 
 def _find(cases: list[LibraryCase], wanted: str) -> LibraryCase:
-    from kyodo_rules.analysis.demo import closest_ids
+    from kyodo_rules.outputs.demo import closest_ids
 
     for case in cases:
         if case.id == wanted:
@@ -70,8 +69,8 @@ def _find(cases: list[LibraryCase], wanted: str) -> LibraryCase:
 
 
 def run(args: argparse.Namespace) -> int:
-    from kyodo_rules.analysis.demo import demo_steps
     from kyodo_rules.decision.classify import default_classifier
+    from kyodo_rules.outputs.demo import demo_steps
     from kyodo_rules.rulebase.case_library import load_cases
 
     cases = load_cases()
@@ -99,7 +98,9 @@ def run(args: argparse.Namespace) -> int:
     classifier = default_classifier()
     steps = demo_steps(case, classifier, args.lang, args.profile)
     pause = args.pause if args.pause is not None else sys.stdin.isatty()
-    prompt = "（Enter で次へ）" if args.lang == "ja" else "(Enter for next)"
+    from kyodo_rules.wording import catalog
+
+    prompt = catalog.text("demo", "next", args.lang)
     for n, step in enumerate(steps):
         if n:
             sys.stdout.write("\n")
@@ -117,7 +118,8 @@ def run(args: argparse.Namespace) -> int:
         )
         from kyodo_rules.outputs.html import write_report
 
-        write_report(result, report, args.lang, title=case.title.get(args.lang))
-        done = "報告書を保存しました" if args.lang == "ja" else "report written"
+        title = case.title.get(args.lang)
+        write_report(result, report, args.lang, title=title, classifier=classifier)
+        done = catalog.text("demo", "report_written", args.lang)
         sys.stdout.write(f"\n{done}: {report}\n")
     return 0

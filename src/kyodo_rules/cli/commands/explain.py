@@ -50,8 +50,9 @@ def run(args: argparse.Namespace) -> int:
 
     name = "<stdin>" if args.file == "-" else args.file
     facts, case_profile = _facts_of(read_mapping(args.file), name)
-    from kyodo_rules.analysis.explain import derivation_data, derivation_lines, derive
+    from kyodo_rules.analysis.explain import derivation_data, derive
     from kyodo_rules.decision.classify import default_classifier
+    from kyodo_rules.outputs.derivation import derivation_lines
 
     profile = args.profile or case_profile or "generic"
     try:

@@ -21,7 +21,8 @@ def run(args: argparse.Namespace) -> int:
     from kyodo_rules.files.case_files import read_mapping
 
     data = read_mapping(args.file, what="group")
-    from kyodo_rules.npo.eligibility import npo_eligibility, render_npo
+    from kyodo_rules.npo.eligibility import npo_eligibility
+    from kyodo_rules.outputs.npo import render_npo
 
     name = "<stdin>" if args.file == "-" else args.file
     try:

@@ -14,7 +14,10 @@ import os
 import sys
 import threading
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from kyodo_rules.model.vocabulary import Lang
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -60,7 +63,7 @@ class _Loader:
         return self._value
 
 
-def _profiles(lang: str) -> list[tuple[str, str]]:
+def _profiles(lang: Lang) -> list[tuple[str, str]]:
     """Profile ids and names without loading the rulebase (the first screen must be fast)."""
     from kyodo_rules.files.shipped import data_path
     from kyodo_rules.files.yaml import load_file
@@ -77,6 +80,13 @@ def _profiles(lang: str) -> list[tuple[str, str]]:
     return out
 
 
+def _words(key: str, lang: Lang, **values: Any) -> str:
+    """One of the wizard's interface texts (the wording catalog's `wizard` section)."""
+    from kyodo_rules.wording import catalog
+
+    return catalog.text("wizard", key, lang, **values)
+
+
 def _launcher() -> str:
     """How the user started the wizard, for the resume hint (run.py says so)."""
     return os.environ.get("KYODO_WIZARD_COMMAND", "kyodo-rules wizard")
@@ -88,12 +98,12 @@ def _title(state: Any) -> str | None:
 
 
 def _write_report(
-    path: str, result: Any, lang: str, labels: dict[str, Any], title: str | None
+    path: str, result: Any, lang: Lang, answers: dict[str, Any] | None, title: str | None
 ) -> None:
     from kyodo_rules.outputs.html import write_report
 
     try:
-        write_report(result, path, lang, title=title, labels=labels)
+        write_report(result, path, lang, title=title, answers=answers)
     except OSError as exc:
         from kyodo_rules.model.errors import InputError
 
@@ -120,10 +130,11 @@ def run(args: argparse.Namespace) -> int:
 
         session.load_state(args.resume, args.profile, args.lang)  # a broken file is said first
     if sys.stdin is None or not sys.stdin.isatty():
-        lang = args.lang or "ja"
-        from kyodo_rules.rulebase.questions import default_data
+        from kyodo_rules.model.vocabulary import parse_lang
 
-        raise InputError(f"wizard: {default_data().t('not_a_terminal', lang)}")
+        lang = parse_lang(args.lang or "ja")
+
+        raise InputError(f"wizard: {_words('not_a_terminal', lang)}")
     _check_session_place(args)  # before the rule engine starts loading, and any question
     if os.environ.get("NO_COLOR") or not sys.stdout.isatty():
         os.environ["PROMPT_TOOLKIT_COLOR_DEPTH"] = "DEPTH_1_BIT"
@@ -135,7 +146,7 @@ def _finish(
     args: argparse.Namespace,
     data: Any,
     result: Any,
-    lang: str,
+    lang: Lang,
     title: str | None = None,
     answers: dict[str, Any] | None = None,
     wizard: Any = None,
@@ -143,26 +154,25 @@ def _finish(
     """The result: one screen and sections on request in the interview, all of it when
     replayed from a file; the report file, when asked for, always has everything."""
     from kyodo_rules.outputs.text import render_text
-    from kyodo_rules.rulebase.questions import report_labels
 
-    labels = report_labels(lang, data)
     if args.save:
-        _write_report(args.save, result, lang, {**labels, "answers": answers}, title)
-        print(data.t("saved_report", lang, path=args.save))
+        _write_report(args.save, result, lang, answers, title)
+        print(_words("saved_report", lang, path=args.save))
     if wizard is not None:
-        wizard.show_result(result, labels)
+        wizard.show_result(result)
     else:
-        sys.stdout.write(render_text(result, lang, answers=answers, **labels))
+        sys.stdout.write(render_text(result, lang, answers=answers))
 
 
 def _replay(args: argparse.Namespace) -> int:
     from kyodo_rules.decision.classify import default_classifier
+    from kyodo_rules.model.vocabulary import parse_lang
     from kyodo_rules.rulebase.questions import default_data
     from kyodo_rules.wizard import session
     from kyodo_rules.wizard.flow import Flow, State, replay
 
     answers, meta = session.read(args.answers)
-    lang = args.lang or str(meta.get("lang") or "ja")
+    lang = parse_lang(args.lang or meta.get("lang") or "ja", f"{args.answers}: lang")
     profile = args.profile or str(meta.get("profile") or "generic")
     data = default_data()
     classifier = default_classifier()
@@ -174,7 +184,7 @@ def _replay(args: argparse.Namespace) -> int:
     return 0
 
 
-def _session_path(args: argparse.Namespace, data: Any, lang: str) -> tuple[Path, bool]:
+def _session_path(args: argparse.Namespace, data: Any, lang: Lang) -> tuple[Path, bool]:
     """Where this interview is kept, checked before the first question; (path, created here).
 
     A default file is created exclusively (two wizards started in the same
@@ -195,7 +205,7 @@ def _session_path(args: argparse.Namespace, data: Any, lang: str) -> tuple[Path,
     except OSError as exc:
         reason = describe_os_error(exc).rpartition(": ")[2]
         raise InputError(
-            f"wizard: {data.t('session_unwritable', lang, path=path, reason=reason)}"
+            f"wizard: {_words('session_unwritable', lang, path=path, reason=reason)}"
         ) from None
 
 
@@ -203,7 +213,6 @@ def _check_session_place(args: argparse.Namespace) -> None:
     """Can a session be saved where this interview would keep it? Else one line, exit 2."""
     from kyodo_rules.files.edge import describe_os_error
     from kyodo_rules.model.errors import InputError
-    from kyodo_rules.rulebase.questions import default_data
     from kyodo_rules.wizard import session
 
     chosen = args.session or args.resume
@@ -212,17 +221,20 @@ def _check_session_place(args: argparse.Namespace) -> None:
         session.check_writable(path)
     except OSError as exc:
         reason = describe_os_error(exc).rpartition(": ")[2]
-        text = default_data().t("session_unwritable", args.lang or "ja", path=path, reason=reason)
+        from kyodo_rules.model.vocabulary import parse_lang
+
+        lang = parse_lang(args.lang or "ja")
+        text = _words("session_unwritable", lang, path=path, reason=reason)
         raise InputError(f"wizard: {text}") from None
 
 
-def _save_somewhere(wizard: Any, data: Any, lang: str) -> Path | None:
+def _save_somewhere(wizard: Any, data: Any, lang: Lang) -> Path | None:
     """After Ctrl-C with answers not on disk: ask for another file until one works."""
     from kyodo_rules.wizard import session
 
     for _ in range(5):
         try:
-            answer = input(data.t("save_elsewhere", lang)).strip()
+            answer = input(_words("save_elsewhere", lang)).strip()
         except (EOFError, KeyboardInterrupt):
             answer = ""
         if not answer:
@@ -232,7 +244,7 @@ def _save_somewhere(wizard: Any, data: Any, lang: str) -> Path | None:
         except OSError as exc:
             from kyodo_rules.files.edge import describe_os_error
 
-            print(data.t("save_failed", lang, reason=describe_os_error(exc)), file=sys.stderr)
+            print(_words("save_failed", lang, reason=describe_os_error(exc)), file=sys.stderr)
             continue
         return Path(answer)
     sys.stdout.write(session.dump(wizard.state))
@@ -240,6 +252,7 @@ def _save_somewhere(wizard: Any, data: Any, lang: str) -> Path | None:
 
 
 def _interactive(args: argparse.Namespace, loader: _Loader) -> int:
+    from kyodo_rules.model.vocabulary import parse_lang
     from kyodo_rules.rulebase.questions import default_data
     from kyodo_rules.wizard import session
     from kyodo_rules.wizard.flow import State
@@ -250,11 +263,11 @@ def _interactive(args: argparse.Namespace, loader: _Loader) -> int:
         state = session.load_state(args.resume, args.profile, args.lang)
     else:
         state = State(profile=args.profile or "", lang=args.lang or "ja")
-    lang = state.lang
+    lang = parse_lang(state.lang)
     path, created = _session_path(args, data, lang)
-    print(data.t("welcome", lang))
-    print(data.t("welcome_hint", lang))
-    print(data.t("session_at", lang, path=path))
+    print(_words("welcome", lang))
+    print(_words("welcome_hint", lang))
+    print(_words("session_at", lang, path=path))
     wizard = Wizard(data, loader.get, state, path)
     try:
         if not state.profile:
@@ -274,12 +287,12 @@ def _interactive(args: argparse.Namespace, loader: _Loader) -> int:
             saved = _save_somewhere(wizard, data, lang)
         if saved is not None:
             print("", file=sys.stderr)
-            print(data.t("interrupted", lang, path=saved), file=sys.stderr)
-            print(data.t("resume_hint", lang, path=saved, command=_launcher()), file=sys.stderr)
+            print(_words("interrupted", lang, path=saved), file=sys.stderr)
+            print(_words("resume_hint", lang, path=saved, command=_launcher()), file=sys.stderr)
         return 130
     print("")
     # The answers are saved: leaving the result screen with Ctrl-C loses nothing.
     with contextlib.suppress(KeyboardInterrupt, EOFError):
         _finish(args, data, result, lang, _title(state), wizard.answers(), wizard)
-    print(data.t("session_at", lang, path=path))
+    print(_words("session_at", lang, path=path))
     return 0

@@ -10,15 +10,10 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from kyodo_rules.analysis.explain import conclusion_words
-from kyodo_rules.outputs.text import label
-from kyodo_rules.wording.labels import (
-    fact_rows,
-    field_label,
-    value_text,
-    verdict_short,
-    verdict_words,
-)
+from kyodo_rules.model.vocabulary import Lang
+from kyodo_rules.outputs.derivation import conclusion_words
+from kyodo_rules.wording import catalog
+from kyodo_rules.wording.labels import fact_rows, verdict_words
 
 if TYPE_CHECKING:
     from kyodo_rules.decision.classify import Classifier
@@ -41,7 +36,7 @@ class CaseRow:
 
 
 def case_rows(
-    cases: Iterable[LibraryCase], classifier: Classifier, lang: str = "ja"
+    cases: Iterable[LibraryCase], classifier: Classifier, lang: Lang = "ja"
 ) -> list[CaseRow]:
     """Classify every library case (without the what-if search, which a list does not show)."""
     from kyodo_rules.rulebase.case_library import mismatches
@@ -56,9 +51,11 @@ def case_rows(
                 id=case.id,
                 title=case.title.get(lang),
                 verdict=result.verdict,
-                verdict_label=verdict_short(result.verdict, lang),
+                verdict_label=catalog.label("verdict_short", result.verdict, lang),
                 category=result.category,
-                category_label=label("category", result.category, lang) if result.category else "",
+                category_label=(
+                    catalog.label("category", result.category, lang) if result.category else ""
+                ),
                 expected_verdict=case.expect.verdict,
                 agrees=agrees,
             )
@@ -74,68 +71,65 @@ class Step:
     lines: tuple[str, ...]
 
 
-def _fired_step(entry: Any, rules: Mapping[str, Rule], lang: str, n: int, total: int) -> Step:
-    ja = lang == "ja"
+def _fired_step(
+    entry: Any,
+    rules: Mapping[str, Rule],
+    principles: Mapping[str, str],
+    lang: Lang,
+    n: int,
+    total: int,
+) -> Step:
     rule = rules.get(entry.rule_id)
     lines = [entry.title]
     if rule is not None:
-        lines.append(f"  → {' / '.join(conclusion_words(rule.then, lang)) or '—'}")
+        said = conclusion_words(rule.then, lang, principles)
+        lines.append(f"  → {' / '.join(said) or '—'}")
     if entry.overridden_by:
-        lines.append(
-            f"  （{entry.overridden_by} により適用除外）"
-            if ja
-            else f"  (set aside by {entry.overridden_by})"
-        )
+        aside = catalog.text("phrase", "set_aside_by", lang, rule=entry.overridden_by)
+        lines.append(f"  {catalog.aside(aside, lang).strip()}")
     if entry.quote:
         lines.append(f"  「{entry.quote}」")
-    lines.append(f"  {'出典' if ja else 'source'}: {entry.source}")
-    head = f"ルール {n}/{total}: {entry.rule_id}" if ja else f"Rule {n}/{total}: {entry.rule_id}"
+    lines.append(f"  {catalog.text('demo', 'source', lang)}: {entry.source}")
+    head = catalog.text("demo", "rule", lang, n=n, total=total, rule=entry.rule_id)
     return Step(head, tuple(lines))
 
 
 def demo_steps(
-    case: LibraryCase, classifier: Classifier, lang: str = "ja", profile: str | None = None
+    case: LibraryCase, classifier: Classifier, lang: Lang = "ja", profile: str | None = None
 ) -> list[Step]:
     """A case told as a trainer would: story, facts, each rule, verdict, then each what-if."""
-    ja = lang == "ja"
+    w = catalog.words("demo", lang)
     prof = profile or case.profile
     result = classifier.classify(case.facts, profile=prof, lang=lang)
-    rules = classifier.bound(prof).ruleset.by_id
+    bound = classifier.bound(prof)
+    rules = bound.ruleset.by_id
+    # The profile's own names of its principles (they are its words, not the catalog's).
+    named = {**bound.generic.spec.principles, **bound.profile.spec.principles}
+    principles = {code: info.label.get(lang) for code, info in named.items()}
     steps = [
         Step(
             f"{case.title.get(lang)}  [{case.id}]",
-            (case.story.get(lang).strip(), "", f"{'出典' if ja else 'source'}: {case.source}"),
+            (case.story.get(lang).strip(), "", f"{w['source']}: {case.source}"),
         ),
         Step(
-            "事実" if ja else "Facts",
+            w["facts"],
             tuple(f"・{name}: {value}" for _f, name, value in fact_rows(case.facts, lang)),
         ),
     ]
     total = len(result.trace)
     for n, entry in enumerate(result.trace, 1):
-        steps.append(_fired_step(entry, rules, lang, n, total))
-    verdict_lines = [f"{label('verdict', result.verdict, lang)}"]
+        steps.append(_fired_step(entry, rules, principles, lang, n, total))
+    verdict_lines = [catalog.label("verdict", result.verdict, lang)]
     if result.category:
-        verdict_lines.append(
-            f"{'理由の分類' if ja else 'category'}: {label('category', result.category, lang)}"
-        )
+        verdict_lines.append(f"{w['category']}: {catalog.label('category', result.category, lang)}")
     if result.zone:
-        verdict_lines.append(
-            f"{'協働の領域' if ja else 'zone'}: {label('zone', result.zone, lang)}"
-        )
+        verdict_lines.append(f"{w['zone']}: {catalog.label('zone', result.zone, lang)}")
     if result.forms:
-        names = (
-            "、".join(f.label for f in result.forms)
-            if ja
-            else ", ".join(f.label for f in result.forms)
-        )
-        verdict_lines.append(f"{'おすすめの形' if ja else 'forms'}: {names}")
+        verdict_lines.append(f"{w['forms']}: {catalog.join((f.label for f in result.forms), lang)}")
     if result.missing_facts:
-        missing = ("、" if ja else ", ").join(field_label(f, lang) for f in result.missing_facts)
-        verdict_lines.append(
-            f"{'未回答で答えを変えうる事実' if ja else 'missing facts'}: {missing}"
-        )
-    steps.append(Step("判定" if ja else "Verdict", tuple(verdict_lines)))
+        missing = catalog.join((catalog.field_label(f, lang) for f in result.missing_facts), lang)
+        verdict_lines.append(f"{w['missing']}: {missing}")
+    steps.append(Step(w["verdict"], tuple(verdict_lines)))
     before = verdict_words(result, lang)
     # The changes the case itself teaches (e.g. 事例3's prior confirmation) come first.
     taught = [{(c.field, repr(c.value)) for c in ch} for ch in case.expect.would_be_kyodo_if]
@@ -150,7 +144,7 @@ def demo_steps(
         fired_before = {t.rule_id for t in result.trace if not t.overridden_by}
         new = [t for t in after.trace if not t.overridden_by and t.rule_id not in fired_before]
         lines = [
-            f"{'変更' if ja else 'Change'}: {change_words(change, lang)}",
+            f"{w['change']}: {change_words(change, lang)}",
             f"{before} → {verdict_words(after, lang)}",
         ]
         after_force = {t.rule_id: t for t in after.trace}
@@ -159,13 +153,9 @@ def demo_steps(
                 continue
             gone = after_force.get(t.rule_id)
             if gone is None:
-                why = "成立しなくなる" if ja else "no longer holds"
+                why = w["no_longer_holds"]
             elif gone.overridden_by:
-                why = (
-                    f"{gone.overridden_by} により適用除外"
-                    if ja
-                    else f"set aside by {gone.overridden_by}"
-                )
+                why = catalog.text("phrase", "set_aside_by", lang, rule=gone.overridden_by)
             else:
                 continue
             lines.append(f"  － {t.rule_id}: {why}")
@@ -173,20 +163,15 @@ def demo_steps(
             lines.append(f"  ＋ {t.rule_id}: {t.title}")
             if t.quote:
                 lines.append(f"    「{t.quote}」")
-            lines.append(f"    {'出典' if ja else 'source'}: {t.source}")
-        head = (
-            f"もしも {n}/{len(changes)}: こう変われば協働"
-            if ja
-            else f"What if {n}/{len(changes)}: this would make it 協働"
-        )
+            lines.append(f"    {w['source']}: {t.source}")
+        head = catalog.text("demo", "what_if", lang, n=n, total=len(changes))
         steps.append(Step(head, tuple(lines)))
     return steps
 
 
-def change_words(change: Iterable[Any], lang: str = "ja") -> str:
-    """One change set in words: 「事前に確認し意見を反映した」をはいにする."""
-    parts = [f"{field_label(c.field, lang)} = {value_text(c.value, lang)}" for c in change]
-    return (" かつ " if lang == "ja" else " and ").join(parts)
+def change_words(change: Iterable[Any], lang: Lang = "ja") -> str:
+    """One change set in words, as every report says it: 「事前の協議・確認 = はい」."""
+    return catalog.describe_change(change, lang)
 
 
 def closest_ids(wanted: str, ids: Sequence[str], n: int = 3) -> list[str]:

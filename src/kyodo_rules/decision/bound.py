@@ -1,0 +1,216 @@
+"""A profile's rule set bound to its combiner and engines: what every answer is computed on.
+
+Built once per profile (by `Classifier.bound`) and shared by every call: the
+compiled engines, the form faces and trace entries, and the memos of the open
+questions live here, so that a call only evaluates.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any, Literal
+
+from kyodo_rules.decision.open_questions import Question, evaluated_moves, open_questions
+from kyodo_rules.decision.policy import MEMO_SIZE, Combiner, Decision
+from kyodo_rules.engines.python import Evaluator, PythonEngine
+from kyodo_rules.model.vocabulary import FACT_FIELDS, FIELD_KINDS
+from kyodo_rules.rulebase.loading import Profile, RuleSet
+from kyodo_rules.rulebase.readings import FlatFacts, flatten
+from kyodo_rules.rulebase.settings import Policy
+
+EngineName = Literal["durable", "python"]
+
+
+def _text(value: Any, lang: str) -> str:
+    return str(value.get(lang)) if value is not None else ""
+
+
+@dataclass
+class Bound:
+    """One profile's rule set with its combiner and (lazily built) engines."""
+
+    ruleset: RuleSet
+    combiner: Combiner
+    generic: Profile
+    policy: Policy
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+    _faces: dict[tuple[str, str], tuple[str, tuple[str, ...], str | None]] = field(
+        default_factory=dict
+    )
+    _trace: dict[tuple[int, str], dict[str, Any]] = field(default_factory=dict)
+    _move_memo: dict[tuple[str, tuple[Any, ...]], Any] = field(default_factory=dict)
+
+    @cached_property
+    def durable(self) -> Evaluator:
+        from kyodo_rules.engines.durable import DurableEngine
+
+        return DurableEngine(self.ruleset.rules)
+
+    @cached_property
+    def python(self) -> Evaluator:
+        from kyodo_rules.engines.python import PythonEngine
+
+        return PythonEngine(self.ruleset.rules)
+
+    def form_face(self, code: str, lang: str) -> tuple[str, tuple[str, ...], str | None]:
+        """How this profile shows a form: its label, its cautions, the form it is shown as.
+
+        Computed once per form and language: the same few forms are shown again
+        and again, and their texts never change once the rulebase is loaded.
+        """
+        key = (code, lang)
+        face = self._faces.get(key)
+        if face is None:
+            face = self._form_face(code, lang)
+            self._faces[key] = face
+        return face
+
+    def _form_face(self, code: str, lang: str) -> tuple[str, tuple[str, ...], str | None]:
+        profile = self.profile.spec
+        generic = self.generic.spec
+        info = profile.forms.get(code)
+        shown = info.shown_as if info else None
+        label_info = profile.forms.get(shown) if shown else info
+        label = _text(label_info.label if label_info and label_info.label else None, lang)
+        if not label:
+            label = _text(generic.forms[code].label, lang) if code in generic.forms else code
+        if info and info.note:
+            note = _text(info.note, lang)
+            label = self.policy.beside(label, note, lang)
+        cautions_from = info.cautions if info and info.cautions else ()
+        if not cautions_from and label_info is not None:
+            cautions_from = label_info.cautions
+        beside = self.policy.beside
+        cautions = tuple(beside(c.text.get(lang), c.source, lang) for c in cautions_from)
+        return label, cautions, shown
+
+    def trace_fields(self, index: int, lang: str) -> dict[str, Any]:
+        """The parts of a rule's trace entry that never change (computed once per language)."""
+        key = (index, lang)
+        fields = self._trace.get(key)
+        if fields is None:
+            rule = self.ruleset.rules[index]
+            fields = {
+                "rule_id": rule.id,
+                "title": rule.title.get(lang),
+                "source": rule.source,
+                "quote": rule.quote,
+                "profile": rule.profile,
+                "see_also": tuple(c.source for c in rule.see_also),
+            }
+            self._trace[key] = fields
+        return fields
+
+    def reason(self, index: int, lang: str) -> str:
+        """A rule as a reason: its title and its source."""
+        rule = self.ruleset.rules[index]
+        return self.policy.beside(rule.title.get(lang), rule.source, lang)
+
+    def engine(self, name: EngineName) -> Evaluator:
+        with self._lock:
+            return self.durable if name == "durable" else self.python
+
+    @property
+    def profile(self) -> Profile:
+        return self.ruleset.profile
+
+    def assess(
+        self, facts: Mapping[str, Any], engine: EngineName = "durable"
+    ) -> tuple[Decision, frozenset[int], frozenset[int]]:
+        definite, undecided = self.engine(engine).evaluate(flatten(facts))
+        d, u = frozenset(definite), frozenset(undecided)
+        unknown = frozenset(f for f in FACT_FIELDS if facts.get(f) is None)
+        return self.combiner.decide(*self.combiner.strict(d, u, unknown)), d, u
+
+    @cached_property
+    def design_fields(self) -> frozenset[str]:
+        declared = self.combiner.design_fields
+        read = self.ruleset.fields_read
+        return read & frozenset(declared) if declared else read
+
+    @cached_property
+    def readers(self) -> dict[str, frozenset[int]]:
+        """For each field, the rules that read it: all that one changed fact can move."""
+        return {
+            f: frozenset(i for i, rule in enumerate(self.ruleset.rules) if f in rule.fields)
+            for f in FACT_FIELDS
+        }
+
+    def questions(
+        self,
+        facts: Mapping[str, Any],
+        definite: frozenset[int],
+        undecided: frozenset[int],
+        engine: EngineName = "python",
+    ) -> tuple[Question, ...]:
+        """The open questions, each answer evaluated.
+
+        On the Python backend only the rules that read the field are tested
+        again; on durable-rules (the differential tests) every answer is a
+        whole evaluation, so the two can be compared.
+        """
+        if engine == "python":
+            return open_questions(
+                self.combiner,
+                facts,
+                (definite, undecided),
+                self._moves,
+                self.ruleset.fields_read,
+                readers=self.readers,
+            )
+        evaluate = self.engine(engine).evaluate
+        return open_questions(
+            self.combiner,
+            facts,
+            (definite, undecided),
+            evaluated_moves(lambda _f: evaluate),
+            self.ruleset.fields_read,
+        )
+
+    @cached_property
+    def _depends(self) -> dict[str, tuple[str, ...]]:
+        """For each field, the flat keys its readers look at besides its own."""
+        out: dict[str, tuple[str, ...]] = {}
+        every = flatten({})
+        for f, mine in self.readers.items():
+            read: set[str] = set()
+            for i in mine:
+                read |= self.ruleset.rules[i].fields
+            read.discard(f)
+            keys = flatten({}, {g: FIELD_KINDS[g] for g in read})
+            out[f] = tuple(k for k in every if k in keys)
+        return out
+
+    def _moves(
+        self, field: str, flat: FlatFacts
+    ) -> Sequence[tuple[Any, frozenset[int], frozenset[int]]]:
+        """The readers' statuses for each answer of `field`, remembered by what they read.
+
+        Which of the few rules reading a field hold depends only on the facts
+        those rules read, so the same answers come back for every case that
+        agrees on them: a wizard re-asks, an inventory repeats itself.
+        """
+        key = (field, tuple(flat[k] for k in self._depends[field]))
+        found = self._move_memo.get(key)
+        if found is None:
+            python = self.engine("python")
+            assert isinstance(python, PythonEngine)
+            evaluate = python.subset(sorted(self.readers[field]))
+            found = evaluated_moves(lambda _f: evaluate)(field, flat)
+            if len(self._move_memo) >= MEMO_SIZE:
+                self._move_memo.clear()
+            self._move_memo[key] = found
+        return found
+
+    def status(self, facts: Mapping[str, Any]) -> tuple[Decision, Decision, tuple[Question, ...]]:
+        """Strict and provisional decisions and the open questions (the wizard's view)."""
+        decision, d, u = self.assess(facts, "python")
+        return decision, self.provisional(decision, d), self.questions(facts, d, u)
+
+    def provisional(self, strict: Decision, definite: frozenset[int]) -> Decision:
+        """A settled answer is its own provisional one; otherwise open rules are presumed
+        not to apply."""
+        return strict if strict.verdict != "undetermined" else self.combiner.provisional(definite)

@@ -1,0 +1,183 @@
+"""From a decision to the public `Result`: the rule data's own texts, in the language asked.
+
+The decision holds codes and rule indices; this is the one place they become
+the JSON keys of the contract (docs/vocabulary.md), with titles, quotes and the
+profile's names of forms and principles. It decides nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from kyodo_rules.decision.bound import Bound
+from kyodo_rules.decision.open_questions import Question
+from kyodo_rules.decision.policy import Decision
+from kyodo_rules.decision.whatif import WhatIf
+from kyodo_rules.model.records import (
+    FactChange,
+    Flag,
+    FormRecommendation,
+    OpenQuestion,
+    Outcome,
+    Presumption,
+    Principle,
+    Provisional,
+    Result,
+    TraceEntry,
+)
+from kyodo_rules.model.vocabulary import FACT_FIELDS
+
+
+def _contributions(
+    then: Any, decision: Decision, shown: Mapping[str, frozenset[str]]
+) -> tuple[str, ...]:
+    """The parts of the answer that a rule in force actually gave."""
+    parts = []
+    if then.verdict and then.verdict == decision.verdict:
+        parts.append("verdict")
+    if then.category and then.category == decision.category:
+        parts.append("category")
+    if then.zone and then.zone == decision.zone:
+        parts.append("zone")
+    if then.subsidiarity and then.subsidiarity == decision.subsidiarity:
+        parts.append("subsidiarity")
+    if then.forms and not shown["forms"].isdisjoint(then.forms):
+        parts.append("forms")
+    if then.flags and not shown["flags"].isdisjoint(then.flags):
+        parts.append("flags")
+    if then.documents_required and not shown["documents"].isdisjoint(then.documents_required):
+        parts.append("required_documents")
+    if then.checklist and then.checklist == decision.checklist:
+        parts.append("checklist")
+    return tuple(parts)
+
+
+@dataclass(frozen=True)
+class Answer:
+    """Everything the policy decided for one case, before any of it is put into words."""
+
+    decision: Decision
+    provisional: Decision
+    definite: frozenset[int]
+    presumed: tuple[int, ...]
+    questions: tuple[Question, ...]
+    what_if: WhatIf
+
+
+def _presumption(bound: Bound, index: int, facts: Mapping[str, Any], lang: str) -> Presumption:
+    rule = bound.ruleset.rules[index]
+    return Presumption(
+        rule_id=rule.id,
+        title=rule.title.get(lang),
+        source=rule.source,
+        quote=rule.quote,
+        facts=tuple(f for f in FACT_FIELDS if f in rule.fields and facts.get(f) is None),
+    )
+
+
+def build_result(bound: Bound, answer: Answer, facts: Mapping[str, Any], lang: str) -> Result:
+    decision, definite = answer.decision, answer.definite
+    rules = bound.ruleset.rules
+    profile = bound.profile.spec
+    generic = bound.generic.spec
+    forms = []
+    for form in decision.forms:
+        label, cautions, shown = bound.form_face(form.code, lang)
+        forms.append(
+            FormRecommendation(
+                code=form.code,
+                label=label,
+                reasons=tuple(bound.reason(i, lang) for i in form.rules),
+                cautions=cautions,
+                shown_as=shown,
+            )
+        )
+    flags = tuple(
+        Flag(
+            code=code,
+            message=bound.combiner.flag_messages[code].get(lang),
+            source=rules[i].source,
+        )
+        for code, i in decision.flags
+    )
+    principles = []
+    for code, i in decision.violates:
+        principle = profile.principles.get(code) or generic.principles.get(code)
+        principles.append(
+            Principle(
+                code=code,
+                label=principle.label.get(lang) if principle else code,
+                source=principle.source if principle else rules[i].source,
+            )
+        )
+    checklist: tuple[str, ...] = ()
+    if decision.checklist:
+        items = (
+            profile.checklists.get(decision.checklist)
+            or generic.checklists.get(decision.checklist)
+            or ()
+        )
+        checklist = tuple(t.get(lang) for t in items)
+    shown_codes = {
+        "forms": frozenset(form.code for form in decision.forms),
+        "flags": frozenset(code for code, _ in decision.flags),
+        "documents": frozenset(decision.documents),
+    }
+    trace = tuple(
+        TraceEntry(
+            **bound.trace_fields(i, lang),
+            overridden_by=rules[decision.overridden[i]].id if i in decision.overridden else None,
+            contributes=_contributions(rules[i].then, decision, shown_codes)
+            if i not in decision.overridden
+            else (),
+        )
+        for i in sorted(definite)
+    )
+    return Result(
+        verdict=decision.verdict,
+        category=decision.category,
+        zone=decision.zone,
+        subsidiarity=decision.subsidiarity,
+        forms=tuple(forms),
+        flags=flags,
+        required_documents=decision.documents,
+        checklist=checklist,
+        missing_facts=tuple(q.field for q in answer.questions),
+        would_be_kyodo_if=tuple(
+            tuple(
+                FactChange(field=f, value=list(v) if isinstance(v, tuple) else v)
+                for f, v in change
+            )
+            for change in answer.what_if.changes
+        ),
+        trace=trace,
+        principles_violated=tuple(principles),
+        profile=profile.id,
+        provisional=Provisional(
+            verdict=answer.provisional.verdict,
+            category=answer.provisional.category,
+            presumptions=tuple(_presumption(bound, i, facts, lang) for i in answer.presumed),
+        ),
+        # Built from the policy's own codes, so not validated again: an open
+        # question has a dozen outcomes and a sparse case two dozen questions.
+        open_questions=tuple(
+            OpenQuestion.model_construct(
+                field=q.field,
+                affects=q.affects,
+                outcomes=tuple(
+                    Outcome.model_construct(
+                        value=value, verdict=p.verdict, category=p.category, settled=settled
+                    )
+                    for value, p, settled in q.outcomes
+                ),
+            )
+            for q in answer.questions
+        ),
+        what_if_blocked_by=tuple(
+            _presumption(bound, i, facts, lang) for i in answer.what_if.blocked_by
+        ),
+    )
+
+

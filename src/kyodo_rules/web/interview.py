@@ -1,0 +1,406 @@
+"""The interview's pages: the terminal wizard's questions, one page each, then the result.
+
+What to ask next is `wizard.flow.Flow`'s, the answers are kept as the
+terminal's session (`wizard.session`), so an interview started in a browser
+can be resumed in a terminal and back; this module only turns pages into calls.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+from functools import cache
+from importlib import resources
+from typing import Any
+from urllib.parse import quote
+
+from markupsafe import Markup
+from starlette.datastructures import FormData, UploadFile
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, Response
+
+from kyodo_rules.model.errors import InputError
+from kyodo_rules.model.records import Result
+from kyodo_rules.model.vocabulary import Lang, parse_lang
+from kyodo_rules.rulebase.questions import TITLE, Question
+from kyodo_rules.web.core import (
+    Web,
+    browser_of,
+    interview_of,
+    lenient_lang,
+    page_lang,
+    page_words,
+    posted_form,
+    render,
+    save_upload,
+    see_other,
+    upload_name,
+    web_of,
+)
+from kyodo_rules.web.guard import BROWSER_COOKIE
+from kyodo_rules.wizard import session
+from kyodo_rules.wizard.answers import answer_words
+from kyodo_rules.wizard.flow import State
+from kyodo_rules.wording import catalog
+
+
+def _choices(web: Web, q: Question, lang: Lang, previous: Any) -> list[dict[str, Any]]:
+    out = []
+    for c in q.spec.choices:
+        value = ("true" if c.value else "false") if isinstance(c.value, bool) else str(c.value)
+        chosen = previous == c.value or (isinstance(previous, list) and c.value in previous)
+        if isinstance(previous, bool) != isinstance(c.value, bool):
+            chosen = isinstance(previous, list) and c.value in previous
+        out.append(
+            {
+                "value": value,
+                "label": c.label.get(lang),
+                "example": c.example.get(lang) if c.example else None,
+                "checked": chosen,
+            }
+        )
+    return out
+
+
+def _parse_answer(web: Web, q: Question, form: FormData) -> Any:
+    """The posted value in the vocabulary's terms, or an InputError naming the field."""
+    raw = [v for v in form.getlist("value") if isinstance(v, str)]
+    if q.kind == "text":
+        text = (raw[0] if raw else "").strip()
+        if len(text) > 500:
+            raise InputError(f"{q.field}: too long ({len(text)} characters; at most 500)")
+        return text or None
+    codes = {
+        (("true" if c.value else "false") if isinstance(c.value, bool) else str(c.value)): c.value
+        for c in q.spec.choices
+    }
+    allowed = ", ".join(codes)
+    if q.kind == "codes":
+        if "__none__" in raw:
+            return []
+        bad = [v for v in raw if v not in codes]
+        if bad:
+            raise InputError(f"{q.field}: {bad[0]!r} is not allowed; allowed: {allowed}")
+        if not raw:
+            raise InputError(f"{q.field}: choose at least one; allowed: {allowed}")
+        return [codes[v] for v in raw]
+    if len(raw) != 1 or raw[0] not in codes:
+        shown = raw[0] if raw else ""
+        raise InputError(f"{q.field}: {shown!r} is not allowed; allowed: {allowed}")
+    return codes[raw[0]]
+
+
+def _status(web: Web, state: State) -> dict[str, Any]:
+    """The running answer, as the terminal's status line words it, from the Result.
+
+    「いまの見込み: 協働ではない（暫定）・確認すべき点 2」: the strict verdict when it
+    is settled, else the provisional one (open rules presumed not to apply),
+    the rules so presumed, and how many open questions can still change it.
+    """
+    from kyodo_rules.outputs.text import label, verdict_phrase
+
+    flow = web.flow(state.profile)
+    lang = parse_lang(state.lang)
+    # The plain-Python backend, as for the flow's own questions: the same rules and
+    # the same answer (`kyodo-rules check` compares the two), cheaper on every page.
+    result = web.classifier.classify(
+        flow.facts(state), profile=state.profile, lang=lang, what_if=False, engine="python"
+    )
+    status = result.status
+    shown = result.provisional if status == "provisional" and result.provisional else result
+    deciding = sum(1 for q in result.open_questions if "verdict" in q.affects)
+    line = catalog.text(
+        "wizard",
+        "status_line",
+        lang,
+        verdict=verdict_phrase(shown.verdict, None, lang),
+        status=label("status", status, lang),
+        points=deciding,
+    )
+    presumptions = (
+        result.provisional.presumptions if status != "settled" and result.provisional else ()
+    )
+    return {
+        "line": line,
+        "status": status,
+        "verdict": shown.verdict,
+        "category": shown.category,
+        "presumptions": presumptions,
+    }
+
+
+def _question_page(
+    request: Request,
+    interview: str,
+    state: State,
+    name: str,
+    *,
+    action: str,
+    error: str | None = None,
+    status: int = 200,
+) -> Response:
+    web = web_of(request)
+    lang = parse_lang(state.lang)
+    q = web.wizard.question(name)
+    flow = web.flow(state.profile)
+    previous = state.answers.get(name)
+    why = [] if name == TITLE else list(flow.why(state, name))
+    from kyodo_rules.model.vocabulary import FIELD_KINDS
+    from kyodo_rules.outputs.text import label
+
+    none_choice = q.kind == "codes" and "none" not in FIELD_KINDS[name][1]
+    return render(
+        request,
+        "question.html",
+        status,
+        lang=lang,
+        interview=interview,
+        state=state,
+        q=q,
+        number=len(state.asked) + (0 if name in state.asked else 1),
+        text=q.spec.text.get(lang),
+        choices=_choices(web, q, lang, previous),
+        previous_text=previous if q.kind == "text" and isinstance(previous, str) else "",
+        none_choice=none_choice,
+        none_checked=previous == [],
+        help=q.spec.help,
+        why=why,
+        action=action,
+        can_back=bool(state.asked) and action.endswith("/answer"),
+        error=error,
+        running=_status(web, state) if name != TITLE else None,
+        label=lambda kind, code: label(kind, code, lang),
+    )
+
+
+async def home(request: Request) -> Response:
+    web = web_of(request)
+    lang = page_lang(request)
+    browser, _ = browser_of(request)
+    mine = [
+        {
+            "id": i,
+            "updated": updated.replace("T", " ")[:16],
+            "title": s.answers.get(TITLE) or catalog.text("web", "untitled", lang),
+            "profile": s.profile,
+        }
+        for i, updated, s in web.store.of_browser(browser)
+    ]
+    return render(request, "home.html", lang=lang, profiles=web.profiles(lang), mine=mine)
+
+
+async def start(request: Request) -> Response:
+    web = web_of(request)
+    form = await posted_form(request)
+    lang = lenient_lang(form.get("lang"))
+    profile = form.get("profile")
+    if not isinstance(profile, str) or profile not in web.classifier.rulebase.profiles:
+        allowed = ", ".join(sorted(web.classifier.rulebase.profiles))
+        raise InputError(f"profile: unknown profile {profile!r}; allowed: {allowed}")
+    state = State(profile=profile, lang=lang)
+    title = form.get("title")
+    if isinstance(title, str) and title.strip():
+        state.answers[TITLE] = title.strip()[:500]
+        state.asked.append(TITLE)
+        state.history.append(f"answer {TITLE}")
+    browser = request.cookies.get(BROWSER_COOKIE, "")
+    interview = await web.create(browser, state)
+    return see_other(f"/i/{interview}")
+
+
+async def question(request: Request) -> Response:
+    web = web_of(request)
+    interview, state = interview_of(request)
+    if "lang" in request.query_params and page_lang(request) != state.lang:
+        state.lang = page_lang(request)
+        await web.save(interview, state)
+    name = web.flow(state.profile).next_field(state)
+    if name is None:
+        return see_other(f"/i/{interview}/summary")
+    return _question_page(request, interview, state, name, action=f"/i/{interview}/answer")
+
+
+async def answer(request: Request) -> Response:
+    web = web_of(request)
+    interview, state = interview_of(request)
+    form = await posted_form(request)
+    flow = web.flow(state.profile)
+    expected = flow.next_field(state)
+    if form.get("field") != expected or expected is None:
+        # A page answered twice (reload, the browser's own back button): nothing changes.
+        return see_other(f"/i/{interview}")
+    action = form.get("action")
+    if action == "back":
+        flow.back(state)
+    elif action == "unknown":
+        flow.answer(state, expected, None)
+    else:
+        q = web.wizard.question(expected)
+        try:
+            value = _parse_answer(web, q, form)
+        except InputError as exc:
+            return _question_page(
+                request,
+                interview,
+                state,
+                expected,
+                action=f"/i/{interview}/answer",
+                error=str(exc),
+                status=400,
+            )
+        flow.answer(state, expected, value)
+    await web.save(interview, state)
+    return see_other(f"/i/{interview}")
+
+
+async def summary(request: Request) -> Response:
+    web = web_of(request)
+    interview, state = interview_of(request)
+    flow = web.flow(state.profile)
+    done = flow.done(state)
+    lang = parse_lang(state.lang)
+    rows = [
+        {
+            "field": name,
+            "label": catalog.field_label(name, lang),
+            "value": "—"
+            if name == TITLE and state.answers.get(name) is None
+            else answer_words(web.wizard, name, state.answers.get(name), lang),
+        }
+        for name in state.asked
+    ]
+    return render(
+        request,
+        "summary.html",
+        lang=lang,
+        interview=interview,
+        state=state,
+        rows=rows,
+        done=done,
+        more=done and not state.details and flow.more(state),
+        resume_url=str(request.url_for("question", interview=interview)),
+    )
+
+
+async def details(request: Request) -> Response:
+    """Go on past the verdict, to the questions that shape the forms and the procedure."""
+    web = web_of(request)
+    interview, state = interview_of(request)
+    await posted_form(request)
+    if not state.details:
+        state.details = True
+        state.history.append("details")
+        await web.save(interview, state)
+    return see_other(f"/i/{interview}")
+
+
+async def change_page(request: Request) -> Response:
+    interview, state = interview_of(request)
+    name = request.path_params["field"]
+    if name not in state.asked:
+        raise HTTPException(404, "not_found")
+    return _question_page(request, interview, state, name, action=f"/i/{interview}/change/{name}")
+
+
+async def change(request: Request) -> Response:
+    web = web_of(request)
+    interview, state = interview_of(request)
+    name = request.path_params["field"]
+    if name not in state.asked:
+        raise HTTPException(404, "not_found")
+    form = await posted_form(request)
+    action = form.get("action")
+    if action == "unknown":
+        value = None
+    else:
+        try:
+            value = _parse_answer(web, web.wizard.question(name), form)
+        except InputError as exc:
+            return _question_page(
+                request,
+                interview,
+                state,
+                name,
+                action=f"/i/{interview}/change/{name}",
+                error=str(exc),
+                status=400,
+            )
+    web.flow(state.profile).change(state, name, value)
+    await web.save(interview, state)
+    return see_other(f"/i/{interview}")
+
+
+@cache
+def _report_css() -> tuple[Markup, str]:
+    """The report's style sheet and the web's navigation bar, inline, with their CSP hash."""
+    from kyodo_rules.outputs import html as _export
+
+    nav = (resources.files("kyodo_rules.web") / "static" / "nav.css").read_text("utf-8")
+    css = _export.report_css() + nav
+    digest = base64.b64encode(hashlib.sha256(css.encode()).digest()).decode()
+    return Markup(css), f"'sha256-{digest}'"
+
+
+async def result_page(request: Request) -> Response:
+    from kyodo_rules.outputs.html import report_context
+
+    web = web_of(request)
+    interview, state = interview_of(request)
+    flow = web.flow(state.profile)
+    lang = page_lang(request, state)
+    result: Result = web.classifier.classify(
+        flow.facts(state), profile=state.profile, lang=lang, engine=web.engine
+    )
+    title = state.answers.get(TITLE)
+    shown = title if isinstance(title, str) else None
+    context = report_context(result, lang, shown, classifier=web.classifier)
+    css, style_hash = _report_css()
+    context.update(
+        css=css,
+        rule_href=lambda rule_id: f"/rules/{quote(rule_id)}?lang={lang}",
+        interview=interview,
+        done=flow.done(state),
+        t=page_words(lang),
+        resume_url=str(request.url_for("question", interview=interview)),
+    )
+    page = web.env.get_template("result.html").render(context)
+    csp = (
+        f"default-src 'none'; style-src {style_hash}; img-src data:; form-action 'none'; "
+        "frame-ancestors 'none'; base-uri 'none'"
+    )
+    return HTMLResponse(page, headers={"content-security-policy": csp})
+
+
+async def session_file(request: Request) -> Response:
+    web = web_of(request)
+    interview, state = interview_of(request)
+    web.flow(state.profile).next_field(state)
+    name = f"kyodo-wizard-{interview[:8]}.session.yaml"
+    return Response(
+        session.dump(state),
+        media_type="application/x-yaml; charset=utf-8",
+        headers={"content-disposition": f'attachment; filename="{name}"'},
+    )
+
+
+async def resume_upload(request: Request) -> Response:
+    web = web_of(request)
+    form = await posted_form(request)
+    try:
+        upload = form.get("session")
+        if not isinstance(upload, UploadFile) or not upload.filename:
+            raise InputError("session: choose a session file (.session.yaml) to upload")
+        shown = upload_name(upload)
+        path = await save_upload(web, upload, ".session.yaml")
+    finally:
+        await form.close()
+    try:
+        state = session.load_state(path, None, None)
+    except InputError as exc:
+        raise InputError(str(exc).replace(str(path), shown)) from None
+    finally:
+        path.unlink(missing_ok=True)
+    web.flow(state.profile)  # an unknown profile fails here, with the allowed ones
+    interview = await web.create(request.cookies.get(BROWSER_COOKIE, ""), state)
+    return see_other(f"/i/{interview}")

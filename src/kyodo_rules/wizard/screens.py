@@ -1,0 +1,125 @@
+"""The wizard's screens that are not questions: why a question is asked, the summary
+of the answers, and the result one section at a time.
+
+Each is a function of the running `Wizard` (its state, words and prompts), kept
+apart from the question prompts in `ui` so that each module has one job.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import questionary
+from questionary import Choice, Separator
+
+from kyodo_rules.rulebase.questions import TITLE
+from kyodo_rules.wizard.answers import answer_words
+from kyodo_rules.wizard.checkbox import RESULT
+from kyodo_rules.wording import catalog
+
+if TYPE_CHECKING:
+    from kyodo_rules.model.records import Result
+    from kyodo_rules.wizard.ui import Wizard
+
+
+def show_why(wizard: Wizard, name: str) -> None:
+    """A short reason first (what the answer decides, in a sentence or two); the
+    quoted guidance and the rules that wait for it only on request, so that
+    either screen fits in 80×24."""
+    lang = wizard.lang
+    q = wizard.data.question(name)
+    wizard.say("")
+    wizard.say(f"■ {wizard.t('why')}")
+    if q.spec.help is not None and q.spec.help.text is not None:
+        wizard.say(f"  {q.spec.help.text.get(lang)}")
+    rules = wizard.flow.why(wizard.state, name)
+    if rules:
+        wizard.say(f"  {wizard.t('why_decides', n=len(rules))}")
+    else:
+        wizard.say(f"  {wizard.t('why_none')}")
+    for c in q.spec.choices:
+        if c.example is not None:
+            wizard.say(f"  ・{c.label.get(lang)} — {wizard.t('example')}: {c.example.get(lang)}")
+    picked = questionary.select(
+        wizard.t("why_more"),
+        choices=[
+            Choice(title=wizard.t("back_to_question"), value="back"),
+            Choice(title=wizard.t("show_quote"), value="quote"),
+        ],
+        instruction=wizard.t("select_hint"),
+        **wizard.kw,
+    ).unsafe_ask()
+    if picked != "quote":
+        return
+    if q.spec.help is not None:
+        wizard.say(f"■ {wizard.t('help')}")
+        wizard.say(f"  「{q.spec.help.quote}」")
+        wizard.say(f"  （{q.spec.help.source}）")
+    if rules:
+        wizard.say(f"■ {wizard.t('why_title')}")
+        for rule in rules[:6]:
+            wizard.say(f"  ・{rule.title}（{rule.source}）")
+        if len(rules) > 6:
+            wizard.say(f"  {wizard.t('and_more', n=len(rules) - 6)}")
+    wizard.say("")
+
+
+def summary(wizard: Wizard) -> bool:
+    """Show every answer in force; True = see the result, False = an answer changed."""
+    lang = wizard.lang
+    choices: list[Any] = [Choice(title=wizard.t("see_result"), value=RESULT)]
+    choices.append(Separator("─" * 10))
+    for name in wizard.state.asked:
+        shown = answer_words(wizard.data, name, wizard.state.answers.get(name), lang)
+        if name == TITLE and wizard.state.answers.get(name) is None:
+            shown = "—"
+        choices.append(Choice(title=f"{catalog.field_label(name, lang)}: {shown}", value=name))
+    picked = questionary.select(
+        wizard.t("summary_title"),
+        choices=choices,
+        instruction=wizard.t("select_hint"),
+        **wizard.kw,
+    ).unsafe_ask()
+    if picked == RESULT:
+        return True
+    while True:
+        action, value = wizard._prompt(picked)
+        if action == "why":
+            wizard.show_why(picked)
+            continue
+        break
+    if action == "result":
+        return True
+    if action == "answer":
+        wizard.flow.change(wizard.state, picked, value)
+        wizard.save()
+    return False
+
+
+def show_result(wizard: Wizard, result: Result) -> None:
+    """The first screen (verdict, status, what to do next), then one section at a
+    time on request: nothing scrolls the verdict away."""
+    from kyodo_rules.outputs.text import DETAIL_SECTIONS, brief_lines, heading, section_items
+
+    lang = wizard.lang
+    for line in brief_lines(result, lang):
+        wizard.say(line)
+    answers = wizard.answers()
+    sections = [key for key in DETAIL_SECTIONS if section_items(result, key, lang, answers=answers)]
+    while sections:
+        wizard.say("")
+        picked = questionary.select(
+            wizard.t("result_menu"),
+            choices=[
+                *(Choice(title=heading(key, lang), value=key) for key in sections),
+                Separator("─" * 10),
+                Choice(title=wizard.t("result_done"), value=RESULT),
+            ],
+            instruction=wizard.t("select_hint"),
+            **wizard.kw,
+        ).unsafe_ask()
+        if picked == RESULT or picked is None:
+            return
+        wizard.say(f"■ {heading(picked, lang)}")
+        for item in section_items(result, picked, lang, answers=answers):
+            wizard.say(item if item.startswith("    ") else f"  ・{item}")
