@@ -3,8 +3,8 @@
 
 Creates `.venv/` on first use (durable-rules builds from source, so the first
 run takes a minute), installs kyodo-rules into it, then runs the wizard or the
-test suite (the tests marked `slow` too with `-m ""`, as CI does); `serve` starts the web interview and API (the `web` extra)
-and prints its address. Needs only Python 3.11 or 3.12 and the package index;
+whole test suite (as CI does; `-m "not slow"` for a quicker run); `serve` starts
+the web interview and API (the `web` extra) and prints its address. Needs only Python 3.11 or 3.12 and the package index;
 if the `python3` at hand is another version, a python3.12/python3.11 on PATH
 is used.
 Any other arguments go to the command: `python3 run.py wizard --lang en`;
@@ -117,10 +117,8 @@ def main() -> int:
     # A fresh, non-editable install: the tests exercise the package as users get it.
     # Both cores by default (pytest-xdist); `-n 0` (or any -n) given by the user wins.
     workers = [] if any(a == "-n" or a.startswith("-n") for a in rest) else ["-n", "auto"]
-    # The quick suite unless told otherwise: tests marked `slow` run with `-m ""` (CI does).
-    marks = [] if any(a == "-m" or a.startswith("-m") for a in rest) else ["-m", "not slow"]
     return subprocess.call(
-        [str(_venv_bin("python")), "-m", "pytest", *workers, *marks, *rest], cwd=ROOT
+        [str(_venv_bin("python")), "-m", "pytest", *workers, *rest], cwd=ROOT
     )
 
 
