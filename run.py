@@ -4,7 +4,8 @@
 Creates `.venv/` on first use (durable-rules builds from source, so the first
 run takes a minute), installs kyodo-rules into it, then runs the wizard or the
 whole test suite (as CI does; `-m "not slow"` for a quicker run); `serve` starts
-the web interview and API (the `web` extra) and prints its address. Needs only Python 3.11 or 3.12 and the package index;
+the web interview and API (the `web` extra) and prints its address. Needs only
+Python 3.11 or 3.12 and the package index;
 if the `python3` at hand is another version, a python3.12/python3.11 on PATH
 is used.
 Any other arguments go to the command: `python3 run.py wizard --lang en`;
