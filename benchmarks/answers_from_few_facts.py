@@ -6,7 +6,9 @@
    provisionally 協働, 判定できない, and provisionally not 協働.
 2. The interview (verdict questions first, answers from each library case):
    questions to the first provisional verdict and to a settled one (min,
-   median, max), and for the 事例2 festival.
+   median, max), and for the 事例2 festival. A screen that asks several
+   questions at once (ア・イ・ウ) counts as one; 「一つずつ答える」 counts the
+   screen and each question after it. `--cases` prints the figures per case.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from kyodo_rules import classify
 from kyodo_rules.decision.classify import default_classifier
 from kyodo_rules.rulebase.case_library import load_cases
 from kyodo_rules.rulebase.questions import TITLE, default_data
-from kyodo_rules.wizard.flow import Flow, State
+from kyodo_rules.wizard.flow import Flow, State, answer_from
 
 FESTIVAL = {
     "self_solvable": False,
@@ -58,16 +60,18 @@ def subsets(seed: int = 7, per_case: int = 60) -> Counter[str]:
 
 
 def interview(facts: dict[str, Any], profile: str = "generic") -> tuple[int | None, int | None]:
-    """Questions asked to the first provisional (or settled) verdict, and to a settled one."""
-    flow = Flow(default_classifier().bound(profile), default_data().order)
+    """Questions (screens) asked to the first provisional (or settled) verdict, and to a
+    settled one; a `together` group answered on one screen counts once."""
+    data = default_data()
+    flow = Flow(default_classifier().bound(profile), data.order, data.groups)
     state = State(profile)
     first = settled = None
     n = 0
     while (field := flow.next_field(state)) is not None:
-        flow.answer(state, field, facts.get(field))
         if field == TITLE:
+            flow.answer(state, field, facts.get(field))
             continue
-        n += 1
+        n += answer_from(flow, state, field, facts)
         now = flow.standing(state)
         if first is None and (now.settled or now.provisional != "undetermined"):
             first = n
@@ -93,7 +97,21 @@ def cost(repeat: int = 5) -> tuple[float, float]:
     return out[0], out[1]
 
 
+def per_case() -> None:
+    """Each library case: questions to its first verdict and to a settled one, and the
+    verdict the full facts give (`--cases`)."""
+    for case in load_cases():
+        first, settled = interview(dict(case.facts), case.profile or "generic")
+        print(f"{first!s:>4} {settled!s:>4}  {case.expect.verdict:12} {case.id}")
+
+
 def main() -> None:
+    import sys
+
+    if "--cases" in sys.argv[1:]:
+        print("first settled  verdict      case")
+        per_case()
+        return
     counts = subsets()
     total = sum(counts.values())
     print(f"random 3-6-fact subsets of the library's 協働 cases: {total}")

@@ -111,6 +111,13 @@ def answer_until_result(t: Term, answers: dict[str, Any], stop_after: int | None
         seen.add(marker)
         if stop_after is not None and count >= stop_after:
             return count
+        if field.startswith(GROUP):
+            # ア・イ・ウ on one screen: 「はい、三つとも」 first, 「分からない」 after the line.
+            values = [answers.get(f) for f in field.removeprefix(GROUP).split(",")]
+            assert all(v is True for v in values) or all(v is None for v in values), values
+            _send(t, "\r" if values[0] else "\x1b[B\x1b[B\r")
+            count += 1
+            continue
         # 80×24 is too small for the 21 kinds of activity: grouped, in two steps.
         _send(t, keys_for(field, answers.get(field), grouped=True))
         count += 1
@@ -130,8 +137,14 @@ def _field_for(text: str) -> str:
     for q in data.questions:
         if q.spec.text.get("ja")[:12] in last:
             return q.field
+    for g in data.together:
+        if g.text.get("ja")[:12] in last:
+            return GROUP + ",".join(g.fields)
     raise AssertionError(f"unknown question: {last}")
 
+
+#: What `_field_for` returns for a screen of several questions (questions.yaml `together`).
+GROUP = "together:"
 
 _KEYNAMES = {"\x1b[B": "Down", "\r": "Enter", " ": "Space"}
 

@@ -13,7 +13,7 @@ from kyodo_rules.decision.classify import default_classifier
 from kyodo_rules.model.vocabulary import FIELD_KINDS
 from kyodo_rules.rulebase.questions import TITLE, default_data
 from kyodo_rules.wizard import session
-from kyodo_rules.wizard.flow import Flow, State, replay
+from kyodo_rules.wizard.flow import Flow, State, answer_from
 from kyodo_rules.wizard.ui import Wizard
 
 DOWN, ENTER, SPACE, CTRL_C = "\x1b[B", "\r", " ", "\x03"
@@ -55,11 +55,26 @@ def keys_for(field: str, value: Any, first: bool = False, grouped: bool = False)
     return DOWN * index + ENTER
 
 
+def group_keys(group: tuple[str, ...], answers: dict[str, Any]) -> str:
+    """Keys at a `together` screen: はい、すべて / 一つずつ答える / ─ / 分からない."""
+    values = [answers.get(f) for f in group]
+    if all(v is True for v in values):
+        return ENTER
+    if all(v is None for v in values):
+        return DOWN * 2 + ENTER
+    return DOWN + ENTER + keys_for(group[0], answers.get(group[0]))
+
+
 def script(answers: dict[str, Any]) -> tuple[str, State]:
     """The keys of an interview that answers the verdict questions, then sees the result."""
-    flow = Flow(default_classifier().bound("generic"), default_data().order)
-    state = replay(flow, State("generic"), answers, details=False)
-    keys = "".join(keys_for(f, state.answers.get(f)) for f in state.asked)
+    data = default_data()
+    flow = Flow(default_classifier().bound("generic"), data.order, data.groups)
+    state = State("generic")
+    keys = ""
+    while (name := flow.next_field(state)) is not None:
+        group = flow.together(state, name)
+        keys += group_keys(group, answers) if group else keys_for(name, answers.get(name))
+        answer_from(flow, state, name, answers)
     if flow.more(state):
         keys += ENTER  # 判定を変えうる質問はもうありません → 結果を見る
     return keys, state
@@ -165,6 +180,56 @@ def test_ticked_boxes_are_shown_in_japanese(tmp_path: Path) -> None:
         run_wizard(keys, path)
     out = path.with_suffix(".out").read_text(encoding="utf-8")
     assert "市・行政" in out and "事業者" in out and "selections" not in out
+
+
+FESTIVAL = {
+    "title": "商店会の夏祭り", "self_solvable": False, "actors": ["city", "business"],
+    "funding": ["project_subsidy"], "benefit": "public", "equal_footing": True,
+    "shared_purpose": True, "roles_shared": True, "activity": "festival",
+    "spec_author": "partner", "city_supervises": False, "scheme": "none",
+    "partner_contribution": "expertise",
+}  # fmt: skip
+
+
+def test_the_definition_on_one_screen_reaches_a_settled_kyodo(tmp_path: Path) -> None:
+    keys, expected = script(FESTIVAL)
+    wizard, result = run_wizard(keys + ENTER, tmp_path / "s.session.yaml")
+    assert wizard.state.asked == expected.asked
+    assert (result.verdict, result.status) == ("kyodo", "settled")
+    out = (tmp_path / "s.session.out").read_text(encoding="utf-8")
+    assert "対等な立場で自由に意見を出し合えますか" in out  # the three statements are shown
+    saved, _meta = session.read(tmp_path / "s.session.yaml")
+    assert saved["equal_footing"] is saved["shared_purpose"] is saved["roles_shared"] is True
+
+
+def test_one_by_one_at_the_definition_screen_asks_each(tmp_path: Path) -> None:
+    facts = {**FESTIVAL, "shared_purpose": False}
+    keys, expected = script(facts)
+    wizard, result = run_wizard(keys + ENTER, tmp_path / "s.session.yaml")
+    assert wizard.state.asked == expected.asked
+    assert wizard.state.answers["shared_purpose"] is False
+    assert (result.verdict, result.category) == ("not_kyodo", "no_shared_purpose")
+
+
+def test_back_after_the_definition_screen_returns_to_it(tmp_path: Path) -> None:
+    # The keys up to the group screen, then 「はい」, then ← 戻る at the next question.
+    data = default_data()
+    flow = Flow(default_classifier().bound("generic"), data.order, data.groups)
+    state, before = State("generic"), ""
+    while not flow.together(state, name := flow.next_field(state) or ""):
+        before += keys_for(name, FESTIVAL.get(name))
+        answer_from(flow, state, name, FESTIVAL)
+    flow.answer_together(state, flow.together(state, name), True)
+    after = flow.next_field(state) or ""
+    assert FIELD_KINDS[after][0] == "code"
+    n = len(FIELD_KINDS[after][1])
+    back = DOWN * (n + 1) + ENTER  # after 分からない
+    path = tmp_path / "s.session.yaml"
+    with pytest.raises(KeyboardInterrupt):
+        run_wizard(before + ENTER + back + CTRL_C, path)
+    saved = session.load_state(path, None, None)
+    assert saved.reask == "equal_footing"
+    assert not {"equal_footing", "shared_purpose", "roles_shared"} & set(saved.asked)
 
 
 # -- the command without prompts ----------------------------------------------------

@@ -58,8 +58,22 @@ class QuestionSpec(_Strict):
         return value
 
 
+class TogetherSpec(_Strict):
+    """Yes/no questions put on one screen while all of them are open: 「はい」 answers
+    every one; anything else is asked one by one, so nothing is presumed."""
+
+    fields: tuple[str, ...] = Field(min_length=2)
+    text: Text
+    #: The choice that answers every one of them "yes".
+    all: Text
+    #: The choice that asks them one by one.
+    each: Text
+    help: HelpSpec
+
+
 class QuestionsFile(_Strict):
     questions: tuple[QuestionSpec, ...]
+    together: tuple[TogetherSpec, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -83,6 +97,12 @@ class Question:
 @dataclass(frozen=True)
 class WizardData:
     questions: tuple[Question, ...]
+    together: tuple[TogetherSpec, ...] = ()
+
+    @property
+    def groups(self) -> tuple[tuple[str, ...], ...]:
+        """The fields of each `together` screen, for the flow."""
+        return tuple(g.fields for g in self.together)
 
     @property
     def order(self) -> tuple[str, ...]:
@@ -157,6 +177,16 @@ def _check_questions(spec: QuestionsFile, raw: Any, name: str) -> tuple[Question
     absent_fields = [f for f in (TITLE, *FIELD_KINDS) if f not in seen]
     if absent_fields:
         errors.append(f"{name}:1: no question for field {absent_fields[0]!r}")
+    grouped: set[str] = set()
+    for n, group in enumerate(spec.together):
+        where = f"{name}:{_line(raw, 'together', n)}: together"
+        for f in group.fields:
+            if FIELD_KINDS.get(f, ("",))[0] != "bool":
+                bools = ", ".join(k for k, (kind, _) in FIELD_KINDS.items() if kind == "bool")
+                errors.append(f"{where}: {f!r} is not a yes/no field; allowed: {bools}")
+            elif f in grouped:
+                errors.append(f"{where}: {f!r} is in two groups")
+            grouped.add(f)
     if errors:
         raise RuleError("\n".join(errors))
     return tuple(out)
@@ -170,8 +200,9 @@ def load(directory: Path | str | None = None) -> WizardData:
     root = Path(directory) if directory is not None else wizard_dir()
     qname = "wizard/questions.yaml"
     raw_q = load_file(root / "questions.yaml", qname)
-    questions = _check_questions(_validate(QuestionsFile, raw_q, qname), raw_q, qname)
-    return WizardData(questions)
+    spec: QuestionsFile = _validate(QuestionsFile, raw_q, qname)
+    questions = _check_questions(spec, raw_q, qname)
+    return WizardData(questions, spec.together)
 
 
 @cache

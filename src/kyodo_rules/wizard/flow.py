@@ -2,8 +2,9 @@
 
 The wizard keeps no list of "important" questions. After every answer it asks
 the classifier for the open questions (each unknown fact that can change the
-answer, with what it changes), and asks first, in the declared order, those
-that can change the verdict. When none is left the verdict is as settled as
+answer, with what it changes), and asks first those that can change the
+verdict: in the declared order, except that one the others will probably make
+moot waits for them (see `ranking`). When none is left the verdict is as settled as
 the facts allow: the user may see the result, or go on with the questions that
 only shape the forms and the procedure. A new rule therefore changes the
 interview without any wizard code being touched, and a field no rule reads is
@@ -23,6 +24,7 @@ from typing import Any
 
 from kyodo_rules.decision.bound import Bound
 from kyodo_rules.rulebase.questions import TITLE
+from kyodo_rules.wizard.ranking import Ranking
 
 
 @dataclass
@@ -70,9 +72,18 @@ class WhyRule:
 class Flow:
     """The interview logic for one profile's rules and one declared order."""
 
-    def __init__(self, bound: Bound, order: tuple[str, ...]) -> None:
+    def __init__(
+        self,
+        bound: Bound,
+        order: tuple[str, ...],
+        together: tuple[tuple[str, ...], ...] = (),
+    ) -> None:
         self.bound = bound
         self.order = order
+        #: Yes/no questions that may be put on one screen (questions.yaml `together`).
+        self.groups = together
+        self.ranking = Ranking(bound)
+        self._declared = {name: n for n, name in enumerate(order)}
 
     # -- what is known ---------------------------------------------------------
 
@@ -110,11 +121,18 @@ class Flow:
     def _candidate(self, state: State) -> str | None:
         if TITLE in self.order and TITLE not in state.asked:
             return TITLE
-        missing = set(self.relevant(state))
-        return next(
-            (f for f in self.order if f in missing and f not in state.asked and f != TITLE),
-            None,
-        )
+        if state.details:
+            # Everything that matters is asked: the declared order, verdict or not.
+            missing = set(self.relevant(state))
+            return next(
+                (f for f in self.order if f in missing and f not in state.asked and f != TITLE),
+                None,
+            )
+        now = self.standing(state)
+        deciding = [f for f in now.deciding if f not in state.asked and f != TITLE]
+        if not deciding:
+            return None
+        return self.ranking.order(self.facts(state), deciding, self._declared)[0]
 
     def more(self, state: State) -> bool:
         """Questions are left that shape the forms and the procedure, not the verdict."""
@@ -145,14 +163,54 @@ class Flow:
             state.reask = None
         state.history.append(f"answer {field_name}")
 
+    def together(self, state: State, name: str) -> tuple[str, ...]:
+        """The questions to put on one screen with `name`, or () to ask it alone.
+
+        A group is offered only while every one of its questions is still open
+        and worth asking, and none has an answer kept from before (unless the
+        group itself is being asked again after 「戻る」).
+        """
+        group = next((g for g in self.groups if name in g), ())
+        if not group or any(f in state.asked for f in group):
+            return ()
+        if state.reask != name and any(f in state.answers for f in group):
+            return ()
+        relevant = set(self.relevant(state))
+        return group if all(f in relevant or f == name for f in group) else ()
+
+    def answer_together(self, state: State, fields: tuple[str, ...], value: Any) -> None:
+        """One answer for a whole group (「はい、すべて」 or 「分からない」)."""
+        for f in fields:
+            state.answers[f] = value
+            if f not in state.asked:
+                state.asked.append(f)
+        state.reask = None
+        state.history.append("together " + ",".join(fields))
+
+    def _answered_together(self, state: State, last: str) -> tuple[str, ...]:
+        """The group `last` was answered with in one go, if its answers are the last taken."""
+        for entry in reversed(state.history):
+            if entry == f"answer {last}":
+                return ()
+            if entry.startswith("together ") and last in (group := entry[9:].split(",")):
+                rest = set(group) - {last}
+                tail = state.asked[len(state.asked) - len(rest) :] if rest else []
+                return tuple(group) if set(tail) == rest else ()
+        return ()
+
     def back(self, state: State) -> str | None:
         """Return to the previous question; later answers are kept for re-use.
 
-        Returns the field to ask again, or None at the first question.
+        Returns the field to ask again, or None at the first question. A group
+        answered on one screen is returned to as that screen.
         """
         if not state.asked:
             return None
         previous = state.asked.pop()
+        group = self._answered_together(state, previous)
+        if group:
+            del state.asked[len(state.asked) - (len(group) - 1) :]
+            previous = group[0]
         state.reask = previous
         state.history.append(f"back {previous}")
         return previous
@@ -201,3 +259,22 @@ def replay(flow: Flow, state: State, given: Mapping[str, Any], *, details: bool 
     while (name := flow.next_field(state)) is not None:
         flow.answer(state, name, given.get(name))
     return state
+
+
+def answer_from(flow: Flow, state: State, name: str, given: Mapping[str, Any]) -> int:
+    """Answer the next question as a person who knows `given` would; the screens it took.
+
+    A group is answered 「はい、すべて」 when every one of its facts is true and
+    「分からない」 when none is known; otherwise the person picks 「一つずつ答える」
+    and answers `name` on its own screen (two screens), as the terminal does.
+    """
+    group = flow.together(state, name)
+    if not group:
+        flow.answer(state, name, given.get(name))
+        return 1
+    values = [given.get(f) for f in group]
+    if all(v is True for v in values) or all(v is None for v in values):
+        flow.answer_together(state, group, values[0])
+        return 1
+    flow.answer(state, name, given.get(name))
+    return 2

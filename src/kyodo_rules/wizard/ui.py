@@ -24,7 +24,7 @@ from kyodo_rules.decision.classify import Classifier
 from kyodo_rules.model.records import Result
 from kyodo_rules.model.vocabulary import FIELD_KINDS, Lang, parse_lang
 from kyodo_rules.rulebase.questions import TITLE, WizardData
-from kyodo_rules.wizard import screens, session
+from kyodo_rules.wizard import screens, session, together
 from kyodo_rules.wizard.checkbox import BACK, RESULT, UNKNOWN, WHY, checkbox
 from kyodo_rules.wizard.flow import Flow, State
 from kyodo_rules.wording import catalog
@@ -78,7 +78,9 @@ class Wizard:
     @property
     def flow(self) -> Flow:
         if self._flow is None:
-            self._flow = Flow(self.classifier.bound(self.state.profile), self.data.order)
+            self._flow = Flow(
+                self.classifier.bound(self.state.profile), self.data.order, self.data.groups
+            )
         return self._flow
 
     def t(self, key: str, **values: Any) -> str:
@@ -166,8 +168,18 @@ class Wizard:
 
         False when the user asked to see the result with the answers so far.
         """
+        group = self.flow.together(self.state, name)
         while True:
-            action, value = self._prompt(name)
+            if group:
+                action, value = together.prompt(self, group)
+                if action == "each":
+                    group = ()
+                    continue
+                if action == "why":
+                    together.show_why(self, group)
+                    continue
+            else:
+                action, value = self._prompt(name)
             if action == "why":
                 self.show_why(name)
                 continue
@@ -179,7 +191,10 @@ class Wizard:
                     continue
                 self.save()
                 return True
-            self.flow.answer(self.state, name, value)
+            if group:
+                self.flow.answer_together(self.state, group, value)
+            else:
+                self.flow.answer(self.state, name, value)
             self.save()
             self.say(self.status_line())
             return True
