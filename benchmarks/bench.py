@@ -148,13 +148,17 @@ def wizard_first_questions(runs: int) -> tuple[float, float] | None:
     return statistics.median(first), statistics.median(second)
 
 
-def check_run() -> tuple[float, int, bool]:
-    """`kyodo-rules check` on the shipped rulebase: wall time, inputs explored, clean."""
+def check_run() -> tuple[float, int, bool, float]:
+    """`kyodo-rules check` on the shipped rulebase: wall time, inputs explored, clean,
+    and its CPU time (what a loaded machine does not inflate much)."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     done = subprocess.run([*cli_argv(), "check", "--json"], capture_output=True, text=True)
     elapsed = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
     data = json.loads(done.stdout)
-    return elapsed, int(data["inputs_explored"]), bool(data["clean"])
+    return elapsed, int(data["inputs_explored"]), bool(data["clean"]), cpu
 
 
 def cli_argv() -> list[str]:
@@ -250,10 +254,11 @@ def run(quick: bool) -> Report:
             fmt_time(wizard[1]),
         )
     print("kyodo-rules check")
-    seconds, explored, clean = check_run()
+    seconds, explored, clean, cpu = check_run()
     report.add(
-        "`kyodo-rules check` on the shipped rulebase (inputs explored; clean?)",
-        f"{fmt_time(seconds)} ({explored:,} inputs; {'clean' if clean else 'DEFECTS'})",
+        "`kyodo-rules check` on the shipped rulebase, wall (CPU; inputs explored; clean?)",
+        f"{fmt_time(seconds)} ({fmt_time(cpu)} CPU; {explored:,} inputs; "
+        f"{'clean' if clean else 'DEFECTS'})",
         f"≤ {fmt_time(TARGETS['check'])}",
         check(seconds <= TARGETS["check"]),
     )
