@@ -3,8 +3,9 @@
 
 Creates `.venv/` on first use (durable-rules builds from source, so the first
 run takes a minute), installs kyodo-rules into it, then runs the wizard or the
-whole test suite; `serve` starts the web interview and API (the `web` extra)
-and prints its address. Needs only Python 3.11 or 3.12 and the package index;
+whole test suite (as CI does; `-m "not slow"` for a quicker run); `serve` starts
+the web interview and API (the `web` extra) and prints its address. Needs only
+Python 3.11 or 3.12 and the package index;
 if the `python3` at hand is another version, a python3.12/python3.11 on PATH
 is used.
 Any other arguments go to the command: `python3 run.py wizard --lang en`;
@@ -59,7 +60,8 @@ def _ensure(extra: str) -> None:
     for done in {marker, VENV / ".installed-test"}:
         if done.exists() and done.read_text() == stamp and (done == marker or extra != "test"):
             return
-    if not _venv_bin("python").exists():
+    fresh = not _venv_bin("python").exists()
+    if fresh:
         subprocess.run([_python(), "-m", "venv", str(VENV)], check=True)
     pip = [str(_venv_bin("python")), "-m", "pip", "install", "--disable-pip-version-check", "-q"]
     target = f"{ROOT}[{extra}]" if extra else str(ROOT)
@@ -70,6 +72,23 @@ def _ensure(extra: str) -> None:
     for old in VENV.glob(".installed-*"):
         old.unlink()
     marker.write_text(stamp)
+    if fresh:
+        _tell_path()
+
+
+def _tell_path() -> None:
+    """After the first install: how to type `kyodo-rules` itself (run.py keeps working)."""
+    bin_dir = _venv_bin("kyodo-rules").parent
+    how = (
+        f"set PATH={bin_dir};%PATH%"
+        if os.name == "nt"
+        else f'export PATH="{bin_dir}:$PATH"   (or: . {VENV}/bin/activate)'
+    )
+    print(
+        f"kyodo-rules: {bin_dir} にインストールしました。kyodo-rules と打って使うには / "
+        f"installed; to type kyodo-rules directly:\n    {how}",
+        file=sys.stderr,
+    )
 
 
 def main() -> int:
@@ -78,7 +97,8 @@ def main() -> int:
         return 2
     command, rest = sys.argv[1], sys.argv[2:]
     if command not in ("wizard", "serve", "test"):
-        # Any other command of the CLI: `python3 run.py classify case.yaml`.
+        # Any other command of the CLI: `python3 run.py classify case.yaml`. (`test` is
+        # the test suite; the CLI's `kyodo-rules test FILE…` runs as `.venv/bin/kyodo-rules`.)
         _ensure("")
         return subprocess.call([str(_venv_bin("kyodo-rules")), command, *rest])
     if command == "wizard":

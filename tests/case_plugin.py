@@ -1,7 +1,8 @@
 """Collects case files as tests: one `pytest.File` per YAML file, one item per case.
 
-The shipped case library (`rules/cases/*.yaml`, wherever the installed package
-keeps it) and the extra cases in `tests/cases/*.yaml` are both collected, as
+The case library (`rules/cases/*.yaml`) and the extra cases in
+`tests/cases/*.yaml` are both collected (registered by the repository's root
+`conftest.py`, so that a case file given on the command line is found too), as
 OpenFisca's `test_runner` collects its YAML tests: each worked example is a
 named test (`rules/cases/hayawakari.yaml::jirei1-outsourcing`), and a failure
 shows the case's `file:line` and every way the answer differs from the one the
@@ -26,7 +27,11 @@ from kyodo_rules.files.shipped import data_path
 from kyodo_rules.rulebase.case_library import LibraryCase, load_case_file, mismatches
 
 HERE = Path(__file__).resolve().parent
-TEST_CASES = HERE / "cases"
+ROOT = HERE.parent
+#: Where case files are collected: the library as the repository keeps it (the
+#: same files the package installs; `test_the_library_collected_is_the_one_installed`
+#: checks) and our own extra cases.
+CASE_DIRS = frozenset({ROOT / "rules" / "cases", HERE / "cases"})
 
 
 def library_dir() -> Path:
@@ -97,18 +102,12 @@ class CaseFile(pytest.File):
             yield CaseItem.from_parent(self, name=case.id, case=case)
 
 
-class CaseDirectory(pytest.Directory):
-    """`tests/cases/`: our own case files, and the shipped library beside them."""
+def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Collector | None:
+    """`rules/cases/*.yaml` and `tests/cases/*.yaml`, by their path in the repository.
 
-    def collect(self) -> Iterator[pytest.Item | pytest.Collector]:
-        files = sorted(library_dir().glob("*.yaml")) + sorted(self.path.glob("*.yaml"))
-        for path in files:
-            if self.ihook.pytest_ignore_collect(collection_path=path, config=self.config):
-                continue
-            yield CaseFile.from_parent(self, path=path)
-
-
-def pytest_collect_directory(path: Path, parent: pytest.Collector) -> pytest.Collector | None:
-    if path == TEST_CASES:
-        return CaseDirectory.from_parent(parent, path=path)
+    So the node id pytest prints (`rules/cases/01_hayawakari.yaml::jirei1-outsourcing`)
+    can be pasted back, and `pytest rules/cases/01_hayawakari.yaml` runs one file.
+    """
+    if file_path.suffix == ".yaml" and file_path.parent in CASE_DIRS:
+        return CaseFile.from_parent(parent, path=file_path)
     return None

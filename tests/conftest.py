@@ -1,4 +1,5 @@
-"""Shared test set-up: the case-file plugin (see `case_plugin.py`) and hypothesis profiles.
+"""Shared test set-up: hypothesis profiles (the case-file plugin is registered by the
+repository's root `conftest.py`, see `case_plugin.py`).
 
 `HYPOTHESIS_PROFILE=thorough pytest tests/test_properties.py` runs the
 properties with ten times more examples than the default CI profile.
@@ -9,10 +10,6 @@ from __future__ import annotations
 import os
 
 from hypothesis import HealthCheck, settings
-
-from case_plugin import pytest_collect_directory
-
-__all__ = ["pytest_collect_directory"]
 
 settings.register_profile(
     "ci",

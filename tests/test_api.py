@@ -94,3 +94,36 @@ def test_no_file_is_read_after_the_first_call(monkeypatch: pytest.MonkeyPatch) -
     for profile in profiles:
         for lang in ("ja", "en"):
             kyodo_rules.classify({"equal_footing": False}, profile=profile, lang=lang)
+
+
+def test_a_classifier_takes_exactly_the_arguments_of_classify() -> None:
+    import inspect
+
+    def shape(function: Any) -> list[tuple[str, Any, Any]]:
+        params = inspect.signature(function).parameters.values()
+        return [(p.name, p.kind, p.default) for p in params if p.name != "self"]
+
+    assert shape(kyodo_rules.Classifier.classify) == shape(kyodo_rules.classify)
+    made = inspect.signature(kyodo_rules.Classifier)
+    assert list(made.parameters) == ["rules_dir"]
+    assert made.parameters["rules_dir"].default is None
+    # Nothing internal on the public object: the engine and the bound rule sets are private.
+    public = {n for n in dir(kyodo_rules.Classifier) if not n.startswith("_")}
+    assert public == {"classify"}
+
+
+def test_a_classifier_answers_as_classify(tmp_path: pathlib.Path) -> None:
+    facts = {"actors": ["city", "business"], "spec_author": "city", "city_supervises": True}
+    shipped = kyodo_rules.classify(facts, profile="nichinan", lang="en", what_if=False)
+    mine = kyodo_rules.Classifier().classify(facts, profile="nichinan", lang="en", what_if=False)
+    assert mine == shipped
+    with pytest.raises(kyodo_rules.RuleError, match="rules directory not found"):
+        kyodo_rules.Classifier(rules_dir=tmp_path / "nowhere")
+
+
+def test_the_version_is_the_installed_distributions() -> None:
+    from importlib import metadata
+
+    assert kyodo_rules.__version__ == metadata.version("kyodo-rules")
+    source = (pathlib.Path(kyodo_rules.__file__).parent / "__init__.py").read_text("utf-8")
+    assert metadata.version("kyodo-rules") not in source.replace("0+unknown", "")

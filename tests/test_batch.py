@@ -296,7 +296,7 @@ def test_a_failure_midway_leaves_no_output(
             raise OSError("disk full")
         return real(outcome, lang)
 
-    monkeypatch.setattr(batch, "result_cells", failing)
+    monkeypatch.setattr(batch.answers, "result_cells", failing)
     out = tmp_path / f"out{suffix}"
     # The operating system's error is one line naming the file, and exit code 2.
     assert main(["batch", str(source), "-o", str(out)]) == 2

@@ -365,7 +365,7 @@ def test_a_backend_that_disagrees_is_caught_with_a_witness() -> None:
 def test_the_npo_rules_are_checked_too(
     rules: Path, wizard: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from kyodo_rules.npo.checks import check_npo
+    from kyodo_rules.analysis.npo_checks import check_npo
 
     shipped = check_npo(None, Report())
     assert shipped.clean and shipped.inputs > 0

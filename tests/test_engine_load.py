@@ -17,8 +17,8 @@ from typing import Any
 
 import pytest
 
-from kyodo_rules import Classifier, classify
-from kyodo_rules.decision.classify import default_classifier
+from kyodo_rules import classify
+from kyodo_rules.decision.classify import Classifier, default_classifier
 from kyodo_rules.rulebase.readings import flatten
 from strategies import KYODO_BASE, random_facts
 

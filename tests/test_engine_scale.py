@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from kyodo_rules import Classifier
+from kyodo_rules.decision.classify import Classifier
 from kyodo_rules.engines.durable import DurableEngine
 from kyodo_rules.engines.python import PythonEngine
 from kyodo_rules.model.errors import EngineError, KyodoError

@@ -183,7 +183,7 @@ def test_a_signal_while_writing_leaves_the_old_output_and_no_temporary_file(
         os.kill(os.getpid(), getattr(signal, signame))
         return real(outcome, lang)
 
-    monkeypatch.setattr(_batch, "result_cells", killed)
+    monkeypatch.setattr(_batch.answers, "result_cells", killed)
     code = main(["batch", str(inv), "-o", str(out), "--engine", "python"])
     assert code == 128 + getattr(signal, signame)
     assert out.read_bytes() == b"the previous answers"

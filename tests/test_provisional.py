@@ -13,10 +13,9 @@ from hypothesis import strategies as st
 
 from kyodo_rules import classify
 from kyodo_rules.decision.classify import default_classifier
-from kyodo_rules.decision.open_questions import answers
-from kyodo_rules.model.vocabulary import FACT_FIELDS
+from kyodo_rules.model.vocabulary import FACT_FIELDS, FIELD_KINDS
 from kyodo_rules.rulebase.readings import flatten, holds, reading
-from strategies import cases, values
+from strategies import cases, full_cases, values
 
 FESTIVAL = {
     "actors": ["city", "business"],
@@ -111,7 +110,7 @@ def test_lifting_every_presumption_settles_the_provisional_verdict(data: st.Data
     for presumption in result.provisional.presumptions:
         for field in presumption.facts:
             if field not in trial:
-                trial[field] = data.draw(st.sampled_from(answers(field)), label=field)
+                trial[field] = data.draw(st.sampled_from(_answers(field)), label=field)
     presumed = [rules[p.rule_id] for p in result.provisional.presumptions]
     now, after_facts = flatten(facts), flatten(trial)
     for rule in presumed:
@@ -143,32 +142,66 @@ def test_a_field_said_to_affect_the_verdict_has_outcomes_that_differ(
         assert len(leads) > 1 or leads != {now} or question.field in presumed, question.field
 
 
+def _answers(field: str) -> list[Any]:
+    """Every answer a person could give, from the vocabulary alone (not the code under test):
+    each code, and for a list field each code on its own (docs/answers.md)."""
+    kind, codes = FIELD_KINDS[field]
+    return [[code] for code in codes] if kind == "codes" else list(codes)
+
+
+def _parts(facts: dict[str, Any]) -> dict[str, Any]:
+    """The parts of the answer an open question can change, by their `affects` names."""
+    r = _classify(facts, "python")
+    return {
+        "verdict": (r.verdict, r.provisional.verdict, r.status),
+        "category": (r.category, r.provisional.category),
+        "zone": r.zone,
+        "subsidiarity": r.subsidiarity,
+        "forms": tuple(f.code for f in r.forms),
+        "flags": tuple(f.code for f in r.flags),
+        "required_documents": r.required_documents,
+        "checklist": r.checklist,
+    }
+
+
+@settings(max_examples=60, deadline=None)
+@given(full_cases(), st.sampled_from(FACT_FIELDS))
+def test_with_one_fact_unknown_it_is_an_open_question_exactly_when_an_answer_changes_it(
+    full: dict[str, Any], field: str
+) -> None:
+    """The definition decided either way, by whole `classify()` calls for every answer:
+    with one fact unknown (so no rule can need it together with another), it is an
+    open question if and only if some answer changes the answer, and `affects`
+    names exactly the parts that change."""
+    facts = {k: v for k, v in full.items() if k != field}
+    now = _parts(facts)
+    changed: set[str] = set()
+    for value in _answers(field):
+        after = _parts({**facts, field: value})
+        changed |= {part for part in now if after[part] != now[part]}
+    listed = {q.field: set(q.affects) for q in _classify(facts, "python").open_questions}
+    assert listed.keys() <= {field}
+    assert listed.get(field, set()) == changed, (field, facts)
+
+
 @settings(max_examples=20, deadline=None)
 @given(cases())
-def test_open_questions_are_exactly_the_fields_whose_answers_change_the_answer(
+def test_a_fact_whose_answer_changes_the_verdict_or_category_is_an_open_question(
     facts: dict[str, Any],
 ) -> None:
-    """The definition, checked with whole `classify()` calls for every answer."""
+    """The same definition on sparse cases, in the direction that holds whatever else
+    is unknown: an answer that alone changes the verdict or the category is asked."""
     result = _classify(facts, "python")
-
-    def seen(r: Any) -> Any:
-        p = r.provisional
-        return (
-            r.verdict,
-            r.category,
-            p.verdict,
-            p.category,
-        )
-
-    now = seen(result)
+    now = _parts(facts)
+    listed = {q.field: set(q.affects) for q in result.open_questions}
     for field in FACT_FIELDS:
         if field in facts:
             continue
-        outcomes = [_classify({**facts, field: v}, "python") for v in answers(field)]
-        changes_verdict = any(seen(o) != now for o in outcomes)
-        listed = [q for q in result.open_questions if q.field == field]
-        if changes_verdict:
-            assert listed and {"verdict", "category"} & set(listed[0].affects), field
+        for value in _answers(field):
+            after = _parts({**facts, field: value})
+            for part in ("verdict", "category"):
+                if after[part] != now[part]:
+                    assert part in listed.get(field, set()), (field, value, part)
 
 
 @settings(max_examples=60, deadline=None)

@@ -9,13 +9,16 @@
 Every answer cites the municipal guidance it rests on (`result.trace`).
 """
 
+from collections.abc import Mapping as _Mapping
+from os import PathLike as _PathLike
 from typing import TYPE_CHECKING as _TYPE_CHECKING
 from typing import Any as _Any
 
 from kyodo_rules.model.errors import InputError, KyodoError, RuleError
 
 if _TYPE_CHECKING:
-    from kyodo_rules.decision.classify import Classifier, classify
+    from kyodo_rules.decision import classify as _decision
+    from kyodo_rules.decision.classify import classify
     from kyodo_rules.model.records import (
         Case,
         FactChange,
@@ -27,10 +30,12 @@ if _TYPE_CHECKING:
     )
     from kyodo_rules.npo.eligibility import Group, NpoResult, npo_eligibility
 
+#: The installed distribution's version (`importlib.metadata`), looked up on first use.
+__version__: str
+
 # Imported on first use: `kyodo-rules --help`, and every command that refuses its
 # input, then start without loading pydantic models and the rule engine.
 _LAZY = {
-    "Classifier": "kyodo_rules.decision.classify",
     "classify": "kyodo_rules.decision.classify",
     "Case": "kyodo_rules.model.records",
     "FactChange": "kyodo_rules.model.records",
@@ -45,7 +50,52 @@ _LAZY = {
 }
 
 
+class Classifier:
+    """A rulebase of your own, loaded once, answering as `classify()` does.
+
+    `rules_dir` is a directory laid out as the shipped `rules/` (rule files,
+    `profiles/`, `policy.yaml`); None means the shipped rulebase. A broken
+    rulebase raises `RuleError` here, naming the file and line. A thin face
+    over the internal classifier (`kyodo_rules.decision.classify`): the engine
+    and the bound rule sets stay private, free to change; internal code uses
+    the internal classifier, or reaches it from this one through `_internal`.
+    """
+
+    __slots__ = ("_internal",)
+
+    def __init__(self, rules_dir: "str | _PathLike[str] | None" = None) -> None:
+        from pathlib import Path
+
+        from kyodo_rules.decision.classify import Classifier as _Internal
+
+        self._internal: _decision.Classifier = _Internal(
+            rules_dir=Path(rules_dir) if rules_dir is not None else None
+        )
+
+    def classify(
+        self,
+        case: "Case | _Mapping[str, _Any]",
+        *,
+        profile: str = "generic",
+        lang: str = "ja",
+        what_if: bool = True,
+    ) -> "Result":
+        """Is this project 協働, and why? As `kyodo_rules.classify`, whose signature this is."""
+        return self._internal.classify(case, profile=profile, lang=lang, what_if=what_if)
+
+
 def __getattr__(name: str) -> _Any:
+    if name == "__version__":
+        # From the installed distribution's metadata, so that it can never
+        # disagree with what pip shows; read on first use (launch stays fast).
+        from importlib import metadata
+
+        try:
+            version = metadata.version("kyodo-rules")
+        except metadata.PackageNotFoundError:  # a source tree that was never installed
+            version = "0+unknown"
+        globals()["__version__"] = version
+        return version
     module = _LAZY.get(name)
     if module is None:
         raise AttributeError(f"module 'kyodo_rules' has no attribute {name!r}")
@@ -73,4 +123,3 @@ __all__ = [
     "classify",
     "npo_eligibility",
 ]
-__version__ = "0.1.0"

@@ -38,8 +38,21 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "demo": ("kyodo_rules.cli.commands.demo", "事例を順に見せる（研修用） / step through a case"),
     "explain": ("kyodo_rules.cli.commands.explain", "判定の導出をすべて表示 / full derivation"),
     "batch": ("kyodo_rules.cli.commands.batch", "事業一覧（CSV/Excel）を一括判定 / inventory"),
+    "test": (
+        "kyodo_rules.cli.commands.test",
+        "事例ファイルをテストとして実行 / run case files as tests",
+    ),
     "serve": ("kyodo_rules.cli.commands.serve", "ブラウザで使う判定と API / web interview and API"),
 }
+
+
+class _Version(argparse.Action):
+    """`--version`, read from the package metadata only when asked for (launch stays fast)."""
+
+    def __call__(self, parser: argparse.ArgumentParser, *_args: object) -> None:
+        from kyodo_rules import __version__
+
+        parser.exit(message=f"kyodo-rules {__version__}\n")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -51,9 +64,7 @@ def build_parser() -> argparse.ArgumentParser:
         ),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    from kyodo_rules import __version__
-
-    parser.add_argument("--version", action="version", version=f"kyodo-rules {__version__}")
+    parser.add_argument("--version", action=_Version, nargs=0, help="版を表示 / show the version")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name, (module_name, help_text) in COMMANDS.items():
         try:

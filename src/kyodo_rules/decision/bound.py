@@ -8,10 +8,10 @@ questions live here, so that a call only evaluates.
 from __future__ import annotations
 
 import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar, cast
 
 from kyodo_rules.decision.open_questions import Question, evaluated_moves, open_questions
 from kyodo_rules.decision.policy import MEMO_SIZE, Combiner, Decision
@@ -22,6 +22,7 @@ from kyodo_rules.rulebase.readings import FlatFacts, flatten
 from kyodo_rules.rulebase.settings import Policy
 
 EngineName = Literal["durable", "python"]
+T = TypeVar("T")
 
 
 def _text(value: Any, lang: str) -> str:
@@ -42,6 +43,21 @@ class Bound:
     )
     _trace: dict[tuple[int, str], dict[str, Any]] = field(default_factory=dict)
     _move_memo: dict[tuple[str, tuple[Any, ...]], Any] = field(default_factory=dict)
+    _built: dict[tuple[Any, ...], Any] = field(default_factory=dict)
+
+    def once(self, key: tuple[Any, ...], make: Callable[[], T]) -> T:
+        """A part of a result (a trace entry, a flag, a form, an outcome) built once.
+
+        The parts are frozen and depend only on the key: the same few come back
+        in result after result (126 distinct trace entries in 1.3 million).
+        """
+        found = self._built.get(key)
+        if found is None:
+            found = make()
+            if len(self._built) >= MEMO_SIZE:
+                self._built.clear()
+            self._built[key] = found
+        return cast(T, found)
 
     @cached_property
     def durable(self) -> Evaluator:
@@ -130,6 +146,29 @@ class Bound:
         declared = self.combiner.design_fields
         read = self.ruleset.fields_read
         return read & frozenset(declared) if declared else read
+
+    @cached_property
+    def reach(self) -> tuple[frozenset[str], ...]:
+        """For each rule, the fields that can change whether it is in force: its own,
+        and those of every rule that sets it aside, directly or through another."""
+        rules = self.ruleset.rules
+        index = {rule.id: i for i, rule in enumerate(rules)}
+        by: dict[int, set[int]] = {i: set() for i in range(len(rules))}
+        for j, rule in enumerate(rules):
+            for target in rule.overrides:
+                if target in index:
+                    by[index[target]].add(j)
+        out = []
+        for i, rule in enumerate(rules):
+            fields, seen, todo = set(rule.fields), {i}, list(by[i])
+            while todo:
+                j = todo.pop()
+                if j not in seen:
+                    seen.add(j)
+                    fields |= rules[j].fields
+                    todo.extend(by[j])
+            out.append(frozenset(fields))
+        return tuple(out)
 
     @cached_property
     def readers(self) -> dict[str, frozenset[int]]:

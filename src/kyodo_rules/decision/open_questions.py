@@ -125,22 +125,29 @@ def open_questions(
         changed: set[int] = set()
         outcomes = []
         mine = readers[field] if readers is not None else None
+        rest = unknown - {field}
+        # Most answers leave the rules where another answer left them: the policy
+        # is applied once per distinct set of rule statuses.
+        seen: dict[tuple[frozenset[int], frozenset[int]], tuple[Decision, bool]] = {}
         for value, d_new, u_new in moves(field, flat):
-            if mine is not None:
-                d = (definite - mine) | d_new
-                u = (undecided - mine) | u_new
-            else:
-                d, u = d_new, u_new
-            p = combiner.provisional(d)
-            s = combiner.verdict(*combiner.strict(d, u, unknown - {field}))
-            sig = p.signature()
-            if sig != now_p:
-                changed.update(k for k, part in enumerate(sig) if part != now_p[k])
-            if s[0] != now_s[0]:
-                changed.add(0)
-            if s[1] != now_s[1]:
-                changed.add(1)
-            outcomes.append((value, p, s[0] != "undetermined"))
+            hit = seen.get((d_new, u_new))
+            if hit is None:
+                if mine is not None:
+                    d = (definite - mine) | d_new
+                    u = (undecided - mine) | u_new
+                else:
+                    d, u = d_new, u_new
+                p = combiner.provisional(d)
+                s = combiner.verdict(*combiner.strict(d, u, rest))
+                sig = p.signature()
+                if sig != now_p:
+                    changed.update(k for k, part in enumerate(sig) if part != now_p[k])
+                if s[0] != now_s[0]:
+                    changed.add(0)
+                if s[1] != now_s[1]:
+                    changed.add(1)
+                hit = seen[(d_new, u_new)] = (p, s[0] != "undetermined")
+            outcomes.append((value, *hit))
         changed |= jointly.get(field, set())
         if changed:
             found.append(

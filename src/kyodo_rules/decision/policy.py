@@ -192,6 +192,7 @@ class Combiner:
             for i, rule in enumerate(self.rules)
             if rule.then.verdict is not None and (fields := _unknown_reads(rule.nnf))
         }
+        self._held_while_unknown = frozenset(self._while_unknown)
         self._not_kyodo = frozenset(
             i for i, rule in enumerate(self.rules) if rule.then.verdict == "not_kyodo"
         )
@@ -202,6 +203,7 @@ class Combiner:
         # again (every open question tries each answer; a wizard re-asks after
         # each answer), and a decision depends on nothing else.
         self._provisional: dict[frozenset[int], Decision] = {}
+        self._decisions: dict[tuple[frozenset[int], frozenset[int]], Decision] = {}
         self._verdicts: dict[tuple[frozenset[int], frozenset[int]], tuple[str, str | None]] = {}
 
     def _set_aside(self, definite: Collection[int]) -> dict[int, int]:
@@ -225,7 +227,8 @@ class Combiner:
     ) -> tuple[frozenset[int], frozenset[int]]:
         """The rule statuses the strict verdict reads: a verdict rule that holds only
         while a fact is unknown is still open."""
-        moved = frozenset(i for i in definite if self._while_unknown.get(i, frozenset()) & unknown)
+        held = self._while_unknown
+        moved = frozenset(i for i in definite & self._held_while_unknown if held[i] & unknown)
         if not moved:
             return definite, undecided
         return definite - moved, undecided | moved
@@ -250,9 +253,7 @@ class Combiner:
         contested = tuple(i for i in against if may_be_set_aside(i))
         decisive = tuple(i for i in against if i not in contested)
         in_favour = tuple(i for i in force if i in self._kyodo)
-        pending = tuple(
-            i for i in sorted(undecided) if i in not_kyodo and not surely_set_aside(i)
-        )
+        pending = tuple(i for i in sorted(undecided) if i in not_kyodo and not surely_set_aside(i))
         verdict: Verdict
         if decisive:
             verdict = "not_kyodo"
@@ -281,9 +282,17 @@ class Combiner:
         return found
 
     def decide(self, definite: Collection[int], undecided: Collection[int]) -> Decision:
+        """The policy applied to these rule statuses (remembered: the what-if, the open
+        questions and the checker put the same few sets of statuses again and again)."""
+        key = (frozenset(definite), frozenset(undecided))
+        found = self._decisions.get(key)
+        if found is None:
+            found = self._decide(*key)
+            _remember(self._decisions, key, found)
+        return found
+
+    def _decide(self, definite: frozenset[int], undecided: frozenset[int]) -> Decision:
         rules = self.rules
-        definite = frozenset(definite)
-        undecided = frozenset(undecided)
         overridden = self._set_aside(definite)
         force = [i for i in sorted(definite) if i not in overridden]
         reading = self._verdict(definite, undecided, force)

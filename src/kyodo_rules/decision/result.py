@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from kyodo_rules.decision.bound import Bound
@@ -77,6 +78,40 @@ def _presumption(bound: Bound, index: int, facts: Mapping[str, Any], lang: str) 
     )
 
 
+def _form(bound: Bound, form: Any, lang: str) -> FormRecommendation:
+    label, cautions, shown = bound.form_face(form.code, lang)
+    return FormRecommendation(
+        code=form.code,
+        label=label,
+        reasons=tuple(bound.reason(i, lang) for i in form.rules),
+        cautions=cautions,
+        shown_as=shown,
+    )
+
+
+def _trace(
+    bound: Bound,
+    decision: Decision,
+    i: int,
+    shown_codes: Mapping[str, frozenset[str]],
+    lang: str,
+) -> TraceEntry:
+    rules = bound.ruleset.rules
+    by = rules[decision.overridden[i]].id if i in decision.overridden else None
+    contributes = () if by is not None else _contributions(rules[i].then, decision, shown_codes)
+    return bound.once(
+        ("trace", i, lang, by, contributes),
+        lambda: TraceEntry(
+            **bound.trace_fields(i, lang), overridden_by=by, contributes=contributes
+        ),
+    )
+
+
+def _key(value: Any) -> Any:
+    """An answer as a memo key (a list answer as a tuple, marked apart from a scalar)."""
+    return ("list", *value) if isinstance(value, list) else value
+
+
 def build_result(bound: Bound, answer: Answer, facts: Mapping[str, Any], lang: str) -> Result:
     decision, definite = answer.decision, answer.definite
     rules = bound.ruleset.rules
@@ -84,21 +119,18 @@ def build_result(bound: Bound, answer: Answer, facts: Mapping[str, Any], lang: s
     generic = bound.generic.spec
     forms = []
     for form in decision.forms:
-        label, cautions, shown = bound.form_face(form.code, lang)
         forms.append(
-            FormRecommendation(
-                code=form.code,
-                label=label,
-                reasons=tuple(bound.reason(i, lang) for i in form.rules),
-                cautions=cautions,
-                shown_as=shown,
-            )
+            bound.once(("form", form.code, form.rules, lang), partial(_form, bound, form, lang))
         )
     flags = tuple(
-        Flag(
-            code=code,
-            message=bound.combiner.flag_messages[code].get(lang),
-            source=rules[i].source,
+        bound.once(
+            ("flag", code, i, lang),
+            partial(
+                Flag,
+                code=code,
+                message=bound.combiner.flag_messages[code].get(lang),
+                source=rules[i].source,
+            ),
         )
         for code, i in decision.flags
     )
@@ -125,16 +157,7 @@ def build_result(bound: Bound, answer: Answer, facts: Mapping[str, Any], lang: s
         "flags": frozenset(code for code, _ in decision.flags),
         "documents": frozenset(decision.documents),
     }
-    trace = tuple(
-        TraceEntry(
-            **bound.trace_fields(i, lang),
-            overridden_by=rules[decision.overridden[i]].id if i in decision.overridden else None,
-            contributes=_contributions(rules[i].then, decision, shown_codes)
-            if i not in decision.overridden
-            else (),
-        )
-        for i in sorted(definite)
-    )
+    trace = tuple(_trace(bound, decision, i, shown_codes, lang) for i in sorted(definite))
     return Result(
         verdict=decision.verdict,
         category=decision.category,
@@ -147,8 +170,7 @@ def build_result(bound: Bound, answer: Answer, facts: Mapping[str, Any], lang: s
         missing_facts=tuple(q.field for q in answer.questions),
         would_be_kyodo_if=tuple(
             tuple(
-                FactChange(field=f, value=list(v) if isinstance(v, tuple) else v)
-                for f, v in change
+                FactChange(field=f, value=list(v) if isinstance(v, tuple) else v) for f, v in change
             )
             for change in answer.what_if.changes
         ),
@@ -167,8 +189,15 @@ def build_result(bound: Bound, answer: Answer, facts: Mapping[str, Any], lang: s
                 field=q.field,
                 affects=q.affects,
                 outcomes=tuple(
-                    Outcome.model_construct(
-                        value=value, verdict=p.verdict, category=p.category, settled=settled
+                    bound.once(
+                        ("outcome", _key(value), p.verdict, p.category, settled),
+                        partial(
+                            Outcome.model_construct,
+                            value=value,
+                            verdict=p.verdict,
+                            category=p.category,
+                            settled=settled,
+                        ),
                     )
                     for value, p, settled in q.outcomes
                 ),
@@ -179,5 +208,3 @@ def build_result(bound: Bound, answer: Answer, facts: Mapping[str, Any], lang: s
             _presumption(bound, i, facts, lang) for i in answer.what_if.blocked_by
         ),
     )
-
-

@@ -24,9 +24,10 @@ from dataclasses import dataclass
 from itertools import product
 from typing import TYPE_CHECKING, Any
 
+from kyodo_rules.engines.python import PythonEngine
 from kyodo_rules.model.vocabulary import FACT_FIELDS, FIELD_KINDS
 from kyodo_rules.rulebase.conditions import NAll, fields_read
-from kyodo_rules.rulebase.readings import flatten, holds, reading
+from kyodo_rules.rulebase.readings import FlatFacts, Test, flatten, holds, reading
 
 if TYPE_CHECKING:
     from kyodo_rules.decision.bound import Bound, EngineName
@@ -73,31 +74,112 @@ def candidate_values(field: str, current: Any) -> Iterator[Any]:
             yield tuple(x for x in codes if (x in present and x != old) or x == new)
 
 
+#: field -> its part of the schema (kept, so that `flatten` plans it once).
+_SCHEMAS = {name: {name: kind} for name, kind in FIELD_KINDS.items()}
+#: (field, value) -> the flat entries of that one fact: candidate values repeat.
+_ENTRIES: dict[tuple[str, Any], FlatFacts] = {}
+
+
+def _entries(field: str, value: Any) -> FlatFacts:
+    found = _ENTRIES.get((field, value))
+    if found is None:
+        if len(_ENTRIES) >= 20_000:
+            _ENTRIES.clear()
+        found = _ENTRIES[(field, value)] = flatten({field: value}, _SCHEMAS[field])
+    return found
+
+
 class _Search:
+    """The search for one case. A change touches at most three facts, so each trial
+    is the case's flat facts with those facts re-flattened, and only the rules that
+    read a changed fact are tested again (the others keep their status)."""
+
     def __init__(self, bound: Bound, facts: Mapping[str, Any]) -> None:
         self.bound = bound
         self.facts = dict(facts)
         self.rules: Sequence[Rule] = bound.ruleset.rules
         self.design = bound.design_fields
+        self.flat = flatten(self.facts)
+        python = bound.engine("python")
+        assert isinstance(python, PythonEngine)
+        self.python = python
+        d, u = python.evaluate(self.flat)
+        self.d, self.u = frozenset(d), frozenset(u)
+        # The not-協働 rules in force now, each with the fields that can lift it: a
+        # change that touches none of one blocker's fields leaves it in force, so
+        # the change cannot make the case 協働 (no evaluation needed).
+        held = bound.combiner.provisional(self.d).overridden
+        self.blockers = tuple(
+            bound.reach[i]
+            for i in sorted(self.d)
+            if i not in held and self.rules[i].then.verdict == "not_kyodo"
+        )
 
-    def definitely(self, rule: Rule, facts: Mapping[str, Any]) -> bool:
-        return holds(reading(rule.nnf, True), flatten(facts))
+    def flat_with(self, change: Mapping[str, Any]) -> FlatFacts:
+        flat = dict(self.flat)
+        for field, value in change.items():
+            flat.update(_entries(field, value))
+        return flat
+
+    def statuses(self, change: Mapping[str, Any]) -> tuple[frozenset[int], frozenset[int]]:
+        """Definite and undecided rules with `change` applied to the case."""
+        if not change:
+            return self.d, self.u
+        flat = self.flat_with(change)
+        d, u = set(self.d), set(self.u)
+        for field in change:
+            mine = self.bound.readers[field]
+            d -= mine
+            u -= mine
+        for field in change:
+            d_new, u_new = self.python.subset(sorted(self.bound.readers[field]))(flat)
+            d.update(d_new)
+            u.update(u_new)
+        return frozenset(d), frozenset(u)
+
+    def definitely(self, rule: Rule, flat: FlatFacts) -> bool:
+        return holds(_definite(rule.nnf), flat)
 
     def kyodo(self, change: Change, engine: EngineName = "python") -> bool:
-        trial = {**self.facts, **dict(change)}
-        _decision, definite, _ = self.bound.assess(trial, engine)
+        if engine == "python":
+            touched = {field for field, _ in change}
+            if any(reach.isdisjoint(touched) for reach in self.blockers):
+                return False
+            definite, _ = self.statuses(dict(change))
+        else:
+            trial = {**self.facts, **dict(change)}
+            found, _ = self.bound.engine(engine).evaluate(flatten(trial))
+            definite = frozenset(found)
         return self.bound.combiner.provisional(definite).verdict == "kyodo"
 
-    def obstacles(self, facts: Mapping[str, Any]) -> list[int]:
-        """The not_kyodo rules in force: each must be lifted."""
-        decision, definite, _ = self.bound.assess(facts, "python")
+    def confirmed(self, changes: Sequence[Change], engine: EngineName) -> list[Change]:
+        """The changes that make the case 協働 on `engine` too, in order (one session
+        for all of them where the engine can: durable-rules' `evaluate_many`)."""
+        evaluator = self.bound.engine(engine)
+        flats = [flatten({**self.facts, **dict(c)}) for c in changes]
+        many = getattr(evaluator, "evaluate_many", None)
+        answers = many(flats) if many is not None else [evaluator.evaluate(f) for f in flats]
+        provisional = self.bound.combiner.provisional
+        return [
+            c
+            for c, (definite, _) in zip(changes, answers, strict=True)
+            if provisional(frozenset(definite)).verdict == "kyodo"
+        ]
+
+    def obstacles(self, change: Mapping[str, Any]) -> list[int]:
+        """The not_kyodo rules in force with `change` applied: each must be lifted."""
+        d, u = self.statuses(change)
+        trial = {**self.facts, **change}
+        unknown = frozenset(f for f in FACT_FIELDS if trial.get(f) is None)
+        combiner = self.bound.combiner
+        decision = combiner.decide(*combiner.strict(d, u, unknown))
         return [
             i
-            for i in sorted(definite)
+            for i in sorted(d)
             if i not in decision.overridden and self.rules[i].then.verdict == "not_kyodo"
         ]
 
-    def lifts(self, rule: Rule, facts: Mapping[str, Any], taken: set[str]) -> list[Change]:
+    def lifts(self, rule: Rule, change: Mapping[str, Any], taken: set[str]) -> list[Change]:
         """Single design changes of the facts `rule` reads: those that lift it first.
 
         A rule with two reasons in force (`any:` with both true) needs two
@@ -105,9 +187,10 @@ class _Search:
         """
         lifting: list[Change] = []
         others: list[Change] = []
+        facts = {**self.facts, **change}
         for field in sorted(rule.fields & self.design - taken, key=_ORDER.__getitem__):
             for value in candidate_values(field, facts.get(field)):
-                lifted = not self.definitely(rule, {**facts, field: value})
+                lifted = not self.definitely(rule, self.flat_with({**change, field: value}))
                 (lifting if lifted else others).append(((field, value),))
         return lifting + others
 
@@ -116,13 +199,13 @@ class _Search:
         parts = rule.nnf.items if isinstance(rule.nnf, NAll) else (rule.nnf,)
         needs: list[list[Change]] = []
         for part in parts:
-            test = reading(part, True)
-            if holds(test, flatten(self.facts)):
+            test = _definite(part)
+            if holds(test, self.flat):
                 continue
             options: list[Change] = []
             for field in sorted(fields_read(part) & self.design, key=_ORDER.__getitem__):
                 for value in candidate_values(field, self.facts.get(field)):
-                    if holds(test, flatten({**self.facts, field: value})):
+                    if holds(test, self.flat_with({field: value})):
                         options.append(((field, value),))
             if not options:
                 return None
@@ -143,15 +226,28 @@ class _Search:
             return
         if len(base) >= MAX_FACTS:
             return
-        trial = {**self.facts, **dict(base)}
-        left = self.obstacles(trial)
+        change = dict(base)
+        left = self.obstacles(change)
         if not left:
             return
         taken = {field for field, _ in base}
-        for lift in self.lifts(self.rules[left[0]], trial, taken):
+        for lift in self.lifts(self.rules[left[0]], change, taken):
             merged = _merge((base, lift))
             if merged is not None:
                 self.complete(merged, found)
+
+
+#: id of a condition -> (the condition, its "definitely true" test), read once.
+_DEFINITE: dict[int, tuple[Any, Test]] = {}
+
+
+def _definite(nnf: Any) -> Test:
+    found = _DEFINITE.get(id(nnf))
+    if found is None or found[0] is not nnf:
+        if len(_DEFINITE) >= 20_000:
+            _DEFINITE.clear()
+        found = _DEFINITE[id(nnf)] = (nnf, reading(nnf, True))
+    return found[1]
 
 
 def _merge(changes: Sequence[Change]) -> Change | None:
@@ -180,10 +276,8 @@ def would_be_kyodo_if(
     for change in minimal:
         if not any(set(k) <= set(change) for k in kept):
             kept.append(change)
-    confirmed = [c for c in kept if confirm_with == "python" or search.kyodo(c, confirm_with)]
+    confirmed = kept if confirm_with == "python" else search.confirmed(kept, confirm_with)
     if confirmed:
         return WhatIf(tuple(confirmed[:MAX_CHANGES]))
-    blocked = tuple(
-        i for i in search.obstacles(search.facts) if not search.rules[i].fields & search.design
-    )
+    blocked = tuple(i for i in search.obstacles({}) if not search.rules[i].fields & search.design)
     return WhatIf((), blocked)

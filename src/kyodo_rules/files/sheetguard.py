@@ -83,6 +83,7 @@ def over(name: str, limits: Limits, what: str, found: str) -> InputError:
 
 
 _SI = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?si[\s/>]")
+_ROW = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?row[\s/>]")
 
 
 def inspect_xlsx(data: bytes, name: str, limits: Limits) -> None:
@@ -113,6 +114,22 @@ def inspect_xlsx(data: bytes, name: str, limits: Limits) -> None:
             raise over("mb", limits, name, f"{total:,} bytes of XML")
         if strings_member is not None:
             _count_strings(archive, strings_member, name, limits)
+
+
+def _count_tags(handle: Any, tag: re.Pattern[bytes], most: int) -> int:
+    """Occurrences of `tag` in a zip member, streamed; stops counting past `most`."""
+    count = 0
+    tail = b""
+    while chunk := handle.read(1 << 20):
+        block = tail + chunk
+        count += len(tag.findall(block))
+        # Keep a short tail so that a tag split across chunks is counted once.
+        cut = max(block.rfind(b"<"), len(block) - 64)
+        tail = block[cut:]
+        count -= len(tag.findall(tail))
+        if count > most:
+            break
+    return count
 
 
 def _count_strings(
@@ -181,6 +198,11 @@ def xlsx_rows(
             if not sheets:
                 raise InputError(f"{name}: シートがありません / the workbook has no sheet")
             target = next((t for n, t in sheets if n in wanted), sheets[0][1])
+            # Rows are answered as they are read: a sheet over the row limit is refused
+            # before the first one, not after the hundred-thousandth.
+            with reader.archive.open(target) as source:
+                if _count_tags(source, _ROW, limits.rows + 1) > limits.rows + 1:
+                    raise over("rows", limits, name, f"more than {limits.rows:,} rows")
             book = reader.wb
             with reader.archive.open(target) as source:
                 parser = _Parser(

@@ -61,22 +61,52 @@ def _plan(schema: Schema) -> _Plan:
     return plan
 
 
+#: (id(plan), field, codes given) -> the flat entries of that list field (computed once).
+_LISTS: dict[tuple[int, str, tuple[Any, ...] | None], dict[str, str | int]] = {}
+
+
+def _list_entries(
+    field: str, keys: tuple[tuple[str, str], ...], n_key: str, value: Any
+) -> dict[str, str | int]:
+    out: dict[str, str | int] = {}
+    if value is None:
+        out[n_key] = -1
+        for _, key in keys:
+            out[key] = UNKNOWN
+    else:
+        present = {str(v) for v in value}
+        out[n_key] = len(present)
+        for code, key in keys:
+            out[key] = "true" if code in present else "false"
+    return out
+
+
 def flatten(facts: Mapping[str, Any], schema: Schema = FIELD_KINDS) -> FlatFacts:
-    """Flatten known facts (JSON values, `None` or absent = unknown) for the engines."""
+    """Flatten known facts (JSON values, `None` or absent = unknown) for the engines.
+
+    A list field's entries (one per code, and a count) are built once per list
+    given and copied after: the what-if and the open questions flatten the same
+    few lists thousands of times.
+    """
     flat: FlatFacts = {}
     get = facts.get
-    for field, kind, keys, n_key in _plan(schema):
+    plan = _plan(schema)
+    lists = _LISTS
+    for field, kind, keys, n_key in plan:
         value = get(field)
         if kind == "codes":
-            if value is None:
-                flat[n_key] = -1
-                for _, key in keys:
-                    flat[key] = UNKNOWN
-            else:
-                present = {str(v) for v in value}
-                flat[n_key] = len(present)
-                for code, key in keys:
-                    flat[key] = "true" if code in present else "false"
+            try:
+                memo = (id(plan), field, None if value is None else tuple(value))
+                entries = lists.get(memo)
+            except TypeError:  # unhashable codes: not a validated case; built afresh
+                memo, entries = None, None
+            if entries is None:
+                entries = _list_entries(field, keys, n_key, value)
+                if memo is not None:
+                    if len(lists) >= 50_000:
+                        lists.clear()
+                    lists[memo] = entries
+            flat.update(entries)
         elif kind == "int":
             flat[field] = -1 if value is None else int(value)
         elif value is None:

@@ -34,18 +34,18 @@ async def answer_inventory(web: Web, upload: Any, profile: str, lang: str) -> Re
     if not isinstance(upload, UploadFile) or not upload.filename:
         raise InputError("file: choose an inventory file to upload; allowed: .csv, .xlsx")
     shown = upload_name(upload)
-    suffix = _batch._table_format(shown)
+    suffix = _batch.table_format(shown)
     checked = parse_lang(lang)
     web.classifier.bound(profile)
     source = await save_upload(web, upload, suffix)
     target = web.uploads / f"{secrets.token_hex(16)}.xlsx"
     try:
         try:
-            table = _batch.read_table(source)
+            report = _batch.answer_file(
+                source, target, classifier=web.classifier, profile=profile, lang=checked
+            )
         except InputError as exc:
             raise InputError(str(exc).replace(str(source), shown)) from None
-        inventory = _batch.classify_table(table, profile=profile, lang=checked)
-        _batch.write_inventory(target, inventory)
         data = target.read_bytes()
     finally:
         source.unlink(missing_ok=True)
@@ -56,8 +56,8 @@ async def answer_inventory(web: Web, upload: Any, profile: str, lang: str) -> Re
         media_type=XLSX,
         headers={
             "content-disposition": f'attachment; filename="{stem}-answered.xlsx"',
-            "x-kyodo-rows": str(len(inventory.outcomes)),
-            "x-kyodo-rows-with-errors": str(inventory.bad_rows),
+            "x-kyodo-rows": str(report.read),
+            "x-kyodo-rows-with-errors": str(report.bad),
         },
     )
 

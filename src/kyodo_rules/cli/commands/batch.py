@@ -1,8 +1,10 @@
 """`kyodo-rules batch IN -o OUT`: answer a whole project inventory (CSV or Excel).
 
-Exit codes follow the rest of the CLI: 0 all rows answered, 1 some rows could
-not be read (each reported as `row N: field: problem`, the others answered
-anyway), 2 the file itself could not be read or written.
+Rows are answered and written as they are read (memory stays flat however
+long the sheet), by `--jobs` worker processes on a large sheet, in the
+input's order. Exit codes follow the rest of the CLI: 0 all rows answered,
+1 some rows could not be read (each reported as `row N: field: problem`, the
+others answered anyway), 2 the file itself could not be read or written.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import sys
 import time
 from typing import TextIO
 
+from kyodo_rules.cli import options
 from kyodo_rules.files.sheetguard import LIMIT_HELP
 from kyodo_rules.model.errors import InputError
 
@@ -48,9 +51,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="空の入力用シート（日本語の列名・選択肢つき）を作る / write an empty input sheet",
     )
     parser.add_argument(
-        "--profile", default="generic", help="自治体プロファイル (generic, nichinan, ogi, ama)"
+        "--jobs",
+        "-j",
+        metavar="N",
+        type=int,
+        default=None,
+        help="並列に判定するプロセス数（既定: CPU の数） / worker processes (default: all cores)",
     )
-    parser.add_argument("--lang", choices=["ja", "en"], default="ja", help="表示言語 / language")
+    options.rules_dir(parser)
+    options.profile(parser)
+    options.lang(parser)
     parser.add_argument(
         "--engine",
         choices=["durable", "python"],
@@ -61,23 +71,32 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 class ProgressBar:
     """A one-line bar on a terminal. Not `tqdm` or `rich`: one line of progress
-    does not justify a dependency every city PC must install."""
+    does not justify a dependency every city PC must install.
+
+    Without a total (an xlsx does not say how many rows it holds) it counts rows.
+    """
 
     def __init__(self, stream: TextIO, label: str, width: int = 30) -> None:
         self.stream = stream
         self.label = label
         self.width = width
         self._last = 0.0
+        self._start = time.monotonic()
 
-    def __call__(self, done: int, total: int) -> None:
+    def __call__(self, done: int, total: int | None) -> None:
         now = time.monotonic()
-        if done < total and now - self._last < 0.1:
+        finished = total is not None and done >= total
+        if not finished and now - self._last < 0.1:
             return
         self._last = now
-        filled = self.width * done // total if total else self.width
-        bar = "#" * filled + "." * (self.width - filled)
-        self.stream.write(f"\r{self.label} [{bar}] {done}/{total}")
-        if done >= total:
+        if total is None:
+            rate = done / max(now - self._start, 1e-9)
+            self.stream.write(f"\r{self.label} {done:,} ({rate:,.0f}/s)")
+        else:
+            filled = self.width * done // total if total else self.width
+            bar = "#" * filled + "." * (self.width - filled)
+            self.stream.write(f"\r{self.label} [{bar}] {done}/{total}")
+        if finished:
             self.stream.write("\n")
         self.stream.flush()
 
@@ -86,12 +105,15 @@ def run(args: argparse.Namespace) -> int:
     from kyodo_rules.files.cells import clean
     from kyodo_rules.files.safeio import check_distinct, refuse_overwrite
     from kyodo_rules.files.sheetguard import parse_limits
-    from kyodo_rules.outputs import inventory as _batch
+    from kyodo_rules.outputs import inventory
 
     limits = parse_limits(args.limit)
+    jobs = args.jobs if args.jobs is not None else inventory.default_jobs()
+    if not 1 <= jobs <= 256:
+        raise InputError(f"--jobs {args.jobs}: allowed: 1-256")
     if args.template:
         refuse_overwrite([args.input], [("--template", args.template)])
-        path = _batch.write_template(args.template)
+        path = inventory.write_template(args.template)
         print(f"入力用シートを作成しました / template written: {path}", file=sys.stderr)
         if not args.input:
             return 0
@@ -102,35 +124,41 @@ def run(args: argparse.Namespace) -> int:
         )
     # Every output is checked before the long part: its suffix, that it is not
     # the input (links included), and that no unnamed summary replaces a file.
-    _batch._table_format(args.input)
-    target, side, _named = _batch.plan_outputs(args.output, args.summary)
+    inventory.table_format(args.input)
+    target, side, _named = inventory.plan_outputs(args.output, args.summary)
     outputs = [("-o", target), ("--summary", side)]
     refuse_overwrite([args.input], outputs)
     check_distinct(outputs)
-    table = _batch.read_table(args.input, limits)
+    classifier = options.classifier_for(args.rules_dir)
     progress = ProgressBar(sys.stderr, "判定中 / classifying") if sys.stderr.isatty() else None
-    inventory = _batch.classify_table(
-        table, profile=args.profile, lang=args.lang, engine=args.engine, progress=progress
+    report = inventory.answer_file(
+        args.input,
+        args.output,
+        summary=args.summary,
+        limits=limits,
+        classifier=classifier,
+        profile=args.profile,
+        lang=args.lang,
+        engine=args.engine,
+        jobs=jobs,
+        progress=progress,
     )
-    for note in inventory.notes:
+    for note in report.notes:
         print(f"kyodo-rules: {clean(note)}", file=sys.stderr)
-    errors = inventory.errors
-    for error in errors[:MAX_SHOWN]:
+    for error in report.errors[:MAX_SHOWN]:
         print(clean(str(error)), file=sys.stderr)
-    if len(errors) > MAX_SHOWN:
-        more = len(errors) - MAX_SHOWN
+    if report.error_count > MAX_SHOWN:
+        more = report.error_count - MAX_SHOWN
         print(
             f"…ほか {more} 件（出力の「入力エラー」列にすべてあります） / "
             f"…and {more} more (all are in the output's errors column)",
             file=sys.stderr,
         )
-    written = _batch.write_inventory(args.output, inventory, args.summary)
-    answered = len(inventory.outcomes) - inventory.bad_rows
-    read, bad = len(inventory.outcomes), inventory.bad_rows
+    read, bad = report.read, report.bad
     print(
-        f"{read} 行を読み込み、{answered} 件を判定、入力エラー {bad} 行 / "
-        f"{read} rows read: {answered} answered, {bad} rows with errors → "
-        + ", ".join(str(p) for p in written),
+        f"{read} 行を読み込み、{report.answered} 件を判定、入力エラー {bad} 行 / "
+        f"{read} rows read: {report.answered} answered, {bad} rows with errors → "
+        + ", ".join(str(p) for p in report.files),
         file=sys.stderr,
     )
-    return 1 if inventory.bad_rows else 0
+    return 1 if bad else 0

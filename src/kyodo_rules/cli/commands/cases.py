@@ -6,22 +6,27 @@ import argparse
 import json
 import sys
 
+from kyodo_rules.cli import options
+
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--json", action="store_true", help="JSON で出力 / for programs")
-    parser.add_argument("--lang", choices=["ja", "en"], default="ja", help="表示言語 / language")
+    options.rules_dir(parser)
+    options.lang(parser)
+    options.json_flag(parser)
 
 
 def run(args: argparse.Namespace) -> int:
     from dataclasses import asdict
+    from pathlib import Path
 
-    from kyodo_rules.decision.classify import default_classifier
     from kyodo_rules.outputs.demo import case_rows
     from kyodo_rules.rulebase.case_library import load_cases
     from kyodo_rules.wording import catalog
     from kyodo_rules.wording.labels import display_width, pad
 
-    rows = case_rows(load_cases(), default_classifier(), args.lang)
+    classifier = options.classifier_for(args.rules_dir)
+    library = Path(args.rules_dir) / "cases" if args.rules_dir else None
+    rows = case_rows(load_cases(library), classifier, args.lang)
     if args.json:
         json.dump([asdict(r) for r in rows], sys.stdout, ensure_ascii=False, indent=2)
         sys.stdout.write("\n")

@@ -1,7 +1,7 @@
 """`kyodo-rules check`: validate and explore a rulebase; exit 1 on any defect.
 
 The exploration itself lives in `kyodo_rules.analysis.check` and, for `rules/npo`, in
-`kyodo_rules.npo.checks` (pure, no printing); this
+`kyodo_rules.analysis.npo_checks` (pure, no printing); this
 module only turns its report into lines a rule author can act on.
 """
 
@@ -13,17 +13,16 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from kyodo_rules.cli import options
 from kyodo_rules.model.errors import InputError
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--rules", metavar="DIR", default=None, help="ルールディレクトリ / rules directory"
-    )
+    options.rules_dir(parser, old=("--rules",))
     parser.add_argument(
         "--wizard", metavar="DIR", default=None, help="ウィザードのディレクトリ / wizard directory"
     )
-    parser.add_argument("--json", action="store_true", help="JSON で出力 / for programs")
+    options.json_flag(parser)
     parser.add_argument(
         "--no-differential",
         action="store_true",
@@ -37,14 +36,13 @@ def _facts_line(facts: dict[str, Any]) -> str:
 
 def run(args: argparse.Namespace) -> int:
     from kyodo_rules.analysis.check import check
-    from kyodo_rules.npo.checks import check_npo
+    from kyodo_rules.analysis.npo_checks import check_npo
 
-    for option in ("rules", "wizard"):
-        value = getattr(args, option)
+    for option, value in (("--rules-dir", args.rules_dir), ("--wizard", args.wizard)):
         if value is not None and not Path(value).is_dir():
-            raise InputError(f"--{option}: {value}: no such directory")
-    report = check(args.rules, args.wizard, differential=not args.no_differential)
-    check_npo(args.rules, report, differential=not args.no_differential)
+            raise InputError(f"{option}: {value}: no such directory")
+    report = check(args.rules_dir, args.wizard, differential=not args.no_differential)
+    check_npo(args.rules_dir, report, differential=not args.no_differential)
     if args.json:
         json.dump(report.as_json(), sys.stdout, ensure_ascii=False, indent=2)
         sys.stdout.write("\n")

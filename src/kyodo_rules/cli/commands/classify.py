@@ -6,6 +6,7 @@ import argparse
 import json
 import sys
 
+from kyodo_rules.cli import options
 from kyodo_rules.model.errors import InputError
 
 
@@ -13,18 +14,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "file", metavar="FILE", help="事例ファイル (YAML/JSON, - で標準入力) / case file"
     )
+    options.rules_dir(parser)
+    options.profile(parser)
+    options.lang(parser)
+    options.json_flag(parser)
+    options.report(parser)
     parser.add_argument(
-        "--profile", default="generic", help="自治体プロファイル (generic, nichinan, ogi, ama)"
-    )
-    parser.add_argument(
-        "--json", action="store_true", help="JSON で出力 / print the vocabulary's JSON"
-    )
-    parser.add_argument("--lang", choices=["ja", "en"], default="ja", help="表示言語 / language")
-    parser.add_argument("--no-what-if", action="store_true", help="would_be_kyodo_if を計算しない")
-    parser.add_argument(
-        "--report",
-        metavar="FILE",
-        help="レポートも保存する（拡張子 .md/.json/.html で形式を選ぶ） / also write a report",
+        "--no-what-if",
+        action="store_true",
+        help="would_be_kyodo_if を計算しない / skip the what-if search",
     )
 
 
@@ -38,11 +36,10 @@ def run(args: argparse.Namespace) -> int:
         report_format(args.report)  # a wrong suffix fails before any work is done
         refuse_overwrite([args.file], [("--report", args.report)])
     facts = read_mapping(args.file)  # a bad file fails before the engine is loaded
-    from kyodo_rules.decision.classify import default_classifier
     from kyodo_rules.outputs.text import render_text
 
     name = "<stdin>" if args.file == "-" else args.file
-    classifier = default_classifier()
+    classifier = options.classifier_for(args.rules_dir)
     try:
         result = classifier.classify(
             facts, profile=args.profile, lang=args.lang, what_if=not args.no_what_if

@@ -13,6 +13,7 @@ import argparse
 import sys
 from typing import TYPE_CHECKING, Any
 
+from kyodo_rules.cli import options
 from kyodo_rules.model.errors import InputError
 
 if TYPE_CHECKING:
@@ -24,22 +25,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "id", metavar="ID", nargs="?", help="事例ID（kyodo-rules cases で一覧） / case id"
     )
-    parser.add_argument("--lang", choices=["ja", "en"], default="ja", help="表示言語 / language")
-    parser.add_argument(
-        "--profile", default=None, help="自治体プロファイル（既定: 事例のもの） / profile"
-    )
+    options.rules_dir(parser)
+    options.profile(parser, default=None, note="（既定: 事例のもの / default: the case's）")
+    options.lang(parser)
     parser.add_argument(
         "--pause",
         action=argparse.BooleanOptionalAction,
         default=None,
         help="ステップごとに Enter を待つ（端末では既定） / wait for Enter between steps",
     )
-    parser.add_argument(
-        "--report",
-        metavar="FILE",
-        default=None,
-        help="判定結果を報告書に保存 (.html/.md/.json) / write a report",
-    )
+    options.report(parser)
 
 
 def _pick(cases: list[LibraryCase], lang: Lang) -> str | None:
@@ -69,11 +64,12 @@ def _find(cases: list[LibraryCase], wanted: str) -> LibraryCase:
 
 
 def run(args: argparse.Namespace) -> int:
-    from kyodo_rules.decision.classify import default_classifier
+    from pathlib import Path
+
     from kyodo_rules.outputs.demo import demo_steps
     from kyodo_rules.rulebase.case_library import load_cases
 
-    cases = load_cases()
+    cases = load_cases(Path(args.rules_dir) / "cases" if args.rules_dir else None)
     wanted = args.id
     if wanted is None:
         if not (sys.stdin and sys.stdin.isatty() and sys.stdout.isatty()):
@@ -95,7 +91,7 @@ def run(args: argparse.Namespace) -> int:
         from kyodo_rules.files.safeio import refuse_overwrite
 
         refuse_overwrite([], [("--report", report)])
-    classifier = default_classifier()
+    classifier = options.classifier_for(args.rules_dir)
     steps = demo_steps(case, classifier, args.lang, args.profile)
     pause = args.pause if args.pause is not None else sys.stdin.isatty()
     from kyodo_rules.wording import catalog

@@ -12,6 +12,7 @@ import json
 import sys
 from typing import Any
 
+from kyodo_rules.cli import options
 from kyodo_rules.model.errors import InputError
 
 
@@ -21,11 +22,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="FILE",
         help="事例ファイル (YAML/JSON の事実、または facts: を持つ事例) / case file",
     )
-    parser.add_argument(
-        "--profile", default=None, help="自治体プロファイル (generic, nichinan, ogi, ama)"
-    )
-    parser.add_argument("--lang", choices=["ja", "en"], default="ja", help="表示言語 / language")
-    parser.add_argument("--json", action="store_true", help="JSON で出力 / for programs")
+    options.rules_dir(parser)
+    options.profile(parser, default=None, note="（既定: 事例のもの / default: the case's）")
+    options.lang(parser)
+    options.json_flag(parser)
     parser.add_argument(
         "--yaml", action="store_true", help="条件を YAML で表示 / show conditions as YAML"
     )
@@ -51,12 +51,12 @@ def run(args: argparse.Namespace) -> int:
     name = "<stdin>" if args.file == "-" else args.file
     facts, case_profile = _facts_of(read_mapping(args.file), name)
     from kyodo_rules.analysis.explain import derivation_data, derive
-    from kyodo_rules.decision.classify import default_classifier
     from kyodo_rules.outputs.derivation import derivation_lines
 
     profile = args.profile or case_profile or "generic"
+    classifier = options.classifier_for(args.rules_dir)
     try:
-        derivation = derive(default_classifier(), facts, profile, args.lang)
+        derivation = derive(classifier, facts, profile, args.lang)
     except InputError as exc:
         raise InputError(f"{name}: {exc}") from None
     from kyodo_rules.files.cells import clean, json_safe

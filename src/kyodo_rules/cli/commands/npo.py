@@ -6,6 +6,7 @@ import argparse
 import json
 import sys
 
+from kyodo_rules.cli import options
 from kyodo_rules.model.errors import InputError
 
 
@@ -13,8 +14,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "file", metavar="FILE", help="団体の情報 (YAML/JSON, - で標準入力) / group file"
     )
-    parser.add_argument("--json", action="store_true", help="JSON で出力 / for programs")
-    parser.add_argument("--lang", choices=["ja", "en"], default="ja", help="表示言語 / language")
+    options.lang(parser)
+    options.json_flag(parser)
 
 
 def run(args: argparse.Namespace) -> int:

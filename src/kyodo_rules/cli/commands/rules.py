@@ -6,20 +6,18 @@ import argparse
 import json
 import sys
 
+from kyodo_rules.cli import options
+
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--json", action="store_true", help="JSON で出力 / for programs")
-    parser.add_argument("--profile", default="generic", help="自治体プロファイル")
-    parser.add_argument("--lang", choices=["ja", "en"], default="ja")
-    parser.add_argument(
-        "--rules-dir", default=None, help="別のルールディレクトリ / another rules dir"
-    )
+    options.rules_dir(parser)
+    options.profile(parser)
+    options.lang(parser)
+    options.json_flag(parser)
 
 
 def run(args: argparse.Namespace) -> int:
-    from kyodo_rules.rulebase.loading import load_rulebase
-
-    rulebase = load_rulebase(args.rules_dir)
+    rulebase = options.classifier_for(args.rules_dir).rulebase
     ruleset = rulebase.ruleset(args.profile)
     rows = [
         {

@@ -19,20 +19,17 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from kyodo_rules.model.vocabulary import Lang
 
+from kyodo_rules.cli import options
+
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--lang", choices=["ja", "en"], default=None, help="表示言語 / language")
-    parser.add_argument(
-        "--profile",
-        default=None,
-        help="自治体プロファイル (generic, nichinan, ogi, ama; 省略時は最初に質問)",
-    )
+    options.rules_dir(parser)
+    options.profile(parser, default=None, note="（省略時は最初に質問 / asked first if not given）")
+    options.lang(parser, default=None)
+    options.report(parser, old=("--save",))
     parser.add_argument("--resume", metavar="FILE", help="保存したセッションから再開 / resume")
     parser.add_argument(
         "--answers", metavar="FILE", help="回答ファイルを質問なしで再生 / replay, no prompts"
-    )
-    parser.add_argument(
-        "--save", metavar="REPORT", help="報告書を保存 (.md / .html / .json) / save the report"
     )
     parser.add_argument(
         "--session", metavar="FILE", help="セッションファイルの保存先 / where to keep the session"
@@ -42,7 +39,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 class _Loader:
     """Loads the classifier in the background; `get()` waits and re-raises its error."""
 
-    def __init__(self) -> None:
+    def __init__(self, rules_dir: str | None = None) -> None:
+        self._rules_dir = rules_dir
         self._value: Any = None
         self._error: BaseException | None = None
         self._thread = threading.Thread(target=self._load, name="kyodo-load", daemon=True)
@@ -50,9 +48,7 @@ class _Loader:
 
     def _load(self) -> None:
         try:
-            from kyodo_rules.decision.classify import default_classifier
-
-            self._value = default_classifier()
+            self._value = options.classifier_for(self._rules_dir)
         except BaseException as exc:  # re-raised in the caller's thread
             self._error = exc
 
@@ -63,13 +59,14 @@ class _Loader:
         return self._value
 
 
-def _profiles(lang: Lang) -> list[tuple[str, str]]:
+def _profiles(lang: Lang, rules_dir: str | None = None) -> list[tuple[str, str]]:
     """Profile ids and names without loading the rulebase (the first screen must be fast)."""
     from kyodo_rules.files.shipped import data_path
     from kyodo_rules.files.yaml import load_file
 
     out: list[tuple[str, str]] = []
-    for path in sorted((data_path("rules") / "profiles").glob("*.yaml")):
+    rules = Path(rules_dir) if rules_dir else data_path("rules")
+    for path in sorted((rules / "profiles").glob("*.yaml")):
         doc = load_file(path, path.name)
         if not isinstance(doc, dict) or "id" not in doc:
             continue
@@ -113,16 +110,19 @@ def _write_report(
 def run(args: argparse.Namespace) -> int:
     from kyodo_rules.model.errors import InputError
 
-    if args.save:
+    if args.rules_dir is not None and not Path(args.rules_dir).is_dir():
+        raise InputError(f"--rules-dir {args.rules_dir}: no such directory")
+    if args.report:
         from kyodo_rules.files.safeio import check_distinct, refuse_overwrite
         from kyodo_rules.outputs.html import report_format
 
+        option = options.spelling(args, "report")
         try:
-            report_format(args.save)
+            report_format(args.report)
         except InputError as exc:
-            raise InputError(f"--save {args.save}: {exc}") from None
-        refuse_overwrite([args.answers, args.resume, args.session], [("--save", args.save)])
-        check_distinct([("--session", args.session or args.resume), ("--save", args.save)])
+            raise InputError(f"{option} {args.report}: {exc}") from None
+        refuse_overwrite([args.answers, args.resume, args.session], [(option, args.report)])
+        check_distinct([("--session", args.session or args.resume), (option, args.report)])
     if args.answers:
         return _replay(args)
     if args.resume:
@@ -138,7 +138,7 @@ def run(args: argparse.Namespace) -> int:
     _check_session_place(args)  # before the rule engine starts loading, and any question
     if os.environ.get("NO_COLOR") or not sys.stdout.isatty():
         os.environ["PROMPT_TOOLKIT_COLOR_DEPTH"] = "DEPTH_1_BIT"
-    loader = _Loader()
+    loader = _Loader(args.rules_dir)
     return _interactive(args, loader)
 
 
@@ -155,9 +155,9 @@ def _finish(
     replayed from a file; the report file, when asked for, always has everything."""
     from kyodo_rules.outputs.text import render_text
 
-    if args.save:
-        _write_report(args.save, result, lang, answers, title)
-        print(_words("saved_report", lang, path=args.save))
+    if args.report:
+        _write_report(args.report, result, lang, answers, title)
+        print(_words("saved_report", lang, path=args.report))
     if wizard is not None:
         wizard.show_result(result)
     else:
@@ -165,7 +165,6 @@ def _finish(
 
 
 def _replay(args: argparse.Namespace) -> int:
-    from kyodo_rules.decision.classify import default_classifier
     from kyodo_rules.model.vocabulary import parse_lang
     from kyodo_rules.rulebase.questions import default_data
     from kyodo_rules.wizard import session
@@ -175,7 +174,7 @@ def _replay(args: argparse.Namespace) -> int:
     lang = parse_lang(args.lang or meta.get("lang") or "ja", f"{args.answers}: lang")
     profile = args.profile or str(meta.get("profile") or "generic")
     data = default_data()
-    classifier = default_classifier()
+    classifier = options.classifier_for(args.rules_dir)
     flow = Flow(classifier.bound(profile), data.order)
     state = replay(flow, State(profile=profile, lang=lang), answers)
     result = classifier.classify(flow.facts(state), profile=profile, lang=lang)
@@ -271,7 +270,7 @@ def _interactive(args: argparse.Namespace, loader: _Loader) -> int:
     wizard = Wizard(data, loader.get, state, path)
     try:
         if not state.profile:
-            state.profile = wizard.ask_profile(_profiles(lang))
+            state.profile = wizard.ask_profile(_profiles(lang, args.rules_dir))
         wizard.save()
         result = wizard.run()
     except (KeyboardInterrupt, EOFError):

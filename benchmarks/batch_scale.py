@@ -1,0 +1,143 @@
+"""`kyodo-rules batch` end to end on generated inventories: rows/s and peak memory.
+
+    python benchmarks/batch_scale.py                 # 100,000 rows, CSV and xlsx, --jobs default
+    python benchmarks/batch_scale.py --rows 20000 --jobs 1 --format csv
+
+Each inventory is written once (kept under --keep DIR to rerun), then the
+installed `kyodo-rules batch` runs on it as a user would run it. The peak RSS
+is the largest sum over the command and its worker processes, sampled every
+50 ms from /proc (Linux). Prints one line per run with the command that
+reproduces it, and the machine's load average at the start.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import os
+import random
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from kyodo_rules.model.vocabulary import FIELD_KINDS
+from kyodo_rules.wording.field_labels import CODE_LABELS, FIELD_LABELS
+
+FIELDS = ("title", *FIELD_KINDS)
+
+
+def _row(rng: random.Random, n: int) -> list[Any]:
+    """A project as a person might type it: labels or codes, はい/いいえ, blanks for unknowns."""
+    cells: list[Any] = [f"事業{n}"]
+    for name, (kind, codes) in FIELD_KINDS.items():
+        if rng.random() < 0.35:
+            cells.append(None)
+            continue
+        labels = CODE_LABELS.get(name, {})
+        if kind == "bool":
+            cells.append(rng.choice(["はい", "いいえ"]))
+        elif kind == "code":
+            code = str(rng.choice(codes))
+            cells.append(rng.choice([code, labels[code]]))
+        else:
+            chosen = rng.sample([str(c) for c in codes], rng.randint(1, min(3, len(codes))))
+            cells.append("、".join(rng.choice([c, labels[c]]) for c in chosen))
+    return cells
+
+
+def generate(path: Path, rows: int, seed: int = 13) -> None:
+    rng = random.Random(seed)
+    headers = [FIELD_LABELS[f] for f in FIELDS]
+    if path.suffix == ".csv":
+        with path.open("w", encoding="utf-8", newline="") as handle:
+            writer = csv.writer(handle)
+            writer.writerow(headers)
+            for n in range(rows):
+                writer.writerow(["" if c is None else c for c in _row(rng, n)])
+        return
+    from openpyxl import Workbook
+
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet("事業一覧")
+    sheet.append(headers)
+    for n in range(rows):
+        sheet.append(_row(rng, n))
+    book.save(path)
+
+
+def _tree_rss(pid: int) -> int:
+    """KiB resident in `pid` and every process below it."""
+    total = 0
+    stack = [pid]
+    while stack:
+        current = stack.pop()
+        try:
+            status = Path(f"/proc/{current}/status").read_text()
+            children = Path(f"/proc/{current}/task/{current}/children").read_text().split()
+        except OSError:
+            continue
+        for line in status.splitlines():
+            if line.startswith("VmRSS:"):
+                total += int(line.split()[1])
+        stack.extend(int(c) for c in children)
+    return total
+
+
+def run(command: list[str]) -> tuple[float, int, int]:
+    """(seconds, peak KiB summed over the process tree, exit code)."""
+    start = time.perf_counter()
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    peak = 0
+    while process.poll() is None:
+        peak = max(peak, _tree_rss(process.pid))
+        time.sleep(0.05)
+    seconds = time.perf_counter() - start
+    err = process.stderr.read().decode() if process.stderr else ""
+    if process.returncode not in (0, 1):
+        print(err, file=sys.stderr)
+    return seconds, peak, process.returncode
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=100_000)
+    parser.add_argument("--format", choices=["csv", "xlsx", "both"], default="both")
+    parser.add_argument("--jobs", type=int, default=None)
+    parser.add_argument("--engine", choices=["durable", "python"], default="durable")
+    parser.add_argument("--keep", metavar="DIR", help="keep (and reuse) the generated inputs here")
+    args = parser.parse_args()
+    exe = shutil.which("kyodo-rules") or str(Path(sys.executable).parent / "kyodo-rules")
+    where = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="kyodo-batch-"))
+    where.mkdir(parents=True, exist_ok=True)
+    print(f"load average at start: {' '.join(f'{x:.2f}' for x in os.getloadavg())}; "
+          f"{os.cpu_count()} cores")  # fmt: skip
+    formats = ["csv", "xlsx"] if args.format == "both" else [args.format]
+    try:
+        for suffix in formats:
+            source = where / f"inventory-{args.rows}.{suffix}"
+            if not source.exists():
+                generate(source, args.rows)
+            out = where / f"answers-{args.rows}.{suffix}"
+            for stale in (out, out.with_name(f"{out.stem}.summary{out.suffix}")):
+                stale.unlink(missing_ok=True)
+            command = [exe, "batch", str(source), "-o", str(out), "--engine", args.engine]
+            if args.jobs is not None:
+                command += ["--jobs", str(args.jobs)]
+            seconds, peak, code = run(command)
+            print(
+                f"{suffix}: {args.rows:,} rows in {seconds:.1f} s = {args.rows / seconds:,.0f} "
+                f"rows/s, peak RSS {peak / 1024:,.0f} MB (all processes), exit {code}\n"
+                f"    {' '.join(command)}"
+            )
+    finally:
+        if not args.keep:
+            shutil.rmtree(where, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

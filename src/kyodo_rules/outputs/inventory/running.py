@@ -1,0 +1,199 @@
+"""Running an inventory: rows read, answered, and written in their order, as they come.
+
+Nothing of a run grows with its rows but counts: a row is read, answered, put
+into words and written before the rows far behind it are read. A sheet of
+more than `SMALL` rows is answered by a pool of worker processes (`jobs`,
+default: one per core), `CHUNK` rows a task, with a bounded window of tasks in
+flight, so that the reader never runs ahead of the writer and the answers
+come back in the input's order. Each worker builds its own classifier once,
+from the rules directory of the classifier that was given.
+"""
+
+from __future__ import annotations
+
+import itertools
+import multiprocessing
+import os
+import signal
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from kyodo_rules.files.sheetguard import Limits
+from kyodo_rules.outputs.inventory.answers import Answered, Layout, answer_row, form_namer
+from kyodo_rules.outputs.inventory.columns import map_columns
+from kyodo_rules.outputs.inventory.reading import RowError, SheetRow, open_table
+from kyodo_rules.outputs.inventory.writing import Sheet, plan_outputs, write_answers
+
+if TYPE_CHECKING:
+    from kyodo_rules.decision.classify import Classifier, EngineName
+    from kyodo_rules.model.vocabulary import Lang
+
+#: Rows a worker answers per task: large enough that sending them costs little.
+CHUNK = 200
+#: A sheet this short is answered in this process: starting workers would cost more.
+SMALL = 1_000
+#: Tasks in flight per worker: enough to keep every worker busy, few enough to stay small.
+AHEAD = 3
+
+
+@dataclass(frozen=True)
+class Report:
+    """What a run did: the files written, and the rows read and refused."""
+
+    files: tuple[Path, ...]
+    read: int
+    bad: int
+    #: The first row errors (all of them are in the output's 入力エラー column).
+    errors: tuple[RowError, ...]
+    error_count: int
+    notes: tuple[str, ...]
+
+    @property
+    def answered(self) -> int:
+        return self.read - self.bad
+
+
+def default_jobs() -> int:
+    """One worker per core this process may use."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):
+        return max(1, os.cpu_count() or 1)
+
+
+def answer_file(
+    source: str | os.PathLike[str],
+    output: str | os.PathLike[str],
+    *,
+    summary: str | os.PathLike[str] | None = None,
+    limits: Limits | None = None,
+    classifier: Classifier | None = None,
+    profile: str = "generic",
+    lang: Lang = "ja",
+    engine: EngineName = "durable",
+    jobs: int = 1,
+    progress: Callable[[int, int | None], None] | None = None,
+) -> Report:
+    """Answer every row of `source` into `output` (and, for CSV, its summary file)."""
+    from kyodo_rules.decision.classify import default_classifier
+
+    target, side, replaces = plan_outputs(output, summary)
+    classifier = classifier or default_classifier()
+    classifier.bound(profile)  # an unknown profile fails once, before any row
+    table = open_table(source, limits)
+    columns = map_columns(table.headers)
+    layout = Layout.of(columns)
+    namer = form_namer(classifier.rulebase.profiles, profile, lang)
+    sheet = Sheet(table.headers, layout, lang, columns.notes, namer)
+    task = _Task(layout, profile, lang, engine, str(classifier.rulebase.root))
+    rows: Iterable[Answered] = answered_rows(table.rows, task, classifier, jobs)
+    if progress is not None:
+        rows = _reported(rows, progress, table.expected)
+    files = write_answers(target, side, replaces, sheet, rows)
+    tally = sheet.tally
+    return Report(
+        tuple(files), tally.read, tally.bad, tuple(tally.errors), tally.error_count, columns.notes
+    )
+
+
+@dataclass(frozen=True)
+class _Task:
+    """Everything a worker needs besides the rows (sent once, when it starts)."""
+
+    layout: Layout
+    profile: str
+    lang: Lang
+    engine: EngineName
+    rules_dir: str
+
+    def answer(self, classifier: Classifier, row: SheetRow) -> Answered:
+        return answer_row(
+            row,
+            self.layout,
+            classifier,
+            profile=self.profile,
+            lang=self.lang,
+            engine=self.engine,
+        )
+
+
+def answered_rows(
+    rows: Iterator[SheetRow], task: _Task, classifier: Classifier, jobs: int
+) -> Iterator[Answered]:
+    """Each row's answer, in the input's order."""
+    head = list(itertools.islice(rows, SMALL))
+    if jobs <= 1 or len(head) < SMALL:
+        for row in itertools.chain(head, rows):
+            yield task.answer(classifier, row)
+        return
+    yield from _pooled(itertools.chain(head, rows), task, jobs)
+
+
+def _chunks(rows: Iterator[SheetRow]) -> Iterator[list[SheetRow]]:
+    while chunk := list(itertools.islice(rows, CHUNK)):
+        yield chunk
+
+
+def _start_method() -> str:
+    """A fresh worker, never a fork of this process (which may hold threads and locks);
+    forked from a server that has the rule engine loaded already, where there is one."""
+    methods = multiprocessing.get_all_start_methods()
+    return "forkserver" if "forkserver" in methods else "spawn"
+
+
+def _pooled(rows: Iterator[SheetRow], task: _Task, jobs: int) -> Iterator[Answered]:
+    context = multiprocessing.get_context(_start_method())
+    if context.get_start_method() == "forkserver":
+        context.set_forkserver_preload([__name__, "kyodo_rules.outputs.inventory.warm"])
+    pool = ProcessPoolExecutor(
+        max_workers=jobs, mp_context=context, initializer=_start_worker, initargs=(task,)
+    )
+    window: deque[Future[list[Answered]]] = deque()
+    try:
+        chunks = _chunks(rows)
+        for chunk in itertools.islice(chunks, jobs * AHEAD):
+            window.append(pool.submit(_answer_chunk, chunk))
+        while window:
+            answered = window.popleft().result()
+            for chunk in itertools.islice(chunks, 1):
+                window.append(pool.submit(_answer_chunk, chunk))
+            yield from answered
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+_worker: tuple[Any, _Task] | None = None
+
+
+def _start_worker(task: _Task) -> None:
+    """Build this worker's classifier; Ctrl-C is the parent's to handle, not each worker's."""
+    global _worker
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    from kyodo_rules.decision.classify import Classifier, default_classifier
+    from kyodo_rules.files.shipped import data_path
+
+    shipped = Path(task.rules_dir) == data_path("rules")
+    classifier = default_classifier() if shipped else Classifier(rules_dir=task.rules_dir)
+    classifier.bound(task.profile)
+    _worker = (classifier, task)
+
+
+def _answer_chunk(chunk: list[SheetRow]) -> list[Answered]:
+    assert _worker is not None, "worker not started"
+    classifier, task = _worker
+    return [task.answer(classifier, row) for row in chunk]
+
+
+def _reported(
+    rows: Iterable[Answered], progress: Callable[[int, int | None], None], expected: int | None
+) -> Iterator[Answered]:
+    done = 0
+    for row in rows:
+        done += 1
+        progress(done, max(expected, done) if expected else None)
+        yield row
+    progress(done, done)

@@ -1,0 +1,361 @@
+"""Writing the answered inventory: row by row as answers come, atomically, inert.
+
+The answers file is built under a temporary name and put in place only when
+complete (an earlier file is kept whole if anything fails), no text becomes a
+formula in any spreadsheet, and no input is ever overwritten. Rows are written
+as they arrive: an xlsx through openpyxl's write-only mode, a CSV line by
+line; the summary, made of counts, is written last.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import suppress
+from pathlib import Path
+from typing import Any
+
+from kyodo_rules.files.cells import clean, inert_csv, is_formula_like
+from kyodo_rules.files.sheetguard import NoCachedValue
+from kyodo_rules.model.errors import InputError
+from kyodo_rules.model.vocabulary import FIELD_KINDS, LANGS, Lang
+from kyodo_rules.outputs.inventory.answers import (
+    Answered,
+    Layout,
+    Tally,
+    summary_headers,
+    summary_rows,
+)
+from kyodo_rules.outputs.inventory.columns import _LONG, INPUT_FIELDS, RESULT_COLUMNS
+from kyodo_rules.outputs.inventory.reading import SHEET_NAMES, Cell, cell_text, pick, table_format
+from kyodo_rules.wording.field_labels import CODE_LABELS, FIELD_LABELS
+
+
+def summary_path(out: str | os.PathLike[str]) -> Path:
+    """inventory.csv -> inventory.summary.csv (a CSV file has room for one table only)."""
+    path = Path(out)
+    return path.with_name(f"{path.stem}.summary{path.suffix}")
+
+
+def plan_outputs(
+    out: str | os.PathLike[str], summary: str | os.PathLike[str] | None = None
+) -> tuple[Path, Path | None, bool]:
+    """(answers file, summary file or None, whether the summary's name was given).
+
+    Checked before any work. An xlsx keeps its summary in its own 集計 sheet. A
+    CSV's summary goes to the name given with `--summary`, else beside it as
+    NAME.summary.csv, but only if no such file exists or it is the summary of an
+    earlier run: a file of the user's, whose name they never typed, is never
+    replaced. The third value says whether the summary may replace a file.
+    """
+    target = Path(out)
+    if table_format(target) == ".xlsx":
+        if summary is not None:
+            raise InputError(
+                f"--summary {os.fspath(summary)}: "
+                "xlsx の集計は同じファイルの「集計」シートに入ります / "
+                "an xlsx output keeps its summary in its own summary sheet"
+            )
+        return target, None, False
+    if summary is not None:
+        if Path(summary).suffix.lower() != ".csv":
+            raise InputError(
+                f"--summary {os.fspath(summary)}: 拡張子は .csv にしてください / "
+                "the summary file must end in .csv"
+            )
+        return target, Path(summary), True
+    side = summary_path(target)
+    if os.path.lexists(side) and not _is_our_summary(side):
+        raise InputError(
+            f"{side}: 集計ファイルが既にあります。"
+            f"置き換えるなら --summary {side} と指定してください / "
+            f"the summary file already exists; to replace it, name it: --summary {side}"
+        )
+    return target, side, os.path.lexists(side)
+
+
+def _is_our_summary(path: Path) -> bool:
+    """Is this the summary an earlier run wrote (its exact header, four columns, counts)?
+
+    Replacing it loses nothing a person made; anything else is the user's file.
+    """
+    from kyodo_rules.files.safeio import read_bounded
+
+    try:
+        if not path.is_file() or path.is_symlink():
+            return False
+        text = read_bounded(path, 1_000_000).decode("utf-8-sig")
+        rows = list(csv.reader(io.StringIO(text, newline=""), strict=True))
+    except (InputError, OSError, UnicodeDecodeError, csv.Error):
+        return False
+    heads = [summary_headers(lang) for lang in LANGS]
+    return (
+        len(rows) > 1 and rows[0] in heads and all(len(r) == 4 and r[3].isdigit() for r in rows[1:])
+    )
+
+
+#: Texts already made inert, for CSV and for xlsx: most cells of an inventory repeat.
+_INERT: dict[str, str] = {}
+_CLEAN: dict[str, tuple[str, bool]] = {}
+_MEMO_MAX = 50_000
+
+
+def csv_cell(value: Cell) -> str:
+    """A value as CSV text that no spreadsheet evaluates; numbers stay numbers."""
+    if isinstance(value, str):
+        text = _INERT.get(value)
+        if text is None:
+            text = inert_csv(value)
+            if len(_INERT) >= _MEMO_MAX:
+                _INERT.clear()
+            _INERT[value] = text
+        return text
+    if value is None or isinstance(value, NoCachedValue):
+        return ""
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, int | float):
+        return cell_text(value)
+    return inert_csv(cell_text(value))
+
+
+def xlsx_value(sheet: Any, value: Cell, **style: Any) -> Any:
+    """A value for a write-only sheet: text that looks like a formula is a string-typed cell.
+
+    openpyxl makes any string starting with `=` a formula; the data type is
+    set after the value so that the cell is written as an inline string.
+    """
+    from openpyxl.cell import WriteOnlyCell
+
+    if isinstance(value, NoCachedValue):
+        value = None
+    formula_like = False
+    if isinstance(value, str):
+        found = _CLEAN.get(value)
+        if found is None:
+            cleaned = clean(value)
+            found = (cleaned, is_formula_like(cleaned))
+            if len(_CLEAN) >= _MEMO_MAX:
+                _CLEAN.clear()
+            _CLEAN[value] = found
+        value, formula_like = found
+    if not style and not formula_like:
+        return value
+    cell = WriteOnlyCell(sheet, value=value)  # type: ignore[arg-type]
+    if formula_like:
+        cell.data_type = "s"
+    for key, setting in style.items():
+        setattr(cell, key, setting)
+    return cell
+
+
+_VERDICT_FILLS = {"kyodo": "E6F4EC", "not_kyodo": "FBEAEA", "undetermined": "FDF3DC"}
+
+
+class Sheet:
+    """What one run writes: its header, its rows as they come, and the counts for the summary."""
+
+    def __init__(
+        self,
+        headers: Iterable[str],
+        layout: Layout,
+        lang: Lang,
+        notes: Iterable[str],
+        form_label: Callable[[str], str],
+    ) -> None:
+        self.layout = layout
+        self.lang = lang
+        self.headers = layout.headers(tuple(headers), lang)
+        self.notes = tuple(notes)
+        self.form_label = form_label
+        self.tally = Tally()
+
+    def counted(self, rows: Iterable[Answered]) -> Iterator[Answered]:
+        for row in rows:
+            self.tally.add(row)
+            yield row
+
+    def summary(self) -> list[tuple[str, str, str, int]]:
+        return summary_rows(self.tally, self.lang, self.layout.columns.ignored, self.form_label)
+
+
+def write_answers(
+    target: Path,
+    side: Path | None,
+    replaces: bool,
+    sheet: Sheet,
+    rows: Iterable[Answered],
+) -> list[Path]:
+    """Write the answered sheet (and, for CSV, its summary beside it); returns the files.
+
+    `target`, `side` and `replaces` are `plan_outputs`'s answer, checked before
+    any work. Both files of a CSV run are put in place only once both are complete.
+    """
+    from kyodo_rules.outputs.html import atomic_path, atomic_writer
+
+    if side is None:
+        with atomic_path(target) as tmp:
+            _write_xlsx(tmp, sheet, rows)
+        return [target]
+    # UTF-8 with a BOM is what Excel needs to open a CSV file in Japanese without garbling it.
+    with (
+        atomic_writer(side, encoding="utf-8-sig", newline="", exclusive=not replaces) as out_side,
+        atomic_writer(target, encoding="utf-8-sig", newline="") as main,
+    ):
+        writer = csv.writer(main)
+        writer.writerow([csv_cell(h) for h in sheet.headers])
+        for row in sheet.counted(rows):
+            writer.writerow([csv_cell(c) for c in row.cells])
+        side_writer = csv.writer(out_side)
+        side_writer.writerow([csv_cell(h) for h in summary_headers(sheet.lang)])
+        side_writer.writerows([csv_cell(c) for c in line] for line in sheet.summary())
+    return [target, side]
+
+
+def _write_xlsx(filename: str, sheet: Sheet, rows: Iterable[Answered]) -> None:
+    from openpyxl import Workbook
+
+    book = Workbook(write_only=True)
+    try:
+        _fill_xlsx(book, sheet, rows)
+    except BaseException:
+        # A write-only sheet streams into a temporary file of openpyxl's; left
+        # open, it is finished (and fails) only when garbage-collected.
+        for written in book.worksheets:
+            with suppress(Exception):
+                written.close()
+            with suppress(Exception):
+                getattr(written, "_writer").cleanup()  # noqa: B009
+        raise
+    book.save(filename)
+
+
+def _fill_xlsx(book: Any, sheet: Sheet, rows: Iterable[Answered]) -> None:
+    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.utils import get_column_letter
+
+    lang = sheet.lang
+    out = book.create_sheet(pick(SHEET_NAMES["results"], lang))
+    headers = sheet.headers
+    first_result = sheet.layout.start
+    keys = list(RESULT_COLUMNS)
+    long_text = {first_result + keys.index(k) for k in _LONG}
+    bold = Font(bold=True)
+    for index in range(len(headers)):
+        wide = index in long_text
+        out.column_dimensions[get_column_letter(index + 1)].width = 40 if wide else 16
+    out.freeze_panes = "B2"
+    out.append([xlsx_value(out, text, font=bold) for text in headers])
+    fills = {k: PatternFill("solid", fgColor=v) for k, v in _VERDICT_FILLS.items()}
+    wrap = Alignment(wrap_text=True, vertical="top")
+    count = 0
+    for row in sheet.counted(rows):
+        count += 1
+        verdict = row.counted.verdict if row.counted is not None else None
+        cells: list[Any] = []
+        for index, value in enumerate(row.cells):
+            if index == first_result and verdict is not None:
+                cells.append(xlsx_value(out, value, fill=fills[verdict]))
+            elif index in long_text and value:
+                cells.append(xlsx_value(out, value, alignment=wrap))
+            else:
+                cells.append(xlsx_value(out, value))
+        out.append(cells)
+    # Written after the rows (openpyxl puts it after the sheet's data): the count is known now.
+    out.auto_filter.ref = f"A1:{get_column_letter(len(headers))}{count + 1}"
+    summary = book.create_sheet(pick(SHEET_NAMES["summary"], lang))
+    for index, width in enumerate((34, 40, 26, 10), 1):
+        summary.column_dimensions[get_column_letter(index)].width = width
+    summary.append([xlsx_value(summary, text, font=bold) for text in summary_headers(lang)])
+    for section, item, code, number in sheet.summary():
+        summary.append([*(xlsx_value(summary, t) for t in (section, item, code)), number])
+    if sheet.notes:
+        notes = book.create_sheet(pick(SHEET_NAMES["notes"], lang))
+        notes.column_dimensions["A"].width = 100
+        for note in sheet.notes:
+            notes.append([xlsx_value(notes, note)])
+
+
+def write_template(path: str | os.PathLike[str]) -> Path:
+    """An empty inventory with Japanese headers and a dropdown for every coded column.
+
+    The choices live on a visible sheet (選択肢) rather than inline in the
+    validation, because Excel caps an inline list at 255 characters and the
+    activity list is longer; the sheet doubles as the reference for list
+    columns, which a dropdown cannot fill (they take several values).
+    """
+    from kyodo_rules.outputs.html import atomic_path, atomic_writer
+
+    target = Path(path)
+    if table_format(target) == ".csv":
+        with atomic_writer(target, encoding="utf-8-sig", newline="") as handle:
+            csv.writer(handle).writerow([csv_cell(FIELD_LABELS[f]) for f in INPUT_FIELDS])
+        return target
+    with atomic_path(target) as tmp:
+        _template_book().save(tmp)
+    return target
+
+
+def _template_book() -> Any:
+    from openpyxl import Workbook
+    from openpyxl.comments import Comment
+    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.utils import get_column_letter, quote_sheetname
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.title = SHEET_NAMES["input"][0]
+    choices = book.create_sheet(SHEET_NAMES["choices"][0])
+    bold = Font(bold=True)
+    head_fill = PatternFill("solid", fgColor="DDEBF7")
+    last_row = 1048576
+    choice_column = 0
+    for index, name in enumerate(INPUT_FIELDS, 1):
+        letter = get_column_letter(index)
+        cell = sheet.cell(row=1, column=index, value=FIELD_LABELS[name])
+        cell.font = bold
+        cell.fill = head_fill
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+        sheet.column_dimensions[letter].width = 30 if name == "title" else 18
+        target = f"{letter}2:{letter}{last_row}"
+        kind = "text" if name == "title" else FIELD_KINDS[name][0]
+        if kind == "bool":
+            check = DataValidation(type="list", formula1='"はい,いいえ"', allow_blank=True)
+            note = f"{name}: はい／いいえ（空欄 = 不明）"
+        elif kind in ("code", "codes"):
+            choice_column += 1
+            cletter = get_column_letter(choice_column)
+            labels = [CODE_LABELS[name][str(c)] for c in FIELD_KINDS[name][1]]
+            choices.cell(row=1, column=choice_column, value=FIELD_LABELS[name]).font = bold
+            choices.column_dimensions[cletter].width = 24
+            for offset, text in enumerate(labels, 2):
+                choices.cell(row=offset, column=choice_column, value=text)
+            if kind == "code":
+                source = (
+                    f"{quote_sheetname(choices.title)}!${cletter}$2:${cletter}${len(labels) + 1}"
+                )
+                check = DataValidation(type="list", formula1=source, allow_blank=True)
+                note = f"{name}: 一覧から選択（空欄 = 不明）"
+            else:
+                check = None
+                note = (
+                    f"{name}: 複数可。「、」で区切って入力（例: {labels[0]}、{labels[1]}）。"
+                    f"選択肢は「{choices.title}」シートの{FIELD_LABELS[name]}の列。空欄 = 不明"
+                )
+        else:
+            check = None
+            note = f"{name}: 自由記述"
+        if check is not None:
+            check.error = "一覧から選んでください / choose from the list"
+            check.errorTitle = "入力できない値"
+            check.showErrorMessage = True
+            check.add(target)
+            sheet.add_data_validation(check)
+        cell.comment = Comment(note, "kyodo-rules", width=260, height=110)
+    sheet.freeze_panes = "B2"
+    sheet.row_dimensions[1].height = 36
+    return book
