@@ -31,8 +31,12 @@ What is a defect (exit 1) and what is a warning (reported, exit 0):
 - **backends disagree** (defect): every explored input is evaluated by the
   Python backend (fast, for the search) and again by durable-rules (the engine
   of `classify()`); the first input on which they differ is the witness.
-- **wizard** (defect): a question about a field no rule reads, a field the rules
-  read that no question asks, or a question about a field that does not exist.
+- **wizard** (defect): the questions file read by the wizard's own loader
+  (`rulebase.questions`): anything it refuses (a field without a question, an
+  unknown field, a missing help text…) is an invalid file, in the loader's
+  words; a question about a field no rule reads is a defect too.
+- **NPO rules** (`rules/npo`, `analysis/npo_checks.py`): they load, each rule
+  can fire, and both backends agree on every input explored.
 - **catalogue** (defect): a flag of the catalogue that no rule raises; a
   source cited by a profile (its own, a caution's, a principle's) that is not
   one of the policy's source documents. **No quote** (warning): a rule without
@@ -77,6 +81,7 @@ from pathlib import Path
 
 from kyodo_rules.analysis.explorer import EXHAUSTIVE_LIMIT, MAX_WITNESSES, SEARCH_LIMIT
 from kyodo_rules.analysis.findings import Defect, Report, Severity, dedupe
+from kyodo_rules.analysis.npo_checks import check_npo
 from kyodo_rules.analysis.rule_checks import RuleChecks
 from kyodo_rules.analysis.static_checks import static_checks, wizard_checks
 from kyodo_rules.engines.python import Evaluator
@@ -185,6 +190,7 @@ def check(
             differential=differential,
         )
     wizard_checks(Path(wizard_dir) if wizard_dir is not None else None, read, report)
+    check_npo(rules_dir, report, differential=differential)
     report.defects = dedupe(report.defects)
     report.seconds = time.perf_counter() - start
     return report

@@ -1,9 +1,8 @@
 """`kyodo-rules check` of the NPO法人 rules (`rules/npo`): they load, each can fail, both
 backends agree.
 
-Lives beside the NPO rules rather than in `analysis/` because the NPO rule
-format is defined here, above the analysis layer; it reports into the same
-`Report` as the 協働 checks, so the CLI prints one list.
+Reports into the same `Report` as the 協働 checks (`check()` runs both), so the
+CLI prints one list.
 
 Each rule is explored exactly as the 協働 rules are: every point of the
 abstract domains of the fields it reads (see `kyodo_rules.analysis.check`),

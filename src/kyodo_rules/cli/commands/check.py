@@ -1,7 +1,7 @@
 """`kyodo-rules check`: validate and explore a rulebase; exit 1 on any defect.
 
-The exploration itself lives in `kyodo_rules.analysis.check` and, for `rules/npo`, in
-`kyodo_rules.analysis.npo_checks` (pure, no printing); this
+The exploration itself lives in `kyodo_rules.analysis.check` (which also checks
+`rules/npo`, in `kyodo_rules.analysis.npo_checks`; pure, no printing); this
 module only turns its report into lines a rule author can act on.
 """
 
@@ -36,13 +36,11 @@ def _facts_line(facts: dict[str, Any]) -> str:
 
 def run(args: argparse.Namespace) -> int:
     from kyodo_rules.analysis.check import check
-    from kyodo_rules.analysis.npo_checks import check_npo
 
     for option, value in (("--rules-dir", args.rules_dir), ("--wizard", args.wizard)):
         if value is not None and not Path(value).is_dir():
             raise InputError(f"{option}: {value}: no such directory")
     report = check(args.rules_dir, args.wizard, differential=not args.no_differential)
-    check_npo(args.rules_dir, report, differential=not args.no_differential)
     if args.json:
         json.dump(report.as_json(), sys.stdout, ensure_ascii=False, indent=2)
         sys.stdout.write("\n")
