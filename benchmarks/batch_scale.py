@@ -69,9 +69,13 @@ def generate(path: Path, rows: int, seed: int = 13) -> None:
     book.save(path)
 
 
-def _tree_rss(pid: int) -> int:
-    """KiB resident in `pid` and every process below it."""
-    total = 0
+def _tree_rss(pid: int) -> tuple[int, int]:
+    """KiB resident in `pid` and every process below it: (RSS, PSS).
+
+    The RSS sum counts pages the workers share with their fork server once per
+    process; the PSS sum shares them out, and is what the tree really holds.
+    """
+    total = pss = 0
     stack = [pid]
     while stack:
         current = stack.pop()
@@ -83,17 +87,24 @@ def _tree_rss(pid: int) -> int:
         for line in status.splitlines():
             if line.startswith("VmRSS:"):
                 total += int(line.split()[1])
+        try:
+            for line in Path(f"/proc/{current}/smaps_rollup").read_text().splitlines():
+                if line.startswith("Pss:"):
+                    pss += int(line.split()[1])
+        except OSError:
+            pass
         stack.extend(int(c) for c in children)
-    return total
+    return total, pss
 
 
-def run(command: list[str]) -> tuple[float, int, int]:
-    """(seconds, peak KiB summed over the process tree, exit code)."""
+def run(command: list[str]) -> tuple[float, tuple[int, int], int]:
+    """(seconds, peak KiB summed over the process tree as (RSS, PSS), exit code)."""
     start = time.perf_counter()
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    peak = 0
+    peak = (0, 0)
     while process.poll() is None:
-        peak = max(peak, _tree_rss(process.pid))
+        rss, pss = _tree_rss(process.pid)
+        peak = (max(peak[0], rss), max(peak[1], pss))
         time.sleep(0.05)
     seconds = time.perf_counter() - start
     err = process.stderr.read().decode() if process.stderr else ""
@@ -130,7 +141,8 @@ def main() -> int:
             seconds, peak, code = run(command)
             print(
                 f"{suffix}: {args.rows:,} rows in {seconds:.1f} s = {args.rows / seconds:,.0f} "
-                f"rows/s, peak RSS {peak / 1024:,.0f} MB (all processes), exit {code}\n"
+                f"rows/s, peak RSS {peak[0] / 1024:,.0f} MB / PSS {peak[1] / 1024:,.0f} MB "
+                f"(summed over all processes), exit {code}\n"
                 f"    {' '.join(command)}"
             )
     finally:

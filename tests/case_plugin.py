@@ -4,7 +4,7 @@ The case library (`rules/cases/*.yaml`) and the extra cases in
 `tests/cases/*.yaml` are both collected (registered by the repository's root
 `conftest.py`, so that a case file given on the command line is found too), as
 OpenFisca's `test_runner` collects its YAML tests: each worked example is a
-named test (`rules/cases/hayawakari.yaml::jirei1-outsourcing`), and a failure
+named test (`rules/cases/hayawakari.yaml::jirei1-building-management`), and a failure
 shows the case's `file:line` and every way the answer differs from the one the
 guidance gives, instead of a traceback.
 
@@ -105,7 +105,7 @@ class CaseFile(pytest.File):
 def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Collector | None:
     """`rules/cases/*.yaml` and `tests/cases/*.yaml`, by their path in the repository.
 
-    So the node id pytest prints (`rules/cases/01_hayawakari.yaml::jirei1-outsourcing`)
+    So the node id pytest prints (`rules/cases/01_hayawakari.yaml::jirei1-building-management`)
     can be pasted back, and `pytest rules/cases/01_hayawakari.yaml` runs one file.
     """
     if file_path.suffix == ".yaml" and file_path.parent in CASE_DIRS:

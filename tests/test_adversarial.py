@@ -60,6 +60,7 @@ def _outcome(case: Any) -> Result | InputError:
         return exc
 
 
+@pytest.mark.slow
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(cases)
 def test_classify_answers_or_refuses_any_json(case: dict[str, Any]) -> None:

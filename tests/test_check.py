@@ -131,6 +131,7 @@ def test_rule_always_set_aside_is_never_in_force(rules: Path, wizard: Path) -> N
     assert defect.witness == {"scheme": "contract", "period": "ongoing"}
 
 
+@pytest.mark.slow
 def test_two_zones_without_override_conflict(rules: Path, wizard: Path) -> None:
     add_rules(
         rules,
@@ -145,6 +146,7 @@ def test_two_zones_without_override_conflict(rules: Path, wizard: Path) -> None:
         assert set(defect.rules) <= in_force, defect
 
 
+@pytest.mark.slow
 def test_declared_override_resolves_the_conflict(rules: Path, wizard: Path) -> None:
     zone_rules = [
         "zone-citizen-independent",
@@ -198,6 +200,7 @@ def test_exception_without_overrides_is_outvoted(rules: Path, wizard: Path) -> N
     assert "jirei5-designated-manager" in in_force
 
 
+@pytest.mark.slow
 def test_wizard_asking_a_field_no_rule_reads(rules: Path, wizard: Path) -> None:
     # Nothing else reads evaluation_planned.
     drop_rule(rules, "no-evaluation")
@@ -296,6 +299,7 @@ def test_missing_quote_is_only_a_warning(rules: Path, wizard: Path) -> None:
     assert report.clean, [d.en for d in report.defects if d.severity == "defect"]
 
 
+@pytest.mark.slow
 def test_witness_facts_are_valid_cases(rules: Path, wizard: Path) -> None:
     set_profile(rules, disable=["definition-met"])
     witnesses = [d.witness for d in check(rules, wizard, **FAST).defects if d.witness is not None]
@@ -305,6 +309,7 @@ def test_witness_facts_are_valid_cases(rules: Path, wizard: Path) -> None:
         Classifier(rules_dir=rules).classify(witness, what_if=False)
 
 
+@pytest.mark.slow
 def test_cli_exit_codes(rules: Path, wizard: Path, capsys: pytest.CaptureFixture[str]) -> None:
     add_rules(
         rules,
@@ -325,6 +330,7 @@ def test_cli_exit_codes(rules: Path, wizard: Path, capsys: pytest.CaptureFixture
     assert exc.value.code == 2
 
 
+@pytest.mark.slow
 def test_shipped_rulebase_is_clean() -> None:
     report = check()
     defects = [f"{d.where} {d.en} {d.witness}" for d in report.defects if d.severity == "defect"]
@@ -362,6 +368,7 @@ def test_a_backend_that_disagrees_is_caught_with_a_witness() -> None:
     assert len(found) == 1 and found[0].witness is not None
 
 
+@pytest.mark.slow
 def test_the_npo_rules_are_checked_too(
     rules: Path, wizard: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

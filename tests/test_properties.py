@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -38,6 +39,7 @@ def dump(result: Result) -> dict[str, Any]:
     return result.model_dump(mode="json")
 
 
+@pytest.mark.slow
 @settings(max_examples=1000)
 @given(any_cases())
 def test_every_valid_case_gets_a_valid_result(facts: dict[str, Any]) -> None:
@@ -56,6 +58,7 @@ def test_every_valid_case_gets_a_valid_result(facts: dict[str, Any]) -> None:
     assert result.would_be_kyodo_if == ()
 
 
+@pytest.mark.slow
 @settings(max_examples=400)
 @given(st.data())
 def test_order_of_keys_and_list_items_does_not_matter(data: st.DataObject) -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -184,6 +185,7 @@ def test_with_one_fact_unknown_it_is_an_open_question_exactly_when_an_answer_cha
     assert listed.get(field, set()) == changed, (field, facts)
 
 
+@pytest.mark.slow
 @settings(max_examples=20, deadline=None)
 @given(cases())
 def test_a_fact_whose_answer_changes_the_verdict_or_category_is_an_open_question(

@@ -284,6 +284,7 @@ def test_the_definition_is_one_screen_and_back_returns_to_it() -> None:
     assert field == "equal_footing" and flow.together(state, field) == group
     flow.answer_together(state, group, True)
     assert all(state.answers[f] is True for f in group)
+    assert flow.screens(state) == len(state.asked) - 2  # one screen, three answers
     assert flow.next_field(state) == "activity"
     assert flow.back(state) == "equal_footing"
     assert not set(group) & set(state.asked)  # the whole screen is undone

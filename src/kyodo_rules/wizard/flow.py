@@ -187,16 +187,31 @@ class Flow:
         state.reask = None
         state.history.append("together " + ",".join(fields))
 
+    @staticmethod
+    def _together_with(state: State, name: str) -> tuple[str, ...]:
+        """The group `name` was last answered with on one screen, or () if on its own."""
+        for entry in reversed(state.history):
+            if entry == f"answer {name}":
+                return ()
+            if entry.startswith("together ") and name in (group := entry[9:].split(",")):
+                return tuple(group)
+        return ()
+
     def _answered_together(self, state: State, last: str) -> tuple[str, ...]:
         """The group `last` was answered with in one go, if its answers are the last taken."""
-        for entry in reversed(state.history):
-            if entry == f"answer {last}":
-                return ()
-            if entry.startswith("together ") and last in (group := entry[9:].split(",")):
-                rest = set(group) - {last}
-                tail = state.asked[len(state.asked) - len(rest) :] if rest else []
-                return tuple(group) if set(tail) == rest else ()
-        return ()
+        group = self._together_with(state, last)
+        rest = set(group) - {last}
+        tail = state.asked[len(state.asked) - len(rest) :] if rest else []
+        return group if group and set(tail) == rest else ()
+
+    def screens(self, state: State) -> int:
+        """The screens the answers in force took: a group answered on one counts once
+        (what the wizard numbers its questions by)."""
+        n = len(state.asked)
+        for group in self.groups:
+            if all(f in state.asked for f in group) and self._together_with(state, group[0]):
+                n -= len(group) - 1
+        return n
 
     def back(self, state: State) -> str | None:
         """Return to the previous question; later answers are kept for re-use.

@@ -269,7 +269,7 @@ class Wizard:
             start = group
 
     def _number(self) -> str:
-        return f"[{len(self.state.asked) + 1}] "
+        return f"[{self.flow.screens(self.state) + 1}] "
 
     def _extras(self, name: str) -> list[Choice]:
         extras = [Choice(title=self.t("unknown"), value=UNKNOWN)]

@@ -142,12 +142,15 @@ _FALSE = frozenset(fold(w) for w in FALSE_WORDS)
 #: Cells already read, by field and value: an inventory repeats the same few words
 #: (はい, 市, 事業者…) in every row, and reading one costs more than looking it up.
 _READ: dict[tuple[str, type, Cell], tuple[bool, Any]] = {}
-_READ_MAX = 50_000
+_READ_MAX = 4_096
+_READ_CHARS = 64
 
 
 def parse_cell(field: str, value: Cell) -> Any:
     """A cell as a fact value; None if unknown; `_CellError` with the problem otherwise."""
-    if not isinstance(value, str | bool | int | float):
+    if not isinstance(value, str | bool | int | float) or (
+        isinstance(value, str) and len(value) > _READ_CHARS
+    ):
         return _parse_cell(field, value)
     key = (field, type(value), value)
     found = _READ.get(key)

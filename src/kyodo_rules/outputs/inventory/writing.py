@@ -97,9 +97,12 @@ def _is_our_summary(path: Path) -> bool:
 
 
 #: Texts already made inert, for CSV and for xlsx: most cells of an inventory repeat.
+#: Only short ones are kept (codes, words, labels), a few thousand at most, so that
+#: the memory of a run stays flat however many distinct titles and reasons it writes.
 _INERT: dict[str, str] = {}
 _CLEAN: dict[str, tuple[str, bool]] = {}
-_MEMO_MAX = 50_000
+_MEMO_MAX = 4_096
+_MEMO_CHARS = 64
 
 
 def csv_cell(value: Cell) -> str:
@@ -108,9 +111,10 @@ def csv_cell(value: Cell) -> str:
         text = _INERT.get(value)
         if text is None:
             text = inert_csv(value)
-            if len(_INERT) >= _MEMO_MAX:
-                _INERT.clear()
-            _INERT[value] = text
+            if len(value) <= _MEMO_CHARS:
+                if len(_INERT) >= _MEMO_MAX:
+                    _INERT.clear()
+                _INERT[value] = text
         return text
     if value is None or isinstance(value, NoCachedValue):
         return ""
@@ -137,9 +141,10 @@ def xlsx_value(sheet: Any, value: Cell, **style: Any) -> Any:
         if found is None:
             cleaned = clean(value)
             found = (cleaned, is_formula_like(cleaned))
-            if len(_CLEAN) >= _MEMO_MAX:
-                _CLEAN.clear()
-            _CLEAN[value] = found
+            if len(value) <= _MEMO_CHARS:
+                if len(_CLEAN) >= _MEMO_MAX:
+                    _CLEAN.clear()
+                _CLEAN[value] = found
         value, formula_like = found
     if not style and not formula_like:
         return value
