@@ -80,7 +80,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from kyodo_rules.analysis.explorer import EXHAUSTIVE_LIMIT, MAX_WITNESSES, SEARCH_LIMIT
-from kyodo_rules.analysis.findings import Defect, Report, Severity, dedupe
+from kyodo_rules.analysis.findings import Defect, Report, Severity, dedupe, unreadable
 from kyodo_rules.analysis.npo_checks import check_npo
 from kyodo_rules.analysis.rule_checks import RuleChecks
 from kyodo_rules.analysis.static_checks import static_checks, wizard_checks
@@ -164,16 +164,7 @@ def check(
     try:
         rulebase = load_rulebase(rules_dir)
     except RuleError as exc:
-        for line in str(exc).splitlines():
-            report.defects.append(
-                Defect(
-                    "invalid_file",
-                    "defect",
-                    f"読み込めません: {line}",
-                    f"invalid: {line}",
-                    where=line.split(": ", 1)[0],
-                )
-            )
+        report.defects.extend(unreadable(exc))
         report.seconds = time.perf_counter() - start
         return report
     static_checks(rulebase, report)

@@ -78,3 +78,17 @@ def dedupe(defects: list[Defect]) -> list[Defect]:
         seen[key] = d
         out.append(d)
     return out
+
+
+def unreadable(exc: Exception) -> list[Defect]:
+    """A rule file that does not load: one defect per line of the loader's message."""
+    return [
+        Defect(
+            "invalid_file",
+            "defect",
+            f"読み込めません: {line}",
+            f"invalid: {line}",
+            where=line.split(": ", 1)[0],
+        )
+        for line in str(exc).splitlines()
+    ]

@@ -17,7 +17,7 @@ import time
 from pathlib import Path
 
 from kyodo_rules.analysis.domains import domain, known
-from kyodo_rules.analysis.findings import Defect, Facts, Report, dedupe
+from kyodo_rules.analysis.findings import Defect, Facts, Report, dedupe, unreadable
 from kyodo_rules.engines.python import Evaluator, PythonEngine
 from kyodo_rules.model.errors import RuleError
 from kyodo_rules.npo.eligibility import SCHEMA, NpoRule, load_npo_rules
@@ -38,16 +38,7 @@ def check_npo(rules_dir: Path | str | None, report: Report, *, differential: boo
     try:
         rules = load_npo_rules(rules_dir)
     except RuleError as exc:
-        for line in str(exc).splitlines():
-            report.defects.append(
-                Defect(
-                    "invalid_file",
-                    "defect",
-                    f"読み込めません: {line}",
-                    f"invalid: {line}",
-                    where=line.split(": ", 1)[0],
-                )
-            )
+        report.defects.extend(unreadable(exc))
         report.seconds += time.perf_counter() - start
         return report
     python = PythonEngine(rules, SCHEMA)

@@ -7,6 +7,7 @@ apart from the question prompts in `ui` so that each module has one job.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 import questionary
@@ -40,6 +41,12 @@ def show_why(wizard: Wizard, name: str) -> None:
     for c in q.spec.choices:
         if c.example is not None:
             wizard.say(f"  ・{c.label.get(lang)} — {wizard.t('example')}: {c.example.get(lang)}")
+    quote_on_request(wizard, q.spec.help, rules)
+
+
+def quote_on_request(wizard: Wizard, help: Any, rules: Sequence[Any]) -> None:
+    """After the short why: the guidance's sentence and the deciding rules, if asked for."""
+    lang = wizard.lang
     picked = questionary.select(
         wizard.t("why_more"),
         choices=[
@@ -51,14 +58,14 @@ def show_why(wizard: Wizard, name: str) -> None:
     ).unsafe_ask()
     if picked != "quote":
         return
-    if q.spec.help is not None:
+    if help is not None:
         wizard.say(f"■ {wizard.t('help')}")
-        wizard.say(f"  「{q.spec.help.quote}」")
-        wizard.say(f"  （{q.spec.help.source}）")
+        wizard.say("  " + catalog.text("phrase", "quoted", lang, text=help.quote))
+        wizard.say("  " + catalog.aside(help.source, lang).strip())
     if rules:
         wizard.say(f"■ {wizard.t('why_title')}")
         for rule in rules[:6]:
-            wizard.say(f"  ・{rule.title}（{rule.source}）")
+            wizard.say(f"  ・{rule.title}{catalog.aside(rule.source, lang)}")
         if len(rules) > 6:
             wizard.say(f"  {wizard.t('and_more', n=len(rules) - 6)}")
     wizard.say("")

@@ -17,6 +17,7 @@ from questionary import Choice, Separator
 
 from kyodo_rules.rulebase.questions import TogetherSpec
 from kyodo_rules.wizard.checkbox import BACK, RESULT, UNKNOWN, WHY
+from kyodo_rules.wizard.screens import quote_on_request
 
 if TYPE_CHECKING:
     from kyodo_rules.wizard.ui import Wizard
@@ -72,24 +73,4 @@ def show_why(wizard: Wizard, group: tuple[str, ...]) -> None:
     rules = list(seen.values())
     said = wizard.t("why_decides", n=len(rules)) if rules else wizard.t("why_none")
     wizard.say(f"  {said}")
-    picked = questionary.select(
-        wizard.t("why_more"),
-        choices=[
-            Choice(title=wizard.t("back_to_question"), value="back"),
-            Choice(title=wizard.t("show_quote"), value="quote"),
-        ],
-        instruction=wizard.t("select_hint"),
-        **wizard.kw,
-    ).unsafe_ask()
-    if picked != "quote":
-        return
-    wizard.say(f"■ {wizard.t('help')}")
-    wizard.say(f"  「{spec.help.quote}」")
-    wizard.say(f"  （{spec.help.source}）")
-    if rules:
-        wizard.say(f"■ {wizard.t('why_title')}")
-        for rule in rules[:6]:
-            wizard.say(f"  ・{rule.title}（{rule.source}）")
-        if len(rules) > 6:
-            wizard.say(f"  {wizard.t('and_more', n=len(rules) - 6)}")
-    wizard.say("")
+    quote_on_request(wizard, spec.help, rules)
