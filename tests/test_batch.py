@@ -87,7 +87,9 @@ ROWS = 1_300
 
 
 @pytest.mark.slow
-def test_over_a_thousand_rows_on_the_pool(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_over_a_thousand_rows_on_the_pool(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     rng = random.Random(20250401)
     generated = [_random_row(rng, n) for n in range(ROWS)]
     headers = [FIELD_LABELS[f] for f in FIELDS]
