@@ -13,8 +13,9 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any, Literal, TypeVar, cast
 
+from kyodo_rules.decision import policy as memos
 from kyodo_rules.decision.open_questions import Question, evaluated_moves, open_questions
-from kyodo_rules.decision.policy import MEMO_SIZE, Combiner, Decision
+from kyodo_rules.decision.policy import Combiner, Decision
 from kyodo_rules.engines.python import Evaluator, PythonEngine
 from kyodo_rules.model.vocabulary import FACT_FIELDS, FIELD_KINDS
 from kyodo_rules.rulebase.loading import Profile, RuleSet
@@ -54,7 +55,7 @@ class Bound:
         found = self._built.get(key)
         if found is None:
             found = make()
-            if len(self._built) >= MEMO_SIZE:
+            if len(self._built) >= memos.MEMO_SIZE:
                 self._built.clear()
             self._built[key] = found
         return cast(T, found)
@@ -239,7 +240,7 @@ class Bound:
             assert isinstance(python, PythonEngine)
             evaluate = python.subset(sorted(self.readers[field]))
             found = evaluated_moves(lambda _f: evaluate)(field, flat)
-            if len(self._move_memo) >= MEMO_SIZE:
+            if len(self._move_memo) >= memos.MEMO_SIZE:
                 self._move_memo.clear()
             self._move_memo[key] = found
         return found
