@@ -124,7 +124,7 @@ def open_table(path: str | os.PathLike[str], limits: Limits | None = None) -> Ta
     else:
         records = _read_xlsx(data, name, limits)
         expected = None
-    del data  # the xlsx reader keeps what it needs; the CSV text is its own copy
+    del data  # each reader keeps what it needs (the CSV's bytes, decoded as read)
     first = next(records, None)
     header_row = first.cells if first is not None else None
     if header_row is not None and any(
@@ -210,29 +210,29 @@ def _read_csv(data: bytes, name: str, limits: Limits) -> Iterator[SheetRow]:
     its row instead of swallowing every row after it into one title; reading
     resumes on the next line, so the other rows are still answered.
     """
-    from kyodo_rules.files.safeio import decode_table_text
+    from kyodo_rules.files.safeio import table_text_stream
 
-    text = decode_table_text(data, name)
-    if text.count("\n") > limits.rows + 1:
+    source = table_text_stream(data, name)  # decoded as read: never the whole text at once
+    # A line break is one byte in UTF-8 and in Shift_JIS, never part of another character.
+    if data.count(b"\n") > limits.rows + 1:
         # Rows are answered as they are read: a file over the row limit is refused
         # before the first one (the count while reading stays the exact check).
         from kyodo_rules.files.sheetguard import over
 
         try:
-            records = sum(1 for _ in csv.reader(io.StringIO(text, newline="")))
+            records = sum(1 for _ in csv.reader(table_text_stream(data, name)))
         except csv.Error:  # a broken or huge record: found and reported while reading
             records = 0
         if records > limits.rows + 1:
             raise over("rows", limits, name, f"more than {limits.rows:,} rows")
-    return _csv_records(text, name, limits)
+    return _csv_records(source, len(data), name, limits)
 
 
-def _csv_records(text: str, name: str, limits: Limits) -> Iterator[SheetRow]:
+def _csv_records(source: io.TextIOBase, size: int, name: str, limits: Limits) -> Iterator[SheetRow]:
     from kyodo_rules.files.sheetguard import over
 
     number = 0
     base = 0  # lines consumed before the current reader started
-    source = io.StringIO(text, newline="")
     pending: deque[str] = deque()  # lines to read again, before the source's next
     taken: list[str] = []  # lines consumed since the current record began
 
@@ -245,7 +245,7 @@ def _csv_records(text: str, name: str, limits: Limits) -> Iterator[SheetRow]:
             yield line
 
     old_limit = csv.field_size_limit()
-    csv.field_size_limit(max(old_limit, len(text) + 1))  # cell length is checked per row
+    csv.field_size_limit(max(old_limit, size + 1))  # cell length is checked per row
     try:
         while True:
             reader = csv.reader(feed(), strict=True)
