@@ -169,14 +169,47 @@ def xlsx_rows(
     inspect_xlsx(data, name, limits)
     from openpyxl.reader.excel import ExcelReader
     from openpyxl.styles.stylesheet import apply_stylesheet
-    from openpyxl.worksheet._reader import FORMULA_TAG, WorkSheetParser
+    from openpyxl.utils.cell import coordinate_to_tuple
+    from openpyxl.worksheet._reader import FORMULA_TAG, INLINE_STRING, WorkSheetParser
+
+    text_tag = INLINE_STRING[: -len("is")] + "t"
 
     class _Parser(WorkSheetParser):
         def parse_cell(self, element: Any) -> dict[str, Any]:
+            if element.get("t") == "inlineStr":
+                plain = self._plain_inline(element)
+                if plain is not None:
+                    return plain
             cell: dict[str, Any] = super().parse_cell(element)
             if cell["value"] is None and element.find(FORMULA_TAG) is not None:
                 cell["value"] = NoCachedValue(element.get("r") or "?")
             return cell
+
+        def _plain_inline(self, element: Any) -> dict[str, Any] | None:
+            """`<is><t>text</t></is>`, the inline string every writer makes, read as openpyxl
+            reads it but without building its rich-text objects (most of the reading time).
+            Anything else (runs, phonetics, attributes) is left to openpyxl."""
+            holder = element.find(INLINE_STRING)
+            if holder is None or holder.attrib or len(holder) != 1 or holder[0].tag != text_tag:
+                return None
+            coordinate = element.get("r")
+            style_id = element.get("s", 0)
+            if style_id:
+                style_id = int(style_id)
+            if coordinate:
+                row, column = coordinate_to_tuple(coordinate)
+                self.col_counter = column
+            else:
+                self.col_counter += 1
+                row, column = self.row_counter, self.col_counter
+            value = holder[0].text or ""
+            return {
+                "row": row,
+                "column": column,
+                "value": value,
+                "data_type": "s",
+                "style_id": style_id,
+            }
 
     with warnings.catch_warnings():
         # openpyxl warns about features it drops (data validation extensions…);
