@@ -30,6 +30,7 @@ from kyodo_rules.outputs.inventory.answers import (
 )
 from kyodo_rules.outputs.inventory.columns import _LONG, INPUT_FIELDS, RESULT_COLUMNS
 from kyodo_rules.outputs.inventory.reading import SHEET_NAMES, Cell, cell_text, pick, table_format
+from kyodo_rules.outputs.inventory.sheetxml import RawRows
 from kyodo_rules.wording.field_labels import CODE_LABELS, FIELD_LABELS
 
 
@@ -137,15 +138,7 @@ def xlsx_value(sheet: Any, value: Cell, **style: Any) -> Any:
         value = None
     formula_like = False
     if isinstance(value, str):
-        found = _CLEAN.get(value)
-        if found is None:
-            cleaned = clean(value)
-            found = (cleaned, is_formula_like(cleaned))
-            if len(value) <= _MEMO_CHARS:
-                if len(_CLEAN) >= _MEMO_MAX:
-                    _CLEAN.clear()
-                _CLEAN[value] = found
-        value, formula_like = found
+        value, formula_like = _cleaned(value)
     if not style and not formula_like:
         return value
     cell = WriteOnlyCell(sheet, value=value)  # type: ignore[arg-type]
@@ -154,6 +147,28 @@ def xlsx_value(sheet: Any, value: Cell, **style: Any) -> Any:
     for key, setting in style.items():
         setattr(cell, key, setting)
     return cell
+
+
+def _xlsx_text(value: Cell) -> Cell:
+    """`xlsx_value`'s text for a cell written as XML text (where every text is a string cell)."""
+    if isinstance(value, NoCachedValue):
+        return None
+    if not isinstance(value, str):
+        return value
+    return _cleaned(value)[0]
+
+
+def _cleaned(value: str) -> tuple[str, bool]:
+    """The text as a cell shows it, and whether a spreadsheet would take it for a formula."""
+    found = _CLEAN.get(value)
+    if found is None:
+        cleaned = clean(value)
+        found = (cleaned, is_formula_like(cleaned))
+        if len(value) <= _MEMO_CHARS:
+            if len(_CLEAN) >= _MEMO_MAX:
+                _CLEAN.clear()
+            _CLEAN[value] = found
+    return found
 
 
 _VERDICT_FILLS = {"kyodo": "E6F4EC", "not_kyodo": "FBEAEA", "undetermined": "FDF3DC"}
@@ -253,21 +268,27 @@ def _fill_xlsx(book: Any, sheet: Sheet, rows: Iterable[Answered]) -> None:
         out.column_dimensions[get_column_letter(index + 1)].width = 40 if wide else 16
     out.freeze_panes = "B2"
     out.append([xlsx_value(out, text, font=bold) for text in headers])
-    fills = {k: PatternFill("solid", fgColor=v) for k, v in _VERDICT_FILLS.items()}
-    wrap = Alignment(wrap_text=True, vertical="top")
+    styles: dict[str, dict[str, Any]] = {
+        k: {"fill": PatternFill("solid", fgColor=v)} for k, v in _VERDICT_FILLS.items()
+    }
+    styles["wrap"] = {"alignment": Alignment(wrap_text=True, vertical="top")}
+    raw = RawRows(out, styles)
     count = 0
     for row in sheet.counted(rows):
         count += 1
         verdict = row.counted.verdict if row.counted is not None else None
-        cells: list[Any] = []
+        cells: list[tuple[Any, str | None]] = []
         for index, value in enumerate(row.cells):
+            style = None
             if index == first_result and verdict is not None:
-                cells.append(xlsx_value(out, value, fill=fills[verdict]))
+                style = verdict
             elif index in long_text and value:
-                cells.append(xlsx_value(out, value, alignment=wrap))
-            else:
-                cells.append(xlsx_value(out, value))
-        out.append(cells)
+                style = "wrap"
+            cells.append((_xlsx_text(value), style))
+        if raw.usable:
+            raw.append(cells)
+        else:
+            out.append([xlsx_value(out, v, **(styles[k] if k else {})) for v, k in cells])
     # Written after the rows (openpyxl puts it after the sheet's data): the count is known now.
     out.auto_filter.ref = f"A1:{get_column_letter(len(headers))}{count + 1}"
     summary = book.create_sheet(pick(SHEET_NAMES["summary"], lang))
