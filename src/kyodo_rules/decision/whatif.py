@@ -115,6 +115,24 @@ class _Search:
             if i not in held and self.rules[i].then.verdict == "not_kyodo"
         )
 
+    def liftable(self) -> bool:
+        """Whether some change of at most MAX_FACTS design facts could lift every blocker.
+
+        Every change the search tries touches design facts only, and must touch
+        one of each blocker's: a blocker no design fact reaches, or more
+        blockers with pairwise disjoint design facts than a change may touch,
+        means no change exists. Most not-協働 cases end here, before any trial
+        (a city writing the specification alone, a subsidy for running costs).
+        """
+        reachable = sorted((reach & self.design for reach in self.blockers), key=len)
+        apart: list[frozenset[str]] = []
+        for fields in reachable:
+            if not fields:
+                return False
+            if all(fields.isdisjoint(other) for other in apart):
+                apart.append(fields)
+        return len(apart) <= MAX_FACTS
+
     def flat_with(self, change: Mapping[str, Any]) -> FlatFacts:
         flat = dict(self.flat)
         for field, value in change.items():
@@ -266,11 +284,12 @@ def would_be_kyodo_if(
 ) -> WhatIf:
     search = _Search(bound, facts)
     found: list[Change] = []
-    for rule in search.rules:
-        if rule.then.verdict != "kyodo":
-            continue
-        for base in search.meets(rule) or ():
-            search.complete(base, found)
+    if search.liftable():
+        for rule in search.rules:
+            if rule.then.verdict != "kyodo":
+                continue
+            for base in search.meets(rule) or ():
+                search.complete(base, found)
     minimal = sorted(set(found), key=lambda c: (len(c), [_ORDER[f] for f, _ in c], repr(c)))
     kept: list[Change] = []
     for change in minimal:
