@@ -13,8 +13,8 @@ from functools import partial
 from typing import Any
 
 from kyodo_rules.decision.bound import Bound
+from kyodo_rules.decision.decisions import Decision
 from kyodo_rules.decision.open_questions import Question
-from kyodo_rules.decision.policy import Decision
 from kyodo_rules.decision.whatif import WhatIf
 from kyodo_rules.model.records import (
     FactChange,
@@ -203,16 +203,16 @@ def build_result(bound: Bound, answer: Answer, facts: Mapping[str, Any], lang: s
                 affects=q.affects,
                 outcomes=tuple(
                     bound.once(
-                        ("outcome", _key(value), p.verdict, p.category, settled),
+                        ("outcome", _key(value), verdict, category, settled),
                         partial(
                             Outcome.model_construct,
                             value=value,
-                            verdict=p.verdict,
-                            category=p.category,
+                            verdict=verdict,
+                            category=category,
                             settled=settled,
                         ),
                     )
-                    for value, p, settled in q.outcomes
+                    for value, verdict, category, settled in q.outcomes
                 ),
             )
             for q in answer.questions
