@@ -305,16 +305,30 @@ class Combiner:
         verdict, against, _, _ = self._read_bits(undecided, self._force_bits(definite))
         return verdict, self._category(against) if verdict == "not_kyodo" else None
 
+    def strict_bits(
+        self, definite: int, undecided: int, unknown: frozenset[str]
+    ) -> tuple[int, int]:
+        """`strict` of bit sets."""
+        held = definite & self._held_bits
+        if held:
+            moved = bits(i for i in indices(held) if self._while_unknown[i] & unknown)
+            return definite & ~moved, undecided | moved
+        return definite, undecided
+
     def verdict_bits(
         self, definite: int, undecided: int, unknown: frozenset[str]
     ) -> tuple[str, str | None]:
         """The strict verdict and category of bit sets (`strict`, then `verdict`):
         what the open questions compare for every answer."""
-        held = definite & self._held_bits
-        if held:
-            moved = bits(i for i in indices(held) if self._while_unknown[i] & unknown)
-            definite, undecided = definite & ~moved, undecided | moved
-        return self._verdict_of(definite, undecided)
+        return self._verdict_of(*self.strict_bits(definite, undecided, unknown))
+
+    def set_aside_bits(self, definite: int) -> int:
+        """The definite rules an exception in force sets aside (step 1), as a bit set."""
+        return definite & ~self._force_bits(definite)
+
+    @property
+    def not_kyodo_bits(self) -> int:
+        return self._nk_bits
 
     def signature_bits(self, definite: int) -> tuple[Any, ...]:
         """`provisional(...).signature()` of a bit set, without building the Decision.

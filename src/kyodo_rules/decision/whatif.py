@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from itertools import product
 from typing import TYPE_CHECKING, Any
 
+from kyodo_rules.decision.decisions import bits, indices
 from kyodo_rules.engines.python import PythonEngine
 from kyodo_rules.model.vocabulary import FACT_FIELDS, FIELD_KINDS
 from kyodo_rules.rulebase.conditions import NAll, fields_read
@@ -103,17 +104,16 @@ class _Search:
         python = bound.engine("python")
         assert isinstance(python, PythonEngine)
         self.python = python
+        combiner = self.combiner = bound.combiner
         d, u = python.evaluate(self.flat)
-        self.d, self.u = frozenset(d), frozenset(u)
+        self.d, self.u = bits(d), bits(u)
         # The not-協働 rules in force now, each with the fields that can lift it: a
         # change that touches none of one blocker's fields leaves it in force, so
         # the change cannot make the case 協働 (no evaluation needed).
-        held = bound.combiner.provisional(self.d).overridden
-        self.blockers = tuple(
-            bound.reach[i]
-            for i in sorted(self.d)
-            if i not in held and self.rules[i].then.verdict == "not_kyodo"
-        )
+        in_force = self.d & ~combiner.set_aside_bits(self.d) & combiner.not_kyodo_bits
+        self.blockers = tuple(bound.reach[i] for i in sorted(indices(in_force)))
+        # Within one search the same change sets come back from several 協働 rules.
+        self._kyodo: dict[Change, bool] = {}
 
     def liftable(self) -> bool:
         """Whether some change of at most MAX_FACTS design facts could lift every blocker.
@@ -124,14 +124,7 @@ class _Search:
         means no change exists. Most not-協働 cases end here, before any trial
         (a city writing the specification alone, a subsidy for running costs).
         """
-        reachable = sorted((reach & self.design for reach in self.blockers), key=len)
-        apart: list[frozenset[str]] = []
-        for fields in reachable:
-            if not fields:
-                return False
-            if all(fields.isdisjoint(other) for other in apart):
-                apart.append(fields)
-        return len(apart) <= MAX_FACTS
+        return _can_lift([reach & self.design for reach in self.blockers], MAX_FACTS)
 
     def flat_with(self, change: Mapping[str, Any]) -> FlatFacts:
         flat = dict(self.flat)
@@ -139,36 +132,37 @@ class _Search:
             flat.update(_entries(field, value))
         return flat
 
-    def statuses(self, change: Mapping[str, Any]) -> tuple[frozenset[int], frozenset[int]]:
-        """Definite and undecided rules with `change` applied to the case."""
+    def statuses(self, change: Mapping[str, Any]) -> tuple[int, int]:
+        """Definite and undecided rules (bit sets) with `change` applied to the case."""
         if not change:
             return self.d, self.u
         flat = self.flat_with(change)
-        d, u = set(self.d), set(self.u)
+        readers = self.bound.reader_bits
+        mine = 0
         for field in change:
-            mine = self.bound.readers[field]
-            d -= mine
-            u -= mine
+            mine |= readers[field]
+        d, u = self.d & ~mine, self.u & ~mine
         for field in change:
             d_new, u_new = self.python.subset(sorted(self.bound.readers[field]))(flat)
-            d.update(d_new)
-            u.update(u_new)
-        return frozenset(d), frozenset(u)
+            d |= bits(d_new)
+            u |= bits(u_new)
+        return d, u
 
     def definitely(self, rule: Rule, flat: FlatFacts) -> bool:
         return holds(_definite(rule.nnf), flat)
 
-    def kyodo(self, change: Change, engine: EngineName = "python") -> bool:
-        if engine == "python":
+    def kyodo(self, change: Change) -> bool:
+        """Whether the case is provisionally 協働 with `change` (the Python backend)."""
+        found = self._kyodo.get(change)
+        if found is None:
             touched = {field for field, _ in change}
             if any(reach.isdisjoint(touched) for reach in self.blockers):
-                return False
-            definite, _ = self.statuses(dict(change))
-        else:
-            trial = {**self.facts, **dict(change)}
-            found, _ = self.bound.engine(engine).evaluate(flatten(trial))
-            definite = frozenset(found)
-        return self.bound.combiner.provisional(definite).verdict == "kyodo"
+                found = False
+            else:
+                definite, _ = self.statuses(dict(change))
+                found = self.combiner.signature_bits(definite)[0] == "kyodo"
+            self._kyodo[change] = found
+        return found
 
     def confirmed(self, changes: Sequence[Change], engine: EngineName) -> list[Change]:
         """The changes that make the case 協働 on `engine` too, in order (one session
@@ -177,11 +171,11 @@ class _Search:
         flats = [flatten({**self.facts, **dict(c)}) for c in changes]
         many = getattr(evaluator, "evaluate_many", None)
         answers = many(flats) if many is not None else [evaluator.evaluate(f) for f in flats]
-        provisional = self.bound.combiner.provisional
+        signature = self.combiner.signature_bits
         return [
             c
             for c, (definite, _) in zip(changes, answers, strict=True)
-            if provisional(frozenset(definite)).verdict == "kyodo"
+            if signature(bits(definite))[0] == "kyodo"
         ]
 
     def obstacles(self, change: Mapping[str, Any]) -> list[int]:
@@ -189,13 +183,9 @@ class _Search:
         d, u = self.statuses(change)
         trial = {**self.facts, **change}
         unknown = frozenset(f for f in FACT_FIELDS if trial.get(f) is None)
-        combiner = self.bound.combiner
-        decision = combiner.decide(*combiner.strict(d, u, unknown))
-        return [
-            i
-            for i in sorted(d)
-            if i not in decision.overridden and self.rules[i].then.verdict == "not_kyodo"
-        ]
+        combiner = self.combiner
+        set_aside = combiner.set_aside_bits(combiner.strict_bits(d, u, unknown)[0])
+        return sorted(indices(d & combiner.not_kyodo_bits & ~set_aside))
 
     def lifts(self, rule: Rule, change: Mapping[str, Any], taken: set[str]) -> list[Change]:
         """Single design changes of the facts `rule` reads: those that lift it first.
@@ -249,6 +239,10 @@ class _Search:
         if not left:
             return
         taken = {field for field, _ in base}
+        if not _can_lift(
+            [self.bound.reach[i] & self.design - taken for i in left], MAX_FACTS - len(base)
+        ):
+            return
         for lift in self.lifts(self.rules[left[0]], change, taken):
             merged = _merge((base, lift))
             if merged is not None:
@@ -266,6 +260,22 @@ def _definite(nnf: Any) -> Test:
             _DEFINITE.clear()
         found = _DEFINITE[id(nnf)] = (nnf, reading(nnf, True))
     return found[1]
+
+
+def _can_lift(obstacles: Sequence[frozenset[str]], facts: int) -> bool:
+    """Whether `facts` more changed facts could touch every obstacle's fields.
+
+    A necessary condition only (it proves that no change exists, never that
+    one does): an obstacle with no field left, or more obstacles with pairwise
+    disjoint fields than facts, cannot all be lifted.
+    """
+    apart: list[frozenset[str]] = []
+    for fields in sorted(obstacles, key=len):
+        if not fields:
+            return False
+        if all(fields.isdisjoint(other) for other in apart):
+            apart.append(fields)
+    return len(apart) <= facts
 
 
 def _merge(changes: Sequence[Change]) -> Change | None:
