@@ -114,6 +114,9 @@ class _Search:
         self.blockers = tuple(bound.reach[i] for i in sorted(indices(in_force)))
         # Within one search the same change sets come back from several 協働 rules.
         self._kyodo: dict[Change, bool] = {}
+        self._visited: set[Change] = set()
+        #: the (field, value) pairs of each change found: a superset is not minimal
+        self._found: list[frozenset[tuple[str, Any]]] = []
 
     def liftable(self) -> bool:
         """Whether some change of at most MAX_FACTS design facts could lift every blocker.
@@ -147,9 +150,6 @@ class _Search:
             d |= bits(d_new)
             u |= bits(u_new)
         return d, u
-
-    def definitely(self, rule: Rule, flat: FlatFacts) -> bool:
-        return holds(_definite(rule.nnf), flat)
 
     def kyodo(self, change: Change) -> bool:
         """Whether the case is provisionally 協働 with `change` (the Python backend)."""
@@ -187,7 +187,7 @@ class _Search:
         set_aside = combiner.set_aside_bits(combiner.strict_bits(d, u, unknown)[0])
         return sorted(indices(d & combiner.not_kyodo_bits & ~set_aside))
 
-    def lifts(self, rule: Rule, change: Mapping[str, Any], taken: set[str]) -> list[Change]:
+    def lifts(self, index: int, change: Mapping[str, Any], taken: set[str]) -> list[Change]:
         """Single design changes of the facts `rule` reads: those that lift it first.
 
         A rule with two reasons in force (`any:` with both true) needs two
@@ -196,9 +196,11 @@ class _Search:
         lifting: list[Change] = []
         others: list[Change] = []
         facts = {**self.facts, **change}
+        rule = self.rules[index]
+        definitely = self.python.subset((index,))
         for field in sorted(rule.fields & self.design - taken, key=_ORDER.__getitem__):
             for value in candidate_values(field, facts.get(field)):
-                lifted = not self.definitely(rule, self.flat_with({**change, field: value}))
+                lifted = not definitely(self.flat_with({**change, field: value}))[0]
                 (lifting if lifted else others).append(((field, value),))
         return lifting + others
 
@@ -227,9 +229,14 @@ class _Search:
 
     def complete(self, base: Change, found: list[Change]) -> None:
         """Extend `base` with changes that lift each obstacle left, within MAX_FACTS."""
-        if any(set(f) <= set(base) for f in found):
+        if base in self._visited:
+            return  # explored already: found only grows, so nothing new comes of it
+        self._visited.add(base)
+        pairs = frozenset(base)
+        if any(f <= pairs for f in self._found):
             return
         if self.kyodo(base):
+            self._found.append(pairs)
             found.append(base)
             return
         if len(base) >= MAX_FACTS:
@@ -243,7 +250,7 @@ class _Search:
             [self.bound.reach[i] & self.design - taken for i in left], MAX_FACTS - len(base)
         ):
             return
-        for lift in self.lifts(self.rules[left[0]], change, taken):
+        for lift in self.lifts(left[0], change, taken):
             merged = _merge((base, lift))
             if merged is not None:
                 self.complete(merged, found)
