@@ -312,7 +312,16 @@ def would_be_kyodo_if(
     for change in minimal:
         if not any(set(k) <= set(change) for k in kept):
             kept.append(change)
-    confirmed = kept if confirm_with == "python" else search.confirmed(kept, confirm_with)
+    if confirm_with == "python":
+        confirmed = kept
+    else:
+        # Confirmed in order, a report's worth at a time: the first changes that
+        # the engine confirms are the answer, and the rest need no session.
+        confirmed = []
+        for start in range(0, len(kept), MAX_CHANGES):
+            confirmed += search.confirmed(kept[start : start + MAX_CHANGES], confirm_with)
+            if len(confirmed) >= MAX_CHANGES:
+                break
     if confirmed:
         return WhatIf(tuple(confirmed[:MAX_CHANGES]))
     blocked = tuple(i for i in search.obstacles({}) if not search.rules[i].fields & search.design)
