@@ -114,6 +114,8 @@ class _Search:
         self.blockers = tuple(bound.reach[i] for i in sorted(indices(in_force)))
         # Within one search the same change sets come back from several 協働 rules.
         self._kyodo: dict[Change, bool] = {}
+        #: the most facts a change may touch in this round of the search
+        self.limit = MAX_FACTS
         self._visited: set[Change] = set()
         #: the (field, value) pairs of each change found: a superset is not minimal
         self._found: list[frozenset[tuple[str, Any]]] = []
@@ -223,12 +225,34 @@ class _Search:
         out: list[Change] = []
         for combo in product(*needs):
             merged = _merge(combo)
-            if merged is not None and len(merged) <= MAX_FACTS:
+            if merged is not None and len(merged) <= self.limit:
                 out.append(merged)
         return out
 
+    def round(self, limit: int) -> None:
+        """Search afresh for the changes of at most `limit` facts."""
+        self.limit = limit
+        self._visited = set()
+        self._found = []
+        self.found: list[Change] = []
+        for rule in self.rules:
+            if rule.then.verdict == "kyodo":
+                for base in self.meets(rule) or ():
+                    self.complete(base, self.found)
+
+    def minimal(self) -> list[Change]:
+        """The changes found that contain no other, shortest first, in the fields' order."""
+        ordered = sorted(
+            set(self.found), key=lambda c: (len(c), [_ORDER[f] for f, _ in c], repr(c))
+        )
+        kept: list[Change] = []
+        for change in ordered:
+            if not any(set(k) <= set(change) for k in kept):
+                kept.append(change)
+        return kept
+
     def complete(self, base: Change, found: list[Change]) -> None:
-        """Extend `base` with changes that lift each obstacle left, within MAX_FACTS."""
+        """Extend `base` with changes that lift each obstacle left, within `limit` facts."""
         if base in self._visited:
             return  # explored already: found only grows, so nothing new comes of it
         self._visited.add(base)
@@ -239,7 +263,7 @@ class _Search:
             self._found.append(pairs)
             found.append(base)
             return
-        if len(base) >= MAX_FACTS:
+        if len(base) >= self.limit:
             return
         change = dict(base)
         left = self.obstacles(change)
@@ -247,7 +271,7 @@ class _Search:
             return
         taken = {field for field, _ in base}
         if not _can_lift(
-            [self.bound.reach[i] & self.design - taken for i in left], MAX_FACTS - len(base)
+            [self.bound.reach[i] & self.design - taken for i in left], self.limit - len(base)
         ):
             return
         for lift in self.lifts(left[0], change, taken):
@@ -285,6 +309,20 @@ def _can_lift(obstacles: Sequence[frozenset[str]], facts: int) -> bool:
     return len(apart) <= facts
 
 
+def _confirmed(search: _Search, kept: list[Change], engine: EngineName) -> list[Change]:
+    """The changes `engine` confirms, in order, until a report is full."""
+    if engine == "python":
+        return kept
+    # Confirmed a report's worth at a time: the first changes that the engine
+    # confirms are the answer, and the rest need no session.
+    confirmed: list[Change] = []
+    for start in range(0, len(kept), MAX_CHANGES):
+        confirmed += search.confirmed(kept[start : start + MAX_CHANGES], engine)
+        if len(confirmed) >= MAX_CHANGES:
+            break
+    return confirmed
+
+
 def _merge(changes: Sequence[Change]) -> Change | None:
     """One change set from several; None if they set one fact to two values."""
     merged: dict[str, Any] = {}
@@ -300,26 +338,18 @@ def would_be_kyodo_if(
     bound: Bound, facts: Mapping[str, Any], confirm_with: EngineName = "durable"
 ) -> WhatIf:
     search = _Search(bound, facts)
-    found: list[Change] = []
+    confirmed: list[Change] = []
     if search.liftable():
-        for rule in search.rules:
-            if rule.then.verdict != "kyodo":
+        # Shorter changes are reported first; when the changes of at most two
+        # facts already fill the report, the three-fact ones need no search
+        # (they would sort after them). The search with a lower limit finds
+        # exactly the minimal changes of that size that the full one finds.
+        for limit in (2, MAX_FACTS) if MAX_FACTS > 2 else (MAX_FACTS,):
+            search.round(limit)
+            kept = search.minimal()
+            if limit < MAX_FACTS and len(kept) < MAX_CHANGES:
                 continue
-            for base in search.meets(rule) or ():
-                search.complete(base, found)
-    minimal = sorted(set(found), key=lambda c: (len(c), [_ORDER[f] for f, _ in c], repr(c)))
-    kept: list[Change] = []
-    for change in minimal:
-        if not any(set(k) <= set(change) for k in kept):
-            kept.append(change)
-    if confirm_with == "python":
-        confirmed = kept
-    else:
-        # Confirmed in order, a report's worth at a time: the first changes that
-        # the engine confirms are the answer, and the rest need no session.
-        confirmed = []
-        for start in range(0, len(kept), MAX_CHANGES):
-            confirmed += search.confirmed(kept[start : start + MAX_CHANGES], confirm_with)
+            confirmed = _confirmed(search, kept, confirm_with)
             if len(confirmed) >= MAX_CHANGES:
                 break
     if confirmed:
