@@ -101,6 +101,7 @@ class _Search:
         self.rules: Sequence[Rule] = bound.ruleset.rules
         self.design = bound.design_fields
         self.flat = flatten(self.facts)
+        self.unknown = frozenset(f for f in FACT_FIELDS if self.facts.get(f) is None)
         python = bound.engine("python")
         assert isinstance(python, PythonEngine)
         self.python = python
@@ -183,8 +184,7 @@ class _Search:
     def obstacles(self, change: Mapping[str, Any]) -> list[int]:
         """The not_kyodo rules in force with `change` applied: each must be lifted."""
         d, u = self.statuses(change)
-        trial = {**self.facts, **change}
-        unknown = frozenset(f for f in FACT_FIELDS if trial.get(f) is None)
+        unknown = (self.unknown - change.keys()) | {f for f, v in change.items() if v is None}
         combiner = self.combiner
         set_aside = combiner.set_aside_bits(combiner.strict_bits(d, u, unknown)[0])
         return sorted(indices(d & combiner.not_kyodo_bits & ~set_aside))
