@@ -109,7 +109,10 @@ def test_a_classifier_takes_exactly_the_arguments_of_classify() -> None:
     assert made.parameters["rules_dir"].default is None
     # Nothing internal on the public object: the engine and the bound rule sets are private.
     public = {n for n in dir(kyodo_rules.Classifier) if not n.startswith("_")}
-    assert public == {"classify"}
+    assert public == {"classify", "classify_many"}
+    # Many cases at once take the same options, the cases in place of the case.
+    many = shape(kyodo_rules.Classifier.classify_many)
+    assert many[0][0] == "cases" and many[1:] == shape(kyodo_rules.classify)[1:]
 
 
 def test_a_classifier_answers_as_classify(tmp_path: pathlib.Path) -> None:
