@@ -97,31 +97,47 @@ class Layout:
         return (*kept[: self.start], *answer, *kept[self.start :])
 
 
-def answer_row(
-    row: SheetRow,
+def answer_rows(
+    rows: Sequence[SheetRow],
     layout: Layout,
     classifier: Classifier,
     *,
     profile: str,
     lang: Lang,
     engine: EngineName,
+) -> list[Answered]:
+    """Rows answered together (`classify_many`: the rule engine matches them in shared
+    sessions), each the answer `classify` gives it. `what_if` is skipped: a sheet has
+    no room for it, and it costs most."""
+    parsed: list[tuple[dict[str, Any], list[RowError]]] = []
+    for row in rows:
+        if row.errors:
+            parsed.append(({}, list(row.errors)))
+        else:
+            parsed.append(parse_row(row.number, row.cells, layout.columns))
+    valid = [facts for facts, errors in parsed if not errors]
+    found = iter(
+        classifier.classify_many(valid, profile=profile, lang=lang, what_if=False, engine=engine)
+        if valid
+        else ()
+    )
+    out: list[Answered] = []
+    for row, (_facts, errors) in zip(rows, parsed, strict=True):
+        result = None
+        if not errors:
+            answer = next(found)
+            if isinstance(answer, InputError):
+                errors = [_row_error(row.number, str(answer))]
+            else:
+                result = answer
+        out.append(_answered(row, layout, result, errors, lang))
+    return out
+
+
+def _answered(
+    row: SheetRow, layout: Layout, result: Result | None, errors: list[RowError], lang: Lang
 ) -> Answered:
-    """`what_if` is skipped: a sheet has no room for it, and it costs most."""
-    number = row.number
-    if row.errors:
-        facts: dict[str, Any] = {}
-        errors = list(row.errors)
-    else:
-        facts, errors = parse_row(number, row.cells, layout.columns)
-    result = None
-    if not errors:
-        try:
-            result = classifier.classify(
-                facts, profile=profile, lang=lang, what_if=False, engine=engine
-            )
-        except InputError as exc:
-            errors = [_row_error(number, str(exc))]
-    outcome = RowOutcome(number, row.cells, result, tuple(errors))
+    outcome = RowOutcome(row.number, row.cells, result, tuple(errors))
     counted = None
     if result is not None:
         shown = result.provisional if result.status == "provisional" else None
@@ -133,7 +149,7 @@ def answer_row(
             tuple((f.code, f.label) for f in result.forms),
         )
     return Answered(
-        number, layout.row(row.cells, result_cells(outcome, lang)), outcome.errors, counted
+        row.number, layout.row(row.cells, result_cells(outcome, lang)), outcome.errors, counted
     )
 
 

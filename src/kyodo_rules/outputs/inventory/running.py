@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from kyodo_rules.files.sheetguard import Limits
-from kyodo_rules.outputs.inventory.answers import Answered, Layout, answer_row, form_namer
+from kyodo_rules.outputs.inventory.answers import Answered, Layout, answer_rows, form_namer
 from kyodo_rules.outputs.inventory.columns import map_columns
 from kyodo_rules.outputs.inventory.reading import RowError, SheetRow, open_table
 from kyodo_rules.outputs.inventory.writing import Sheet, plan_outputs, write_answers
@@ -117,9 +117,9 @@ class _Task:
     engine: EngineName
     rules_dir: str
 
-    def answer(self, classifier: Classifier, row: SheetRow) -> Answered:
-        return answer_row(
-            row,
+    def answer(self, classifier: Classifier, rows: list[SheetRow]) -> list[Answered]:
+        return answer_rows(
+            rows,
             self.layout,
             classifier,
             profile=self.profile,
@@ -135,8 +135,8 @@ def answered_rows(
     head = list(itertools.islice(rows, SMALL))
     if jobs <= 1 or len(head) < SMALL:
         with _small_memos(len(head) >= SMALL):
-            for row in itertools.chain(head, rows):
-                yield task.answer(classifier, row)
+            for chunk in _chunks(itertools.chain(head, rows)):
+                yield from task.answer(classifier, chunk)
         return
     yield from _pooled(itertools.chain(head, rows), task, jobs)
 
@@ -228,7 +228,7 @@ _GC_THRESHOLD = (20_000, 20, 20)
 def _answer_chunk(chunk: list[SheetRow]) -> list[Answered]:
     assert _worker is not None, "worker not started"
     classifier, task = _worker
-    return [task.answer(classifier, row) for row in chunk]
+    return task.answer(classifier, chunk)
 
 
 def _reported(
