@@ -1,13 +1,16 @@
 """`kyodo-rules batch` end to end on generated inventories: rows/s and peak memory.
 
     python benchmarks/batch_scale.py                 # 100,000 rows, CSV and xlsx, --jobs default
+    python benchmarks/batch_scale.py --rows 10000,50000,100000 --format csv  # flat in rows?
     python benchmarks/batch_scale.py --rows 20000 --jobs 1 --format csv
 
 Each inventory is written once (kept under --keep DIR to rerun), then the
 installed `kyodo-rules batch` runs on it as a user would run it. The peak RSS
 is the largest sum over the command and its worker processes, sampled every
-50 ms from /proc (Linux). Prints one line per run with the command that
-reproduces it, and the machine's load average at the start.
+50 ms from /proc (Linux); the largest RSS of each process is shown beside it
+(the command, the fork server and resource tracker, each worker). Prints one
+line per run with the command that reproduces it, and the machine's load
+average at the start of each run.
 """
 
 from __future__ import annotations
@@ -69,11 +72,12 @@ def generate(path: Path, rows: int, seed: int = 13) -> None:
     book.save(path)
 
 
-def _tree_rss(pid: int) -> tuple[int, int]:
+def _tree_rss(pid: int, each: dict[int, int] | None = None) -> tuple[int, int]:
     """KiB resident in `pid` and every process below it: (RSS, PSS).
 
     The RSS sum counts pages the workers share with their fork server once per
     process; the PSS sum shares them out, and is what the tree really holds.
+    `each` gets every process's largest RSS so far.
     """
     total = pss = 0
     stack = [pid]
@@ -87,6 +91,8 @@ def _tree_rss(pid: int) -> tuple[int, int]:
         for line in status.splitlines():
             if line.startswith("VmRSS:"):
                 total += int(line.split()[1])
+                if each is not None:
+                    each[current] = max(each.get(current, 0), int(line.split()[1]))
         try:
             for line in Path(f"/proc/{current}/smaps_rollup").read_text().splitlines():
                 if line.startswith("Pss:"):
@@ -97,13 +103,13 @@ def _tree_rss(pid: int) -> tuple[int, int]:
     return total, pss
 
 
-def run(command: list[str]) -> tuple[float, tuple[int, int], int]:
+def run(command: list[str], each: dict[int, int]) -> tuple[float, tuple[int, int], int]:
     """(seconds, peak KiB summed over the process tree as (RSS, PSS), exit code)."""
     start = time.perf_counter()
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     peak = (0, 0)
     while process.poll() is None:
-        rss, pss = _tree_rss(process.pid)
+        rss, pss = _tree_rss(process.pid, each)
         peak = (max(peak[0], rss), max(peak[1], pss))
         time.sleep(0.05)
     seconds = time.perf_counter() - start
@@ -115,7 +121,12 @@ def run(command: list[str]) -> tuple[float, tuple[int, int], int]:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rows", type=int, default=100_000)
+    parser.add_argument(
+        "--rows",
+        type=lambda text: [int(n) for n in text.replace("_", "").split(",")],
+        default=[100_000],
+        help="rows of each inventory, e.g. 10000,50000,100000",
+    )
     parser.add_argument("--format", choices=["csv", "xlsx", "both"], default="both")
     parser.add_argument("--jobs", type=int, default=None)
     parser.add_argument("--engine", choices=["durable", "python"], default="durable")
@@ -124,25 +135,31 @@ def main() -> int:
     exe = shutil.which("kyodo-rules") or str(Path(sys.executable).parent / "kyodo-rules")
     where = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="kyodo-batch-"))
     where.mkdir(parents=True, exist_ok=True)
-    print(f"load average at start: {' '.join(f'{x:.2f}' for x in os.getloadavg())}; "
-          f"{os.cpu_count()} cores")  # fmt: skip
     formats = ["csv", "xlsx"] if args.format == "both" else [args.format]
     try:
-        for suffix in formats:
-            source = where / f"inventory-{args.rows}.{suffix}"
+        for suffix, rows in ((s, r) for s in formats for r in args.rows):
+            source = where / f"inventory-{rows}.{suffix}"
             if not source.exists():
-                generate(source, args.rows)
-            out = where / f"answers-{args.rows}.{suffix}"
+                generate(source, rows)
+            print(f"load average at start: {' '.join(f'{x:.2f}' for x in os.getloadavg())}; "
+                  f"{os.cpu_count()} cores")  # fmt: skip
+            out = where / f"answers-{rows}.{suffix}"
             for stale in (out, out.with_name(f"{out.stem}.summary{out.suffix}")):
                 stale.unlink(missing_ok=True)
             command = [exe, "batch", str(source), "-o", str(out), "--engine", args.engine]
+            if suffix == "xlsx":
+                # 100,000 generated rows are 120 MB of sheet XML, over the default limits.
+                command += ["--limit", "mb=2000", "--limit", "member_mb=2000"]
             if args.jobs is not None:
                 command += ["--jobs", str(args.jobs)]
-            seconds, peak, code = run(command)
+            each: dict[int, int] = {}
+            seconds, peak, code = run(command, each)
             print(
-                f"{suffix}: {args.rows:,} rows in {seconds:.1f} s = {args.rows / seconds:,.0f} "
+                f"{suffix}: {rows:,} rows in {seconds:.1f} s = {rows / seconds:,.0f} "
                 f"rows/s, peak RSS {peak[0] / 1024:,.0f} MB / PSS {peak[1] / 1024:,.0f} MB "
                 f"(summed over all processes), exit {code}\n"
+                f"    each process's peak RSS, in order of start: "
+                f"{', '.join(f'{kib / 1024:,.0f}' for _, kib in sorted(each.items()))} MB\n"
                 f"    {' '.join(command)}"
             )
     finally:
