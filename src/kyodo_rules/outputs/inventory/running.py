@@ -6,7 +6,9 @@ more than `SMALL` rows is answered by a pool of worker processes (`jobs`,
 default: one per core), `CHUNK` rows a task, with a bounded window of tasks in
 flight, so that the reader never runs ahead of the writer and the answers
 come back in the input's order. Each worker builds its own classifier once,
-from the rules directory of the classifier that was given.
+from the rules directory of the classifier that was given. Rows are answered
+`CHUNK` at a time (`classify_many`, shared engine sessions), in a worker as in
+this process, with the classifier's memos kept small while a sheet runs.
 """
 
 from __future__ import annotations
