@@ -19,7 +19,7 @@ from openpyxl.styles import Alignment, PatternFill
 
 from kyodo_rules.decision import policy
 from kyodo_rules.decision.classify import default_classifier
-from kyodo_rules.files.safeio import decode_table_text, table_text_stream
+from kyodo_rules.files.safeio import decode_table_text, stream_utf8_file, table_text_stream
 from kyodo_rules.files.sheetguard import Limits, xlsx_rows
 from kyodo_rules.model.errors import InputError
 from kyodo_rules.outputs import inventory
@@ -142,15 +142,34 @@ def test_inline_strings_read_as_openpyxl_reads_them(tmp_path: Path) -> None:
         b"",
     ],
 )
-def test_csv_text_streamed_is_the_text_decoded_whole(data: bytes) -> None:
+def test_csv_text_streamed_is_the_text_decoded_whole(data: bytes, tmp_path: Path) -> None:
+    path = tmp_path / "f.csv"
+    path.write_bytes(data)
+    from_disk = stream_utf8_file(path, 1_000_000, 100)
     try:
         whole = decode_table_text(data, "f.csv")
     except InputError as exc:
         with pytest.raises(InputError) as streamed:
             table_text_stream(data, "f.csv")
         assert str(streamed.value) == str(exc)
+        assert from_disk is None  # read whole by the caller, for the message
         return
     assert table_text_stream(data, "f.csv").read() == whole
+    utf8 = not data.startswith("事業".encode("cp932"))
+    assert (from_disk is not None) == utf8
+    if from_disk is not None:
+        text, size, lines = from_disk
+        with text:
+            assert text.read() == whole
+        assert (size, lines) == (len(data), data.count(b"\n"))
+
+
+def test_a_csv_over_a_limit_is_left_to_the_whole_read(tmp_path: Path) -> None:
+    path = tmp_path / "f.csv"
+    path.write_bytes(b"title\n" + b"x\n" * 10)
+    assert stream_utf8_file(path, 1_000, 10) is None  # 11 line breaks
+    assert stream_utf8_file(path, 20, 100) is None  # 26 bytes
+    assert stream_utf8_file(tmp_path, 1_000, 100) is None  # a directory
 
 
 def test_a_long_sheet_answered_here_keeps_small_memos_and_puts_the_bound_back(

@@ -157,6 +157,52 @@ def table_text_stream(data: bytes, name: str) -> io.TextIOWrapper:
     return io.TextIOWrapper(io.BytesIO(data), encoding=encoding, newline="")
 
 
+def stream_utf8_file(
+    path: str | os.PathLike[str], cap: int, most_lines: int
+) -> tuple[io.TextIOWrapper, int, int] | None:
+    """A regular file within `cap` bytes and `most_lines` line breaks that is valid UTF-8
+    (no NUL), as text decoded as it is read: (text, bytes, line breaks).
+
+    Checked in one pass that keeps nothing, then read again from the same open
+    file, so that a large inventory never sits in memory. Anything else
+    (standard input, a device, another encoding, a bad byte, too large) is None:
+    the caller reads it whole (`read_bounded`, `decode_table_text`), which says
+    what is wrong. A file rewritten between the passes reads as replacement
+    characters, never as an exception in the middle of a run.
+    """
+    if os.fspath(path) == "-":
+        return None
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    except OSError:
+        return None
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            os.close(fd)
+            return None
+        handle = os.fdopen(fd, "rb")
+    except OSError:
+        os.close(fd)
+        return None
+    try:
+        decoder = codecs.getincrementaldecoder("utf-8")()
+        size = lines = 0
+        while chunk := handle.read(_CHUNK):
+            size += len(chunk)
+            lines += chunk.count(b"\n")
+            if size > cap or lines > most_lines or b"\x00" in chunk:
+                handle.close()
+                return None
+            decoder.decode(chunk)
+        decoder.decode(b"", final=True)
+        handle.seek(0)
+    except (OSError, UnicodeDecodeError):
+        handle.close()
+        return None
+    text = io.TextIOWrapper(handle, encoding="utf-8-sig", errors="replace", newline="")
+    return text, size, lines
+
+
 def _valid_utf8(data: bytes) -> bool:
     decoder = codecs.getincrementaldecoder("utf-8")()
     view = memoryview(data)

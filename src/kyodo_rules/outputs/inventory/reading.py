@@ -112,19 +112,25 @@ def open_table(path: str | os.PathLike[str], limits: Limits | None = None) -> Ta
     tried when the file is not UTF-8 (and not UTF-8 with a stray byte, which
     would turn into mojibake).
     """
-    from kyodo_rules.files.safeio import read_bounded
+    from kyodo_rules.files.safeio import read_bounded, stream_utf8_file
 
     limits = limits or Limits()
     name = os.fspath(path)
     suffix = table_format(path)
-    data = read_bounded(path, limits.bytes, f"--limit mb={limits.mb}")
-    if suffix == ".csv":
-        records = _read_csv(data, name, limits)
-        expected = data.count(b"\n")
+    streamed = stream_utf8_file(path, limits.bytes, limits.rows + 1) if suffix == ".csv" else None
+    if streamed is not None:
+        # The common case: a UTF-8 file, read twice from disk rather than held.
+        source, size, expected = streamed
+        records = _csv_records(source, size, name, limits)
     else:
-        records = _read_xlsx(data, name, limits)
-        expected = None
-    del data  # each reader keeps what it needs (the CSV's bytes, decoded as read)
+        data = read_bounded(path, limits.bytes, f"--limit mb={limits.mb}")
+        if suffix == ".csv":
+            records = _read_csv(data, name, limits)
+            expected = data.count(b"\n")
+        else:
+            records = _read_xlsx(data, name, limits)
+            expected = None
+        del data  # each reader keeps what it needs (the CSV's bytes, decoded as read)
     first = next(records, None)
     header_row = first.cells if first is not None else None
     if header_row is not None and any(
@@ -273,6 +279,7 @@ def _csv_records(source: io.TextIOBase, size: int, name: str, limits: Limits) ->
                 yield SheetRow(number, tuple(record))
     finally:
         csv.field_size_limit(old_limit)
+        source.close()
 
 
 def _csv_problem(message: str, line: int) -> str:
