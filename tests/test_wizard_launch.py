@@ -33,8 +33,9 @@ def test_the_first_screen_file_is_fresh() -> None:
 def test_the_first_screen_shows_the_shipped_words() -> None:
     screen = launch.load()
     assert screen.title["ja"] == default_data().question(TITLE).spec.text.get("ja")
-    assert screen.t("session_at", "en", path="x") == catalog.text("wizard", "session_at", "en", path="x")
-    assert [p for p, _ in screen.profiles][0] == "generic"
+    words = catalog.text("wizard", "session_at", "en", path="x")
+    assert screen.t("session_at", "en", path="x") == words
+    assert screen.profiles[0][0] == "generic"
     assert ("ogi", "小城市 (ogi)") in screen.profile_choices("ja")
     assert launch._words_dir() == catalog.words_dir()
 
@@ -90,9 +91,7 @@ sys.exit(main(["wizard", *sys.argv[2:]]))
 
 
 @pytest.mark.parametrize("args", [["--profile", "generic"], []], ids=["title", "profile"])
-def test_nothing_heavy_is_imported_before_the_first_prompt(
-    tmp_path: Path, args: list[str]
-) -> None:
+def test_nothing_heavy_is_imported_before_the_first_prompt(tmp_path: Path, args: list[str]) -> None:
     seen = tmp_path / "modules.txt"
     session = tmp_path / "s.session.yaml"
     primary, secondary = pty.openpty()
