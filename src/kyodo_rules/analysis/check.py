@@ -67,6 +67,12 @@ but each question needs only a cluster of fields:
   verdict rule is definitely true and none of its overriders is possibly true),
   so no witness is ever missed.
 
+Every check reads only the rules and the policy (the profile's forms and words
+play no part), so a profile whose rules are those of a profile already
+explored is not explored again: its findings are that profile's, under its own
+name (the four shipped profiles share one rule set). Within one exploration an
+input met again is neither evaluated nor put to the second backend again.
+
 Budgets bound every enumeration; if one is exhausted the report says so (a
 warning `incomplete`), never silently claims completeness. Besides these,
 a seeded random sample of whole inputs (with unknowns) over every field
