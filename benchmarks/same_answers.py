@@ -2,6 +2,7 @@
 
     python benchmarks/same_answers.py save before.json   # on the old code
     python benchmarks/same_answers.py compare before.json  # on the new code
+    python benchmarks/same_answers.py save before.json 3000  # more generated cases
 
 Every library case in both languages, and generated cases over every profile
 (seeded), each as `Result.model_dump_json()` (what `classify --json` prints).
@@ -39,10 +40,10 @@ def answers(generated: int = 400) -> dict[str, str]:
 
 
 def main(argv: list[str]) -> int:
-    if len(argv) != 2 or argv[0] not in ("save", "compare"):
+    if len(argv) not in (2, 3) or argv[0] not in ("save", "compare"):
         print(__doc__)
         return 2
-    now = answers()
+    now = answers(int(argv[2]) if len(argv) == 3 else 400)
     if argv[0] == "save":
         Path(argv[1]).write_text(json.dumps(now), encoding="utf-8")
         print(f"saved {len(now)} answers to {argv[1]}")

@@ -16,7 +16,8 @@ from typing import Any
 
 from kyodo_rules.analysis.domains import domain, known, known_only, product
 from kyodo_rules.analysis.findings import Defect, Facts, Report
-from kyodo_rules.decision.policy import Combiner, Decision
+from kyodo_rules.decision.decisions import Decision
+from kyodo_rules.decision.policy import Combiner
 from kyodo_rules.engines.python import Evaluator, PythonEngine
 from kyodo_rules.model.vocabulary import FACT_FIELDS
 from kyodo_rules.rulebase.loading import RuleSet

@@ -10,7 +10,7 @@ from typing import Any
 
 from kyodo_rules.analysis.domains import domain, known
 from kyodo_rules.analysis.explorer import SINGLE_VALUED, Explorer
-from kyodo_rules.decision.policy import Decision
+from kyodo_rules.decision.decisions import Decision
 from kyodo_rules.engines.python import PythonEngine
 from kyodo_rules.model.vocabulary import FACT_FIELDS
 from kyodo_rules.rulebase import conditions as cond

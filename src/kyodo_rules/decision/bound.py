@@ -8,13 +8,14 @@ questions live here, so that a call only evaluates.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any, Literal, TypeVar, cast
 
-from kyodo_rules.decision.open_questions import Question, evaluated_moves, open_questions
-from kyodo_rules.decision.policy import MEMO_SIZE, Combiner, Decision
+from kyodo_rules.decision.decisions import Decision, bits
+from kyodo_rules.decision.open_questions import Moves, Question, evaluated_moves, open_questions
+from kyodo_rules.decision.policy import MEMO_SIZE, Combiner
 from kyodo_rules.engines.python import Evaluator, PythonEngine
 from kyodo_rules.model.vocabulary import FACT_FIELDS, FIELD_KINDS
 from kyodo_rules.rulebase.loading import Profile, RuleSet
@@ -178,6 +179,11 @@ class Bound:
             for f in FACT_FIELDS
         }
 
+    @cached_property
+    def reader_bits(self) -> dict[str, int]:
+        """`readers` as bit sets (bit i: rule i)."""
+        return {f: bits(mine) for f, mine in self.readers.items()}
+
     def questions(
         self,
         facts: Mapping[str, Any],
@@ -198,7 +204,7 @@ class Bound:
                 (definite, undecided),
                 self._moves,
                 self.ruleset.fields_read,
-                readers=self.readers,
+                readers=self.reader_bits,
             )
         evaluate = self.engine(engine).evaluate
         return open_questions(
@@ -223,9 +229,7 @@ class Bound:
             out[f] = tuple(k for k in every if k in keys)
         return out
 
-    def _moves(
-        self, field: str, flat: FlatFacts
-    ) -> Sequence[tuple[Any, frozenset[int], frozenset[int]]]:
+    def _moves(self, field: str, flat: FlatFacts) -> Moves:
         """The readers' statuses for each answer of `field`, remembered by what they read.
 
         Which of the few rules reading a field hold depends only on the facts

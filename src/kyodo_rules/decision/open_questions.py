@@ -21,7 +21,8 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from kyodo_rules.decision.policy import Combiner, Decision
+from kyodo_rules.decision.decisions import bits
+from kyodo_rules.decision.policy import Combiner
 from kyodo_rules.model.records import AFFECTS
 from kyodo_rules.model.vocabulary import FACT_FIELDS, FIELD_KINDS
 from kyodo_rules.rulebase.readings import FlatFacts, flatten
@@ -38,8 +39,9 @@ _ORDER = {name: n for n, name in enumerate(FACT_FIELDS)}
 class Question:
     field: str
     affects: tuple[str, ...]
-    #: (value, provisional decision, settled?) for every value the field could take
-    outcomes: tuple[tuple[Any, Decision, bool], ...]
+    #: (value, provisional verdict, its category, strict verdict settled?) for
+    #: every value the field could take
+    outcomes: tuple[tuple[Any, str, str | None, bool], ...]
 
 
 def answers(field: str) -> list[Any]:
@@ -64,23 +66,44 @@ def flat_answers(field: str) -> tuple[tuple[Any, FlatFacts], ...]:
     return found
 
 
-#: For one field, the new statuses of the rules that read it, for each answer:
-#: (value, definite, undecided), restricted to those rules when `readers` is given.
-Moves = Callable[[str, FlatFacts], Sequence[tuple[Any, frozenset[int], frozenset[int]]]]
+@dataclass(frozen=True)
+class Moves:
+    """For one field, the new statuses of the rules that read it, for each answer.
+
+    Statuses are bit sets (bit i: rule i), restricted to the readers when
+    `open_questions` gets `readers`. Most answers leave the rules where another
+    answer left them (most of the 21 activities), so each distinct pair of
+    statuses is kept once, in `groups`, and `of` gives each answer's.
+    """
+
+    values: tuple[Any, ...]
+    #: (definite, undecided) bit sets
+    groups: tuple[tuple[int, int], ...]
+    #: for each value, its index in `groups`
+    of: tuple[int, ...]
+
+    @classmethod
+    def of_answers(cls, answers: Sequence[tuple[Any, int, int]]) -> Moves:
+        groups: dict[tuple[int, int], int] = {}
+        of = tuple(groups.setdefault((d, u), len(groups)) for _, d, u in answers)
+        return cls(tuple(v for v, _, _ in answers), tuple(groups), of)
 
 
-def evaluated_moves(evaluator: Callable[[str], Evaluate]) -> Moves:
+MovesOf = Callable[[str, FlatFacts], Moves]
+
+
+def evaluated_moves(evaluator: Callable[[str], Evaluate]) -> MovesOf:
     """Moves found by evaluating every answer afresh (what the differential tests compare)."""
 
-    def moves(field: str, flat: FlatFacts) -> list[tuple[Any, frozenset[int], frozenset[int]]]:
+    def moves(field: str, flat: FlatFacts) -> Moves:
         evaluate = evaluator(field)
         out = []
         for value, keys in flat_answers(field):
             trial = dict(flat)
             trial.update(keys)
             d_new, u_new = evaluate(trial)
-            out.append((value, frozenset(d_new), frozenset(u_new)))
-        return out
+            out.append((value, bits(d_new), bits(u_new)))
+        return Moves.of_answers(out)
 
     return moves
 
@@ -89,18 +112,21 @@ def open_questions(
     combiner: Combiner,
     facts: Mapping[str, Any],
     statuses: Statuses,
-    moves: Moves,
+    moves: MovesOf,
     fields: frozenset[str],
     *,
-    readers: Mapping[str, frozenset[int]] | None = None,
+    readers: Mapping[str, int] | None = None,
 ) -> tuple[Question, ...]:
     """The open questions for `facts`, most decisive first.
 
-    With `readers` (field -> indices of the rules that read it) `moves` gives
+    With `readers` (field -> bit set of the rules that read it) `moves` gives
     only those rules' new statuses and the others keep theirs; without, it
     gives every rule's (the differential tests do that on durable-rules).
+    Statuses are bit sets here: an answer's statuses are the case's with a
+    few bits swapped, and they key the policy's memos, hundreds of times a call.
     """
     definite, undecided = statuses
+    definite_bits, undecided_bits = bits(definite), bits(undecided)
     now_p = combiner.provisional(definite).signature()
     unknown = frozenset(f for f in FACT_FIELDS if facts.get(f) is None)
     now_s = combiner.verdict(*combiner.strict(definite, undecided, unknown))
@@ -114,7 +140,7 @@ def open_questions(
         fields_open = {f for f in combiner.rules[i].fields if facts.get(f) is None}
         if len(fields_open) < 2:
             continue
-        sig = combiner.provisional(definite | {i}).signature()
+        sig = combiner.signature_bits(definite_bits | 1 << i)
         parts = {k for k, part in enumerate(sig) if part != now_p[k]}
         for f in fields_open:
             jointly.setdefault(f, set()).update(parts)
@@ -123,35 +149,32 @@ def open_questions(
         if field not in fields or facts.get(field) is not None:
             continue
         changed: set[int] = set()
-        outcomes = []
-        mine = readers[field] if readers is not None else None
+        if readers is not None:
+            base_d = definite_bits & ~readers[field]
+            base_u = undecided_bits & ~readers[field]
+        else:
+            base_d = base_u = 0
         rest = unknown - {field}
-        # Most answers leave the rules where another answer left them: the policy
-        # is applied once per distinct set of rule statuses.
-        seen: dict[tuple[frozenset[int], frozenset[int]], tuple[Decision, bool]] = {}
-        for value, d_new, u_new in moves(field, flat):
-            hit = seen.get((d_new, u_new))
-            if hit is None:
-                if mine is not None:
-                    d = (definite - mine) | d_new
-                    u = (undecided - mine) | u_new
-                else:
-                    d, u = d_new, u_new
-                p = combiner.provisional(d)
-                s = combiner.verdict(*combiner.strict(d, u, rest))
-                sig = p.signature()
-                if sig != now_p:
-                    changed.update(k for k, part in enumerate(sig) if part != now_p[k])
-                if s[0] != now_s[0]:
-                    changed.add(0)
-                if s[1] != now_s[1]:
-                    changed.add(1)
-                hit = seen[(d_new, u_new)] = (p, s[0] != "undetermined")
-            outcomes.append((value, *hit))
+        # The policy is applied once per distinct set of rule statuses.
+        found_moves = moves(field, flat)
+        hits: list[tuple[str, str | None, bool]] = []
+        for d_new, u_new in found_moves.groups:
+            d = base_d | d_new
+            sig = combiner.signature_bits(d)
+            s = combiner.verdict_bits(d, base_u | u_new, rest)
+            if sig != now_p:
+                changed.update(k for k, part in enumerate(sig) if part != now_p[k])
+            if s[0] != now_s[0]:
+                changed.add(0)
+            if s[1] != now_s[1]:
+                changed.add(1)
+            hits.append((sig[0], sig[1], s[0] != "undetermined"))
         changed |= jointly.get(field, set())
         if changed:
-            found.append(
-                Question(field, tuple(AFFECTS[k] for k in sorted(changed)), tuple(outcomes))
+            outcomes = tuple(
+                (value, *hits[at])
+                for value, at in zip(found_moves.values, found_moves.of, strict=True)
             )
+            found.append(Question(field, tuple(AFFECTS[k] for k in sorted(changed)), outcomes))
     found.sort(key=lambda q: (min(_RANK.get(a, 3) for a in q.affects), _ORDER[q.field]))
     return tuple(found)

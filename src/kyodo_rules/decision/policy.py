@@ -36,95 +36,22 @@ This is the combination policy, written out once (see docs/policy.md):
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping
-from dataclasses import dataclass
 from functools import cache
 from typing import Any, NamedTuple
 
+from kyodo_rules.decision.decisions import Decision, FormWeight, bits, indices
 from kyodo_rules.model.vocabulary import (
     DOCUMENTS,
     FLAGS,
     FORMS,
     Category,
-    Document,
     FlagCode,
     FormCode,
     Stage,
-    Subsidiarity,
     Verdict,
-    Zone,
 )
 from kyodo_rules.rulebase.loading import Rule, RuleSet
 from kyodo_rules.rulebase.settings import Policy
-
-
-@dataclass(frozen=True)
-class FormWeight:
-    """A recommended form, its summed weight, and the rules in force that add to it."""
-
-    code: FormCode
-    weight: int
-    #: indices of the rules that recommend it, in rule order
-    rules: tuple[int, ...]
-
-
-@dataclass(frozen=True)
-class Decision:
-    """The answer, and the record of how the policy reached it.
-
-    Rules are named by their index in the rule set. Everything that explains an
-    answer (`explain`, the reports, the wizard, the docs) renders this record:
-    none of them re-applies the policy, so none can disagree with it.
-    """
-
-    verdict: Verdict
-    category: Category | None
-    zone: Zone | None
-    subsidiarity: Subsidiarity | None
-    #: best first
-    forms: tuple[FormWeight, ...]
-    #: flag code -> index of the first rule in force that raised it
-    flags: tuple[tuple[FlagCode, int], ...]
-    documents: tuple[Document, ...]
-    checklist: Stage | None
-    violates: tuple[tuple[str, int], ...]
-    #: index -> index of the rule that set it aside
-    overridden: Mapping[int, int]
-    #: the rules that decide the verdict: for not_kyodo the not-協働 rules in force
-    #: that no open rule can set aside, for kyodo the 協働 rules in force
-    decided_by: tuple[int, ...] = ()
-    #: not-協働 rules in force that an open exception (not itself not_kyodo) may set aside
-    contested: tuple[int, ...] = ()
-    #: 協働 rules in force (whatever the verdict)
-    in_favour: tuple[int, ...] = ()
-    #: open not-協働 rules that nothing in force sets aside: the strict verdict waits on them
-    pending: tuple[int, ...] = ()
-    #: the not-協働 rules in force that name a category, best first by the precedence
-    #: list; the first names the category
-    category_from: tuple[int, ...] = ()
-    zone_from: int | None = None
-    subsidiarity_from: int | None = None
-
-    def signature(self) -> tuple[Any, ...]:
-        """What a person acts on in the answer (computed once per decision).
-
-        Violated principles are left out: they restate, in each city's words,
-        reasons the verdict already gives, so a fact that could only add one is
-        not worth a question.
-        """
-        found: tuple[Any, ...] | None = self.__dict__.get("_signature")
-        if found is None:
-            found = (
-                self.verdict,
-                self.category,
-                self.zone,
-                self.subsidiarity,
-                tuple(form.code for form in self.forms),
-                tuple(code for code, _ in self.flags),
-                self.documents,
-                self.checklist,
-            )
-            self.__dict__["_signature"] = found
-        return found
 
 
 class _Reading(NamedTuple):
@@ -145,6 +72,27 @@ def _remember(memo: dict[Any, Any], key: Any, value: Any) -> None:
     if len(memo) >= MEMO_SIZE:
         memo.clear()
     memo[key] = value
+
+
+def _overriders_first(overridden_by: Mapping[int, tuple[int, ...]]) -> tuple[int, ...] | None:
+    """The rules that have exceptions, each after all of its exceptions (None on a cycle)."""
+    order: list[int] = []
+    state: dict[int, int] = {}  # 1: being visited, 2: placed
+
+    def visit(i: int) -> bool:
+        if state.get(i) == 2:
+            return True
+        if state.get(i) == 1:
+            return False
+        state[i] = 1
+        if not all(visit(j) for j in overridden_by.get(i, ())):
+            return False
+        state[i] = 2
+        if i in overridden_by:
+            order.append(i)
+        return True
+
+    return tuple(order) if all(visit(i) for i in sorted(overridden_by)) else None
 
 
 def _unknown_reads(nnf: Any) -> frozenset[str]:
@@ -193,18 +141,57 @@ class Combiner:
             if rule.then.verdict is not None and (fields := _unknown_reads(rule.nnf))
         }
         self._held_while_unknown = frozenset(self._while_unknown)
+        self._held_bits = bits(self._while_unknown)
         self._not_kyodo = frozenset(
             i for i, rule in enumerate(self.rules) if rule.then.verdict == "not_kyodo"
         )
         self._kyodo = frozenset(
             i for i, rule in enumerate(self.rules) if rule.then.verdict == "kyodo"
         )
+        # The same sets as bit sets (bit i: rule i): steps 2 and 3 and the answer's
+        # signature are computed on them, hundreds of times for one case's open
+        # questions.
+        rules = self.rules
+        self._nk_bits = bits(self._not_kyodo)
+        self._k_bits = bits(self._kyodo)
+        self._target_bits = bits(self._overridden_by)
+        self._overrider_bits = bits(i for i, targets in enumerate(self._overrides) if targets)
+        #: rule -> its exceptions (the rules that can set it aside)
+        self._exception_bits = {i: bits(by) for i, by in self._overridden_by.items()}
+        #: rule -> its exceptions that are not themselves not_kyodo
+        self._turning_bits = {i: m & ~self._nk_bits for i, m in self._exception_bits.items()}
+        #: the not_kyodo rules that name a category, by precedence then rule order
+        self._category_order = tuple(
+            sorted(
+                (i for i in self._not_kyodo if rules[i].then.category is not None),
+                key=lambda i: (rank.get(rules[i].then.category or "", 0), i),
+            )
+        )
+        self._override_order = _overriders_first(self._overridden_by)
+        flag_at = {code: n for n, code in enumerate(FLAGS)}
+        document_at = {code: n for n, code in enumerate(DOCUMENTS)}
+        #: rule -> (its flags, its flags that are not "process", its documents) as bit sets
+        self._advice: dict[int, tuple[int, int, int]] = {
+            i: (
+                bits(flag_at[f] for f in r.then.flags),
+                bits(flag_at[f] for f in r.then.flags if f not in self._process_flags),
+                bits(document_at[d] for d in r.then.documents_required),
+            )
+            for i, r in enumerate(rules)
+        }
+        self._advice_bits = bits(
+            i
+            for i, r in enumerate(rules)
+            if r.then.flags or r.then.forms or r.then.documents_required or r.then.checklist
+        )
+        self._zone_rules = tuple(i for i, r in enumerate(rules) if r.then.zone)
+        self._subsidiarity_rules = tuple(i for i, r in enumerate(rules) if r.then.subsidiarity)
         # Bounded memos: the same few sets of rule statuses come back again and
         # again (every open question tries each answer; a wizard re-asks after
         # each answer), and a decision depends on nothing else.
         self._provisional: dict[frozenset[int], Decision] = {}
         self._decisions: dict[tuple[frozenset[int], frozenset[int]], Decision] = {}
-        self._verdicts: dict[tuple[frozenset[int], frozenset[int]], tuple[str, str | None]] = {}
+        self._signatures: dict[int, tuple[Any, ...]] = {}
 
     def _set_aside(self, definite: Collection[int]) -> dict[int, int]:
         """Which definite rules are overridden, and by which rule in force."""
@@ -233,52 +220,166 @@ class Combiner:
             return definite, undecided
         return definite - moved, undecided | moved
 
-    def _verdict(
-        self, definite: frozenset[int], undecided: frozenset[int], force: list[int]
-    ) -> _Reading:
-        """Verdict and category (steps 2 and 3), with the rules each step rests on."""
-        rules = self.rules
-        not_kyodo = self._not_kyodo
+    def _force_bits(self, definite: int) -> int:
+        """The definite rules in force (step 1), as a bit set.
 
-        def may_be_set_aside(i: int) -> bool:
-            # An exception that is itself a not_kyodo rule cannot turn the verdict.
-            return any(
-                j in undecided and j not in not_kyodo for j in self._overridden_by.get(i, ())
-            )
+        A rule is set aside when one of its exceptions is in force; exceptions
+        are decided before the rules they set aside (`_override_order`).
+        """
+        if not definite & self._target_bits or not definite & self._overrider_bits:
+            return definite
+        order = self._override_order
+        if order is None:  # a cycle of exceptions: `check` reports it
+            return definite & ~bits(self._set_aside(indices(definite)))
+        force = definite
+        for i in order:
+            if force >> i & 1 and force & self._exception_bits[i]:
+                force ^= 1 << i
+        return force
 
-        def surely_set_aside(i: int) -> bool:
-            return any(j in force for j in self._overridden_by.get(i, ()))
+    def _read_bits(self, undecided: int, force: int) -> tuple[Verdict, int, int, int]:
+        """Step 2 on bit sets: the verdict, and the rules against, decisive and pending.
 
-        against = [i for i in force if i in not_kyodo]
-        contested = tuple(i for i in against if may_be_set_aside(i))
-        decisive = tuple(i for i in against if i not in contested)
-        in_favour = tuple(i for i in force if i in self._kyodo)
-        pending = tuple(i for i in sorted(undecided) if i in not_kyodo and not surely_set_aside(i))
+        A not_kyodo rule in force is contested (not decisive) while an exception
+        to it that is not itself not_kyodo is open; an open not_kyodo rule is
+        pending unless a rule in force sets it aside.
+        """
+        against = force & self._nk_bits
+        decisive = against
+        pending = 0
+        if undecided:
+            rest = against
+            while rest:
+                low = rest & -rest
+                rest ^= low
+                if undecided & self._turning_bits.get(low.bit_length() - 1, 0):
+                    decisive ^= low
+            rest = undecided & self._nk_bits
+            while rest:
+                low = rest & -rest
+                rest ^= low
+                if not force & self._exception_bits.get(low.bit_length() - 1, 0):
+                    pending |= low
         verdict: Verdict
         if decisive:
             verdict = "not_kyodo"
+        elif force & self._k_bits and not pending and not against:
+            verdict = "kyodo"
         else:
-            verdict = "kyodo" if in_favour and not pending and not against else "undetermined"
-        named = sorted(
-            (i for i in against if rules[i].then.category is not None),
-            key=lambda i: self._rank.get(rules[i].then.category or "", 0),
+            verdict = "undetermined"
+        return verdict, against, decisive, pending
+
+    def _category(self, against: int) -> Category | None:
+        """Step 3: the category of the first not_kyodo rule in force by precedence."""
+        return next(
+            (self.rules[i].then.category for i in self._category_order if against >> i & 1), None
         )
-        category = rules[named[0]].then.category if verdict == "not_kyodo" else None
-        decided_by = decisive if verdict == "not_kyodo" else in_favour if verdict == "kyodo" else ()
-        return _Reading(verdict, category, decided_by, contested, in_favour, pending, tuple(named))
+
+    def _verdict(self, undecided: frozenset[int], force: list[int]) -> _Reading:
+        """Verdict and category (steps 2 and 3), with the rules each step rests on."""
+        force_bits = bits(force)
+        verdict, against, decisive, pending = self._read_bits(bits(undecided), force_bits)
+        in_favour = tuple(sorted(indices(force_bits & self._k_bits)))
+        category = self._category(against) if verdict == "not_kyodo" else None
+        decisive_rules = tuple(sorted(indices(decisive)))
+        decided_by = (
+            decisive_rules if verdict == "not_kyodo" else in_favour if verdict == "kyodo" else ()
+        )
+        return _Reading(
+            verdict,
+            category,
+            decided_by,
+            tuple(sorted(indices(against & ~decisive))),
+            in_favour,
+            tuple(sorted(indices(pending))),
+            tuple(i for i in self._category_order if against >> i & 1),
+        )
 
     def verdict(
         self, definite: frozenset[int], undecided: frozenset[int]
     ) -> tuple[str, str | None]:
-        """The strict verdict and category alone: what the open questions compare most."""
-        key = (definite, undecided)
-        found = self._verdicts.get(key)
-        if found is None:
-            overridden = self._set_aside(definite)
-            force = [i for i in sorted(definite) if i not in overridden]
-            reading = self._verdict(definite, undecided, force)
-            found = (reading.verdict, reading.category)
-            _remember(self._verdicts, key, found)
+        """The strict verdict and category alone."""
+        return self._verdict_of(bits(definite), bits(undecided))
+
+    def _verdict_of(self, definite: int, undecided: int) -> tuple[str, str | None]:
+        verdict, against, _, _ = self._read_bits(undecided, self._force_bits(definite))
+        return verdict, self._category(against) if verdict == "not_kyodo" else None
+
+    def strict_bits(
+        self, definite: int, undecided: int, unknown: frozenset[str]
+    ) -> tuple[int, int]:
+        """`strict` of bit sets."""
+        held = definite & self._held_bits
+        if held:
+            moved = bits(i for i in indices(held) if self._while_unknown[i] & unknown)
+            return definite & ~moved, undecided | moved
+        return definite, undecided
+
+    def verdict_bits(
+        self, definite: int, undecided: int, unknown: frozenset[str]
+    ) -> tuple[str, str | None]:
+        """The strict verdict and category of bit sets (`strict`, then `verdict`):
+        what the open questions compare for every answer."""
+        return self._verdict_of(*self.strict_bits(definite, undecided, unknown))
+
+    def set_aside_bits(self, definite: int) -> int:
+        """The definite rules an exception in force sets aside (step 1), as a bit set."""
+        return definite & ~self._force_bits(definite)
+
+    @property
+    def not_kyodo_bits(self) -> int:
+        return self._nk_bits
+
+    def signature_bits(self, definite: int) -> tuple[Any, ...]:
+        """`provisional(...).signature()` of a bit set, without building the Decision.
+
+        The open questions compare an answer's signature with the case's for
+        every distinct set of statuses an answer gives; only the codes are needed.
+        """
+        found = self._signatures.get(definite)
+        if found is not None:
+            return found
+        rules = self.rules
+        force = self._force_bits(definite)
+        verdict, against, _, _ = self._read_bits(0, force)
+        advice = verdict != "not_kyodo"
+        zone = next((rules[i].then.zone for i in self._zone_rules if force >> i & 1), None)
+        subsidiarity = next(
+            (rules[i].then.subsidiarity for i in self._subsidiarity_rules if force >> i & 1), None
+        )
+        weights: dict[str, int] = {}
+        flags = documents = 0
+        checklist: Stage | None = None
+        rest = force & self._advice_bits
+        while rest:
+            low = rest & -rest
+            rest ^= low
+            i = low.bit_length() - 1
+            every_flag, own_flags, own_documents = self._advice[i]
+            if not advice:
+                flags |= own_flags
+                continue
+            flags |= every_flag
+            documents |= own_documents
+            then = rules[i].then
+            for form, weight in then.forms.items():
+                weights[form] = weights.get(form, 0) + weight
+            checklist = checklist or then.checklist
+        ranked = sorted(
+            (code for code, w in weights.items() if w > 0),
+            key=lambda code: (-weights[code], FORMS.index(code)),
+        )
+        found = (
+            verdict,
+            self._category(against) if verdict == "not_kyodo" else None,
+            zone,
+            subsidiarity,
+            tuple(ranked),
+            tuple(code for n, code in enumerate(FLAGS) if flags >> n & 1),
+            tuple(code for n, code in enumerate(DOCUMENTS) if documents >> n & 1),
+            checklist,
+        )
+        _remember(self._signatures, definite, found)
         return found
 
     def decide(self, definite: Collection[int], undecided: Collection[int]) -> Decision:
@@ -295,7 +396,7 @@ class Combiner:
         rules = self.rules
         overridden = self._set_aside(definite)
         force = [i for i in sorted(definite) if i not in overridden]
-        reading = self._verdict(definite, undecided, force)
+        reading = self._verdict(undecided, force)
         verdict = reading.verdict
         zone_from = next((i for i in force if rules[i].then.zone), None)
         subsidiarity_from = next((i for i in force if rules[i].then.subsidiarity), None)

@@ -13,8 +13,8 @@ from functools import partial
 from typing import Any
 
 from kyodo_rules.decision.bound import Bound
+from kyodo_rules.decision.decisions import Decision
 from kyodo_rules.decision.open_questions import Question
-from kyodo_rules.decision.policy import Decision
 from kyodo_rules.decision.whatif import WhatIf
 from kyodo_rules.model.records import (
     FactChange,
@@ -69,12 +69,17 @@ class Answer:
 
 def _presumption(bound: Bound, index: int, facts: Mapping[str, Any], lang: str) -> Presumption:
     rule = bound.ruleset.rules[index]
-    return Presumption(
-        rule_id=rule.id,
-        title=rule.title.get(lang),
-        source=rule.source,
-        quote=rule.quote,
-        facts=tuple(f for f in FACT_FIELDS if f in rule.fields and facts.get(f) is None),
+    unknown = tuple(f for f in FACT_FIELDS if f in rule.fields and facts.get(f) is None)
+    return bound.once(
+        ("presumption", index, lang, unknown),
+        partial(
+            Presumption.model_construct,
+            rule_id=rule.id,
+            title=rule.title.get(lang),
+            source=rule.source,
+            quote=rule.quote,
+            facts=unknown,
+        ),
     )
 
 
@@ -138,10 +143,14 @@ def build_result(bound: Bound, answer: Answer, facts: Mapping[str, Any], lang: s
     for code, i in decision.violates:
         principle = profile.principles.get(code) or generic.principles.get(code)
         principles.append(
-            Principle(
-                code=code,
-                label=principle.label.get(lang) if principle else code,
-                source=principle.source if principle else rules[i].source,
+            bound.once(
+                ("principle", code, i, lang),
+                partial(
+                    Principle.model_construct,
+                    code=code,
+                    label=principle.label.get(lang) if principle else code,
+                    source=principle.source if principle else rules[i].source,
+                ),
             )
         )
     checklist: tuple[str, ...] = ()
@@ -158,7 +167,10 @@ def build_result(bound: Bound, answer: Answer, facts: Mapping[str, Any], lang: s
         "documents": frozenset(decision.documents),
     }
     trace = tuple(_trace(bound, decision, i, shown_codes, lang) for i in sorted(definite))
-    return Result(
+    # Every part is built from the rulebase's validated data and the policy's own
+    # codes, so the whole is not validated again (tests/test_properties.py
+    # validates generated results against the model).
+    return Result.model_construct(
         verdict=decision.verdict,
         category=decision.category,
         zone=decision.zone,
@@ -170,14 +182,15 @@ def build_result(bound: Bound, answer: Answer, facts: Mapping[str, Any], lang: s
         missing_facts=tuple(q.field for q in answer.questions),
         would_be_kyodo_if=tuple(
             tuple(
-                FactChange(field=f, value=list(v) if isinstance(v, tuple) else v) for f, v in change
+                FactChange.model_construct(field=f, value=list(v) if isinstance(v, tuple) else v)
+                for f, v in change
             )
             for change in answer.what_if.changes
         ),
         trace=trace,
         principles_violated=tuple(principles),
         profile=profile.id,
-        provisional=Provisional(
+        provisional=Provisional.model_construct(
             verdict=answer.provisional.verdict,
             category=answer.provisional.category,
             presumptions=tuple(_presumption(bound, i, facts, lang) for i in answer.presumed),
@@ -190,16 +203,16 @@ def build_result(bound: Bound, answer: Answer, facts: Mapping[str, Any], lang: s
                 affects=q.affects,
                 outcomes=tuple(
                     bound.once(
-                        ("outcome", _key(value), p.verdict, p.category, settled),
+                        ("outcome", _key(value), verdict, category, settled),
                         partial(
                             Outcome.model_construct,
                             value=value,
-                            verdict=p.verdict,
-                            category=p.category,
+                            verdict=verdict,
+                            category=category,
                             settled=settled,
                         ),
                     )
-                    for value, p, settled in q.outcomes
+                    for value, verdict, category, settled in q.outcomes
                 ),
             )
             for q in answer.questions

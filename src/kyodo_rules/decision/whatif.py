@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from itertools import product
 from typing import TYPE_CHECKING, Any
 
+from kyodo_rules.decision.decisions import bits, indices
 from kyodo_rules.engines.python import PythonEngine
 from kyodo_rules.model.vocabulary import FACT_FIELDS, FIELD_KINDS
 from kyodo_rules.rulebase.conditions import NAll, fields_read
@@ -103,17 +104,30 @@ class _Search:
         python = bound.engine("python")
         assert isinstance(python, PythonEngine)
         self.python = python
+        combiner = self.combiner = bound.combiner
         d, u = python.evaluate(self.flat)
-        self.d, self.u = frozenset(d), frozenset(u)
+        self.d, self.u = bits(d), bits(u)
         # The not-協働 rules in force now, each with the fields that can lift it: a
         # change that touches none of one blocker's fields leaves it in force, so
         # the change cannot make the case 協働 (no evaluation needed).
-        held = bound.combiner.provisional(self.d).overridden
-        self.blockers = tuple(
-            bound.reach[i]
-            for i in sorted(self.d)
-            if i not in held and self.rules[i].then.verdict == "not_kyodo"
-        )
+        in_force = self.d & ~combiner.set_aside_bits(self.d) & combiner.not_kyodo_bits
+        self.blockers = tuple(bound.reach[i] for i in sorted(indices(in_force)))
+        # Within one search the same change sets come back from several 協働 rules.
+        self._kyodo: dict[Change, bool] = {}
+        self._visited: set[Change] = set()
+        #: the (field, value) pairs of each change found: a superset is not minimal
+        self._found: list[frozenset[tuple[str, Any]]] = []
+
+    def liftable(self) -> bool:
+        """Whether some change of at most MAX_FACTS design facts could lift every blocker.
+
+        Every change the search tries touches design facts only, and must touch
+        one of each blocker's: a blocker no design fact reaches, or more
+        blockers with pairwise disjoint design facts than a change may touch,
+        means no change exists. Most not-協働 cases end here, before any trial
+        (a city writing the specification alone, a subsidy for running costs).
+        """
+        return _can_lift([reach & self.design for reach in self.blockers], MAX_FACTS)
 
     def flat_with(self, change: Mapping[str, Any]) -> FlatFacts:
         flat = dict(self.flat)
@@ -121,36 +135,34 @@ class _Search:
             flat.update(_entries(field, value))
         return flat
 
-    def statuses(self, change: Mapping[str, Any]) -> tuple[frozenset[int], frozenset[int]]:
-        """Definite and undecided rules with `change` applied to the case."""
+    def statuses(self, change: Mapping[str, Any]) -> tuple[int, int]:
+        """Definite and undecided rules (bit sets) with `change` applied to the case."""
         if not change:
             return self.d, self.u
         flat = self.flat_with(change)
-        d, u = set(self.d), set(self.u)
+        readers = self.bound.reader_bits
+        mine = 0
         for field in change:
-            mine = self.bound.readers[field]
-            d -= mine
-            u -= mine
+            mine |= readers[field]
+        d, u = self.d & ~mine, self.u & ~mine
         for field in change:
             d_new, u_new = self.python.subset(sorted(self.bound.readers[field]))(flat)
-            d.update(d_new)
-            u.update(u_new)
-        return frozenset(d), frozenset(u)
+            d |= bits(d_new)
+            u |= bits(u_new)
+        return d, u
 
-    def definitely(self, rule: Rule, flat: FlatFacts) -> bool:
-        return holds(_definite(rule.nnf), flat)
-
-    def kyodo(self, change: Change, engine: EngineName = "python") -> bool:
-        if engine == "python":
+    def kyodo(self, change: Change) -> bool:
+        """Whether the case is provisionally 協働 with `change` (the Python backend)."""
+        found = self._kyodo.get(change)
+        if found is None:
             touched = {field for field, _ in change}
             if any(reach.isdisjoint(touched) for reach in self.blockers):
-                return False
-            definite, _ = self.statuses(dict(change))
-        else:
-            trial = {**self.facts, **dict(change)}
-            found, _ = self.bound.engine(engine).evaluate(flatten(trial))
-            definite = frozenset(found)
-        return self.bound.combiner.provisional(definite).verdict == "kyodo"
+                found = False
+            else:
+                definite, _ = self.statuses(dict(change))
+                found = self.combiner.signature_bits(definite)[0] == "kyodo"
+            self._kyodo[change] = found
+        return found
 
     def confirmed(self, changes: Sequence[Change], engine: EngineName) -> list[Change]:
         """The changes that make the case 協働 on `engine` too, in order (one session
@@ -159,11 +171,11 @@ class _Search:
         flats = [flatten({**self.facts, **dict(c)}) for c in changes]
         many = getattr(evaluator, "evaluate_many", None)
         answers = many(flats) if many is not None else [evaluator.evaluate(f) for f in flats]
-        provisional = self.bound.combiner.provisional
+        signature = self.combiner.signature_bits
         return [
             c
             for c, (definite, _) in zip(changes, answers, strict=True)
-            if provisional(frozenset(definite)).verdict == "kyodo"
+            if signature(bits(definite))[0] == "kyodo"
         ]
 
     def obstacles(self, change: Mapping[str, Any]) -> list[int]:
@@ -171,15 +183,11 @@ class _Search:
         d, u = self.statuses(change)
         trial = {**self.facts, **change}
         unknown = frozenset(f for f in FACT_FIELDS if trial.get(f) is None)
-        combiner = self.bound.combiner
-        decision = combiner.decide(*combiner.strict(d, u, unknown))
-        return [
-            i
-            for i in sorted(d)
-            if i not in decision.overridden and self.rules[i].then.verdict == "not_kyodo"
-        ]
+        combiner = self.combiner
+        set_aside = combiner.set_aside_bits(combiner.strict_bits(d, u, unknown)[0])
+        return sorted(indices(d & combiner.not_kyodo_bits & ~set_aside))
 
-    def lifts(self, rule: Rule, change: Mapping[str, Any], taken: set[str]) -> list[Change]:
+    def lifts(self, index: int, change: Mapping[str, Any], taken: set[str]) -> list[Change]:
         """Single design changes of the facts `rule` reads: those that lift it first.
 
         A rule with two reasons in force (`any:` with both true) needs two
@@ -188,9 +196,11 @@ class _Search:
         lifting: list[Change] = []
         others: list[Change] = []
         facts = {**self.facts, **change}
+        rule = self.rules[index]
+        definitely = self.python.subset((index,))
         for field in sorted(rule.fields & self.design - taken, key=_ORDER.__getitem__):
             for value in candidate_values(field, facts.get(field)):
-                lifted = not self.definitely(rule, self.flat_with({**change, field: value}))
+                lifted = not definitely(self.flat_with({**change, field: value}))[0]
                 (lifting if lifted else others).append(((field, value),))
         return lifting + others
 
@@ -219,9 +229,14 @@ class _Search:
 
     def complete(self, base: Change, found: list[Change]) -> None:
         """Extend `base` with changes that lift each obstacle left, within MAX_FACTS."""
-        if any(set(f) <= set(base) for f in found):
+        if base in self._visited:
+            return  # explored already: found only grows, so nothing new comes of it
+        self._visited.add(base)
+        pairs = frozenset(base)
+        if any(f <= pairs for f in self._found):
             return
         if self.kyodo(base):
+            self._found.append(pairs)
             found.append(base)
             return
         if len(base) >= MAX_FACTS:
@@ -231,7 +246,11 @@ class _Search:
         if not left:
             return
         taken = {field for field, _ in base}
-        for lift in self.lifts(self.rules[left[0]], change, taken):
+        if not _can_lift(
+            [self.bound.reach[i] & self.design - taken for i in left], MAX_FACTS - len(base)
+        ):
+            return
+        for lift in self.lifts(left[0], change, taken):
             merged = _merge((base, lift))
             if merged is not None:
                 self.complete(merged, found)
@@ -250,6 +269,22 @@ def _definite(nnf: Any) -> Test:
     return found[1]
 
 
+def _can_lift(obstacles: Sequence[frozenset[str]], facts: int) -> bool:
+    """Whether `facts` more changed facts could touch every obstacle's fields.
+
+    A necessary condition only (it proves that no change exists, never that
+    one does): an obstacle with no field left, or more obstacles with pairwise
+    disjoint fields than facts, cannot all be lifted.
+    """
+    apart: list[frozenset[str]] = []
+    for fields in sorted(obstacles, key=len):
+        if not fields:
+            return False
+        if all(fields.isdisjoint(other) for other in apart):
+            apart.append(fields)
+    return len(apart) <= facts
+
+
 def _merge(changes: Sequence[Change]) -> Change | None:
     """One change set from several; None if they set one fact to two values."""
     merged: dict[str, Any] = {}
@@ -266,17 +301,27 @@ def would_be_kyodo_if(
 ) -> WhatIf:
     search = _Search(bound, facts)
     found: list[Change] = []
-    for rule in search.rules:
-        if rule.then.verdict != "kyodo":
-            continue
-        for base in search.meets(rule) or ():
-            search.complete(base, found)
+    if search.liftable():
+        for rule in search.rules:
+            if rule.then.verdict != "kyodo":
+                continue
+            for base in search.meets(rule) or ():
+                search.complete(base, found)
     minimal = sorted(set(found), key=lambda c: (len(c), [_ORDER[f] for f, _ in c], repr(c)))
     kept: list[Change] = []
     for change in minimal:
         if not any(set(k) <= set(change) for k in kept):
             kept.append(change)
-    confirmed = kept if confirm_with == "python" else search.confirmed(kept, confirm_with)
+    if confirm_with == "python":
+        confirmed = kept
+    else:
+        # Confirmed in order, a report's worth at a time: the first changes that
+        # the engine confirms are the answer, and the rest need no session.
+        confirmed = []
+        for start in range(0, len(kept), MAX_CHANGES):
+            confirmed += search.confirmed(kept[start : start + MAX_CHANGES], confirm_with)
+            if len(confirmed) >= MAX_CHANGES:
+                break
     if confirmed:
         return WhatIf(tuple(confirmed[:MAX_CHANGES]))
     blocked = tuple(i for i in search.obstacles({}) if not search.rules[i].fields & search.design)
