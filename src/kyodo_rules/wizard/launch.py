@@ -11,9 +11,10 @@ made from the files themselves, so it is never stale, only slower.
 `tests/test_wizard_launch.py` fails when the committed file is out of date
 (`python scripts/build_first_screen.py` writes it again).
 
-Only the standard library, questionary and the shipped-data locator are
-imported here; the caller starts loading the rest once a prompt is on screen
-(`on_screen`), so the loading never delays the first drawing.
+Only the standard library and the shipped-data locator are imported here
+(questionary too, for the profile choice); the caller starts loading the rest
+once a prompt is on screen (`on_screen`), so the loading never delays the
+first drawing.
 """
 
 from __future__ import annotations
@@ -193,10 +194,49 @@ def ask_profile(
     return str(ask(question, on_screen))
 
 
+def line(prompt: str) -> str:
+    """One line from the terminal's own line editor (readline where there is one)."""
+    return input(prompt)
+
+
 def ask_title(
-    screen: FirstScreen, lang: Lang, on_screen: Callable[[], None] | None = None, **kw: Any
+    screen: FirstScreen, lang: Lang, on_screen: Callable[[], None] | None = None
 ) -> str | None:
-    """The title as the first question of a new interview; None when left empty."""
+    """The title as the first question of a new interview; None when left empty.
+
+    A free-text answer needs no prompt library: the terminal's line editor
+    (readline: arrows, backspace over wide characters, Ctrl-C, Ctrl-D) takes it,
+    so the question is live as soon as the interpreter is, and every key is
+    echoed by the terminal itself while the rest loads (`on_screen` starts that
+    loading once the prompt is being drawn: `input` draws it without holding the
+    interpreter). Once answered, the line reads as questionary leaves its own.
+    """
+    import contextlib
+
+    with contextlib.suppress(ImportError):  # no readline (Windows): plain input()
+        import readline  # noqa: F401  (line editing for input(); a few milliseconds)
     message = number(1) + screen.title[lang]
-    text = ask(text_question(message, screen.t("text_hint", lang), **kw), on_screen)
-    return str(text).strip() or None
+    prompt = f"? {message}  {screen.t('text_hint', lang)} "
+    if on_screen is not None:
+        on_screen()
+    text = line(prompt).strip()
+    _answered(prompt, text, f"? {message} {text}")
+    return text or None
+
+
+def _answered(prompt: str, typed: str, shown: str) -> None:
+    """Redraw the answered question as questionary does (when it took one line)."""
+    import shutil
+    import sys
+    import unicodedata
+
+    if not sys.stdout.isatty():
+        return
+
+    def columns(text: str) -> int:
+        return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+    width = shutil.get_terminal_size().columns
+    if columns(prompt + typed) < width and columns(shown) < width:
+        sys.stdout.write(f"\x1b[1A\r\x1b[2K{shown}\n")
+        sys.stdout.flush()

@@ -1,10 +1,11 @@
 """`kyodo-rules wizard`: the interview in the terminal, or replayed from a file.
 
 Top-level imports stay light (argparse only) so that `kyodo-rules --help`
-does not pay for questionary or the rule engine. The first question (the
-profile, or the project's title) is drawn from `wizard.launch` with nothing
-but questionary imported; the interview's modules, its data and the rulebase
-are loaded on a thread started once that question is on screen, so neither
+does not pay for questionary or the rule engine. The first question is drawn
+by `wizard.launch` from a precomputed first screen: the project's title on the
+terminal's own line editor (nothing heavy imported), or, without `--profile`,
+the profile as a questionary list. The interview's modules, its data and the
+rulebase load on a thread started once that question is on screen, so neither
 the drawing nor the user waits for them.
 """
 
