@@ -10,6 +10,7 @@ Every answer cites the municipal guidance it rests on (`result.trace`).
 """
 
 from collections.abc import Mapping as _Mapping
+from collections.abc import Sequence as _Sequence
 from os import PathLike as _PathLike
 from typing import TYPE_CHECKING as _TYPE_CHECKING
 from typing import Any as _Any
@@ -82,6 +83,19 @@ class Classifier:
     ) -> "Result":
         """Is this project 協働, and why? As `kyodo_rules.classify`, whose signature this is."""
         return self._internal.classify(case, profile=profile, lang=lang, what_if=what_if)
+
+    def classify_many(
+        self,
+        cases: "_Sequence[Case | _Mapping[str, _Any]]",
+        *,
+        profile: str = "generic",
+        lang: str = "ja",
+        what_if: bool = True,
+    ) -> "list[Result | InputError]":
+        """`classify` of each case, in order; a case with bad input gets its `InputError`
+        in its place instead of stopping the others. Faster than one call a case: the
+        rule engine matches the cases together. For inventories and other programs."""
+        return self._internal.classify_many(cases, profile=profile, lang=lang, what_if=what_if)
 
 
 def __getattr__(name: str) -> _Any:

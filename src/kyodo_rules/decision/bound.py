@@ -8,7 +8,7 @@ questions live here, so that a call only evaluates.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any, Literal, TypeVar, cast
@@ -137,8 +137,26 @@ class Bound:
     def assess(
         self, facts: Mapping[str, Any], engine: EngineName = "durable"
     ) -> tuple[Decision, frozenset[int], frozenset[int]]:
-        definite, undecided = self.engine(engine).evaluate(flatten(facts))
-        d, u = frozenset(definite), frozenset(undecided)
+        return self.decided(facts, self.engine(engine).evaluate(flatten(facts)))
+
+    def assess_many(
+        self, many: Sequence[Mapping[str, Any]], engine: EngineName = "durable"
+    ) -> list[tuple[Decision, frozenset[int], frozenset[int]]]:
+        """`assess` of each, in order; durable-rules answers them in shared sessions
+        (`evaluate_many`: about two thirds of the cost of one session a case)."""
+        evaluator = self.engine(engine)
+        flats = [flatten(facts) for facts in many]
+        evaluate_many = getattr(evaluator, "evaluate_many", None)
+        statuses = (
+            evaluate_many(flats) if evaluate_many else [evaluator.evaluate(f) for f in flats]
+        )
+        return [self.decided(f, s) for f, s in zip(many, statuses, strict=True)]
+
+    def decided(
+        self, facts: Mapping[str, Any], statuses: tuple[Sequence[int], Sequence[int]]
+    ) -> tuple[Decision, frozenset[int], frozenset[int]]:
+        """The strict decision of these rule statuses, with the statuses as sets."""
+        d, u = frozenset(statuses[0]), frozenset(statuses[1])
         unknown = frozenset(f for f in FACT_FIELDS if facts.get(f) is None)
         return self.combiner.decide(*self.combiner.strict(d, u, unknown)), d, u
 

@@ -42,6 +42,9 @@ class Question:
     #: (value, provisional verdict, its category, strict verdict settled?) for
     #: every value the field could take
     outcomes: tuple[tuple[Any, str, str | None, bool], ...]
+    #: what the question is made of, hashable: the same key, the same question
+    #: (so that its parts are built once for every case that asks it alike)
+    key: tuple[Any, ...] = ()
 
 
 def answers(field: str) -> list[Any]:
@@ -175,6 +178,8 @@ def open_questions(
                 (value, *hits[at])
                 for value, at in zip(found_moves.values, found_moves.of, strict=True)
             )
-            found.append(Question(field, tuple(AFFECTS[k] for k in sorted(changed)), outcomes))
+            affects = tuple(AFFECTS[k] for k in sorted(changed))
+            key = (field, affects, found_moves.of, tuple(hits))
+            found.append(Question(field, affects, outcomes, key))
     found.sort(key=lambda q: (min(_RANK.get(a, 3) for a in q.affects), _ORDER[q.field]))
     return tuple(found)

@@ -167,6 +167,15 @@ class Combiner:
                 key=lambda i: (rank.get(rules[i].then.category or "", 0), i),
             )
         )
+        #: the same as bit sets, one a rank: the first rank present names the
+        #: category, and within a rank the first rule
+        ranks: dict[int, int] = {}
+        for i in self._category_order:
+            level = rank.get(rules[i].then.category or "", 0)
+            ranks[level] = ranks.get(level, 0) | 1 << i
+        self._category_ranks = tuple(ranks[level] for level in sorted(ranks))
+        self._turned_bits = bits(self._turning_bits)
+        self._excepted_bits = bits(self._exception_bits)
         self._override_order = _overriders_first(self._overridden_by)
         flag_at = {code: n for n, code in enumerate(FLAGS)}
         document_at = {code: n for n, code in enumerate(DOCUMENTS)}
@@ -248,17 +257,19 @@ class Combiner:
         decisive = against
         pending = 0
         if undecided:
-            rest = against
+            rest = against & self._turned_bits
             while rest:
                 low = rest & -rest
                 rest ^= low
-                if undecided & self._turning_bits.get(low.bit_length() - 1, 0):
+                if undecided & self._turning_bits[low.bit_length() - 1]:
                     decisive ^= low
-            rest = undecided & self._nk_bits
+            open_against = undecided & self._nk_bits
+            pending = open_against & ~self._excepted_bits
+            rest = open_against & self._excepted_bits
             while rest:
                 low = rest & -rest
                 rest ^= low
-                if not force & self._exception_bits.get(low.bit_length() - 1, 0):
+                if not force & self._exception_bits[low.bit_length() - 1]:
                     pending |= low
         verdict: Verdict
         if decisive:
@@ -271,9 +282,11 @@ class Combiner:
 
     def _category(self, against: int) -> Category | None:
         """Step 3: the category of the first not_kyodo rule in force by precedence."""
-        return next(
-            (self.rules[i].then.category for i in self._category_order if against >> i & 1), None
-        )
+        for level in self._category_ranks:
+            hit = against & level
+            if hit:
+                return self.rules[(hit & -hit).bit_length() - 1].then.category
+        return None
 
     def _verdict(self, undecided: frozenset[int], force: list[int]) -> _Reading:
         """Verdict and category (steps 2 and 3), with the rules each step rests on."""

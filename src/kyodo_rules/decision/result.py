@@ -117,6 +117,28 @@ def _key(value: Any) -> Any:
     return ("list", *value) if isinstance(value, list) else value
 
 
+def _question(bound: Bound, q: Question) -> OpenQuestion:
+    # Built from the policy's own codes, so not validated again: an open
+    # question has a dozen outcomes and a sparse case two dozen questions.
+    return OpenQuestion.model_construct(
+        field=q.field,
+        affects=q.affects,
+        outcomes=tuple(
+            bound.once(
+                ("outcome", _key(value), verdict, category, settled),
+                partial(
+                    Outcome.model_construct,
+                    value=value,
+                    verdict=verdict,
+                    category=category,
+                    settled=settled,
+                ),
+            )
+            for value, verdict, category, settled in q.outcomes
+        ),
+    )
+
+
 def build_result(bound: Bound, answer: Answer, facts: Mapping[str, Any], lang: str) -> Result:
     decision, definite = answer.decision, answer.definite
     rules = bound.ruleset.rules
@@ -198,23 +220,7 @@ def build_result(bound: Bound, answer: Answer, facts: Mapping[str, Any], lang: s
         # Built from the policy's own codes, so not validated again: an open
         # question has a dozen outcomes and a sparse case two dozen questions.
         open_questions=tuple(
-            OpenQuestion.model_construct(
-                field=q.field,
-                affects=q.affects,
-                outcomes=tuple(
-                    bound.once(
-                        ("outcome", _key(value), verdict, category, settled),
-                        partial(
-                            Outcome.model_construct,
-                            value=value,
-                            verdict=verdict,
-                            category=category,
-                            settled=settled,
-                        ),
-                    )
-                    for value, verdict, category, settled in q.outcomes
-                ),
-            )
+            bound.once(("question", q.key), partial(_question, bound, q))
             for q in answer.questions
         ),
         what_if_blocked_by=tuple(
