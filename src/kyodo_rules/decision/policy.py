@@ -343,6 +343,10 @@ class Combiner:
     def not_kyodo_bits(self) -> int:
         return self._nk_bits
 
+    def provisional_verdict_bits(self, definite: int) -> Verdict:
+        """`provisional(...).verdict` of a bit set: what the what-if tests each change for."""
+        return self._read_bits(0, self._force_bits(definite))[0]
+
     def signature_bits(self, definite: int) -> tuple[Any, ...]:
         """`provisional(...).signature()` of a bit set, without building the Decision.
 

@@ -163,7 +163,7 @@ class _Search:
                 found = False
             else:
                 definite, _ = self.statuses(dict(change))
-                found = self.combiner.signature_bits(definite)[0] == "kyodo"
+                found = self.combiner.provisional_verdict_bits(definite) == "kyodo"
             self._kyodo[change] = found
         return found
 
@@ -172,11 +172,11 @@ class _Search:
         its verdict rules, evaluated afresh on the whole changed case."""
         flats = [flatten({**self.facts, **dict(c)}) for c in changes]
         answers = self.bound.verdicts_many(flats, engine)
-        signature = self.combiner.signature_bits
+        verdict = self.combiner.provisional_verdict_bits
         return [
             c
             for c, definite in zip(changes, answers, strict=True)
-            if signature(bits(definite))[0] == "kyodo"
+            if verdict(bits(definite)) == "kyodo"
         ]
 
     def obstacles(self, change: Mapping[str, Any]) -> list[int]:
