@@ -201,6 +201,7 @@ class Combiner:
         self._provisional: dict[frozenset[int], Decision] = {}
         self._decisions: dict[tuple[frozenset[int], frozenset[int]], Decision] = {}
         self._signatures: dict[int, tuple[Any, ...]] = {}
+        self._verdicts: dict[tuple[int, int], tuple[str, str | None]] = {}
 
     def _set_aside(self, definite: Collection[int]) -> dict[int, int]:
         """Which definite rules are overridden, and by which rule in force."""
@@ -315,8 +316,13 @@ class Combiner:
         return self._verdict_of(bits(definite), bits(undecided))
 
     def _verdict_of(self, definite: int, undecided: int) -> tuple[str, str | None]:
-        verdict, against, _, _ = self._read_bits(undecided, self._force_bits(definite))
-        return verdict, self._category(against) if verdict == "not_kyodo" else None
+        key = (definite, undecided)
+        found = self._verdicts.get(key)
+        if found is None:
+            verdict, against, _, _ = self._read_bits(undecided, self._force_bits(definite))
+            found = verdict, self._category(against) if verdict == "not_kyodo" else None
+            _remember(self._verdicts, key, found)
+        return found
 
     def strict_bits(
         self, definite: int, undecided: int, unknown: frozenset[str]
