@@ -201,6 +201,11 @@ class Combiner:
         self._provisional: dict[frozenset[int], Decision] = {}
         self._decisions: dict[tuple[frozenset[int], frozenset[int]], Decision] = {}
         self._signatures: dict[int, tuple[Any, ...]] = {}
+        self._advice_parts: dict[tuple[int, bool], tuple[Any, ...]] = {}
+        #: the rules whose conclusions the advice part of a signature shows
+        self._shown_bits = (
+            self._advice_bits | bits(self._zone_rules) | bits(self._subsidiarity_rules)
+        )
         self._verdicts: dict[tuple[int, int], tuple[str, str | None]] = {}
 
     def _set_aside(self, definite: Collection[int]) -> dict[int, int]:
@@ -358,14 +363,28 @@ class Combiner:
 
         The open questions compare an answer's signature with the case's for
         every distinct set of statuses an answer gives; only the codes are needed.
+        The advice part depends only on the advice rules in force (and on whether
+        advice is given), so it is remembered by those: most answers move a few
+        verdict rules and leave it as it was.
         """
         found = self._signatures.get(definite)
         if found is not None:
             return found
-        rules = self.rules
         force = self._force_bits(definite)
         verdict, against, _, _ = self._read_bits(0, force)
         advice = verdict != "not_kyodo"
+        key = (force & self._shown_bits, advice)
+        parts = self._advice_parts.get(key)
+        if parts is None:
+            parts = self._advice_of(*key)
+            _remember(self._advice_parts, key, parts)
+        found = (verdict, self._category(against) if verdict == "not_kyodo" else None, *parts)
+        _remember(self._signatures, definite, found)
+        return found
+
+    def _advice_of(self, force: int, advice: bool) -> tuple[Any, ...]:
+        """Zone, subsidiarity, forms, flags, documents and checklist of the rules in force."""
+        rules = self.rules
         zone = next((rules[i].then.zone for i in self._zone_rules if force >> i & 1), None)
         subsidiarity = next(
             (rules[i].then.subsidiarity for i in self._subsidiarity_rules if force >> i & 1), None
@@ -392,9 +411,7 @@ class Combiner:
             (code for code, w in weights.items() if w > 0),
             key=lambda code: (-weights[code], FORMS.index(code)),
         )
-        found = (
-            verdict,
-            self._category(against) if verdict == "not_kyodo" else None,
+        return (
             zone,
             subsidiarity,
             tuple(ranked),
@@ -402,8 +419,6 @@ class Combiner:
             tuple(code for n, code in enumerate(DOCUMENTS) if documents >> n & 1),
             checklist,
         )
-        _remember(self._signatures, definite, found)
-        return found
 
     def decide(self, definite: Collection[int], undecided: Collection[int]) -> Decision:
         """The policy applied to these rule statuses (remembered: the what-if, the open
