@@ -81,9 +81,7 @@ class Bound:
         rules = self.ruleset.rules
         return DurableEngine([rules[i] for i in self.verdict_rules], label="the verdict rules")
 
-    def verdicts_many(
-        self, flats: Sequence[FlatFacts], engine: EngineName
-    ) -> list[frozenset[int]]:
+    def verdicts_many(self, flats: Sequence[FlatFacts], engine: EngineName) -> list[frozenset[int]]:
         """The verdict rules definitely true for each of `flats`, on `engine` (by their
         index in the rule set): what confirming a what-if change needs. On
         durable-rules a ruleset of those rules alone, in shared sessions: a third
@@ -180,9 +178,7 @@ class Bound:
         evaluator = self.engine(engine)
         flats = [flatten(facts) for facts in many]
         evaluate_many = getattr(evaluator, "evaluate_many", None)
-        statuses = (
-            evaluate_many(flats) if evaluate_many else [evaluator.evaluate(f) for f in flats]
-        )
+        statuses = evaluate_many(flats) if evaluate_many else [evaluator.evaluate(f) for f in flats]
         return [self.decided(f, s) for f, s in zip(many, statuses, strict=True)]
 
     def decided(
