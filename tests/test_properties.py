@@ -143,7 +143,7 @@ def _both_engines(facts: dict[str, Any], what_if: bool) -> None:
         raise AssertionError(f"the backends disagree ({detail}); {witness(facts)}")
 
 
-@settings(max_examples=1500)
+@settings(max_examples=800)
 @given(any_cases())
 def test_both_backends_give_the_same_result(facts: dict[str, Any]) -> None:
     _both_engines(facts, what_if=False)

@@ -67,6 +67,12 @@ but each question needs only a cluster of fields:
   verdict rule is definitely true and none of its overriders is possibly true),
   so no witness is ever missed.
 
+Every check reads only the rules and the policy (the profile's forms and words
+play no part), so a profile whose rules are those of a profile already
+explored is not explored again: its findings are that profile's, under its own
+name (the four shipped profiles share one rule set). Within one exploration an
+input met again is neither evaluated nor put to the second backend again.
+
 Budgets bound every enumeration; if one is exhausted the report says so (a
 warning `incomplete`), never silently claims completeness. Besides these,
 a seeded random sample of whole inputs (with unknowns) over every field
@@ -77,6 +83,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from pathlib import Path
 
 from kyodo_rules.analysis.explorer import EXHAUSTIVE_LIMIT, MAX_WITNESSES, SEARCH_LIMIT
@@ -150,6 +157,22 @@ def explore(
     return report
 
 
+def _share(report: Report, source: RuleSet, found: list[Defect], profile: str) -> None:
+    """A profile whose rules are those of one explored already: the same findings.
+
+    Every exploration check, the seeded random sample included, is a function of
+    the rules and the policy alone (the combiner and both backends read nothing
+    of a profile but its rules), so exploring it again would evaluate the very
+    same inputs with the very same results. Its findings are the explored
+    profile's, under its own name (a gap is then reported for each, as before).
+    """
+    report.defects.extend(replace(d, profile=profile) for d in found)
+    report.methods[profile] = (
+        f"the same {len(source.rules)} rules as {source.profile.id}: "
+        f"its exploration holds for this profile"
+    )
+
+
 def check(
     rules_dir: Path | str | None = None,
     wizard_dir: Path | str | None = None,
@@ -169,9 +192,15 @@ def check(
         return report
     static_checks(rulebase, report)
     read: set[str] = set()
+    explored: list[tuple[RuleSet, list[Defect]]] = []
     for name in sorted(rulebase.profiles, key=lambda p: (p != "generic", p)):
         ruleset = rulebase.ruleset(name)
         read |= ruleset.fields_read
+        same = next((e for e in explored if e[0].rules == ruleset.rules), None)
+        if same is not None:
+            _share(report, same[0], same[1], name)
+            continue
+        before = len(report.defects)
         explore(
             ruleset,
             rulebase.policy,
@@ -180,6 +209,7 @@ def check(
             report=report,
             differential=differential,
         )
+        explored.append((ruleset, report.defects[before:]))
     wizard_checks(Path(wizard_dir) if wizard_dir is not None else None, read, report)
     check_npo(rules_dir, report, differential=differential)
     report.defects = dedupe(report.defects)

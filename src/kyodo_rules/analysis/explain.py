@@ -141,6 +141,7 @@ def derive(
         )
         for form in decision.forms
     )
+
     def ids(indices: tuple[int, ...]) -> tuple[str, ...]:
         return tuple(rules[i].id for i in indices)
 

@@ -35,6 +35,9 @@ MAX_WITNESSES = 5
 #: Inputs put to the second backend at once, and decisions remembered by rule statuses.
 DIFFERENTIAL_BATCH = 500
 DECISIONS_KEPT = 50_000
+#: Distinct inputs whose rule statuses are remembered (and that the second backend has
+#: had): the checks meet the same inputs again and again (a quarter of them are repeats).
+INPUTS_KEPT = 200_000
 #: Single-valued conclusions: two rules in force that differ here are a conflict.
 SINGLE_VALUED = ("zone", "subsidiarity", "checklist")
 
@@ -56,6 +59,10 @@ class Explorer:
         self.disagreed = False
         self._pending: list[tuple[FlatFacts, Statuses, Mapping[str, Any]]] = []
         self._decisions: dict[Statuses, Decision] = {}
+        #: Rule statuses by flat input (`flatten` lists the same keys in the same order,
+        #: so its values are the input). An input met again is neither evaluated nor put
+        #: to the second backend again: both are functions of the input alone.
+        self._statuses: dict[tuple[str | int, ...], Statuses] = {}
         self.rules = ruleset.rules
         self.profile = ruleset.profile.id
         self.report = report
@@ -88,13 +95,19 @@ class Explorer:
     def assess(self, facts: Mapping[str, Any]) -> tuple[Decision, frozenset[int]]:
         self.report.inputs += 1
         flat = flatten(facts)
-        statuses = self.engine.evaluate(flat)
-        if self.other is not None and not self.disagreed:
-            # Put to the second backend in batches (durable-rules answers a batch of
-            # facts in one session for about half the cost of one session each).
-            self._pending.append((flat, statuses, facts))
-            if len(self._pending) >= DIFFERENTIAL_BATCH:
-                self.settle()
+        key = tuple(flat.values())
+        statuses = self._statuses.get(key)
+        if statuses is None:
+            statuses = self.engine.evaluate(flat)
+            if len(self._statuses) >= INPUTS_KEPT:
+                self._statuses.clear()  # forgetting only costs a second evaluation
+            self._statuses[key] = statuses
+            if self.other is not None and not self.disagreed:
+                # Put to the second backend in batches (durable-rules answers a batch of
+                # facts in one session for about half the cost of one session each).
+                self._pending.append((flat, statuses, facts))
+                if len(self._pending) >= DIFFERENTIAL_BATCH:
+                    self.settle()
         decision = self._decisions.get(statuses)
         if decision is None:
             # Explored inputs repeat the same rule statuses again and again.

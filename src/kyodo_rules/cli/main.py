@@ -55,7 +55,13 @@ class _Version(argparse.Action):
         parser.exit(message=f"kyodo-rules {__version__}\n")
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The whole command line; with `only`, just that command's options are built.
+
+    Every command is still listed with its help, but a command's module is
+    imported only to parse its own options: `kyodo-rules wizard` must not pay
+    for importing ten other commands before its first question.
+    """
     parser = argparse.ArgumentParser(
         prog="kyodo-rules",
         description=(
@@ -67,6 +73,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action=_Version, nargs=0, help="版を表示 / show the version")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name, (module_name, help_text) in COMMANDS.items():
+        if only is not None and name != only:
+            sub.add_parser(name, help=help_text, description=help_text)
+            continue
         try:
             module = importlib.import_module(module_name)
         except ModuleNotFoundError as exc:
@@ -77,6 +86,12 @@ def build_parser() -> argparse.ArgumentParser:
         module.add_arguments(command)
         command.set_defaults(_run=module.run)
     return parser
+
+
+def _command(argv: Sequence[str]) -> str:
+    """The command named on the line ("" for none): the first word that is not an option."""
+    word = next((a for a in argv if not a.startswith("-")), "")
+    return word if word in COMMANDS else ""
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -90,7 +105,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
 
     closed = prepare_streams()
-    parser = build_parser()
+    parser = build_parser(_command(sys.argv[1:] if argv is None else argv))
     args = parser.parse_args(argv)
     if not getattr(args, "_run", None):
         parser.print_help()

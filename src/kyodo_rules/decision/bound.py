@@ -68,6 +68,37 @@ class Bound:
         return DurableEngine(self.ruleset.rules)
 
     @cached_property
+    def verdict_rules(self) -> tuple[int, ...]:
+        """The rules a provisional verdict can depend on: those that conclude one,
+        and every rule that sets another aside (advice rules cannot change it)."""
+        return tuple(
+            i for i, rule in enumerate(self.ruleset.rules) if rule.then.verdict or rule.overrides
+        )
+
+    @cached_property
+    def _verdict_durable(self) -> Any:
+        from kyodo_rules.engines.durable import DurableEngine
+
+        rules = self.ruleset.rules
+        return DurableEngine([rules[i] for i in self.verdict_rules], label="the verdict rules")
+
+    def verdicts_many(self, flats: Sequence[FlatFacts], engine: EngineName) -> list[frozenset[int]]:
+        """The verdict rules definitely true for each of `flats`, on `engine` (by their
+        index in the rule set): what confirming a what-if change needs. On
+        durable-rules a ruleset of those rules alone, in shared sessions: a third
+        of the rules, a third of the matches."""
+        keep = self.verdict_rules
+        if engine == "python":
+            python = self.engine("python")
+            assert isinstance(python, PythonEngine)
+            evaluate = python.subset(keep)
+            return [frozenset(evaluate(flat)[0]) for flat in flats]
+        with self._lock:
+            durable = self._verdict_durable
+        found = durable.evaluate_many(flats)
+        return [frozenset(keep[i] for i in definite) for definite, _ in found]
+
+    @cached_property
     def python(self) -> Evaluator:
         from kyodo_rules.engines.python import PythonEngine
 
@@ -148,9 +179,7 @@ class Bound:
         evaluator = self.engine(engine)
         flats = [flatten(facts) for facts in many]
         evaluate_many = getattr(evaluator, "evaluate_many", None)
-        statuses = (
-            evaluate_many(flats) if evaluate_many else [evaluator.evaluate(f) for f in flats]
-        )
+        statuses = evaluate_many(flats) if evaluate_many else [evaluator.evaluate(f) for f in flats]
         return [self.decided(f, s) for f, s in zip(many, statuses, strict=True)]
 
     def decided(

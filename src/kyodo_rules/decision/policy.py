@@ -35,11 +35,12 @@ This is the combination policy, written out once (see docs/policy.md):
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
+from collections.abc import Collection
 from functools import cache
 from typing import Any, NamedTuple
 
 from kyodo_rules.decision.decisions import Decision, FormWeight, bits, indices
+from kyodo_rules.decision.masks import RuleMasks
 from kyodo_rules.model.vocabulary import (
     DOCUMENTS,
     FLAGS,
@@ -82,27 +83,6 @@ def _remember(memo: dict[Any, Any], key: Any, value: Any) -> None:
     if len(memo) >= MEMO_SIZE:
         memo.clear()
     memo[key] = value
-
-
-def _overriders_first(overridden_by: Mapping[int, tuple[int, ...]]) -> tuple[int, ...] | None:
-    """The rules that have exceptions, each after all of its exceptions (None on a cycle)."""
-    order: list[int] = []
-    state: dict[int, int] = {}  # 1: being visited, 2: placed
-
-    def visit(i: int) -> bool:
-        if state.get(i) == 2:
-            return True
-        if state.get(i) == 1:
-            return False
-        state[i] = 1
-        if not all(visit(j) for j in overridden_by.get(i, ())):
-            return False
-        state[i] = 2
-        if i in overridden_by:
-            order.append(i)
-        return True
-
-    return tuple(order) if all(visit(i) for i in sorted(overridden_by)) else None
 
 
 def _unknown_reads(nnf: Any) -> frozenset[str]:
@@ -152,65 +132,17 @@ class Combiner:
         }
         self._held_while_unknown = frozenset(self._while_unknown)
         self._held_bits = bits(self._while_unknown)
-        self._not_kyodo = frozenset(
-            i for i, rule in enumerate(self.rules) if rule.then.verdict == "not_kyodo"
+        self.masks = RuleMasks(
+            self.rules, self._overrides, self._overridden_by, rank, self._process_flags
         )
-        self._kyodo = frozenset(
-            i for i, rule in enumerate(self.rules) if rule.then.verdict == "kyodo"
-        )
-        # The same sets as bit sets (bit i: rule i): steps 2 and 3 and the answer's
-        # signature are computed on them, hundreds of times for one case's open
-        # questions.
-        rules = self.rules
-        self._nk_bits = bits(self._not_kyodo)
-        self._k_bits = bits(self._kyodo)
-        self._target_bits = bits(self._overridden_by)
-        self._overrider_bits = bits(i for i, targets in enumerate(self._overrides) if targets)
-        #: rule -> its exceptions (the rules that can set it aside)
-        self._exception_bits = {i: bits(by) for i, by in self._overridden_by.items()}
-        #: rule -> its exceptions that are not themselves not_kyodo
-        self._turning_bits = {i: m & ~self._nk_bits for i, m in self._exception_bits.items()}
-        #: the not_kyodo rules that name a category, by precedence then rule order
-        self._category_order = tuple(
-            sorted(
-                (i for i in self._not_kyodo if rules[i].then.category is not None),
-                key=lambda i: (rank.get(rules[i].then.category or "", 0), i),
-            )
-        )
-        #: the same as bit sets, one a rank: the first rank present names the
-        #: category, and within a rank the first rule
-        ranks: dict[int, int] = {}
-        for i in self._category_order:
-            level = rank.get(rules[i].then.category or "", 0)
-            ranks[level] = ranks.get(level, 0) | 1 << i
-        self._category_ranks = tuple(ranks[level] for level in sorted(ranks))
-        self._turned_bits = bits(self._turning_bits)
-        self._excepted_bits = bits(self._exception_bits)
-        self._override_order = _overriders_first(self._overridden_by)
-        flag_at = {code: n for n, code in enumerate(FLAGS)}
-        document_at = {code: n for n, code in enumerate(DOCUMENTS)}
-        #: rule -> (its flags, its flags that are not "process", its documents) as bit sets
-        self._advice: dict[int, tuple[int, int, int]] = {
-            i: (
-                bits(flag_at[f] for f in r.then.flags),
-                bits(flag_at[f] for f in r.then.flags if f not in self._process_flags),
-                bits(document_at[d] for d in r.then.documents_required),
-            )
-            for i, r in enumerate(rules)
-        }
-        self._advice_bits = bits(
-            i
-            for i, r in enumerate(rules)
-            if r.then.flags or r.then.forms or r.then.documents_required or r.then.checklist
-        )
-        self._zone_rules = tuple(i for i, r in enumerate(rules) if r.then.zone)
-        self._subsidiarity_rules = tuple(i for i, r in enumerate(rules) if r.then.subsidiarity)
         # Bounded memos: the same few sets of rule statuses come back again and
         # again (every open question tries each answer; a wizard re-asks after
         # each answer), and a decision depends on nothing else.
         self._provisional: dict[frozenset[int], Decision] = {}
         self._decisions: dict[tuple[frozenset[int], frozenset[int]], Decision] = {}
         self._signatures: dict[int, tuple[Any, ...]] = {}
+        self._advice_parts: dict[tuple[int, bool], tuple[Any, ...]] = {}
+        self._verdicts: dict[tuple[int, int], tuple[str, str | None]] = {}
 
     def _set_aside(self, definite: Collection[int]) -> dict[int, int]:
         """Which definite rules are overridden, and by which rule in force."""
@@ -239,71 +171,16 @@ class Combiner:
             return definite, undecided
         return definite - moved, undecided | moved
 
-    def _force_bits(self, definite: int) -> int:
-        """The definite rules in force (step 1), as a bit set.
-
-        A rule is set aside when one of its exceptions is in force; exceptions
-        are decided before the rules they set aside (`_override_order`).
-        """
-        if not definite & self._target_bits or not definite & self._overrider_bits:
-            return definite
-        order = self._override_order
-        if order is None:  # a cycle of exceptions: `check` reports it
-            return definite & ~bits(self._set_aside(indices(definite)))
-        force = definite
-        for i in order:
-            if force >> i & 1 and force & self._exception_bits[i]:
-                force ^= 1 << i
-        return force
-
-    def _read_bits(self, undecided: int, force: int) -> tuple[Verdict, int, int, int]:
-        """Step 2 on bit sets: the verdict, and the rules against, decisive and pending.
-
-        A not_kyodo rule in force is contested (not decisive) while an exception
-        to it that is not itself not_kyodo is open; an open not_kyodo rule is
-        pending unless a rule in force sets it aside.
-        """
-        against = force & self._nk_bits
-        decisive = against
-        pending = 0
-        if undecided:
-            rest = against & self._turned_bits
-            while rest:
-                low = rest & -rest
-                rest ^= low
-                if undecided & self._turning_bits[low.bit_length() - 1]:
-                    decisive ^= low
-            open_against = undecided & self._nk_bits
-            pending = open_against & ~self._excepted_bits
-            rest = open_against & self._excepted_bits
-            while rest:
-                low = rest & -rest
-                rest ^= low
-                if not force & self._exception_bits[low.bit_length() - 1]:
-                    pending |= low
-        verdict: Verdict
-        if decisive:
-            verdict = "not_kyodo"
-        elif force & self._k_bits and not pending and not against:
-            verdict = "kyodo"
-        else:
-            verdict = "undetermined"
-        return verdict, against, decisive, pending
-
-    def _category(self, against: int) -> Category | None:
-        """Step 3: the category of the first not_kyodo rule in force by precedence."""
-        for level in self._category_ranks:
-            hit = against & level
-            if hit:
-                return self.rules[(hit & -hit).bit_length() - 1].then.category
-        return None
+    def _force(self, definite: int) -> int:
+        """The definite rules in force (step 1), as a bit set."""
+        return self.masks.force(definite, self._set_aside)
 
     def _verdict(self, undecided: frozenset[int], force: list[int]) -> _Reading:
         """Verdict and category (steps 2 and 3), with the rules each step rests on."""
         force_bits = bits(force)
-        verdict, against, decisive, pending = self._read_bits(bits(undecided), force_bits)
-        in_favour = tuple(sorted(indices(force_bits & self._k_bits)))
-        category = self._category(against) if verdict == "not_kyodo" else None
+        verdict, against, decisive, pending = self.masks.read(bits(undecided), force_bits)
+        in_favour = tuple(sorted(indices(force_bits & self.masks.k_bits)))
+        category = self.masks.category(against) if verdict == "not_kyodo" else None
         decisive_rules = tuple(sorted(indices(decisive)))
         decided_by = (
             decisive_rules if verdict == "not_kyodo" else in_favour if verdict == "kyodo" else ()
@@ -315,7 +192,7 @@ class Combiner:
             tuple(sorted(indices(against & ~decisive))),
             in_favour,
             tuple(sorted(indices(pending))),
-            tuple(i for i in self._category_order if against >> i & 1),
+            tuple(i for i in self.masks.category_order if against >> i & 1),
         )
 
     def verdict(
@@ -325,8 +202,13 @@ class Combiner:
         return self._verdict_of(bits(definite), bits(undecided))
 
     def _verdict_of(self, definite: int, undecided: int) -> tuple[str, str | None]:
-        verdict, against, _, _ = self._read_bits(undecided, self._force_bits(definite))
-        return verdict, self._category(against) if verdict == "not_kyodo" else None
+        key = (definite, undecided)
+        found = self._verdicts.get(key)
+        if found is None:
+            verdict, against, _, _ = self.masks.read(undecided, self._force(definite))
+            found = verdict, self.masks.category(against) if verdict == "not_kyodo" else None
+            _remember(self._verdicts, key, found)
+        return found
 
     def strict_bits(
         self, definite: int, undecided: int, unknown: frozenset[str]
@@ -347,61 +229,37 @@ class Combiner:
 
     def set_aside_bits(self, definite: int) -> int:
         """The definite rules an exception in force sets aside (step 1), as a bit set."""
-        return definite & ~self._force_bits(definite)
+        return definite & ~self._force(definite)
 
     @property
     def not_kyodo_bits(self) -> int:
-        return self._nk_bits
+        return self.masks.nk_bits
+
+    def provisional_verdict_bits(self, definite: int) -> Verdict:
+        """`provisional(...).verdict` of a bit set: what the what-if tests each change for."""
+        return self.masks.read(0, self._force(definite))[0]
 
     def signature_bits(self, definite: int) -> tuple[Any, ...]:
         """`provisional(...).signature()` of a bit set, without building the Decision.
 
         The open questions compare an answer's signature with the case's for
         every distinct set of statuses an answer gives; only the codes are needed.
+        The advice part depends only on the advice rules in force (and on whether
+        advice is given), so it is remembered by those: most answers move a few
+        verdict rules and leave it as it was.
         """
         found = self._signatures.get(definite)
         if found is not None:
             return found
-        rules = self.rules
-        force = self._force_bits(definite)
-        verdict, against, _, _ = self._read_bits(0, force)
+        force = self._force(definite)
+        verdict, against, _, _ = self.masks.read(0, force)
         advice = verdict != "not_kyodo"
-        zone = next((rules[i].then.zone for i in self._zone_rules if force >> i & 1), None)
-        subsidiarity = next(
-            (rules[i].then.subsidiarity for i in self._subsidiarity_rules if force >> i & 1), None
-        )
-        weights: dict[str, int] = {}
-        flags = documents = 0
-        checklist: Stage | None = None
-        rest = force & self._advice_bits
-        while rest:
-            low = rest & -rest
-            rest ^= low
-            i = low.bit_length() - 1
-            every_flag, own_flags, own_documents = self._advice[i]
-            if not advice:
-                flags |= own_flags
-                continue
-            flags |= every_flag
-            documents |= own_documents
-            then = rules[i].then
-            for form, weight in then.forms.items():
-                weights[form] = weights.get(form, 0) + weight
-            checklist = checklist or then.checklist
-        ranked = sorted(
-            (code for code, w in weights.items() if w > 0),
-            key=lambda code: (-weights[code], FORMS.index(code)),
-        )
-        found = (
-            verdict,
-            self._category(against) if verdict == "not_kyodo" else None,
-            zone,
-            subsidiarity,
-            tuple(ranked),
-            tuple(code for n, code in enumerate(FLAGS) if flags >> n & 1),
-            tuple(code for n, code in enumerate(DOCUMENTS) if documents >> n & 1),
-            checklist,
-        )
+        key = (force & self.masks.shown_bits, advice)
+        parts = self._advice_parts.get(key)
+        if parts is None:
+            parts = self.masks.advice_of(*key)
+            _remember(self._advice_parts, key, parts)
+        found = (verdict, self.masks.category(against) if verdict == "not_kyodo" else None, *parts)
         _remember(self._signatures, definite, found)
         return found
 

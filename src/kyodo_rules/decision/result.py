@@ -220,8 +220,7 @@ def build_result(bound: Bound, answer: Answer, facts: Mapping[str, Any], lang: s
         # Built from the policy's own codes, so not validated again: an open
         # question has a dozen outcomes and a sparse case two dozen questions.
         open_questions=tuple(
-            bound.once(("question", q.key), partial(_question, bound, q))
-            for q in answer.questions
+            bound.once(("question", q.key), partial(_question, bound, q)) for q in answer.questions
         ),
         what_if_blocked_by=tuple(
             _presumption(bound, i, facts, lang) for i in answer.what_if.blocked_by

@@ -163,22 +163,20 @@ class _Search:
                 found = False
             else:
                 definite, _ = self.statuses(dict(change))
-                found = self.combiner.signature_bits(definite)[0] == "kyodo"
+                found = self.combiner.provisional_verdict_bits(definite) == "kyodo"
             self._kyodo[change] = found
         return found
 
     def confirmed(self, changes: Sequence[Change], engine: EngineName) -> list[Change]:
-        """The changes that make the case 協働 on `engine` too, in order (one session
-        for all of them where the engine can: durable-rules' `evaluate_many`)."""
-        evaluator = self.bound.engine(engine)
+        """The changes that make the case provisionally 協働 on `engine` too, in order:
+        its verdict rules, evaluated afresh on the whole changed case."""
         flats = [flatten({**self.facts, **dict(c)}) for c in changes]
-        many = getattr(evaluator, "evaluate_many", None)
-        answers = many(flats) if many is not None else [evaluator.evaluate(f) for f in flats]
-        signature = self.combiner.signature_bits
+        answers = self.bound.verdicts_many(flats, engine)
+        verdict = self.combiner.provisional_verdict_bits
         return [
             c
-            for c, (definite, _) in zip(changes, answers, strict=True)
-            if signature(bits(definite))[0] == "kyodo"
+            for c, definite in zip(changes, answers, strict=True)
+            if verdict(bits(definite)) == "kyodo"
         ]
 
     def obstacles(self, change: Mapping[str, Any]) -> list[int]:

@@ -24,7 +24,7 @@ from kyodo_rules.decision.classify import Classifier
 from kyodo_rules.model.records import Result
 from kyodo_rules.model.vocabulary import FIELD_KINDS, Lang, parse_lang
 from kyodo_rules.rulebase.questions import TITLE, WizardData
-from kyodo_rules.wizard import screens, session, together
+from kyodo_rules.wizard import launch, screens, session, together
 from kyodo_rules.wizard.checkbox import BACK, RESULT, UNKNOWN, WHY, checkbox
 from kyodo_rules.wizard.flow import Flow, State
 from kyodo_rules.wording import catalog
@@ -116,24 +116,24 @@ class Wizard:
     # -- the interview --------------------------------------------------------
 
     def ask_profile(self, profiles: list[tuple[str, str]]) -> str:
-        choices = [Choice(title=label, value=pid) for pid, label in profiles]
-        answer: str = questionary.select(
-            self.t("profile_question"),
-            choices=choices,
-            instruction=self.t("select_hint"),
-            **self.kw,
-        ).unsafe_ask()
-        return answer
+        question = launch.profile_question(
+            self.t("profile_question"), self.t("select_hint"), profiles, **self.kw
+        )
+        return str(launch.ask(question))
+
+    def take_title(self, value: str | None) -> None:
+        """Record the project's title, asked before anything else (it needs no rules)."""
+        self.state.answers[TITLE] = value
+        self.state.asked.insert(0, TITLE)
+        self.state.history.append(f"answer {TITLE}")
+        self.save()
 
     def run(self) -> Result:
         """Ask until nothing can change the answer, confirm, and classify."""
         if TITLE in self.data.order and TITLE not in self.state.asked:
             # The title needs no rules: ask it while the rulebase is still loading.
             _action, value = self._prompt(TITLE)
-            self.state.answers[TITLE] = value
-            self.state.asked.insert(0, TITLE)
-            self.state.history.append(f"answer {TITLE}")
-            self.save()
+            self.take_title(value)
         while True:
             name = self.flow.next_field(self.state)
             if name is None:
@@ -269,7 +269,9 @@ class Wizard:
             start = group
 
     def _number(self) -> str:
-        return f"[{self.flow.screens(self.state) + 1}] "
+        if not self.state.asked:
+            return launch.number(1)  # the first question waits for no rulebase
+        return launch.number(self.flow.screens(self.state) + 1)
 
     def _extras(self, name: str) -> list[Choice]:
         extras = [Choice(title=self.t("unknown"), value=UNKNOWN)]
@@ -286,9 +288,10 @@ class Wizard:
         message = self._number() + q.spec.text.get(lang)
         previous = self.state.answers.get(name, UNKNOWN if name in self.state.answers else None)
         if q.kind == "text":
-            text: str = questionary.text(
-                message, default=str(previous or ""), instruction=self.t("text_hint"), **self.kw
-            ).unsafe_ask()
+            question = launch.text_question(
+                message, self.t("text_hint"), str(previous or ""), **self.kw
+            )
+            text = str(launch.ask(question))
             return "answer", text.strip() or None
         choices: list[Any] = []
         for c in q.spec.choices:

@@ -1,9 +1,12 @@
 """`kyodo-rules wizard`: the interview in the terminal, or replayed from a file.
 
 Top-level imports stay light (argparse only) so that `kyodo-rules --help`
-does not pay for questionary or the rule engine. The rulebase is loaded in a
-background thread while the first question is on screen, so the user never
-waits for it.
+does not pay for questionary or the rule engine. The first question is drawn
+by `wizard.launch` from a precomputed first screen: the project's title on the
+terminal's own line editor (nothing heavy imported), or, without `--profile`,
+the profile as a questionary list. The interview's modules, its data and the
+rulebase load on a thread started once that question is on screen, so neither
+the drawing nor the user waits for them.
 """
 
 from __future__ import annotations
@@ -37,44 +40,59 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 class _Loader:
-    """Loads the classifier in the background; `get()` waits and re-raises its error."""
+    """Loads the interview, then the classifier, on a thread started by `start()`.
+
+    Started once the first question is drawn: before, it would compete with the
+    drawing for the interpreter. `interview()` waits for the interview's modules
+    and data only; `get()` for the classifier too. Both re-raise a loading error
+    in the caller's thread (a broken rule file is one line, exit 2, as before).
+    """
 
     def __init__(self, rules_dir: str | None = None) -> None:
         self._rules_dir = rules_dir
         self._value: Any = None
         self._error: BaseException | None = None
+        #: An error before the interview could start (its modules or data).
+        self._early: BaseException | None = None
+        self._ready = threading.Event()
+        self._lock = threading.Lock()
         self._thread = threading.Thread(target=self._load, name="kyodo-load", daemon=True)
-        self._thread.start()
+
+    def start(self) -> None:
+        with self._lock:
+            if self._thread.ident is None:
+                self._thread.start()
 
     def _load(self) -> None:
         try:
-            self._value = options.classifier_for(self._rules_dir)
+            from kyodo_rules.rulebase.questions import default_data
+            from kyodo_rules.wizard import ui  # noqa: F401  (and the decision modules)
+            from kyodo_rules.wording import catalog
+
+            default_data()
+            catalog.catalog()
         except BaseException as exc:  # re-raised in the caller's thread
+            self._error = self._early = exc
+            self._ready.set()
+            return
+        self._ready.set()
+        try:
+            self._value = options.classifier_for(self._rules_dir)
+        except BaseException as exc:
             self._error = exc
 
+    def interview(self) -> None:
+        self.start()
+        self._ready.wait()
+        if self._early is not None:
+            raise self._early
+
     def get(self) -> Any:
+        self.start()
         self._thread.join()
         if self._error is not None:
             raise self._error
         return self._value
-
-
-def _profiles(lang: Lang, rules_dir: str | None = None) -> list[tuple[str, str]]:
-    """Profile ids and names without loading the rulebase (the first screen must be fast)."""
-    from kyodo_rules.files.shipped import data_path
-    from kyodo_rules.files.yaml import load_file
-
-    out: list[tuple[str, str]] = []
-    rules = Path(rules_dir) if rules_dir else data_path("rules")
-    for path in sorted((rules / "profiles").glob("*.yaml")):
-        doc = load_file(path, path.name)
-        if not isinstance(doc, dict) or "id" not in doc:
-            continue
-        name = doc.get("name") or {}
-        label = str(name.get(lang) or doc["id"]) if isinstance(name, dict) else str(doc["id"])
-        out.append((str(doc["id"]), f"{label} ({doc['id']})"))
-    out.sort(key=lambda p: p[0] != "generic")
-    return out
 
 
 def _words(key: str, lang: Lang, **values: Any) -> str:
@@ -183,7 +201,7 @@ def _replay(args: argparse.Namespace) -> int:
     return 0
 
 
-def _session_path(args: argparse.Namespace, data: Any, lang: Lang) -> tuple[Path, bool]:
+def _session_path(args: argparse.Namespace, lang: Lang) -> tuple[Path, bool]:
     """Where this interview is kept, checked before the first question; (path, created here).
 
     A default file is created exclusively (two wizards started in the same
@@ -192,15 +210,15 @@ def _session_path(args: argparse.Namespace, data: Any, lang: Lang) -> tuple[Path
     """
     from kyodo_rules.files.edge import describe_os_error
     from kyodo_rules.model.errors import InputError
-    from kyodo_rules.wizard import session
+    from kyodo_rules.wizard import place
 
     chosen = args.session or args.resume
-    path = Path(chosen) if chosen else session.default_path()
+    path = Path(chosen) if chosen else place.default_path()
     try:
         if chosen:
-            session.check_writable(path)
+            place.check_writable(path)
             return path, False
-        return session.create_default(), True
+        return place.create_default(), True
     except OSError as exc:
         reason = describe_os_error(exc).rpartition(": ")[2]
         raise InputError(
@@ -212,12 +230,12 @@ def _check_session_place(args: argparse.Namespace) -> None:
     """Can a session be saved where this interview would keep it? Else one line, exit 2."""
     from kyodo_rules.files.edge import describe_os_error
     from kyodo_rules.model.errors import InputError
-    from kyodo_rules.wizard import session
+    from kyodo_rules.wizard import place
 
     chosen = args.session or args.resume
-    path = Path(chosen) if chosen else session.default_path()
+    path = Path(chosen) if chosen else place.default_path()
     try:
-        session.check_writable(path)
+        place.check_writable(path)
     except OSError as exc:
         reason = describe_os_error(exc).rpartition(": ")[2]
         from kyodo_rules.model.vocabulary import parse_lang
@@ -252,34 +270,55 @@ def _save_somewhere(wizard: Any, data: Any, lang: Lang) -> Path | None:
 
 def _interactive(args: argparse.Namespace, loader: _Loader) -> int:
     from kyodo_rules.model.vocabulary import parse_lang
-    from kyodo_rules.rulebase.questions import default_data
-    from kyodo_rules.wizard import session
-    from kyodo_rules.wizard.flow import State
-    from kyodo_rules.wizard.ui import Wizard
+    from kyodo_rules.wizard import launch
 
-    data = default_data()
+    screen = launch.load(args.rules_dir)
+    resumed: Any = None
     if args.resume:
-        state = session.load_state(args.resume, args.profile, args.lang)
+        from kyodo_rules.wizard import session
+
+        loader.start()  # a resumed interview goes straight to the rule-derived questions
+        resumed = session.load_state(args.resume, args.profile, args.lang)
+        lang = parse_lang(resumed.lang)
     else:
-        state = State(profile=args.profile or "", lang=args.lang or "ja")
-    lang = parse_lang(state.lang)
-    path, created = _session_path(args, data, lang)
-    print(_words("welcome", lang))
-    print(_words("welcome_hint", lang))
-    print(_words("session_at", lang, path=path))
-    wizard = Wizard(data, loader.get, state, path)
+        lang = parse_lang(args.lang or "ja")
+    path, created = _session_path(args, lang)
+    print(screen.t("welcome", lang))
+    print(screen.t("welcome_hint", lang))
+    print(screen.t("session_at", lang, path=path))
+    profile = resumed.profile if resumed is not None else args.profile or ""
+    title: tuple[str | None] | None = None  # asked here, before the interview is loaded
+    stopped = False
     try:
-        if not state.profile:
-            state.profile = wizard.ask_profile(_profiles(lang, args.rules_dir))
-        wizard.save()
-        result = wizard.run()
+        if not profile:
+            profile = launch.ask_profile(screen, lang, on_screen=loader.start)
+        elif resumed is None:
+            title = (launch.ask_title(screen, lang, on_screen=loader.start),)
     except (KeyboardInterrupt, EOFError):
-        if not state.profile:
+        if not profile:
             if created:
                 with contextlib.suppress(OSError):
                     if path.stat().st_size == 0:
                         path.unlink()  # nothing was answered: leave no empty file behind
             return 130
+        stopped = True  # at the title: the session keeps the profile, as after any answer
+    loader.interview()
+    from kyodo_rules.rulebase.questions import default_data
+    from kyodo_rules.wizard.flow import State
+    from kyodo_rules.wizard.ui import Wizard
+
+    data = default_data()
+    state = resumed if resumed is not None else State(profile=profile, lang=lang)
+    wizard = Wizard(data, loader.get, state, path)
+    try:
+        if stopped:
+            raise KeyboardInterrupt
+        if title is not None:
+            wizard.take_title(title[0])
+        else:
+            wizard.save()
+        result = wizard.run()
+    except (KeyboardInterrupt, EOFError):
         saved: Path | None = path
         if not wizard.save():
             print("", file=sys.stderr)
