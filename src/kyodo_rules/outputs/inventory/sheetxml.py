@@ -44,7 +44,11 @@ class RawRows:
 
         self.sheet = sheet
         self.styles = styles
-        self.usable = not LXML
+        # openpyxl's write-only sheet hooks are private: the pin in pyproject.toml
+        # (openpyxl <3.2) keeps them, and a version without them is used as is.
+        self.usable = not LXML and all(
+            hasattr(sheet, name) for name in ("_get_writer", "_values_to_row")
+        )
         self._ids: dict[str, int] = {}
         self._letters: list[str] = []
         if self.usable:
