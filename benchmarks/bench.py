@@ -506,7 +506,7 @@ def goal_rows(report: Report, quick: bool) -> None:
                        f"≥ {g['rows_per_s']:,} rows/s", check(False))  # fmt: skip
             continue
         report.add(
-            f"{what} (rows/s; peak RSS)",
+            f"{what} (rows/s; peak RSS of the largest process: the parent or one worker)",
             f"{rate:,.0f} rows/s ({fmt_time(seconds)}); {rss:,.0f} MB",
             f"≥ {g['rows_per_s']:,} rows/s, ≤ {g['rss_mb']} MB",
             check(rate >= g["rows_per_s"] and rss <= g["rss_mb"]),

@@ -21,7 +21,7 @@ from typing import Any
 
 from reference import hand_written, zen_decision
 
-from kyodo_rules import Classifier
+from kyodo_rules.decision.classify import Classifier
 from kyodo_rules.model.vocabulary import FIELD_KINDS
 from kyodo_rules.rulebase.case_library import load_cases
 from kyodo_rules.rulebase.loading import load_rulebase
