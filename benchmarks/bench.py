@@ -103,6 +103,24 @@ def subprocess_median(argv: list[str], runs: int = 5, parse: bool = False) -> fl
     return statistics.median(values)
 
 
+#: The benchmark's own tmux server: sessions started back to back on the
+#: default one sometimes meet "server exited unexpectedly" as the last closes.
+TMUX = ("tmux", "-L", f"kyodo-bench-{os.getpid()}")
+
+
+def _tmux_session(session: str, command: str) -> None:
+    """A detached 80x24 session running `command` (asked again if tmux's server was exiting)."""
+    for attempt in range(3):
+        done = subprocess.run(
+            [*TMUX, "new-session", "-d", "-s", session, "-x", "80", "-y", "24", command],
+            capture_output=True,
+        )
+        if done.returncode == 0:
+            return
+        time.sleep(0.2 * (attempt + 1))
+    raise RuntimeError(f"tmux would not start a session: {done.stderr.decode().strip()}")
+
+
 def wizard_first_questions(runs: int) -> tuple[float, float] | None:
     """Launch to the first question on screen, and to the first rule-derived one.
 
@@ -120,18 +138,15 @@ def wizard_first_questions(runs: int) -> tuple[float, float] | None:
             command = (
                 f"cd {tmp} && {exe} wizard --profile generic --session {tmp}/s{n}.yaml; sleep 5"
             )
-            subprocess.run(["tmux", "kill-session", "-t", session], capture_output=True)
+            subprocess.run([*TMUX, "kill-session", "-t", session], capture_output=True)
             start = time.perf_counter()
-            subprocess.run(
-                ["tmux", "new-session", "-d", "-s", session, "-x", "80", "-y", "24", command],
-                check=True,
-            )
+            _tmux_session(session, command)
 
             def wait_for(mark: str, session: str = session) -> float:
                 deadline = time.perf_counter() + 20
                 while time.perf_counter() < deadline:
                     screen = subprocess.run(
-                        ["tmux", "capture-pane", "-p", "-t", session],
+                        [*TMUX, "capture-pane", "-p", "-t", session],
                         capture_output=True,
                         text=True,
                     ).stdout
@@ -141,10 +156,10 @@ def wizard_first_questions(runs: int) -> tuple[float, float] | None:
                 raise TimeoutError(f"wizard did not show {mark!r}")
 
             first.append(wait_for("[1]") - start)
-            subprocess.run(["tmux", "send-keys", "-t", session, "Enter"], check=True)
+            subprocess.run([*TMUX, "send-keys", "-t", session, "Enter"], check=True)
             shown = time.perf_counter()
             second.append(wait_for("[2]") - shown)
-            subprocess.run(["tmux", "kill-session", "-t", session], capture_output=True)
+            subprocess.run([*TMUX, "kill-session", "-t", session], capture_output=True)
     return statistics.median(first), statistics.median(second)
 
 
@@ -160,20 +175,17 @@ def wizard_profile_choice(runs: int) -> float | None:
             session = f"kyodo-bench-choice-{os.getpid()}-{n}"
             command = f"cd {tmp} && {exe} wizard --session {tmp}/c{n}.yaml; sleep 5"
             start = time.perf_counter()
-            subprocess.run(
-                ["tmux", "new-session", "-d", "-s", session, "-x", "80", "-y", "24", command],
-                check=True,
-            )
+            _tmux_session(session, command)
             deadline = start + 20
             while time.perf_counter() < deadline:
                 screen = subprocess.run(
-                    ["tmux", "capture-pane", "-p", "-t", session], capture_output=True, text=True
+                    [*TMUX, "capture-pane", "-p", "-t", session], capture_output=True, text=True
                 ).stdout
                 if "(generic)" in screen:  # the list's first entry: the choice is drawn
                     times.append(time.perf_counter() - start)
                     break
                 time.sleep(0.005)
-            subprocess.run(["tmux", "kill-session", "-t", session], capture_output=True)
+            subprocess.run([*TMUX, "kill-session", "-t", session], capture_output=True)
     return statistics.median(times) if times else None
 
 
