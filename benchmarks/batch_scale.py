@@ -25,31 +25,14 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
 from kyodo_rules.model.vocabulary import FIELD_KINDS
-from kyodo_rules.wording.field_labels import CODE_LABELS, FIELD_LABELS
+from kyodo_rules.wording.field_labels import FIELD_LABELS
+from strategies import inventory_row
 
 FIELDS = ("title", *FIELD_KINDS)
-
-
-def _row(rng: random.Random, n: int) -> list[Any]:
-    """A project as a person might type it: labels or codes, はい/いいえ, blanks for unknowns."""
-    cells: list[Any] = [f"事業{n}"]
-    for name, (kind, codes) in FIELD_KINDS.items():
-        if rng.random() < 0.35:
-            cells.append(None)
-            continue
-        labels = CODE_LABELS.get(name, {})
-        if kind == "bool":
-            cells.append(rng.choice(["はい", "いいえ"]))
-        elif kind == "code":
-            code = str(rng.choice(codes))
-            cells.append(rng.choice([code, labels[code]]))
-        else:
-            chosen = rng.sample([str(c) for c in codes], rng.randint(1, min(3, len(codes))))
-            cells.append("、".join(rng.choice([c, labels[c]]) for c in chosen))
-    return cells
 
 
 def generate(path: Path, rows: int, seed: int = 13) -> None:
@@ -60,7 +43,7 @@ def generate(path: Path, rows: int, seed: int = 13) -> None:
             writer = csv.writer(handle)
             writer.writerow(headers)
             for n in range(rows):
-                writer.writerow(["" if c is None else c for c in _row(rng, n)])
+                writer.writerow(["" if c is None else c for c in inventory_row(rng, n)[1]])
         return
     from openpyxl import Workbook
 
@@ -68,7 +51,7 @@ def generate(path: Path, rows: int, seed: int = 13) -> None:
     sheet = book.create_sheet("事業一覧")
     sheet.append(headers)
     for n in range(rows):
-        sheet.append(_row(rng, n))
+        sheet.append(inventory_row(rng, n)[1])
     book.save(path)
 
 

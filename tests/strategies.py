@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 from kyodo_rules import Case
 from kyodo_rules.model.vocabulary import FIELD_KINDS
 from kyodo_rules.rulebase.case_library import load_cases
+from kyodo_rules.wording.field_labels import CODE_LABELS
 
 
 def values(field: str) -> st.SearchStrategy[Any]:
@@ -145,3 +146,33 @@ FESTIVAL: dict[str, Any] = {
     "period": "one_off",
     "self_solvable": False,
 }
+
+
+def inventory_row(rng: random.Random, n: int) -> tuple[dict[str, Any], list[Any]]:
+    """Valid facts, and the same facts as a row of an inventory a person typed: labels or
+    codes, はい/1/TRUE, lists joined by 、 or commas, blanks for the unknown (test_batch
+    and benchmarks/batch_scale.py)."""
+    facts: dict[str, Any] = {"title": f"事業{n}"}
+    cells: list[Any] = [f"事業{n}"]
+    for name, (kind, codes) in FIELD_KINDS.items():
+        if rng.random() < 0.35:
+            cells.append(None)
+            continue
+        labels = CODE_LABELS.get(name, {})
+        if kind == "bool":
+            value = rng.choice(codes)
+            facts[name] = value
+            cells.append(
+                rng.choice([value, "はい" if value else "いいえ", int(bool(value)), str(value)])
+            )
+        elif kind == "code":
+            code = str(rng.choice(codes))
+            facts[name] = code
+            cells.append(rng.choice([code, labels[code]]))
+        else:
+            chosen = rng.sample([str(c) for c in codes], rng.randint(1, min(3, len(codes))))
+            facts[name] = chosen
+            cells.append(
+                rng.choice(["、", ",", ", "]).join(rng.choice([c, labels[c]]) for c in chosen)
+            )
+    return facts, cells

@@ -23,36 +23,9 @@ from kyodo_rules.model.vocabulary import CATEGORIES, FIELD_KINDS, VERDICTS, ZONE
 from kyodo_rules.outputs import inventory as batch
 from kyodo_rules.outputs.inventory import RESULT_COLUMNS
 from kyodo_rules.wording.field_labels import CODE_LABELS, FIELD_LABELS, fold, header_aliases
+from strategies import inventory_row
 
 FIELDS = ("title", *FIELD_KINDS)
-
-
-def _random_row(rng: random.Random, n: int) -> tuple[dict[str, Any], list[Any]]:
-    """Valid facts, and the same facts written as a person might: labels or codes, はい/1/TRUE."""
-    facts: dict[str, Any] = {"title": f"事業{n}"}
-    cells: list[Any] = [f"事業{n}"]
-    for name, (kind, codes) in FIELD_KINDS.items():
-        if rng.random() < 0.35:
-            cells.append(None)
-            continue
-        labels = CODE_LABELS.get(name, {})
-        if kind == "bool":
-            value = rng.choice(codes)
-            facts[name] = value
-            cells.append(
-                rng.choice([value, "はい" if value else "いいえ", int(bool(value)), str(value)])
-            )
-        elif kind == "code":
-            code = str(rng.choice(codes))
-            facts[name] = code
-            cells.append(rng.choice([code, labels[code]]))
-        else:
-            chosen = rng.sample([str(c) for c in codes], rng.randint(1, min(3, len(codes))))
-            facts[name] = chosen
-            cells.append(
-                rng.choice(["、", ",", ", "]).join(rng.choice([c, labels[c]]) for c in chosen)
-            )
-    return facts, cells
 
 
 def _write_xlsx(path: Path, headers: list[str], rows: list[list[Any]]) -> None:
@@ -91,7 +64,7 @@ def test_over_a_thousand_rows_on_the_pool(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     rng = random.Random(20250401)
-    generated = [_random_row(rng, n) for n in range(ROWS)]
+    generated = [inventory_row(rng, n) for n in range(ROWS)]
     headers = [FIELD_LABELS[f] for f in FIELDS]
     source, out = tmp_path / "inventory.xlsx", tmp_path / "answers.xlsx"
     _write_xlsx(source, headers, [cells for _, cells in generated])
@@ -137,7 +110,7 @@ def test_three_bad_rows_are_reported_and_the_rest_answered(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     rng = random.Random(7)
-    rows = [_random_row(rng, n)[1] for n in range(20)]
+    rows = [inventory_row(rng, n)[1] for n in range(20)]
     headers = [FIELD_LABELS[f] for f in FIELDS]
     planner, supervises, actors = (
         FIELDS.index(f) for f in ("planner", "city_supervises", "actors")
@@ -289,7 +262,7 @@ def test_a_failure_midway_leaves_no_output(
         writer = csv.writer(handle)
         writer.writerow(FIELDS)
         for n in range(50):
-            writer.writerow(["" if c is None else c for c in _random_row(rng, n)[1]])
+            writer.writerow(["" if c is None else c for c in inventory_row(rng, n)[1]])
     real = batch.result_cells
     calls = {"n": 0}
 
