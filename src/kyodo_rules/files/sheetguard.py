@@ -135,21 +135,13 @@ def _count_tags(handle: Any, tag: re.Pattern[bytes], most: int) -> int:
 def _count_strings(
     archive: zipfile.ZipFile, member: zipfile.ZipInfo, name: str, limits: Limits
 ) -> None:
-    count = 0
-    tail = b""
     try:
         with archive.open(member) as handle:
-            while chunk := handle.read(1 << 20):
-                block = tail + chunk
-                count += len(_SI.findall(block))
-                # Keep a short tail so that a tag split across chunks is counted once.
-                cut = max(block.rfind(b"<"), len(block) - 64)
-                tail = block[cut:]
-                count -= len(_SI.findall(tail))
-                if count > limits.strings:
-                    raise over("strings", limits, name, f"more than {limits.strings:,} strings")
+            count = _count_tags(handle, _SI, limits.strings)
     except (zipfile.BadZipFile, OSError, EOFError, NotImplementedError) as exc:
         raise InputError(f"{name}: 壊れた Excel ファイル / malformed xlsx: {exc}") from None
+    if count > limits.strings:
+        raise over("strings", limits, name, f"more than {limits.strings:,} strings")
 
 
 class NoCachedValue:
