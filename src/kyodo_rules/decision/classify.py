@@ -81,18 +81,18 @@ class Classifier:
         """
         _check_lang(lang)
         bound = self.bound(profile)
-        out: list[Result | InputError] = []
-        valid: list[tuple[int, dict[str, Any]]] = []
-        for case in cases:
+        refused: dict[int, InputError] = {}
+        valid: list[dict[str, Any]] = []
+        for at, case in enumerate(cases):
             try:
-                valid.append((len(out), validate_case(case).facts()))
-                out.append(InputError("pending"))
+                valid.append(validate_case(case).facts())
             except InputError as exc:
-                out.append(exc)
-        assessed = bound.assess_many([facts for _, facts in valid], engine)
-        for (at, facts), one in zip(valid, assessed, strict=True):
-            out[at] = _answer(bound, facts, one, lang, what_if, engine, "python")
-        return out
+                refused[at] = exc
+        answers = iter(
+            _answer(bound, facts, one, lang, what_if, engine, "python")
+            for facts, one in zip(valid, bound.assess_many(valid, engine), strict=True)
+        )
+        return [refused[at] if at in refused else next(answers) for at in range(len(cases))]
 
 
 def _check_lang(lang: str) -> None:

@@ -130,7 +130,6 @@ class Combiner:
             for i, rule in enumerate(self.rules)
             if rule.then.verdict is not None and (fields := _unknown_reads(rule.nnf))
         }
-        self._held_while_unknown = frozenset(self._while_unknown)
         self._held_bits = bits(self._while_unknown)
         self.masks = RuleMasks(
             self.rules, self._overrides, self._overridden_by, rank, self._process_flags
@@ -164,12 +163,12 @@ class Combiner:
         self, definite: frozenset[int], undecided: frozenset[int], unknown: frozenset[str]
     ) -> tuple[frozenset[int], frozenset[int]]:
         """The rule statuses the strict verdict reads: a verdict rule that holds only
-        while a fact is unknown is still open."""
-        held = self._while_unknown
-        moved = frozenset(i for i in definite & self._held_while_unknown if held[i] & unknown)
-        if not moved:
+        while a fact is unknown is still open (`strict_bits` on sets)."""
+        d = bits(definite)
+        strict_d, strict_u = self.strict_bits(d, bits(undecided), unknown)
+        if strict_d == d:
             return definite, undecided
-        return definite - moved, undecided | moved
+        return indices(strict_d), indices(strict_u)
 
     def _force(self, definite: int) -> int:
         """The definite rules in force (step 1), as a bit set."""

@@ -118,7 +118,9 @@ class _Search:
         #: the most facts a change may touch in this round of the search
         self.limit = MAX_FACTS
         self._visited: set[Change] = set()
-        #: the (field, value) pairs of each change found: a superset is not minimal
+        #: the changes found in this round, and the (field, value) pairs of each (a
+        #: superset of one is not minimal)
+        self.found: list[Change] = []
         self._found: list[frozenset[tuple[str, Any]]] = []
 
     def liftable(self) -> bool:
@@ -232,11 +234,11 @@ class _Search:
         self.limit = limit
         self._visited = set()
         self._found = []
-        self.found: list[Change] = []
+        self.found = []
         for rule in self.rules:
             if rule.then.verdict == "kyodo":
                 for base in self.meets(rule) or ():
-                    self.complete(base, self.found)
+                    self.complete(base)
 
     def minimal(self) -> list[Change]:
         """The changes found that contain no other, shortest first, in the fields' order."""
@@ -249,7 +251,7 @@ class _Search:
                 kept.append(change)
         return kept
 
-    def complete(self, base: Change, found: list[Change]) -> None:
+    def complete(self, base: Change) -> None:
         """Extend `base` with changes that lift each obstacle left, within `limit` facts."""
         if base in self._visited:
             return  # explored already: found only grows, so nothing new comes of it
@@ -259,7 +261,7 @@ class _Search:
             return
         if self.kyodo(base):
             self._found.append(pairs)
-            found.append(base)
+            self.found.append(base)
             return
         if len(base) >= self.limit:
             return
@@ -275,7 +277,7 @@ class _Search:
         for lift in self.lifts(left[0], change, taken):
             merged = _merge((base, lift))
             if merged is not None:
-                self.complete(merged, found)
+                self.complete(merged)
 
 
 #: id of a condition -> (the condition, its "definitely true" test), read once.
