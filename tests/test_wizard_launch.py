@@ -75,6 +75,8 @@ def test_only_the_named_command_is_built() -> None:
 
 #: Run in a terminal (a pty) up to the first prompt, which records what is imported
 #: by then and answers Ctrl-C (the interview then saves the session and exits 130).
+#: The title records at the moment its prompt is drawn, in place of starting the
+#: background loading (which would otherwise race the recording).
 _PROBE = """
 import sys
 from kyodo_rules.wizard import launch
@@ -84,6 +86,8 @@ def stop(*_args, **_kw):
         out.write("\\n".join(sorted(sys.modules)))
     raise KeyboardInterrupt
 
+real_title = launch.ask_title
+launch.ask_title = lambda screen, lang, on_screen=None: real_title(screen, lang, stop)
 launch.ask = launch.line = stop
 from kyodo_rules.cli.main import main
 sys.exit(main(["wizard", *sys.argv[2:]]))
