@@ -46,6 +46,9 @@ class Bound:
     _trace: dict[tuple[int, str], dict[str, Any]] = field(default_factory=dict)
     _move_memo: dict[tuple[str, tuple[Any, ...]], Any] = field(default_factory=dict)
     _built: dict[tuple[Any, ...], Any] = field(default_factory=dict)
+    _reading: dict[str, Callable[[FlatFacts], tuple[list[int], list[int]]]] = field(
+        default_factory=dict
+    )
 
     def once(self, key: tuple[Any, ...], make: Callable[[], T]) -> T:
         """A part of a result (a trace entry, a flag, a form, an outcome) built once.
@@ -227,6 +230,15 @@ class Bound:
             for f in FACT_FIELDS
         }
 
+    def reading(self, field: str) -> Callable[[FlatFacts], tuple[list[int], list[int]]]:
+        """The Python backend's evaluator of the rules that read `field` (compiled once)."""
+        found = self._reading.get(field)
+        if found is None:
+            python = self.engine("python")
+            assert isinstance(python, PythonEngine)
+            found = self._reading[field] = python.subset(sorted(self.readers[field]))
+        return found
+
     @cached_property
     def reader_bits(self) -> dict[str, int]:
         """`readers` as bit sets (bit i: rule i)."""
@@ -287,9 +299,7 @@ class Bound:
         key = (field, tuple(flat[k] for k in self._depends[field]))
         found = self._move_memo.get(key)
         if found is None:
-            python = self.engine("python")
-            assert isinstance(python, PythonEngine)
-            evaluate = python.subset(sorted(self.readers[field]))
+            evaluate = self.reading(field)
             found = evaluated_moves(lambda _f: evaluate)(field, flat)
             if len(self._move_memo) >= memos.MEMO_SIZE:
                 self._move_memo.clear()

@@ -100,6 +100,13 @@ class RuleMasks:
         self.subsidiarity_rules = tuple(i for i, r in enumerate(rules) if r.then.subsidiarity)
         #: the rules whose conclusions the advice part of a signature shows
         self.shown_bits = self.advice_bits | bits(self.zone_rules) | bits(self.subsidiarity_rules)
+        #: the rules whose status a provisional signature can depend on: those it
+        #: shows, those that conclude a verdict, and those in an exception (a rule
+        #: outside all of these is never set aside and sets nothing aside, so
+        #: adding or removing it changes nothing but itself)
+        self.signature_reads = (
+            self.shown_bits | self.nk_bits | self.k_bits | self.target_bits | self.overrider_bits
+        )
 
     def force(self, definite: int, set_aside: Callable[[frozenset[int]], Mapping[int, int]]) -> int:
         """The definite rules in force (step 1), as a bit set.

@@ -141,7 +141,7 @@ def open_questions(
     jointly: dict[str, set[int]] = {}
     for i in sorted(undecided):
         fields_open = {f for f in combiner.rules[i].fields if facts.get(f) is None}
-        if len(fields_open) < 2:
+        if len(fields_open) < 2 or combiner.same_signature(definite_bits | 1 << i, definite_bits):
             continue
         sig = combiner.signature_bits(definite_bits | 1 << i)
         parts = {k for k, part in enumerate(sig) if part != now_p[k]}
@@ -163,7 +163,7 @@ def open_questions(
         hits: list[tuple[str, str | None, bool]] = []
         for d_new, u_new in found_moves.groups:
             d = base_d | d_new
-            sig = combiner.signature_bits(d)
+            sig = now_p if combiner.same_signature(d, definite_bits) else combiner.signature_bits(d)
             s = combiner.verdict_bits(d, base_u | u_new, rest)
             if sig != now_p:
                 changed.update(k for k, part in enumerate(sig) if part != now_p[k])

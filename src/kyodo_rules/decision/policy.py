@@ -238,6 +238,12 @@ class Combiner:
         """`provisional(...).verdict` of a bit set: what the what-if tests each change for."""
         return self.masks.read(0, self._force(definite))[0]
 
+    def same_signature(self, definite: int, other: int) -> bool:
+        """Whether two bit sets certainly have the same signature: they differ only in
+        rules the signature cannot depend on (no policy applied; most answers of
+        an open question move only such rules, or none)."""
+        return not (definite ^ other) & self.masks.signature_reads
+
     def signature_bits(self, definite: int) -> tuple[Any, ...]:
         """`provisional(...).signature()` of a bit set, without building the Decision.
 

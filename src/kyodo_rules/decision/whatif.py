@@ -113,8 +113,14 @@ class _Search:
         # the change cannot make the case 協働 (no evaluation needed).
         in_force = self.d & ~combiner.set_aside_bits(self.d) & combiner.not_kyodo_bits
         self.blockers = tuple(bound.reach[i] for i in sorted(indices(in_force)))
-        # Within one search the same change sets come back from several 協働 rules.
+        # Within one search the same change sets come back from several 協働 rules,
+        # and the round with the higher limit goes again through the lower one's:
+        # what a change set gives is worked out once per search.
         self._kyodo: dict[Change, bool] = {}
+        self._statuses: dict[Change, tuple[int, int]] = {}
+        self._obstacles: dict[Change, list[int]] = {}
+        self._lifts: dict[tuple[int, Change], list[Change]] = {}
+        self._meets: dict[int, list[Change] | None] = {}
         #: the most facts a change may touch in this round of the search
         self.limit = MAX_FACTS
         self._visited: set[Change] = set()
@@ -140,20 +146,34 @@ class _Search:
             flat.update(_entries(field, value))
         return flat
 
-    def statuses(self, change: Mapping[str, Any]) -> tuple[int, int]:
+    def statuses(self, change: Change) -> tuple[int, int]:
         """Definite and undecided rules (bit sets) with `change` applied to the case."""
         if not change:
             return self.d, self.u
-        flat = self.flat_with(change)
+        found = self._statuses.get(change)
+        if found is None:
+            found = self._statuses[change] = self._evaluated(change, (self.d, self.u), change)
+        return found
+
+    def extended(self, base: Change, lift: Change) -> Change | None:
+        """`base` with `lift` (one more fact) added, its statuses worked out from
+        base's: only the rules that read the added fact are tested again, on the
+        whole changed case (so a rule that reads both facts sees both)."""
+        merged = _merge((base, lift))
+        if merged is not None and merged not in self._statuses and len(merged) > len(base):
+            self._statuses[merged] = self._evaluated(merged, self.statuses(base), lift)
+        return merged
+
+    def _evaluated(self, change: Change, start: tuple[int, int], moved: Change) -> tuple[int, int]:
+        """`start` with the readers of `moved`'s fields tested again on `change` applied."""
+        flat = self.flat_with(dict(change))
         readers = self.bound.reader_bits
-        mine = 0
-        for field in change:
-            mine |= readers[field]
-        d, u = self.d & ~mine, self.u & ~mine
-        for field in change:
-            d_new, u_new = self.python.subset(sorted(self.bound.readers[field]))(flat)
-            d |= bits(d_new)
-            u |= bits(u_new)
+        d, u = start
+        for field, _ in moved:
+            mine = readers[field]
+            d_new, u_new = self.bound.reading(field)(flat)
+            d = d & ~mine | bits(d_new)
+            u = u & ~mine | bits(u_new)
         return d, u
 
     def kyodo(self, change: Change) -> bool:
@@ -164,7 +184,7 @@ class _Search:
             if any(reach.isdisjoint(touched) for reach in self.blockers):
                 found = False
             else:
-                definite, _ = self.statuses(dict(change))
+                definite, _ = self.statuses(change)
                 found = self.combiner.provisional_verdict_bits(definite) == "kyodo"
             self._kyodo[change] = found
         return found
@@ -181,33 +201,60 @@ class _Search:
             if verdict(bits(definite)) == "kyodo"
         ]
 
-    def obstacles(self, change: Mapping[str, Any]) -> list[int]:
+    def obstacles(self, change: Change) -> list[int]:
         """The not_kyodo rules in force with `change` applied: each must be lifted."""
-        d, u = self.statuses(change)
-        unknown = (self.unknown - change.keys()) | {f for f, v in change.items() if v is None}
-        combiner = self.combiner
-        set_aside = combiner.set_aside_bits(combiner.strict_bits(d, u, unknown)[0])
-        return sorted(indices(d & combiner.not_kyodo_bits & ~set_aside))
+        found = self._obstacles.get(change)
+        if found is None:
+            d, u = self.statuses(change)
+            changed = dict(change)
+            unknown = (self.unknown - changed.keys()) | {f for f, v in change if v is None}
+            combiner = self.combiner
+            set_aside = combiner.set_aside_bits(combiner.strict_bits(d, u, unknown)[0])
+            found = sorted(indices(d & combiner.not_kyodo_bits & ~set_aside))
+            self._obstacles[change] = found
+        return found
 
-    def lifts(self, index: int, change: Mapping[str, Any], taken: set[str]) -> list[Change]:
-        """Single design changes of the facts `rule` reads: those that lift it first.
+    def lifts(self, index: int, base: Change) -> list[Change]:
+        """Single design changes of the facts `rule` reads and `base` leaves alone:
+        those that lift it first.
 
         A rule with two reasons in force (`any:` with both true) needs two
         changes; the others are kept so that the search can go one deeper.
         """
+        found = self._lifts.get((index, base))
+        if found is None:
+            found = self._lifts[(index, base)] = self._lifting(index, base)
+        return found
+
+    def _lifting(self, index: int, base: Change) -> list[Change]:
         lifting: list[Change] = []
         others: list[Change] = []
+        change = dict(base)
+        taken = set(change)
         facts = {**self.facts, **change}
         rule = self.rules[index]
         definitely = self.python.subset((index,))
+        # One trial, each value written over the field's keys in turn (a field's
+        # values all set the same keys), then the case's own put back.
+        trial = self.flat_with(change)
         for field in sorted(rule.fields & self.design - taken, key=_ORDER.__getitem__):
+            kept = {key: trial[key] for key in _entries(field, None)}
             for value in candidate_values(field, facts.get(field)):
-                lifted = not definitely(self.flat_with({**change, field: value}))[0]
+                trial.update(_entries(field, value))
+                lifted = not definitely(trial)[0]
                 (lifting if lifted else others).append(((field, value),))
+            trial.update(kept)
         return lifting + others
 
-    def meets(self, rule: Rule) -> list[Change] | None:
-        """Change sets that establish `rule` (a `kyodo` rule), or None if design cannot."""
+    def meets(self, index: int) -> list[Change] | None:
+        """Change sets that establish rule `index` (a `kyodo` rule) within the round's
+        limit, or None if design cannot."""
+        if index not in self._meets:
+            self._meets[index] = self._meeting(self.rules[index])
+        found = self._meets[index]
+        return None if found is None else [c for c in found if len(c) <= self.limit]
+
+    def _meeting(self, rule: Rule) -> list[Change] | None:
         parts = rule.nnf.items if isinstance(rule.nnf, NAll) else (rule.nnf,)
         needs: list[list[Change]] = []
         for part in parts:
@@ -225,7 +272,7 @@ class _Search:
         out: list[Change] = []
         for combo in product(*needs):
             merged = _merge(combo)
-            if merged is not None and len(merged) <= self.limit:
+            if merged is not None and len(merged) <= MAX_FACTS:
                 out.append(merged)
         return out
 
@@ -235,9 +282,9 @@ class _Search:
         self._visited = set()
         self._found = []
         self.found = []
-        for rule in self.rules:
+        for index, rule in enumerate(self.rules):
             if rule.then.verdict == "kyodo":
-                for base in self.meets(rule) or ():
+                for base in self.meets(index) or ():
                     self.complete(base)
 
     def minimal(self) -> list[Change]:
@@ -265,8 +312,7 @@ class _Search:
             return
         if len(base) >= self.limit:
             return
-        change = dict(base)
-        left = self.obstacles(change)
+        left = self.obstacles(base)
         if not left:
             return
         taken = {field for field, _ in base}
@@ -274,8 +320,8 @@ class _Search:
             [self.bound.reach[i] & self.design - taken for i in left], self.limit - len(base)
         ):
             return
-        for lift in self.lifts(left[0], change, taken):
-            merged = _merge((base, lift))
+        for lift in self.lifts(left[0], base):
+            merged = self.extended(base, lift)
             if merged is not None:
                 self.complete(merged)
 
@@ -354,5 +400,5 @@ def would_be_kyodo_if(
                 break
     if confirmed:
         return WhatIf(tuple(confirmed[:MAX_CHANGES]))
-    blocked = tuple(i for i in search.obstacles({}) if not search.rules[i].fields & search.design)
+    blocked = tuple(i for i in search.obstacles(()) if not search.rules[i].fields & search.design)
     return WhatIf((), blocked)
