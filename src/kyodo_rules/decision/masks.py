@@ -100,6 +100,17 @@ class RuleMasks:
         self.subsidiarity_rules = tuple(i for i, r in enumerate(rules) if r.then.subsidiarity)
         #: the rules whose conclusions the advice part of a signature shows
         self.shown_bits = self.advice_bits | bits(self.zone_rules) | bits(self.subsidiarity_rules)
+        #: for each advice part of a signature (zone, subsidiarity, forms, flags,
+        #: documents, checklist), the rules whose conclusions make it: a change of
+        #: the rules in force that misses a part's rules leaves that part as it was
+        self.part_bits = (
+            bits(self.zone_rules),
+            bits(self.subsidiarity_rules),
+            bits(i for i, r in enumerate(rules) if r.then.forms),
+            bits(i for i, r in enumerate(rules) if r.then.flags),
+            bits(i for i, r in enumerate(rules) if r.then.documents_required),
+            bits(i for i, r in enumerate(rules) if r.then.checklist),
+        )
         #: the rules whose status a provisional signature can depend on: those it
         #: shows, those that conclude a verdict, and those in an exception (a rule
         #: outside all of these is never set aside and sets nothing aside, so
@@ -167,40 +178,74 @@ class RuleMasks:
                 return self.rules[(hit & -hit).bit_length() - 1].then.category
         return None
 
+    def advice_near(
+        self, force: int, advice: bool, near: int, near_parts: tuple[Any, ...]
+    ) -> tuple[Any, ...]:
+        """`advice_of(force, advice)`, given `near_parts` = `advice_of(near, advice)`:
+        only the parts whose rules differ between the two sets are worked out (an
+        answer to an open question moves a few rules; most parts stay as they were)."""
+        delta = force ^ near
+        if not delta & self.shown_bits:
+            return near_parts
+        out = list(near_parts)
+        for k, mask in enumerate(self.part_bits):
+            if delta & mask:
+                out[k] = self._parts[k](self, force & mask, advice)
+        return tuple(out)
+
     def advice_of(self, force: int, advice: bool) -> tuple[Any, ...]:
         """Zone, subsidiarity, forms, flags, documents and checklist of the rules in force."""
-        rules = self.rules
-        zone = next((rules[i].then.zone for i in self.zone_rules if force >> i & 1), None)
-        subsidiarity = next(
-            (rules[i].then.subsidiarity for i in self.subsidiarity_rules if force >> i & 1), None
+        return tuple(
+            part(self, force & mask, advice)
+            for part, mask in zip(self._parts, self.part_bits, strict=True)
         )
+
+    def _first(self, rules: int) -> Any:
+        """The conclusions of the first rule (in rule order) of a non-empty bit set."""
+        return self.rules[(rules & -rules).bit_length() - 1].then
+
+    def _zone(self, rules: int, advice: bool) -> Any:
+        return self._first(rules).zone if rules else None
+
+    def _subsidiarity(self, rules: int, advice: bool) -> Any:
+        return self._first(rules).subsidiarity if rules else None
+
+    def _forms(self, rules: int, advice: bool) -> tuple[str, ...]:
+        if not advice:
+            return ()
         weights: dict[str, int] = {}
-        flags = documents = 0
-        checklist: Stage | None = None
-        rest = force & self.advice_bits
-        while rest:
-            low = rest & -rest
-            rest ^= low
-            i = low.bit_length() - 1
-            every_flag, own_flags, own_documents = self.advice[i]
-            if not advice:
-                flags |= own_flags
-                continue
-            flags |= every_flag
-            documents |= own_documents
-            then = rules[i].then
-            for form, weight in then.forms.items():
+        while rules:
+            low = rules & -rules
+            rules ^= low
+            for form, weight in self.rules[low.bit_length() - 1].then.forms.items():
                 weights[form] = weights.get(form, 0) + weight
-            checklist = checklist or then.checklist
-        ranked = sorted(
-            (code for code, w in weights.items() if w > 0),
-            key=lambda code: (-weights[code], FORMS.index(code)),
+        return tuple(
+            sorted(
+                (code for code, w in weights.items() if w > 0),
+                key=lambda code: (-weights[code], FORMS.index(code)),
+            )
         )
-        return (
-            zone,
-            subsidiarity,
-            tuple(ranked),
-            tuple(code for n, code in enumerate(FLAGS) if flags >> n & 1),
-            tuple(code for n, code in enumerate(DOCUMENTS) if documents >> n & 1),
-            checklist,
-        )
+
+    def _flags(self, rules: int, advice: bool) -> tuple[str, ...]:
+        flags = 0
+        at = 0 if advice else 1  # every flag, or only those that are not "process"
+        while rules:
+            low = rules & -rules
+            rules ^= low
+            flags |= self.advice[low.bit_length() - 1][at]
+        return tuple(code for n, code in enumerate(FLAGS) if flags >> n & 1)
+
+    def _documents(self, rules: int, advice: bool) -> tuple[str, ...]:
+        if not advice:
+            return ()
+        documents = 0
+        while rules:
+            low = rules & -rules
+            rules ^= low
+            documents |= self.advice[low.bit_length() - 1][2]
+        return tuple(code for n, code in enumerate(DOCUMENTS) if documents >> n & 1)
+
+    def _checklist(self, rules: int, advice: bool) -> Stage | None:
+        return self._first(rules).checklist if advice and rules else None
+
+    _parts = (_zone, _subsidiarity, _forms, _flags, _documents, _checklist)

@@ -101,8 +101,9 @@ def evaluated_moves(evaluator: Callable[[str], Evaluate]) -> MovesOf:
     def moves(field: str, flat: FlatFacts) -> Moves:
         evaluate = evaluator(field)
         out = []
+        # One trial for every answer: each answer sets the same keys (the field's).
+        trial = dict(flat)
         for value, keys in flat_answers(field):
-            trial = dict(flat)
             trial.update(keys)
             d_new, u_new = evaluate(trial)
             out.append((value, bits(d_new), bits(u_new)))
@@ -131,6 +132,7 @@ def open_questions(
     definite, undecided = statuses
     definite_bits, undecided_bits = bits(definite), bits(undecided)
     now_p = combiner.provisional(definite).signature()
+    now_force = combiner.force_bits(definite_bits)
     unknown = frozenset(f for f in FACT_FIELDS if facts.get(f) is None)
     now_s = combiner.verdict(*combiner.strict(definite, undecided, unknown))
     flat = flatten(facts)
@@ -141,9 +143,9 @@ def open_questions(
     jointly: dict[str, set[int]] = {}
     for i in sorted(undecided):
         fields_open = {f for f in combiner.rules[i].fields if facts.get(f) is None}
-        if len(fields_open) < 2 or combiner.same_signature(definite_bits | 1 << i, definite_bits):
+        if len(fields_open) < 2:
             continue
-        sig = combiner.signature_bits(definite_bits | 1 << i)
+        sig = combiner.signature_near(definite_bits | 1 << i, definite_bits, now_force, now_p)
         parts = {k for k, part in enumerate(sig) if part != now_p[k]}
         for f in fields_open:
             jointly.setdefault(f, set()).update(parts)
@@ -163,7 +165,7 @@ def open_questions(
         hits: list[tuple[str, str | None, bool]] = []
         for d_new, u_new in found_moves.groups:
             d = base_d | d_new
-            sig = now_p if combiner.same_signature(d, definite_bits) else combiner.signature_bits(d)
+            sig = combiner.signature_near(d, definite_bits, now_force, now_p)
             s = combiner.verdict_bits(d, base_u | u_new, rest)
             if sig != now_p:
                 changed.update(k for k, part in enumerate(sig) if part != now_p[k])

@@ -244,6 +244,31 @@ class Combiner:
         an open question move only such rules, or none)."""
         return not (definite ^ other) & self.masks.signature_reads
 
+    def force_bits(self, definite: int) -> int:
+        """The definite rules in force (step 1) of a bit set."""
+        return self._force(definite)
+
+    def signature_near(
+        self, definite: int, near: int, near_force: int, near_sig: tuple[Any, ...]
+    ) -> tuple[Any, ...]:
+        """`signature_bits(definite)`, knowing the signature and the rules in force of
+        `near`, a set it differs from by a few rules (an open question's answer
+        and the case): only the parts those rules make are worked out again."""
+        if self.same_signature(definite, near):
+            return near_sig
+        found = self._signatures.get(definite)
+        if found is not None:
+            return found
+        force = self._force(definite)
+        verdict, against, _, _ = self.masks.read(0, force)
+        advice = verdict != "not_kyodo"
+        if advice != (near_sig[0] != "not_kyodo"):
+            return self.signature_bits(definite)
+        parts = self.masks.advice_near(force, advice, near_force, near_sig[2:])
+        found = (verdict, self.masks.category(against) if verdict == "not_kyodo" else None, *parts)
+        _remember(self._signatures, definite, found)
+        return found
+
     def signature_bits(self, definite: int) -> tuple[Any, ...]:
         """`provisional(...).signature()` of a bit set, without building the Decision.
 
