@@ -15,7 +15,13 @@ from typing import Any, Literal, TypeVar, cast
 
 from kyodo_rules.decision import policy as memos
 from kyodo_rules.decision.decisions import Decision, bits
-from kyodo_rules.decision.open_questions import Moves, Question, evaluated_moves, open_questions
+from kyodo_rules.decision.open_questions import (
+    Moves,
+    Question,
+    evaluated_moves,
+    flat_answers,
+    open_questions,
+)
 from kyodo_rules.decision.policy import Combiner
 from kyodo_rules.engines.python import Evaluator, PythonEngine
 from kyodo_rules.model.vocabulary import FACT_FIELDS, FIELD_KINDS
@@ -49,6 +55,7 @@ class Bound:
     _reading: dict[str, Callable[[FlatFacts], tuple[list[int], list[int]]]] = field(
         default_factory=dict
     )
+    _answers: dict[str, Callable[[FlatFacts], list[tuple[int, int]]]] = field(default_factory=dict)
 
     def once(self, key: tuple[Any, ...], make: Callable[[], T]) -> T:
         """A part of a result (a trace entry, a flag, a form, an outcome) built once.
@@ -230,6 +237,16 @@ class Bound:
             for f in FACT_FIELDS
         }
 
+    def _answering(self, field: str) -> Callable[[FlatFacts], list[tuple[int, int]]]:
+        """The rules reading `field`, compiled with each of its answers folded in."""
+        found = self._answers.get(field)
+        if found is None:
+            python = self.engine("python")
+            assert isinstance(python, PythonEngine)
+            answers = [keys for _, keys in flat_answers(field)]
+            found = self._answers[field] = python.answers(sorted(self.readers[field]), answers)
+        return found
+
     def reading(self, field: str) -> Callable[[FlatFacts], tuple[list[int], list[int]]]:
         """The Python backend's evaluator of the rules that read `field` (compiled once)."""
         found = self._reading.get(field)
@@ -299,8 +316,14 @@ class Bound:
         key = (field, tuple(flat[k] for k in self._depends[field]))
         found = self._move_memo.get(key)
         if found is None:
-            evaluate = self.reading(field)
-            found = evaluated_moves(lambda _f: evaluate)(field, flat)
+            found = Moves.of_answers(
+                [
+                    (value, d, u)
+                    for (value, _), (d, u) in zip(
+                        flat_answers(field), self._answering(field)(flat), strict=True
+                    )
+                ]
+            )
             if len(self._move_memo) >= memos.MEMO_SIZE:
                 self._move_memo.clear()
             self._move_memo[key] = found

@@ -13,12 +13,12 @@ come from the vocabulary and values from its code lists, each written with
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Protocol
 
 from kyodo_rules.model.vocabulary import FIELD_KINDS
 from kyodo_rules.rulebase.conditions import NNF, Schema
-from kyodo_rules.rulebase.readings import Cmp, FlatFacts, TAll, Test, reading
+from kyodo_rules.rulebase.readings import Cmp, FlatFacts, TAll, Test, holds, reading
 
 _PY_OPS = {"eq": "==", "ne": "!=", "le": "<=", "ge": ">="}
 
@@ -71,6 +71,77 @@ def compile_rules(
     return source, function
 
 
+def _fold(test: Test, fixed: Mapping[str, str | int]) -> Test | bool:
+    """`test` with the keys of `fixed` replaced by their values, simplified."""
+    if isinstance(test, Cmp):
+        return holds(test, fixed) if test.key in fixed else test
+    conjunction = isinstance(test, TAll)
+    items: list[Test] = []
+    for item in test.items:
+        folded = _fold(item, fixed)
+        if folded is True or folded is False:
+            if folded is not conjunction:  # False in an "all", True in an "any"
+                return folded
+            continue
+        items.append(folded)
+    if not items:
+        return conjunction
+    return items[0] if len(items) == 1 else type(test)(tuple(items))
+
+
+def compile_answers(
+    rules: Sequence[CompiledRule],
+    only: Sequence[int],
+    answers: Sequence[Mapping[str, str | int]],
+    schema: Schema = FIELD_KINDS,
+) -> tuple[str, Callable[[FlatFacts], list[tuple[int, int]]]]:
+    """One function giving, for each of `answers` (the flat entries of one field's
+    possible values) written over the facts, the definite and undecided rules of
+    `only` as bit sets.
+
+    Each answer's keys are folded into the conditions when the function is
+    compiled, so a call tests only what the rest of the facts decide: the open
+    questions put every answer of every unknown field to the rules that read it.
+    """
+    lines = ["def evaluate(f):", "    out = []"]
+    for fixed in answers:
+        definite_bits = undecided_bits = 0
+        tests: list[tuple[int, Test | bool, Test | bool]] = []
+        for index in only:
+            rule = rules[index]
+            definite = _fold(reading(rule.nnf, True, schema), fixed)
+            possible = _fold(reading(rule.nnf, False, schema), fixed)
+            if definite is True:
+                definite_bits |= 1 << index
+            elif definite is False and possible is True:
+                undecided_bits |= 1 << index
+            elif definite is not False or possible is not False:
+                tests.append((index, definite, possible))
+        lines.append(f"    d = {definite_bits}")
+        lines.append(f"    u = {undecided_bits}")
+        for index, definite, possible in tests:
+            keyword = "if"
+            if not isinstance(definite, bool):
+                lines.append(f"    if {_source(definite)}:")
+                lines.append(f"        d |= {1 << index}")
+                keyword = "elif"
+            if possible is True:
+                lines.append("    else:")
+            elif possible is False:
+                continue
+            else:
+                lines.append(f"    {keyword} {_source(possible)}:")
+            lines.append(f"        u |= {1 << index}")
+        lines.append("    out.append((d, u))")
+    lines.append("    return out")
+    source = "\n".join(lines) + "\n"
+    namespace: dict[str, object] = {}
+    exec(compile(source, "<kyodo-rules python backend: answers>", "exec"), namespace)
+    function = namespace["evaluate"]
+    assert callable(function)
+    return source, function
+
+
 class PythonEngine:
     name = "python"
 
@@ -89,6 +160,12 @@ class PythonEngine:
             function = compile_rules(self._rules, self._schema, key)[1]
             self._subsets[key] = function
         return function
+
+    def answers(
+        self, only: Sequence[int], answers: Sequence[Mapping[str, str | int]]
+    ) -> Callable[[FlatFacts], list[tuple[int, int]]]:
+        """`compile_answers` of these rules (the caller keeps the function)."""
+        return compile_answers(self._rules, only, answers, self._schema)[1]
 
     def evaluate(self, flat: FlatFacts) -> tuple[tuple[int, ...], tuple[int, ...]]:
         definite, undecided = self._evaluate(flat)

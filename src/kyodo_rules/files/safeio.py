@@ -297,4 +297,3 @@ def check_distinct(outputs: Iterable[tuple[str, str | os.PathLike[str] | None]])
                 f"is the same file as {seen[key]}"
             )
         seen[key] = option
-

@@ -101,9 +101,7 @@ def inspect_xlsx(data: bytes, name: str, limits: Limits) -> None:
         for info in archive.infolist():
             total += info.file_size
             if info.file_size > limits.member_mb * 1_000_000:
-                raise over(
-                    "member_mb", limits, name, f"{info.filename}: {info.file_size:,} bytes"
-                )
+                raise over("member_mb", limits, name, f"{info.filename}: {info.file_size:,} bytes")
             if info.file_size > 1_000_000:
                 ratio = info.file_size / max(info.compress_size, 1)
                 if ratio > limits.ratio:

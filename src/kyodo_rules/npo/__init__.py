@@ -1,2 +1,1 @@
-"""NPO法人 eligibility: a second, smaller rule set with its own result.
-"""
+"""NPO法人 eligibility: a second, smaller rule set with its own result."""

@@ -116,7 +116,6 @@ class WizardData:
         return {q.field: q for q in self.questions}
 
 
-
 def wizard_dir() -> Path:
     """The shipped interview data, found the one way all shipped data is."""
     return data_path("wizard")
