@@ -56,6 +56,7 @@ class Bound:
         default_factory=dict
     )
     _answers: dict[str, Callable[[FlatFacts], list[tuple[int, int]]]] = field(default_factory=dict)
+    _readers_durable: dict[str, tuple[Any, tuple[int, ...]]] = field(default_factory=dict)
 
     def once(self, key: tuple[Any, ...], make: Callable[[], T]) -> T:
         """A part of a result (a trace entry, a flag, a form, an outcome) built once.
@@ -107,6 +108,53 @@ class Bound:
             durable = self._verdict_durable
         found = durable.evaluate_many(flats)
         return [frozenset(keep[i] for i in definite) for definite, _ in found]
+
+    def _verdict_readers(self, field: str) -> tuple[Any, tuple[int, ...]]:
+        """A durable-rules ruleset of the verdict rules that read `field` (None if no
+        verdict rule reads it), with those rules' indices in the rule set."""
+        with self._lock:
+            found = self._readers_durable.get(field)
+            if found is None:
+                from kyodo_rules.engines.durable import DurableEngine
+
+                rules = self.ruleset.rules
+                members = tuple(i for i in self.verdict_rules if field in rules[i].fields)
+                engine = (
+                    DurableEngine(
+                        [rules[i] for i in members], label=f"the verdict rules reading {field}"
+                    )
+                    if members
+                    else None
+                )
+                found = self._readers_durable[field] = (engine, members)
+            return found
+
+    def verdicts_changed(
+        self, definite: frozenset[int], changed: Sequence[tuple[FlatFacts, frozenset[str]]]
+    ) -> list[int]:
+        """The verdict rules definitely true (a bit set) for each changed case, on
+        durable-rules, given the rules definitely true for the case itself (which
+        durable-rules gave): a rule that reads none of the changed facts keeps its
+        status; those that read one are matched again on the whole changed case,
+        one small ruleset per changed fact, every case that changes it in one
+        session. What confirming the what-if's changes needs."""
+        base = bits(definite) & bits(self.verdict_rules)
+        found = [0] * len(changed)
+        moved = [0] * len(changed)
+        by_field: dict[str, list[int]] = {}
+        for n, (_, fields) in enumerate(changed):
+            for name in fields:
+                by_field.setdefault(name, []).append(n)
+        for name, cases in by_field.items():
+            engine, members = self._verdict_readers(name)
+            if engine is None:
+                continue
+            mine = bits(members)
+            answers = engine.evaluate_many([changed[n][0] for n in cases])
+            for n, (local, _) in zip(cases, answers, strict=True):
+                found[n] |= bits(members[i] for i in local)
+                moved[n] |= mine
+        return [base & ~m | f for m, f in zip(moved, found, strict=True)]
 
     @cached_property
     def python(self) -> Evaluator:

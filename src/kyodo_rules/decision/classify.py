@@ -128,7 +128,7 @@ def _answer(
     questions = bound.questions(facts, definite, undecided, questions_engine)
     found = WhatIf(())
     if what_if and provisional.verdict == "not_kyodo":
-        found = would_be_kyodo_if(bound, facts, confirm_with=engine)
+        found = would_be_kyodo_if(bound, facts, confirm_with=engine, definite=definite)
     answer = Answer(decision, provisional, definite, presumed, questions, found)
     return build_result(bound, answer, facts, lang)
 

@@ -189,17 +189,25 @@ class _Search:
             self._kyodo[change] = found
         return found
 
-    def confirmed(self, changes: Sequence[Change], engine: EngineName) -> list[Change]:
-        """The changes that make the case provisionally 協働 on `engine` too, in order:
-        its verdict rules, evaluated afresh on the whole changed case."""
-        flats = [flatten({**self.facts, **dict(c)}) for c in changes]
-        answers = self.bound.verdicts_many(flats, engine)
+    def confirmed(
+        self, changes: Sequence[Change], engine: EngineName, definite: frozenset[int] | None
+    ) -> list[Change]:
+        """The changes that make the case provisionally 協働 on `engine` too, in order.
+
+        On durable-rules, given the rules `definite` for the case (as durable-rules
+        matched them), the verdict rules that read a changed fact are matched
+        again on the whole changed case; without it, every verdict rule is.
+        """
         verdict = self.combiner.provisional_verdict_bits
-        return [
-            c
-            for c, definite in zip(changes, answers, strict=True)
-            if verdict(bits(definite)) == "kyodo"
-        ]
+        if engine == "durable" and definite is not None:
+            changed = [
+                (flatten({**self.facts, **dict(c)}), frozenset(f for f, _ in c)) for c in changes
+            ]
+            found = self.bound.verdicts_changed(definite, changed)
+        else:
+            flats = [flatten({**self.facts, **dict(c)}) for c in changes]
+            found = [bits(d) for d in self.bound.verdicts_many(flats, engine)]
+        return [c for c, d in zip(changes, found, strict=True) if verdict(d) == "kyodo"]
 
     def obstacles(self, change: Change) -> list[int]:
         """The not_kyodo rules in force with `change` applied: each must be lifted."""
@@ -355,7 +363,9 @@ def _can_lift(obstacles: Sequence[frozenset[str]], facts: int) -> bool:
     return len(apart) <= facts
 
 
-def _confirmed(search: _Search, kept: list[Change], engine: EngineName) -> list[Change]:
+def _confirmed(
+    search: _Search, kept: list[Change], engine: EngineName, definite: frozenset[int] | None
+) -> list[Change]:
     """The changes `engine` confirms, in order, until a report is full."""
     if engine == "python":
         return kept
@@ -363,7 +373,7 @@ def _confirmed(search: _Search, kept: list[Change], engine: EngineName) -> list[
     # confirms are the answer, and the rest need no session.
     confirmed: list[Change] = []
     for start in range(0, len(kept), MAX_CHANGES):
-        confirmed += search.confirmed(kept[start : start + MAX_CHANGES], engine)
+        confirmed += search.confirmed(kept[start : start + MAX_CHANGES], engine, definite)
         if len(confirmed) >= MAX_CHANGES:
             break
     return confirmed
@@ -381,8 +391,13 @@ def _merge(changes: Sequence[Change]) -> Change | None:
 
 
 def would_be_kyodo_if(
-    bound: Bound, facts: Mapping[str, Any], confirm_with: EngineName = "durable"
+    bound: Bound,
+    facts: Mapping[str, Any],
+    confirm_with: EngineName = "durable",
+    definite: frozenset[int] | None = None,
 ) -> WhatIf:
+    """The changes that make the case 協働, each confirmed on `confirm_with`;
+    `definite` is what that engine matched for the case itself, if known."""
     search = _Search(bound, facts)
     confirmed: list[Change] = []
     if search.liftable():
@@ -395,7 +410,7 @@ def would_be_kyodo_if(
             kept = search.minimal()
             if limit < MAX_FACTS and len(kept) < MAX_CHANGES:
                 continue
-            confirmed = _confirmed(search, kept, confirm_with)
+            confirmed = _confirmed(search, kept, confirm_with, definite)
             if len(confirmed) >= MAX_CHANGES:
                 break
     if confirmed:
