@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 from kyodo_rules.decision.classify import default_classifier
 from kyodo_rules.decision.decisions import bits, indices
 from kyodo_rules.decision.policy import Combiner
+from kyodo_rules.model.vocabulary import FACT_FIELDS
 
 PROFILES = ("generic", "nichinan", "ogi", "ama")
 
@@ -59,3 +60,22 @@ def test_strict_verdicts_on_bit_sets_are_the_decisions_verdicts(
         decision.verdict,
         decision.category,
     )
+
+
+@settings(max_examples=600)
+@given(statuses(), statuses(), st.sampled_from(FACT_FIELDS), st.sets(st.sampled_from(FACT_FIELDS)))
+def test_an_answer_that_moves_no_verdict_rule_keeps_the_strict_verdict(
+    drawn: tuple[str, int, int, int],
+    other: tuple[str, int, int, int],
+    learnt: str,
+    unknown: set[str],
+) -> None:
+    profile, near, definite, near_undecided = drawn
+    combiner = fresh(profile)
+    # The answer's undecided rules: the case's, or some other set.
+    undecided = near_undecided if other[1] & 1 else other[3] & ~definite
+    unknown_now = frozenset(unknown | {learnt})
+    if combiner.same_strict_verdict(definite, undecided, near, near_undecided, learnt):
+        assert combiner.verdict_bits(definite, undecided, unknown_now - {learnt}) == (
+            combiner.verdict_bits(near, near_undecided, unknown_now)
+        )

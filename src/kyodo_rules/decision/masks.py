@@ -111,6 +111,9 @@ class RuleMasks:
             bits(i for i, r in enumerate(rules) if r.then.documents_required),
             bits(i for i, r in enumerate(rules) if r.then.checklist),
         )
+        #: the rules whose status the strict verdict and category can depend on:
+        #: those that conclude a verdict, and those in an exception
+        self.verdict_reads = self.nk_bits | self.k_bits | self.target_bits | self.overrider_bits
         #: the rules whose status a provisional signature can depend on: those it
         #: shows, those that conclude a verdict, and those in an exception (a rule
         #: outside all of these is never set aside and sets nothing aside, so

@@ -131,10 +131,10 @@ def open_questions(
     """
     definite, undecided = statuses
     definite_bits, undecided_bits = bits(definite), bits(undecided)
-    now_p = combiner.provisional(definite).signature()
+    now_p = combiner.signature_bits(definite_bits)
     now_force = combiner.force_bits(definite_bits)
     unknown = frozenset(f for f in FACT_FIELDS if facts.get(f) is None)
-    now_s = combiner.verdict(*combiner.strict(definite, undecided, unknown))
+    now_s = combiner.verdict_bits(definite_bits, undecided_bits, unknown)
     flat = flatten(facts)
     # Parts a field's answer can change together with other unknown facts: a rule
     # still open that, established, would change the provisional answer (the
@@ -166,7 +166,11 @@ def open_questions(
         for d_new, u_new in found_moves.groups:
             d = base_d | d_new
             sig = combiner.signature_near(d, definite_bits, now_force, now_p)
-            s = combiner.verdict_bits(d, base_u | u_new, rest)
+            u = base_u | u_new
+            if combiner.same_strict_verdict(d, u, definite_bits, undecided_bits, field):
+                s = now_s
+            else:
+                s = combiner.verdict_bits(d, u, rest)
             if sig != now_p:
                 changed.update(k for k, part in enumerate(sig) if part != now_p[k])
             if s[0] != now_s[0]:

@@ -131,6 +131,11 @@ class Combiner:
             if rule.then.verdict is not None and (fields := _unknown_reads(rule.nnf))
         }
         self._held_bits = bits(self._while_unknown)
+        #: field -> the rules of `_while_unknown` that hold while it is unknown
+        self._held_by: dict[str, int] = {}
+        for i, fields in self._while_unknown.items():
+            for name in fields:
+                self._held_by[name] = self._held_by.get(name, 0) | 1 << i
         self.masks = RuleMasks(
             self.rules, self._overrides, self._overridden_by, rank, self._process_flags
         )
@@ -218,6 +223,18 @@ class Combiner:
             moved = bits(i for i in indices(held) if self._while_unknown[i] & unknown)
             return definite & ~moved, undecided | moved
         return definite, undecided
+
+    def same_strict_verdict(
+        self, definite: int, undecided: int, near: int, near_undecided: int, learnt: str
+    ) -> bool:
+        """Whether `verdict_bits(definite, undecided, unknown - {learnt})` is certainly
+        `verdict_bits(near, near_undecided, unknown)`, without applying the policy:
+        the two differ in no rule the strict verdict reads, and no verdict rule
+        in force holds only while `learnt` is unknown (learning it would settle it)."""
+        reads = self.masks.verdict_reads
+        if (definite ^ near) & reads or (undecided ^ near_undecided) & reads:
+            return False
+        return not definite & self._held_by.get(learnt, 0)
 
     def verdict_bits(
         self, definite: int, undecided: int, unknown: frozenset[str]
