@@ -149,11 +149,16 @@ def _cell(value: Any) -> str:
     return str(value)
 
 
-def write_inventory(path: Path, rows: int) -> None:
-    """`rows` generated projects, one a row, headed by the vocabulary's field names."""
+def write_inventory(path: Path, rows: int, distinct: bool = False) -> None:
+    """`rows` generated projects, one a row, headed by the vocabulary's field names.
+
+    By default 500 generated projects repeated (the row the goal table has
+    always measured; the classifier's memos meet each project again); with
+    `distinct`, every row a project of its own (no answer is met twice).
+    """
     rng = random.Random(100)
     headers = ["title", *FIELD_KINDS]
-    facts = [random_facts(rng) for _ in range(500)]  # repeated: generation is not measured
+    facts = [random_facts(rng) for _ in range(rows if distinct else 500)]
     if path.suffix == ".csv":
         with path.open("w", newline="", encoding="utf-8") as handle:
             writer = csv.writer(handle)
@@ -185,14 +190,19 @@ _MEASURED = (
 LIMITS = ("--limit", "mb=2000", "--limit", "member_mb=2000", "--limit", "ratio=1000")
 
 
-def batch(cli: list[str], rows: int) -> dict[str, tuple[float, float, int, str]]:
+def batch(
+    cli: list[str],
+    rows: int,
+    suffixes: tuple[str, ...] = (".csv", ".xlsx"),
+    distinct: bool = False,
+) -> dict[str, tuple[float, float, int, str]]:
     """`kyodo-rules batch` end to end on CSV and xlsx: seconds, peak RSS (MB), exit code,
     and the end of what it said on stderr."""
     out: dict[str, tuple[float, float, int, str]] = {}
     with tempfile.TemporaryDirectory() as tmp:
-        for suffix in (".csv", ".xlsx"):
+        for suffix in suffixes:
             source = Path(tmp) / f"in{suffix}"
-            write_inventory(source, rows)
+            write_inventory(source, rows, distinct)
             target = Path(tmp) / f"out{suffix}"
             done = subprocess.run(
                 [
