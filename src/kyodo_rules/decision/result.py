@@ -139,6 +139,17 @@ def _question(bound: Bound, q: Question) -> OpenQuestion:
     )
 
 
+def _traces(
+    bound: Bound, decision: Decision, definite: frozenset[int], lang: str
+) -> tuple[TraceEntry, ...]:
+    shown_codes = {
+        "forms": frozenset(form.code for form in decision.forms),
+        "flags": frozenset(code for code, _ in decision.flags),
+        "documents": frozenset(decision.documents),
+    }
+    return tuple(_trace(bound, decision, i, shown_codes, lang) for i in sorted(definite))
+
+
 def build_result(bound: Bound, answer: Answer, facts: Mapping[str, Any], lang: str) -> Result:
     decision, definite = answer.decision, answer.definite
     rules = bound.ruleset.rules
@@ -183,12 +194,18 @@ def build_result(bound: Bound, answer: Answer, facts: Mapping[str, Any], lang: s
             or ()
         )
         checklist = tuple(t.get(lang) for t in items)
-    shown_codes = {
-        "forms": frozenset(form.code for form in decision.forms),
-        "flags": frozenset(code for code, _ in decision.flags),
-        "documents": frozenset(decision.documents),
-    }
-    trace = tuple(_trace(bound, decision, i, shown_codes, lang) for i in sorted(definite))
+    # The trace depends on the rules that hold, the decision's codes and which
+    # rules it set aside: the same few combinations come back case after case.
+    trace = bound.once(
+        (
+            "traces",
+            lang,
+            definite,
+            decision.signature(),
+            tuple(sorted(decision.overridden.items())),
+        ),
+        partial(_traces, bound, decision, definite, lang),
+    )
     # Every part is built from the rulebase's validated data and the policy's own
     # codes, so the whole is not validated again (tests/test_properties.py
     # validates generated results against the model).
