@@ -7,6 +7,7 @@ questions live here, so that a call only evaluates.
 
 from __future__ import annotations
 
+import operator
 import threading
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -31,6 +32,10 @@ from kyodo_rules.rulebase.settings import Policy
 
 EngineName = Literal["durable", "python"]
 T = TypeVar("T")
+
+
+def _nothing(_flat: FlatFacts) -> tuple[()]:
+    return ()
 
 
 def _text(value: Any, lang: str) -> str:
@@ -354,6 +359,14 @@ class Bound:
             out[f] = tuple(k for k in every if k in keys)
         return out
 
+    @cached_property
+    def _depends_of(self) -> dict[str, Callable[[FlatFacts], Any]]:
+        """For each field, a function giving the values of its `_depends` keys (a memo key)."""
+        out: dict[str, Callable[[FlatFacts], Any]] = {}
+        for name, keys in self._depends.items():
+            out[name] = operator.itemgetter(*keys) if keys else _nothing
+        return out
+
     def _moves(self, field: str, flat: FlatFacts) -> Moves:
         """The readers' statuses for each answer of `field`, remembered by what they read.
 
@@ -361,7 +374,7 @@ class Bound:
         those rules read, so the same answers come back for every case that
         agrees on them: a wizard re-asks, an inventory repeats itself.
         """
-        key = (field, tuple(flat[k] for k in self._depends[field]))
+        key = (field, self._depends_of[field](flat))
         found = self._move_memo.get(key)
         if found is None:
             found = Moves.of_answers(

@@ -139,6 +139,10 @@ class Combiner:
         self.masks = RuleMasks(
             self.rules, self._overrides, self._overridden_by, rank, self._process_flags
         )
+        #: the rules (bit sets) whose status the provisional signature, and the
+        #: strict verdict and category, can depend on (see `RuleMasks`)
+        self.signature_reads = self.masks.signature_reads
+        self.verdict_reads = self.masks.verdict_reads
         # Bounded memos: the same few sets of rule statuses come back again and
         # again (every open question tries each answer; a wizard re-asks after
         # each answer), and a decision depends on nothing else.
@@ -231,10 +235,14 @@ class Combiner:
         `verdict_bits(near, near_undecided, unknown)`, without applying the policy:
         the two differ in no rule the strict verdict reads, and no verdict rule
         in force holds only while `learnt` is unknown (learning it would settle it)."""
-        reads = self.masks.verdict_reads
+        reads = self.verdict_reads
         if (definite ^ near) & reads or (undecided ^ near_undecided) & reads:
             return False
-        return not definite & self._held_by.get(learnt, 0)
+        return not definite & self.held_by(learnt)
+
+    def held_by(self, field: str) -> int:
+        """The verdict rules (a bit set) that hold only while `field` is unknown."""
+        return self._held_by.get(field, 0)
 
     def verdict_bits(
         self, definite: int, undecided: int, unknown: frozenset[str]
@@ -259,7 +267,7 @@ class Combiner:
         """Whether two bit sets certainly have the same signature: they differ only in
         rules the signature cannot depend on (no policy applied; most answers of
         an open question move only such rules, or none)."""
-        return not (definite ^ other) & self.masks.signature_reads
+        return not (definite ^ other) & self.signature_reads
 
     def force_bits(self, definite: int) -> int:
         """The definite rules in force (step 1) of a bit set."""
