@@ -118,6 +118,8 @@ class _Search:
         # what a change set gives is worked out once per search.
         self._kyodo: dict[Change, bool] = {}
         self._statuses: dict[Change, tuple[int, int]] = {}
+        #: change -> (a change one fact smaller, that fact): where its statuses come from
+        self._parents: dict[Change, tuple[Change, Change]] = {}
         self._obstacles: dict[Change, list[int]] = {}
         self._lifts: dict[tuple[int, Change], list[Change]] = {}
         self._meets: dict[int, list[Change] | None] = {}
@@ -152,16 +154,22 @@ class _Search:
             return self.d, self.u
         found = self._statuses.get(change)
         if found is None:
-            found = self._statuses[change] = self._evaluated(change, (self.d, self.u), change)
+            parent = self._parents.get(change)
+            if parent is None:
+                found = self._evaluated(change, (self.d, self.u), change)
+            else:
+                found = self._evaluated(change, self.statuses(parent[0]), parent[1])
+            self._statuses[change] = found
         return found
 
     def extended(self, base: Change, lift: Change) -> Change | None:
-        """`base` with `lift` (one more fact) added, its statuses worked out from
-        base's: only the rules that read the added fact are tested again, on the
-        whole changed case (so a rule that reads both facts sees both)."""
+        """`base` with `lift` (one more fact) added. Its statuses, when first asked
+        for, are worked out from base's: only the rules that read the added fact
+        are tested again, on the whole changed case (so a rule that reads both
+        facts sees both); most extensions are turned away before that."""
         merged = _merge((base, lift))
-        if merged is not None and merged not in self._statuses and len(merged) > len(base):
-            self._statuses[merged] = self._evaluated(merged, self.statuses(base), lift)
+        if merged is not None and len(merged) > len(base):
+            self._parents.setdefault(merged, (base, lift))
         return merged
 
     def _evaluated(self, change: Change, start: tuple[int, int], moved: Change) -> tuple[int, int]:
