@@ -279,8 +279,15 @@ class Combiner:
         """`signature_bits(definite)`, knowing the signature and the rules in force of
         `near`, a set it differs from by a few rules (an open question's answer
         and the case): only the parts those rules make are worked out again."""
-        if self.same_signature(definite, near):
+        moved = definite ^ near
+        if not moved & self.signature_reads:
             return near_sig
+        if not moved & self.verdict_reads:
+            # No rule of a verdict or an exception moved: the same verdict and
+            # category, and the rules in force differ exactly by the moved ones.
+            advice = near_sig[0] != "not_kyodo"
+            parts = self.masks.advice_near(near_force ^ moved, advice, near_force, near_sig[2:])
+            return (*near_sig[:2], *parts)
         found = self._signatures.get(definite)
         if found is not None:
             return found

@@ -103,7 +103,10 @@ def compile_answers(
     compiled, so a call tests only what the rest of the facts decide: the open
     questions put every answer of every unknown field to the rules that read it.
     """
-    lines = ["def evaluate(f):", "    out = []"]
+    # Answers the rules tell apart only by constants, or not at all (most of the
+    # 22 activities), fold to the same block: each block is evaluated once.
+    blocks: dict[tuple[int, int, tuple[tuple[int, Test | bool, Test | bool], ...]], int] = {}
+    of: list[int] = []
     for fixed in answers:
         definite_bits = undecided_bits = 0
         tests: list[tuple[int, Test | bool, Test | bool]] = []
@@ -117,9 +120,12 @@ def compile_answers(
                 undecided_bits |= 1 << index
             elif definite is not False or possible is not False:
                 tests.append((index, definite, possible))
+        of.append(blocks.setdefault((definite_bits, undecided_bits, tuple(tests)), len(blocks)))
+    lines = ["def evaluate(f):"]
+    for (definite_bits, undecided_bits, block), at in blocks.items():
         lines.append(f"    d = {definite_bits}")
         lines.append(f"    u = {undecided_bits}")
-        for index, definite, possible in tests:
+        for index, definite, possible in block:
             keyword = "if"
             if not isinstance(definite, bool):
                 lines.append(f"    if {_source(definite)}:")
@@ -132,8 +138,8 @@ def compile_answers(
             else:
                 lines.append(f"    {keyword} {_source(possible)}:")
             lines.append(f"        u |= {1 << index}")
-        lines.append("    out.append((d, u))")
-    lines.append("    return out")
+        lines.append(f"    b{at} = (d, u)")
+    lines.append(f"    return [{', '.join(f'b{at}' for at in of)}]")
     source = "\n".join(lines) + "\n"
     namespace: dict[str, object] = {}
     exec(compile(source, "<kyodo-rules python backend: answers>", "exec"), namespace)
