@@ -1,0 +1,61 @@
+"""One side of `lockstep.py`: a warmed classifier answering slices of work on command.
+
+Reads a slice number a line on standard input and prints the CPU seconds of
+each call of that slice (the kyodo_rules on PYTHONPATH is the version timed).
+"""
+
+from __future__ import annotations
+
+import random
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path[:0] = [str(HERE), str(HERE.parent / "tests")]
+
+from goals import mix  # noqa: E402
+
+from kyodo_rules.decision import policy  # noqa: E402
+from kyodo_rules.decision.classify import Classifier  # noqa: E402
+from strategies import random_facts  # noqa: E402
+
+
+def main(mode: str) -> None:
+    clock = time.thread_time
+    if mode == "batch":
+        policy.bound_memos(2048)
+    classifier = Classifier()
+    items = mix()
+    warm = random.Random(5)
+    for facts, profile in items:
+        classifier.classify(facts, profile=profile)
+    for _ in range(300):
+        classifier.classify(random_facts(warm), what_if=False)
+    print("ready", flush=True)
+    for line in sys.stdin:
+        k = int(line)
+        out: list[float] = []
+        if mode == "mix":
+            start = (k * 50) % len(items)
+            for facts, profile in items[start : start + 50]:
+                t = clock()
+                classifier.classify(facts, profile=profile)
+                out.append(clock() - t)
+        elif mode == "unseen":
+            rng = random.Random(10_000 + k)
+            for facts in [random_facts(rng) for _ in range(50)]:
+                t = clock()
+                classifier.classify(facts)
+                out.append(clock() - t)
+        else:
+            rng = random.Random(20_000 + k)
+            cases = [random_facts(rng) for _ in range(200)]
+            t = clock()
+            classifier.classify_many(cases, what_if=False)
+            out.append((clock() - t) / len(cases))
+        print(" ".join(f"{x:.7f}" for x in out), flush=True)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1])
