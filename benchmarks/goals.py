@@ -227,5 +227,23 @@ def batch(
 
 
 def load() -> str:
+    """The load average, and the time of a fixed piece of pure Python: this machine's
+    speed drifts by 20-30 % within minutes (its host is shared), so a run's figures
+    are read beside how fast the machine was at its start and end."""
     one, five, fifteen = os.getloadavg()
-    return f"load average {one:.2f} / {five:.2f} / {fifteen:.2f} (1 / 5 / 15 min)"
+    return (
+        f"load average {one:.2f} / {five:.2f} / {fifteen:.2f} (1 / 5 / 15 min); "
+        f"a fixed reference loop took {reference_loop() * 1e3:.1f} ms"
+    )
+
+
+def reference_loop() -> float:
+    """CPU seconds of a fixed pure-Python workload (the best of five)."""
+    best = float("inf")
+    for _ in range(5):
+        start = time.thread_time()
+        total = 0
+        for n in range(300_000):
+            total += n % 7
+        best = min(best, time.thread_time() - start)
+    return best
