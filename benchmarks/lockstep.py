@@ -12,6 +12,8 @@ Here both versions run at once, each in its own warmed process
 alternating), so that both see the machine as it is at that moment:
 
 - mix: the goal table's mix (500 cases), 50 cases a slice, default `classify()`;
+- library: the library's cases, `classify(what_if=False)`, memos warm (what the
+  bench's "where the time goes" table times);
 - unseen: 50 generated cases a slice never answered before, default `classify()`;
 - batch: 200 generated cases a slice through `classify_many(what_if=False)` with
   the memos a batch worker keeps (2,048 entries): the CPU of a worker's row.
@@ -71,6 +73,6 @@ def main(before: str, after: str, mode: str, slices: int) -> None:
 
 
 if __name__ == "__main__":
-    if len(sys.argv) != 5 or sys.argv[3] not in ("mix", "unseen", "batch"):
-        sys.exit("usage: lockstep.py BEFORE_SRC AFTER_SRC mix|unseen|batch SLICES")
+    if len(sys.argv) != 5 or sys.argv[3] not in ("mix", "library", "unseen", "batch"):
+        sys.exit("usage: lockstep.py BEFORE_SRC AFTER_SRC mix|library|unseen|batch SLICES")
     main(sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4]))

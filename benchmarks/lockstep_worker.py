@@ -18,6 +18,7 @@ from goals import mix  # noqa: E402
 
 from kyodo_rules.decision import policy  # noqa: E402
 from kyodo_rules.decision.classify import Classifier  # noqa: E402
+from kyodo_rules.rulebase.case_library import load_cases  # noqa: E402
 from strategies import random_facts  # noqa: E402
 
 
@@ -32,6 +33,7 @@ def main(mode: str) -> None:
         classifier.classify(facts, profile=profile)
     for _ in range(300):
         classifier.classify(random_facts(warm), what_if=False)
+    library = load_cases()
     print("ready", flush=True)
     for line in sys.stdin:
         k = int(line)
@@ -41,6 +43,11 @@ def main(mode: str) -> None:
             for facts, profile in items[start : start + 50]:
                 t = clock()
                 classifier.classify(facts, profile=profile)
+                out.append(clock() - t)
+        elif mode == "library":
+            for case in library:
+                t = clock()
+                classifier.classify(case.facts, profile=case.profile, what_if=False)
                 out.append(clock() - t)
         elif mode == "unseen":
             rng = random.Random(10_000 + k)

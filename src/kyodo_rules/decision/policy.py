@@ -282,14 +282,16 @@ class Combiner:
         moved = definite ^ near
         if not moved & self.signature_reads:
             return near_sig
+        found = self._signatures.get(definite)
+        if found is not None:
+            return found
         if not moved & self.verdict_reads:
             # No rule of a verdict or an exception moved: the same verdict and
             # category, and the rules in force differ exactly by the moved ones.
             advice = near_sig[0] != "not_kyodo"
             parts = self.masks.advice_near(near_force ^ moved, advice, near_force, near_sig[2:])
-            return (*near_sig[:2], *parts)
-        found = self._signatures.get(definite)
-        if found is not None:
+            found = (*near_sig[:2], *parts)
+            _remember(self._signatures, definite, found)
             return found
         force = self._force(definite)
         verdict, against, _, _ = self.masks.read(0, force)
