@@ -133,7 +133,6 @@ def open_questions(
     definite_bits, undecided_bits = bits(definite), bits(undecided)
     now_p = combiner.signature_bits(definite_bits)
     now_force = combiner.force_bits(definite_bits)
-    sig_reads, verdict_reads = combiner.signature_reads, combiner.verdict_reads
     unknown = frozenset(f for f in FACT_FIELDS if facts.get(f) is None)
     now_s = combiner.verdict_bits(definite_bits, undecided_bits, unknown)
     flat = flatten(facts)
@@ -164,22 +163,14 @@ def open_questions(
         # The policy is applied once per distinct set of rule statuses.
         found_moves = moves(field, flat)
         hits: list[tuple[str, str | None, bool]] = []
-        held = combiner.held_by(field)
         for d_new, u_new in found_moves.groups:
             d = base_d | d_new
             u = base_u | u_new
-            # Most answers move no rule that the signature or the strict verdict
-            # reads (`same_signature`, `same_strict_verdict`, inlined: this loop
-            # runs hundreds of times a case).
-            moved = d ^ definite_bits
-            if moved & sig_reads:
-                sig = combiner.signature_near(d, definite_bits, now_force, now_p)
-            else:
-                sig = now_p
-            if moved & verdict_reads or (u ^ undecided_bits) & verdict_reads or d & held:
-                s = combiner.verdict_bits(d, u, rest)
-            else:
+            sig = combiner.signature_near(d, definite_bits, now_force, now_p)
+            if combiner.same_strict_verdict(d, u, definite_bits, undecided_bits, field):
                 s = now_s
+            else:
+                s = combiner.verdict_bits(d, u, rest)
             if sig != now_p:
                 changed.update(k for k, part in enumerate(sig) if part != now_p[k])
             if s[0] != now_s[0]:

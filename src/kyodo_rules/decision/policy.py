@@ -139,10 +139,6 @@ class Combiner:
         self.masks = RuleMasks(
             self.rules, self._overrides, self._overridden_by, rank, self._process_flags
         )
-        #: the rules (bit sets) whose status the provisional signature, and the
-        #: strict verdict and category, can depend on (see `RuleMasks`)
-        self.signature_reads = self.masks.signature_reads
-        self.verdict_reads = self.masks.verdict_reads
         # Bounded memos: the same few sets of rule statuses come back again and
         # again (every open question tries each answer; a wizard re-asks after
         # each answer), and a decision depends on nothing else.
@@ -235,14 +231,10 @@ class Combiner:
         `verdict_bits(near, near_undecided, unknown)`, without applying the policy:
         the two differ in no rule the strict verdict reads, and no verdict rule
         in force holds only while `learnt` is unknown (learning it would settle it)."""
-        reads = self.verdict_reads
+        reads = self.masks.verdict_reads
         if (definite ^ near) & reads or (undecided ^ near_undecided) & reads:
             return False
-        return not definite & self.held_by(learnt)
-
-    def held_by(self, field: str) -> int:
-        """The verdict rules (a bit set) that hold only while `field` is unknown."""
-        return self._held_by.get(field, 0)
+        return not definite & self._held_by.get(learnt, 0)
 
     def verdict_bits(
         self, definite: int, undecided: int, unknown: frozenset[str]
@@ -263,12 +255,6 @@ class Combiner:
         """`provisional(...).verdict` of a bit set: what the what-if tests each change for."""
         return self.masks.read(0, self._force(definite))[0]
 
-    def same_signature(self, definite: int, other: int) -> bool:
-        """Whether two bit sets certainly have the same signature: they differ only in
-        rules the signature cannot depend on (no policy applied; most answers of
-        an open question move only such rules, or none)."""
-        return not (definite ^ other) & self.signature_reads
-
     def force_bits(self, definite: int) -> int:
         """The definite rules in force (step 1) of a bit set."""
         return self._force(definite)
@@ -280,12 +266,12 @@ class Combiner:
         `near`, a set it differs from by a few rules (an open question's answer
         and the case): only the parts those rules make are worked out again."""
         moved = definite ^ near
-        if not moved & self.signature_reads:
+        if not moved & self.masks.signature_reads:
             return near_sig
         found = self._signatures.get(definite)
         if found is not None:
             return found
-        if not moved & self.verdict_reads:
+        if not moved & self.masks.verdict_reads:
             # No rule of a verdict or an exception moved: the same verdict and
             # category, and the rules in force differ exactly by the moved ones.
             advice = near_sig[0] != "not_kyodo"

@@ -207,13 +207,11 @@ class _Search:
         again on the whole changed case; without it, every verdict rule is.
         """
         verdict = self.combiner.provisional_verdict_bits
+        flats = [flatten({**self.facts, **dict(c)}) for c in changes]
         if engine == "durable" and definite is not None:
-            changed = [
-                (flatten({**self.facts, **dict(c)}), frozenset(f for f, _ in c)) for c in changes
-            ]
-            found = self.bound.verdicts_changed(definite, changed)
+            touched = [frozenset(f for f, _ in c) for c in changes]
+            found = self.bound.verdicts_changed(definite, list(zip(flats, touched, strict=True)))
         else:
-            flats = [flatten({**self.facts, **dict(c)}) for c in changes]
             found = [bits(d) for d in self.bound.verdicts_many(flats, engine)]
         return [c for c, d in zip(changes, found, strict=True) if verdict(d) == "kyodo"]
 

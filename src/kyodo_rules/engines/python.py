@@ -14,7 +14,7 @@ come from the vocabulary and values from its code lists, each written with
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from typing import Protocol
+from typing import Any, Protocol
 
 from kyodo_rules.model.vocabulary import FIELD_KINDS
 from kyodo_rules.rulebase.conditions import NNF, Schema
@@ -63,9 +63,15 @@ def compile_rules(
         lines.append(f"    elif {possible}:")
         lines.append(f"        u.append({index})")
     lines.append("    return d, u")
+    return _define(lines, "<kyodo-rules python backend>")
+
+
+def _define(lines: list[str], filename: str) -> tuple[str, Any]:
+    """The source of `evaluate` from its lines, and the function it defines (the
+    source is built from validated data only: see the module's docstring)."""
     source = "\n".join(lines) + "\n"
     namespace: dict[str, object] = {}
-    exec(compile(source, "<kyodo-rules python backend>", "exec"), namespace)
+    exec(compile(source, filename, "exec"), namespace)
     function = namespace["evaluate"]
     assert callable(function)
     return source, function
@@ -140,12 +146,7 @@ def compile_answers(
             lines.append(f"        u |= {1 << index}")
         lines.append(f"    b{at} = (d, u)")
     lines.append(f"    return [{', '.join(f'b{at}' for at in of)}]")
-    source = "\n".join(lines) + "\n"
-    namespace: dict[str, object] = {}
-    exec(compile(source, "<kyodo-rules python backend: answers>", "exec"), namespace)
-    function = namespace["evaluate"]
-    assert callable(function)
-    return source, function
+    return _define(lines, "<kyodo-rules python backend: answers>")
 
 
 class PythonEngine:
