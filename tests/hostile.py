@@ -99,3 +99,18 @@ def check(
     line = refused(done, *words, code=code)
     assert fingerprint(before) == dict(before), "an input file changed"
     return line
+
+
+def on_terminal(
+    argv: list[str], cwd: Path, timeout: float = TIMEOUT
+) -> subprocess.CompletedProcess[bytes]:
+    """`argv` with a pseudo-terminal as stdin and stdout (the wizard refuses anything
+    else); stderr captured. Nothing is typed: the run ends at its first prompt's EOF."""
+    leader, follower = os.openpty()
+    try:
+        return subprocess.run(
+            argv, stdin=follower, stdout=follower, stderr=subprocess.PIPE, cwd=cwd, timeout=timeout
+        )
+    finally:
+        os.close(follower)
+        os.close(leader)

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import contextlib
 import errno
-import os
 import subprocess
 from collections.abc import Iterator
 from datetime import datetime
@@ -19,7 +18,7 @@ from typing import Any
 
 import pytest
 
-from hostile import CLI, check, fingerprint, run
+from hostile import CLI, check, fingerprint, on_terminal, run
 from kyodo_rules.rulebase.questions import TITLE, default_data
 from kyodo_rules.wizard import session
 from kyodo_rules.wizard.flow import State
@@ -55,19 +54,7 @@ def test_a_broken_session_file(
 
 def _with_terminal(args: list[str], cwd: Path) -> subprocess.CompletedProcess[bytes]:
     """The wizard with a pseudo-terminal as stdin and stdout (it refuses anything else)."""
-    leader, follower = os.openpty()
-    try:
-        return subprocess.run(
-            [CLI, "wizard", *args],
-            stdin=follower,
-            stdout=follower,
-            stderr=subprocess.PIPE,
-            cwd=cwd,
-            timeout=20,
-        )
-    finally:
-        os.close(follower)
-        os.close(leader)
+    return on_terminal([CLI, "wizard", *args], cwd)
 
 
 def test_a_session_folder_that_does_not_exist_is_said_before_any_question(tmp_path: Path) -> None:

@@ -9,14 +9,12 @@ YAML reader, nor the rule engine, nor the other commands.
 from __future__ import annotations
 
 import json
-import os
-import pty
-import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
+from hostile import on_terminal
 from kyodo_rules.cli.main import COMMANDS, _command, build_parser
 from kyodo_rules.rulebase.questions import TITLE, default_data
 from kyodo_rules.wizard import launch
@@ -98,19 +96,11 @@ sys.exit(main(["wizard", *sys.argv[2:]]))
 def test_nothing_heavy_is_imported_before_the_first_prompt(tmp_path: Path, args: list[str]) -> None:
     seen = tmp_path / "modules.txt"
     session = tmp_path / "s.session.yaml"
-    primary, secondary = pty.openpty()
-    try:
-        done = subprocess.run(
-            [sys.executable, "-c", _PROBE, str(seen), *args, "--session", str(session)],
-            stdin=secondary,
-            stdout=secondary,
-            stderr=subprocess.PIPE,
-            cwd=tmp_path,
-            timeout=120,
-        )
-    finally:
-        os.close(secondary)
-        os.close(primary)
+    done = on_terminal(
+        [sys.executable, "-c", _PROBE, str(seen), *args, "--session", str(session)],
+        tmp_path,
+        timeout=120,
+    )
     assert done.returncode == 130, done.stderr
     modules = set(seen.read_text().split())
     # The title is a line of the terminal's own editor; the profile, a questionary list.
