@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 from kyodo_rules import Case, Result, classify
 from kyodo_rules.decision.classify import default_classifier
 from kyodo_rules.model.vocabulary import CATEGORIES, FACT_FIELDS, VERDICTS, ZONES
+from kyodo_rules.rulebase.directions import Directions
 from strategies import any_cases, case_models, containing, near_kyodo, shuffled
 
 DEFINITION_PARTS = ("equal_footing", "shared_purpose", "roles_shared")
@@ -94,19 +95,26 @@ def test_one_sided_zones_are_never_kyodo(facts: dict[str, Any]) -> None:
 
 
 DESIGN = set(default_classifier().rulebase.policy.design_fields)
+DIRECTIONS = Directions(default_classifier().rulebase.policy.toward_collaboration)
 
 
 @settings(max_examples=300)
 @given(any_cases())
 def test_every_change_in_would_be_kyodo_if_yields_kyodo(facts: dict[str, Any]) -> None:
-    """Each change makes the case provisionally 協働, within three facts of its design."""
+    """Each change is a move toward collaboration of at most three facts of its design,
+    and makes the case provisionally 協働 (for a case already 協働, none is given)."""
     result = classify(facts)
     assert result.provisional is not None
-    if result.provisional.verdict != "not_kyodo":
+    if result.provisional.verdict == "kyodo":
         assert result.would_be_kyodo_if == (), witness(facts)
     for change in result.would_be_kyodo_if:
         assert 1 <= len(change) <= 3
         assert {c.field for c in change} <= DESIGN, change
+        for c in change:
+            assert DIRECTIONS.is_toward(c.field, facts.get(c.field), c.value), (
+                f"{c.field}: {facts.get(c.field)!r} -> {c.value!r} is not toward collaboration; "
+                f"{witness(facts)}"
+            )
         changed = dict(facts)
         changed.update({c.field: c.value for c in change})
         after = classify(changed, what_if=False)

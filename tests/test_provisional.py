@@ -137,6 +137,14 @@ def test_a_field_said_to_affect_the_verdict_has_outcomes_that_differ(
     result = _classify(facts, "python")
     assert result.provisional is not None
     presumed = {f for p in result.provisional.presumptions for f in p.facts}
+    # A field read by an open rule that needs it together with another unknown fact
+    # (事例3's planner and what the partner brings) can matter only jointly.
+    bound = default_classifier().bound("generic")
+    _, _, undecided = bound.assess(facts, "python")
+    unknown = {f for f in FACT_FIELDS if facts.get(f) is None}
+    for i in undecided:
+        if len(bound.ruleset.rules[i].fields & unknown) > 1:
+            presumed |= bound.ruleset.rules[i].fields & unknown
     for question in result.open_questions:
         if "verdict" not in question.affects:
             continue
@@ -218,15 +226,12 @@ def test_both_backends_agree_on_provisional_and_open_questions(facts: dict[str, 
     assert durable.missing_facts == python.missing_facts
 
 
-def test_a_rule_that_holds_while_a_fact_is_unknown_is_not_settled() -> None:
-    """自助 suffices unless the work is routine or a permit: with the activity unknown
-    the answer is provisional, and the presumption names the activity."""
+def test_self_help_is_settled_with_its_zone_and_level() -> None:
+    """自助で足りる needs no other fact: no source excepts an activity from it, so the
+    answer is settled, with its zone and level, and its rule decides it."""
     result = classify({"self_solvable": True}, what_if=False)
-    assert result.status == "provisional"
-    assert result.provisional is not None
-    assert result.provisional.category == "self_help_suffices"
-    assert [(p.rule_id, p.facts) for p in result.provisional.presumptions] == [
-        ("subsidiarity-self-help", ("activity",))
-    ]
-    assert classify({"self_solvable": True, "activity": "fellowship"}).status == "settled"
-    assert classify({"self_solvable": True, "activity": "routine_service"}).verdict != "not_kyodo"
+    assert result.status == "settled"
+    assert (result.verdict, result.category) == ("not_kyodo", "self_help_suffices")
+    assert (result.zone, result.subsidiarity) == ("citizen_independent", "self_help")
+    assert [t.rule_id for t in result.trace if t.decides] == ["subsidiarity-self-help"]
+    assert result.provisional is not None and result.provisional.presumptions == ()

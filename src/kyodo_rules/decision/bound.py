@@ -26,6 +26,7 @@ from kyodo_rules.decision.open_questions import (
 from kyodo_rules.decision.policy import Combiner
 from kyodo_rules.engines.python import Evaluator, PythonEngine
 from kyodo_rules.model.vocabulary import FACT_FIELDS, FIELD_KINDS
+from kyodo_rules.rulebase.directions import Directions
 from kyodo_rules.rulebase.loading import Profile, RuleSet
 from kyodo_rules.rulebase.readings import FlatFacts, flatten
 from kyodo_rules.rulebase.settings import Policy
@@ -252,6 +253,11 @@ class Bound:
         d, u = frozenset(statuses[0]), frozenset(statuses[1])
         unknown = frozenset(f for f in FACT_FIELDS if facts.get(f) is None)
         return self.combiner.decide(*self.combiner.strict(d, u, unknown)), d, u
+
+    @cached_property
+    def directions(self) -> Directions:
+        """The moves toward collaboration (`toward_collaboration` in policy.yaml)."""
+        return Directions(self.policy.toward_collaboration)
 
     @cached_property
     def design_fields(self) -> frozenset[str]:

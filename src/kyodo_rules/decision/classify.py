@@ -115,19 +115,13 @@ def _answer(
     provisional = bound.provisional(decision, definite)
     # A settled verdict presumes nothing; what may still refine its category
     # is among the open questions.
-    presumed: tuple[int, ...] = ()
+    presumed: tuple[tuple[int, tuple[int, ...]], ...] = ()
     if decision.verdict == "undetermined":
-        # The open rules presumed not to apply, and the rules taken to hold while
-        # a fact is unknown (their exception presumed away): both are named.
         unknown = frozenset(f for f in FACT_FIELDS if facts.get(f) is None)
-        strict_definite, _ = bound.combiner.strict(definite, undecided, unknown)
-        held = definite - strict_definite
-        presumed = tuple(
-            sorted(set(bound.combiner.presumptions(definite, undecided, provisional)) | held)
-        )
+        presumed = bound.combiner.presumed(definite, undecided, unknown, provisional)
     questions = bound.questions(facts, definite, undecided, questions_engine)
     found = WhatIf(())
-    if what_if and provisional.verdict == "not_kyodo":
+    if what_if and provisional.verdict != "kyodo":
         found = would_be_kyodo_if(bound, facts, confirm_with=engine, definite=definite)
     answer = Answer(decision, provisional, definite, presumed, questions, found)
     return build_result(bound, answer, facts, lang)

@@ -10,9 +10,11 @@ keep their status), and the policy is applied once per distinct set of rule
 statuses, because most values of a field (most of the 22 activities, say)
 leave the rules exactly where another value left them.
 
-Ranked as a person should answer them: what can change the verdict first,
-then the category, then the forms, then the rest; the declared question order
-(`FACT_FIELDS`) breaks ties.
+Ranked by what they decide: first the questions whose answers change the
+answer shown (its verdict, category or status: 確定/暫定/判定できない), by the
+share of their answers that do, every answer counted alike; then those that
+change only other parts (the forms, then the rest). The declared question
+order (`FACT_FIELDS`: 自助 → 共助 → 公助, then the guide's steps) breaks ties.
 """
 
 from __future__ import annotations
@@ -45,12 +47,46 @@ class Question:
     #: what the question is made of, hashable: the same key, the same question
     #: (so that its parts are built once for every case that asks it alike)
     key: tuple[Any, ...] = ()
+    #: how many of its answers change the answer shown (verdict, category, status)
+    deciding: int = 0
+
+    @property
+    def share(self) -> float:
+        """The share of its answers that change the answer shown: what ranks it."""
+        return self.deciding / len(self.outcomes) if self.outcomes else 0.0
+
+
+def _status(verdict: str, settled: bool) -> str:
+    if settled:
+        return "settled"
+    return "provisional" if verdict != "undetermined" else "undetermined"
+
+
+def rank(questions: Sequence[Question]) -> list[Question]:
+    """Most deciding first (see the module docstring); the declared order breaks ties."""
+    return sorted(
+        questions,
+        key=lambda q: (
+            0 if q.deciding else 1,
+            -q.share,
+            min(_RANK.get(a, 3) for a in q.affects),
+            _ORDER[q.field],
+        ),
+    )
 
 
 def answers(field: str) -> list[Any]:
-    """The answers an unknown field could get: each code, or each code on its own in a list."""
+    """The answers an unknown field could get: each code, or each code on its own in a list.
+
+    Who takes part is rarely one kind alone: its answers are each kind on its
+    own and each kind with the city (the pairs people actually give), so that a
+    question about the actors is not ranked by single-actor answers alone.
+    """
     kind, codes = FIELD_KINDS[field]
     if kind == "codes":
+        if field == "actors":
+            alone: list[Any] = [[code] for code in codes]
+            return alone + [["city", code] for code in codes if code != "city"]
         return [[code] for code in codes]
     return list(codes)
 
@@ -135,6 +171,9 @@ def open_questions(
     now_force = combiner.force_bits(definite_bits)
     unknown = frozenset(f for f in FACT_FIELDS if facts.get(f) is None)
     now_s = combiner.verdict_bits(definite_bits, undecided_bits, unknown)
+    # The answer shown: its verdict and category (the provisional reading's, which
+    # is the strict one's when that is settled) and its status.
+    shown_now = (now_p[0], now_p[1], _status(now_p[0], now_s[0] != "undetermined"))
     flat = flatten(facts)
     # Parts a field's answer can change together with other unknown facts: a rule
     # still open that, established, would change the provisional answer (the
@@ -185,7 +224,11 @@ def open_questions(
                 for value, at in zip(found_moves.values, found_moves.of, strict=True)
             )
             affects = tuple(AFFECTS[k] for k in sorted(changed))
+            deciding = sum(
+                1
+                for _, verdict, category, settled in outcomes
+                if (verdict, category, _status(verdict, settled)) != shown_now
+            )
             key = (field, affects, found_moves.of, tuple(hits))
-            found.append(Question(field, affects, outcomes, key))
-    found.sort(key=lambda q: (min(_RANK.get(a, 3) for a in q.affects), _ORDER[q.field]))
-    return tuple(found)
+            found.append(Question(field, affects, outcomes, key, deciding))
+    return tuple(rank(found))

@@ -131,6 +131,18 @@ class Combiner:
             if rule.then.verdict is not None and (fields := _unknown_reads(rule.nnf))
         }
         self._held_bits = bits(self._while_unknown)
+        # Contested rules (a reading another guide disputes, `contested_by`): never
+        # settled on their own. The strict reading keeps them open, and with them
+        # the rules they set aside (they would stand without the contested
+        # reading); the provisional reading follows them and names them.
+        self._contested_bits = bits(
+            i for i, rule in enumerate(self.rules) if rule.contested_by is not None
+        )
+        self._contested_targets: dict[int, int] = {
+            i: bits(self._overrides[i])
+            for i, rule in enumerate(self.rules)
+            if rule.contested_by is not None
+        }
         #: field -> the rules of `_while_unknown` that hold while it is unknown
         self._held_by: dict[str, int] = {}
         for i, fields in self._while_unknown.items():
@@ -218,9 +230,16 @@ class Combiner:
         self, definite: int, undecided: int, unknown: frozenset[str]
     ) -> tuple[int, int]:
         """`strict` of bit sets."""
+        moved = 0
         held = definite & self._held_bits
         if held:
             moved = bits(i for i in indices(held) if self._while_unknown[i] & unknown)
+        contested = definite & self._contested_bits
+        if contested:
+            moved |= contested
+            for i in indices(contested):
+                moved |= definite & self._contested_targets[i]
+        if moved:
             return definite & ~moved, undecided | moved
         return definite, undecided
 
@@ -392,16 +411,69 @@ class Combiner:
         """The open rules that, established, would change the provisional verdict or category.
 
         Only rules that conclude a verdict or set one aside can: the others are
-        advice, which the open questions cover.
+        advice, which the open questions cover. Those that would change the
+        verdict come first, then those that would change only the category.
         """
         definite_bits = bits(definite)
         now = (provisional.verdict, provisional.category)
-        out = []
+        verdict_first: list[int] = []
+        category_only: list[int] = []
         for i in sorted(undecided):
             rule = self.rules[i]
             if rule.then.verdict is None and not rule.overrides:
                 continue
             # The verdict and category of `decide(definite | {i}, ())`, on bit sets.
-            if self._verdict_of(definite_bits | 1 << i, 0) != now:
-                out.append(i)
-        return tuple(out)
+            then = self._verdict_of(definite_bits | 1 << i, 0)
+            if then[0] != now[0]:
+                verdict_first.append(i)
+            elif then != now:
+                category_only.append(i)
+        return (*verdict_first, *category_only)
+
+    def presumed(
+        self,
+        definite: frozenset[int],
+        undecided: frozenset[int],
+        unknown: frozenset[str],
+        provisional: Decision,
+    ) -> tuple[tuple[int, tuple[int, ...]], ...]:
+        """What the provisional answer presumes, most decisive first, each with the
+        rules in force whose own sentence states it (`states:`; empty: a bare
+        presumption).
+
+        Named: the open rules that, established, would change the provisional
+        verdict or category (presumed not to apply), and the rules the strict
+        reading keeps open that the provisional answer follows (one that holds
+        only while a fact is unknown, a contested reading). A provisional answer
+        that is itself undetermined presumes nothing: it gives no answer to rest
+        on, and the open questions say what would decide it. Bare presumptions
+        come before those a form's sentence states, which the form already
+        speaks for.
+        """
+        if provisional.verdict == "undetermined":
+            return ()
+        strict_definite, _ = self.strict(definite, undecided, unknown)
+        force = set(definite) - set(provisional.overridden)
+        held = sorted(
+            i
+            for i in definite - strict_definite
+            if i in force and self.rules[i].then.verdict is not None
+        )
+        evidence = [i for i in provisional.in_favour if self.rules[i].states]
+        out: list[tuple[int, tuple[int, ...]]] = []
+        for i in (*self.presumptions(definite, undecided, provisional), *held):
+            fields = self.rules[i].fields
+            stated = tuple(
+                j for j in evidence if i != j and not fields.isdisjoint(self.rules[j].states)
+            )
+            # Only a failure of the definition is stated by a form's sentence.
+            out.append((i, stated if self.rules[i].then.verdict == "not_kyodo" else ()))
+        # Most decisive first: a bare presumption before one a form's sentence
+        # states; then one that a single answer would establish before one that
+        # needs several (the verdict-changing ones already lead `out`).
+        unknown_reads = {i: len(self.rules[i].fields & unknown) for i, _ in out}
+        ranked = sorted(
+            range(len(out)),
+            key=lambda n: (bool(out[n][1]), unknown_reads[out[n][0]] > 1, n),
+        )
+        return tuple(out[n] for n in ranked)

@@ -62,16 +62,30 @@ class Answer:
     decision: Decision
     provisional: Decision
     definite: frozenset[int]
-    presumed: tuple[int, ...]
+    #: (rule, the rules in force whose sentence states it), most decisive first
+    presumed: tuple[tuple[int, tuple[int, ...]], ...]
     questions: tuple[Question, ...]
     what_if: WhatIf
 
+    @property
+    def shown(self) -> Decision:
+        """The decision whose answer is shown: the strict one when it is settled,
+        the provisional one otherwise (the headline of every output)."""
+        return self.decision if self.decision.verdict != "undetermined" else self.provisional
 
-def _presumption(bound: Bound, index: int, facts: Mapping[str, Any], lang: str) -> Presumption:
+
+def _presumption(
+    bound: Bound,
+    index: int,
+    facts: Mapping[str, Any],
+    lang: str,
+    stated_by: tuple[int, ...] = (),
+) -> Presumption:
     rule = bound.ruleset.rules[index]
     unknown = tuple(f for f in FACT_FIELDS if f in rule.fields and facts.get(f) is None)
+    stated = tuple(bound.ruleset.rules[j].id for j in stated_by)
     return bound.once(
-        ("presumption", index, lang, unknown),
+        ("presumption", index, lang, unknown, stated),
         partial(
             Presumption.model_construct,
             rule_id=rule.id,
@@ -79,6 +93,7 @@ def _presumption(bound: Bound, index: int, facts: Mapping[str, Any], lang: str) 
             source=rule.source,
             quote=rule.quote,
             facts=unknown,
+            stated_by=stated,
         ),
     )
 
@@ -104,10 +119,20 @@ def _trace(
     rules = bound.ruleset.rules
     by = rules[decision.overridden[i]].id if i in decision.overridden else None
     contributes = () if by is not None else _contributions(rules[i].then, decision, shown_codes)
+    decides = by is None and (
+        i in decision.decided_by
+        or (
+            (decision.verdict == "not_kyodo" and bool(decision.category_from))
+            and i == decision.category_from[0]
+        )
+    )
     return bound.once(
-        ("trace", i, lang, by, contributes),
+        ("trace", i, lang, by, contributes, decides),
         lambda: TraceEntry(
-            **bound.trace_fields(i, lang), overridden_by=by, contributes=contributes
+            **bound.trace_fields(i, lang),
+            overridden_by=by,
+            contributes=contributes,
+            decides=decides,
         ),
     )
 
@@ -196,15 +221,21 @@ def build_result(bound: Bound, answer: Answer, facts: Mapping[str, Any], lang: s
         checklist = tuple(t.get(lang) for t in items)
     # The trace depends on the rules that hold, the decision's codes and which
     # rules it set aside: the same few combinations come back case after case.
+    # The trace says which rules gave the answer shown: the strict answer when
+    # it is settled, the provisional one otherwise (a form that makes a case
+    # provisionally 協働 is its ground, not a rule "not reflected").
+    shown = answer.shown
     trace = bound.once(
         (
             "traces",
             lang,
             definite,
-            decision.signature(),
-            tuple(sorted(decision.overridden.items())),
+            shown.signature(),
+            shown.decided_by,
+            shown.category_from[:1],
+            tuple(sorted(shown.overridden.items())),
         ),
-        partial(_traces, bound, decision, definite, lang),
+        partial(_traces, bound, shown, definite, lang),
     )
     # Every part is built from the rulebase's validated data and the policy's own
     # codes, so the whole is not validated again (tests/test_properties.py
@@ -232,7 +263,12 @@ def build_result(bound: Bound, answer: Answer, facts: Mapping[str, Any], lang: s
         provisional=Provisional.model_construct(
             verdict=answer.provisional.verdict,
             category=answer.provisional.category,
-            presumptions=tuple(_presumption(bound, i, facts, lang) for i in answer.presumed),
+            presumptions=tuple(
+                _presumption(bound, i, facts, lang, stated) for i, stated in answer.presumed
+            ),
+            zone=answer.provisional.zone,
+            subsidiarity=answer.provisional.subsidiarity,
+            forms=tuple(form.code for form in answer.provisional.forms),
         ),
         # Built from the policy's own codes, so not validated again: an open
         # question has a dozen outcomes and a sparse case two dozen questions.

@@ -51,28 +51,15 @@ class WhatIf:
     blocked_by: tuple[int, ...] = ()
 
 
-def candidate_values(field: str, current: Any) -> Iterator[Any]:
-    """Values a field could be changed to (lists: one code added, removed or swapped).
+def candidate_values(bound: Bound, field: str, current: Any) -> Iterator[Any]:
+    """Values a field could be changed to: only moves toward collaboration
+    (`toward_collaboration` in policy.yaml), so the what-if never advises a
+    design that reads less collaborative, nor relabelling the money.
 
     Lists come as tuples, so that change sets can be compared and deduplicated.
     """
-    kind, codes = FIELD_KINDS[field]
-    if kind != "codes":
-        yield from (v for v in codes if v != current)
-        return
-    if current is None:
-        yield ()
-        yield from ((c,) for c in codes)
-        return
-    present = [c for c in codes if c in current]
-    absent = [c for c in codes if c not in current]
-    for c in present:
-        yield tuple(p for p in present if p != c)
-    for c in absent:
-        yield tuple(x for x in codes if x in present or x == c)
-    for old in present:
-        for new in absent:
-            yield tuple(x for x in codes if (x in present and x != old) or x == new)
+    for value in bound.directions.above(field, current):
+        yield tuple(value) if isinstance(value, list) else value
 
 
 #: field -> its part of the schema (kept, so that `flatten` plans it once).
@@ -99,7 +86,12 @@ class _Search:
         self.bound = bound
         self.facts = dict(facts)
         self.rules: Sequence[Rule] = bound.ruleset.rules
-        self.design = bound.design_fields
+        # Only facts of the design that can still move toward collaboration.
+        self.design = frozenset(
+            f
+            for f in bound.design_fields & frozenset(bound.directions.fields)
+            if bound.directions.above(f, self.facts.get(f))
+        )
         self.flat = flatten(self.facts)
         self.unknown = frozenset(f for f in FACT_FIELDS if self.facts.get(f) is None)
         python = bound.engine("python")
@@ -141,6 +133,12 @@ class _Search:
         (a city writing the specification alone, a subsidy for running costs).
         """
         return _can_lift([reach & self.design for reach in self.blockers], MAX_FACTS)
+
+    def blocked(self) -> tuple[int, ...]:
+        """The obstacles in force that no move toward collaboration can lift: none of
+        the facts that decide them has a more collaborative value (自助で足りる,
+        routine contracted work, an operating subsidy, a single actor…)."""
+        return tuple(i for i in self.obstacles(()) if not self.bound.reach[i] & self.design)
 
     def flat_with(self, change: Mapping[str, Any]) -> FlatFacts:
         flat = dict(self.flat)
@@ -253,7 +251,7 @@ class _Search:
         trial = self.flat_with(change)
         for field in sorted(rule.fields & self.design - taken, key=_ORDER.__getitem__):
             kept = {key: trial[key] for key in _entries(field, None)}
-            for value in candidate_values(field, facts.get(field)):
+            for value in candidate_values(self.bound, field, facts.get(field)):
                 trial.update(_entries(field, value))
                 lifted = not definitely(trial)[0]
                 (lifting if lifted else others).append(((field, value),))
@@ -277,7 +275,7 @@ class _Search:
                 continue
             options: list[Change] = []
             for field in sorted(fields_read(part) & self.design, key=_ORDER.__getitem__):
-                for value in candidate_values(field, self.facts.get(field)):
+                for value in candidate_values(self.bound, field, self.facts.get(field)):
                     if holds(test, self.flat_with({field: value})):
                         options.append(((field, value),))
             if not options:
@@ -421,5 +419,4 @@ def would_be_kyodo_if(
                 break
     if confirmed:
         return WhatIf(tuple(confirmed[:MAX_CHANGES]))
-    blocked = tuple(i for i in search.obstacles(()) if not search.rules[i].fields & search.design)
-    return WhatIf((), blocked)
+    return WhatIf((), search.blocked())

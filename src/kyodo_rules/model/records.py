@@ -160,6 +160,9 @@ class TraceEntry(BaseModel):
     contributes: tuple[str, ...] = ()
     #: Other guides that say the same, as `<seed file> <section>`.
     see_also: tuple[str, ...] = ()
+    #: The rule decides the answer shown (the verdict, or the category): the
+    #: strict answer when it is settled, the provisional one otherwise.
+    decides: bool = False
 
 
 class Presumption(BaseModel):
@@ -177,6 +180,10 @@ class Presumption(BaseModel):
     source: str
     quote: str | None = None
     facts: tuple[str, ...] = ()
+    #: The rules in force whose own sentence states what is presumed here (a
+    #: form of 協働 whose definition states a part of the definition); empty for
+    #: a bare presumption.
+    stated_by: tuple[str, ...] = ()
 
 
 class Provisional(BaseModel):
@@ -187,6 +194,11 @@ class Provisional(BaseModel):
     verdict: Verdict
     category: Category | None = None
     presumptions: tuple[Presumption, ...] = ()
+    zone: Zone | None = None
+    subsidiarity: Subsidiarity | None = None
+    #: The recommended forms of the provisional answer, best first (codes; the
+    #: result's `forms` gives their labels, reasons and cautions).
+    forms: tuple[FormCode, ...] = ()
 
 
 Affect = Literal[

@@ -71,6 +71,10 @@ class Rule(RuleCore):
     profile: str | None = None
     replaces: str | None = None
     see_also: tuple[Citation, ...] = ()
+    #: parts of the definition the rule's sentence states (see `RuleSpec.states`)
+    states: tuple[str, ...] = ()
+    #: the other guide's reading, for a contested rule (see `RuleSpec.contested_by`)
+    contested_by: Citation | None = None
 
 
 @dataclass(frozen=True)
@@ -198,6 +202,8 @@ def _parse_rule(raw: Any, file: str, errors: list[str], profile: str | None = No
         profile=profile,
         replaces=spec.replaces,
         see_also=spec.see_also,
+        states=spec.states,
+        contested_by=spec.contested_by,
     )
 
 

@@ -101,6 +101,26 @@ class RuleSpec(RuleSpecBase):
     overrides: tuple[str, ...] = ()
     #: In a profile: the shipped rule that this rule stands in for.
     replaces: str | None = None
+    #: The parts of the definition of 協働 (ア・イ・ウ, named by their fields) that
+    #: the rule's own sentence states. A form of 協働 is evidence of 協働 (a
+    #: `kyodo` rule); where its sentence states a part of the definition, an
+    #: open failure of that part is shown as taken from the form's sentence,
+    #: not as a bare presumption.
+    states: tuple[Literal["equal_footing", "shared_purpose", "roles_shared"], ...] = ()
+    #: A reading another guide contests: the rule never settles an answer on its
+    #: own (the strict verdict keeps it open); the provisional answer follows it
+    #: and names it, with this citation beside it.
+    contested_by: Citation | None = None
+
+    @model_validator(mode="after")
+    def _states_need_kyodo(self) -> RuleSpec:
+        if self.states and self.then.verdict != "kyodo":
+            raise ValueError(
+                "states: only a kyodo rule (evidence of 協働) states parts of the definition"
+            )
+        if self.contested_by is not None and self.then.verdict is None:
+            raise ValueError("contested_by: only a rule with a verdict can be contested")
+        return self
 
 
 def where(node: Any, loc: Sequence[str | int]) -> int | None:

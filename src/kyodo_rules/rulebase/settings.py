@@ -12,6 +12,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from kyodo_rules.model.vocabulary import (
     FACT_FIELDS,
+    FIELD_KINDS,
     FLAGS,
     FORMS,
     STAGES,
@@ -55,6 +56,64 @@ def _fact_fields(value: tuple[str, ...]) -> tuple[str, ...]:
     return value
 
 
+Value = str | bool | int
+
+
+class Direction(_Strict):
+    """Which way one fact moves toward collaboration (docs/policy.md, "Monotone").
+
+    `steps` are single moves `[from, to]` (for a list field, `more: true` makes
+    every added code a step); `from_unknown` is the value an unknown fact may be
+    learnt to have without the answer reading worse (the field's most
+    collaborative value). The same declaration is what `kyodo-rules check`
+    proves monotone and the only moves `would_be_kyodo_if` proposes.
+    """
+
+    steps: tuple[tuple[Value, Value], ...] = ()
+    more: bool = False
+    from_unknown: Value | tuple[Value, ...] | None = None
+
+
+def _directions(value: dict[str, Direction]) -> dict[str, Direction]:
+    for name, direction in value.items():
+        if name not in FIELD_KINDS:
+            raise ValueError(f"unknown field {name!r}; allowed: {', '.join(FACT_FIELDS)}")
+        kind, codes = FIELD_KINDS[name]
+        values = [v for step in direction.steps for v in step]
+        if isinstance(direction.from_unknown, tuple):
+            if kind != "codes":
+                raise ValueError(f"{name}: from_unknown is one value for a field of one value")
+            values += list(direction.from_unknown)
+        elif direction.from_unknown is not None:
+            if kind == "codes":
+                raise ValueError(f"{name}: from_unknown is a list of codes for a list field")
+            values.append(direction.from_unknown)
+        for v in values:
+            if v not in codes or isinstance(v, bool) != (kind == "bool"):
+                allowed = ", ".join(
+                    str(c).lower() if isinstance(c, bool) else str(c) for c in codes
+                )
+                raise ValueError(f"{name}: unknown value {v!r}; allowed: {allowed}")
+        if direction.more and kind != "codes":
+            raise ValueError(f"{name}: more applies to list fields only")
+        if kind == "codes" and direction.steps:
+            raise ValueError(f"{name}: a list field moves by `more: true`, not by steps")
+        # Steps must not come back to where they started (an order, not a cycle).
+        after: dict[Value, set[Value]] = {}
+        for a, b in direction.steps:
+            after.setdefault(a, set()).add(b)
+        for start in after:
+            todo, seen = list(after[start]), set()
+            while todo:
+                v = todo.pop()
+                if v == start:
+                    raise ValueError(f"{name}: the steps go round in a circle through {start!r}")
+                if v not in seen:
+                    seen.add(v)
+                    todo.extend(after.get(v, ()))
+    return value
+
+
 class Policy(_Strict):
     category_precedence: tuple[Category, ...]
     flags: Annotated[dict[str, FlagInfo], _keys_in(FLAGS, "flag")]
@@ -62,6 +121,10 @@ class Policy(_Strict):
     #: The facts a project's design can change, which `would_be_kyodo_if` may
     #: touch (not the activity, nor who the actors are); empty: every fact.
     design_fields: Annotated[tuple[str, ...], AfterValidator(_fact_fields)] = ()
+    #: Per fact, the moves toward collaboration (see `Direction`).
+    toward_collaboration: Annotated[dict[str, Direction], AfterValidator(_directions)] = Field(
+        default_factory=dict
+    )
     #: How a result puts a note or a source beside a text (a form's note, a
     #: caution's source, a reason's source): `{}` stands for the note.
     aside: Text = Text(ja="（{}）", en=" ({})")
