@@ -28,6 +28,12 @@ What is a defect (exit 1) and what is a warning (reported, exit 0):
   author forgot `overrides:`; the policy would silently let the failure win.
 - **gap** (defect): a fully-known input (every field the rules read is given)
   that still ends `undetermined`: no rule with a verdict is in force.
+- **not monotone** (defect): a move toward collaboration declared in
+  `policy.yaml` (`toward_collaboration`: the city → jointly as planner, an
+  unknown fact learnt to have its most collaborative value, a document
+  added…) after which the answer shown reads worse (協働ではない < 判定できない
+  < 協働); the witness is the input before the move. Proved over the whole
+  input space (`analysis/monotone.py` says how).
 - **backends disagree** (defect): every explored input is evaluated by the
   Python backend (fast, for the search) and again by durable-rules (the engine
   of `classify()`); the first input on which they differ is the witness.
@@ -88,6 +94,7 @@ from pathlib import Path
 
 from kyodo_rules.analysis.explorer import EXHAUSTIVE_LIMIT, MAX_WITNESSES, SEARCH_LIMIT
 from kyodo_rules.analysis.findings import Defect, Report, Severity, dedupe, unreadable
+from kyodo_rules.analysis.monotone import check_monotone
 from kyodo_rules.analysis.npo_checks import check_npo
 from kyodo_rules.analysis.rule_checks import RuleChecks
 from kyodo_rules.analysis.static_checks import static_checks, wizard_checks
@@ -147,10 +154,12 @@ def explore(
     explorer.check_outvoted()
     explorer.check_sample(min(sample, budget))
     explorer.settle()
+    check_monotone(ruleset, policy, report)
     report.methods[ruleset.profile.id] = (
         f"{len(ruleset.rules)} rules, {len(ruleset.fields_read)} fields: exact per-rule and "
         f"per-pair clusters, branch-and-prune over fully-known inputs, "
-        f"{min(sample, budget):,} random inputs; {report.inputs - before:,} inputs"
+        f"{min(sample, budget):,} random inputs, monotonicity proved per move; "
+        f"{report.inputs - before:,} inputs"
         + ("; each also through a second backend" if other is not None else "")
     )
     report.seconds += time.perf_counter() - start
