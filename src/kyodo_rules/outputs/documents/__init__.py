@@ -32,11 +32,14 @@ if TYPE_CHECKING:
 
 __all__ = [
     "DOCUMENTS",
+    "DOCX",
     "Draft",
+    "DraftsExist",
     "build_drafts",
     "document_files",
     "drafts_for",
     "file_name",
+    "prepare_folder",
     "render_docx",
     "write_documents",
 ]
@@ -94,6 +97,14 @@ def document_files(
     return {file_name(d.code): render_docx(d) for d in drafts}
 
 
+class DraftsExist(InputError):
+    """Drafts of the same names are already in the folder (replace only when asked)."""
+
+    def __init__(self, message: str, names: list[str]) -> None:
+        super().__init__(message)
+        self.names = names
+
+
 def prepare_folder(
     directory: str | os.PathLike[str],
     names: Iterable[str],
@@ -128,9 +139,10 @@ def prepare_folder(
     existing = [t for t in targets if t.exists()]
     if existing and not replace:
         shown = "、".join(t.name for t in existing)
-        raise InputError(
+        raise DraftsExist(
             f"{option} {os.fspath(directory)}: {shown} が既にあります。置き換えるには --force を"
-            f"付けてください / already there; add --force to replace"
+            f"付けてください / already there; add --force to replace",
+            [t.name for t in existing],
         )
     return targets
 
