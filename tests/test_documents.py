@@ -109,7 +109,7 @@ BLANK = "（記入してください）"
 UNKNOWN = "回答では「分からない」でした。"
 
 
-# --------------------------------------------------------------------------- which answer lands where
+# ------------------------------------------------------------------- which answer lands where
 
 
 def test_the_pre_confirmation_sheet_takes_step_4s_answers() -> None:
@@ -356,7 +356,8 @@ documents:
           - {label: {ja: 事業の名称, en: Name}, fill: title}
           - {label: {ja: 団体, en: Partner}, fill: partners}
           - {label: {ja: 協働形態, en: Form}, fill: form}
-          - {label: {ja: 成果, en: Results}, ask: {ja: 成果を書いてください。, en: Write the results.}}
+          - label: {ja: 成果, en: Results}
+            ask: {ja: 成果を書いてください。, en: Write the results.}
 """
 
 
