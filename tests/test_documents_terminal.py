@@ -35,7 +35,7 @@ def test_the_result_menu_saves_the_three_drafts(term: Callable[..., Term], tmp_p
     t.wait(lambda s: "保存するフォルダ" in s)
     t.keys("Enter")  # the offered folder: the project's title
     text = t.wait(lambda s: s.count("保存しました:") == 3)
-    folder = tmp_path / TOGETHER["title"]
+    folder = tmp_path / str(TOGETHER["title"])
     assert f"{folder.name}/事前確認シート.docx" in text
     # Again: the drafts are there, so it asks before replacing them; no keeps them.
     (folder / "ふりかえりシート.docx").write_bytes(b"filled in by hand")
