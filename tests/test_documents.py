@@ -24,6 +24,8 @@ from typing import Any
 import pytest
 import yaml
 from docx import Document
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from kyodo_rules.decision.classify import default_classifier
 from kyodo_rules.files.shipped import data_path
@@ -31,7 +33,7 @@ from kyodo_rules.model.errors import RuleError
 from kyodo_rules.model.vocabulary import DOCUMENTS, FACT_FIELDS, FIELD_KINDS
 from kyodo_rules.outputs.documents import document_files, drafts_for, file_name
 from kyodo_rules.rulebase.loading import load_rulebase
-from strategies import JIREI1
+from strategies import JIREI1, cases
 
 #: A 協働 project with every answer: co-hosted with a civic group, planned together.
 KYODO: dict[str, Any] = {
@@ -505,3 +507,39 @@ def test_the_command_is_listed_in_the_help() -> None:
     )
     assert done.returncode == 0
     assert "-o DIR" in done.stdout and "--force" in done.stdout
+
+
+# --------------------------------------------------------------------------- properties
+
+
+@st.composite
+def _answers(draw: st.DrawFn) -> dict[str, Any]:
+    """Answers as an interview leaves them: some known, some 分からない (None), some not asked."""
+    facts = draw(cases())
+    unknown = draw(st.sets(st.sampled_from(FACT_FIELDS), max_size=8))
+    return {"title": "港の清掃", **facts, **{f: None for f in unknown if f not in facts}}
+
+
+@settings(max_examples=60, deadline=None)
+@given(answers=_answers(), profile=st.sampled_from(["generic", "nichinan", "ama", "ogi"]))
+def test_any_answers_land_in_words_or_in_a_marked_blank(
+    answers: dict[str, Any], profile: str
+) -> None:
+    result = default_classifier().classify(_facts(answers), profile=profile, what_if=False)
+    for draft in drafts_for(result, answers):
+        text = draft.text()
+        latin = set(re.findall(r"[A-Za-z_][A-Za-z0-9_]+", text)) - ALLOWED_LATIN
+        assert not latin, (draft.code, sorted(latin))
+        assert "港の清掃" in text
+        for section in draft.sections:
+            for row in section.rows:
+                if row.fill in FIELD_KINDS:
+                    value = answers.get(row.fill)
+                    if value is None:
+                        assert row.answer is None and row.blank is not None
+                        assert row.blank.unknown == (row.fill in answers)
+                        assert row.blank.asks, row.label
+                    else:
+                        assert row.answer, row.label
+                elif row.fill is None:
+                    assert row.blank is not None and row.blank.asks
