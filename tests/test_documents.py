@@ -543,3 +543,12 @@ def test_any_answers_land_in_words_or_in_a_marked_blank(
                         assert row.answer, row.label
                 elif row.fill is None:
                     assert row.blank is not None and row.blank.asks
+
+
+def test_python_docx_leaves_openpyxl_on_its_own_writer() -> None:
+    """lxml comes with python-docx; the inventory's fast xlsx writer needs openpyxl's own."""
+    probe = "import kyodo_rules, openpyxl, lxml; print(openpyxl.LXML)"
+    done = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, timeout=60, env={}
+    )
+    assert done.stdout.strip() == "False", done.stderr
