@@ -68,7 +68,7 @@ def test_only_the_named_command_is_built() -> None:
     assert parser.parse_args(["check"])._run.__module__ == "kyodo_rules.cli.commands.check"
     assert not hasattr(parser.parse_args(["classify"]), "_run")
     assert set(build_parser().parse_args(["rules"]).__dict__) >= {"_run"}
-    assert len(COMMANDS) == 11
+    assert len(COMMANDS) == 12
 
 
 #: Run in a terminal (a pty) up to the first prompt, which records what is imported

@@ -9,6 +9,7 @@
 Every answer cites the municipal guidance it rests on (`result.trace`).
 """
 
+import os as _os
 from collections.abc import Mapping as _Mapping
 from collections.abc import Sequence as _Sequence
 from os import PathLike as _PathLike
@@ -16,6 +17,13 @@ from typing import TYPE_CHECKING as _TYPE_CHECKING
 from typing import Any as _Any
 
 from kyodo_rules.model.errors import InputError, KyodoError, RuleError
+
+# python-docx (the Word drafts of the three items) brings lxml, and openpyxl writes
+# through lxml whenever it can import it; the inventory's fast writer extends
+# openpyxl's own XML writer (outputs/inventory/sheetxml.py) and cannot extend
+# lxml's. openpyxl reads this once, at its first import, which in kyodo-rules is
+# always after this line; a user's own OPENPYXL_LXML still wins.
+_os.environ.setdefault("OPENPYXL_LXML", "False")
 
 if _TYPE_CHECKING:
     from kyodo_rules.decision import classify as _decision

@@ -36,6 +36,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "check": ("kyodo_rules.cli.commands.check", "ルールベースの検査 / check the rulebase"),
     "cases": ("kyodo_rules.cli.commands.cases", "事例集の一覧 / list the case library"),
     "demo": ("kyodo_rules.cli.commands.demo", "事例を順に見せる（研修用） / step through a case"),
+    "documents": (
+        "kyodo_rules.cli.commands.documents",
+        "3つのアイテムの下書き（Word） / draft the three items as Word files",
+    ),
     "explain": ("kyodo_rules.cli.commands.explain", "判定の導出をすべて表示 / full derivation"),
     "batch": ("kyodo_rules.cli.commands.batch", "事業一覧（CSV/Excel）を一括判定 / inventory"),
     "test": (

@@ -377,6 +377,8 @@ def _inherit(profile: Profile, generic: ProfileSpec) -> Profile:
             "checklists": {
                 s: spec.checklists.get(s, generic.checklists.get(s, ())) for s in STAGES
             },
+            # A city's own 様式 replaces that item whole; the others are the generic ones.
+            "documents": {**generic.documents, **spec.documents},
         }
     )
     return Profile(merged, profile.rules, profile.file)

@@ -19,6 +19,7 @@ from kyodo_rules.model.vocabulary import (
     Category,
     FormCode,
 )
+from kyodo_rules.rulebase.document_forms import DocumentForms
 from kyodo_rules.rulebase.schema import SOURCE_PATTERN, Text
 
 
@@ -160,6 +161,8 @@ class ProfileSpec(_Strict):
     checklists: Annotated[dict[str, tuple[Text, ...]], _keys_in(STAGES, "stage")] = Field(
         default_factory=dict
     )
+    #: The 様式 of the three items (事前確認シート…), item by item over the generic one.
+    documents: DocumentForms = Field(default_factory=dict)
     #: Shipped rules this profile switches off.
     disable: tuple[str, ...] = ()
     rules: tuple[Any, ...] = ()

@@ -31,7 +31,7 @@ from starlette.types import ASGIApp
 from kyodo_rules.decision.classify import Classifier, EngineName, default_classifier
 from kyodo_rules.model.errors import InputError, KyodoError
 from kyodo_rules.rulebase.questions import default_data
-from kyodo_rules.web import api, interview, pages
+from kyodo_rules.web import api, documents, interview, pages
 from kyodo_rules.web.core import Web, page_lang, render
 from kyodo_rules.web.guard import (
     MAX_BODY,
@@ -155,6 +155,7 @@ def create_app(
         Route("/i/{interview}/change/{field}", interview.change, methods=["POST"]),
         Route("/i/{interview}/result", interview.result_page, methods=["GET"]),
         Route("/i/{interview}/session.yaml", interview.session_file, methods=["GET"]),
+        Route("/i/{interview}/documents/{document}.docx", documents.interview_document),
         Route("/batch", pages.batch_page, methods=["GET"]),
         Route("/batch", pages.batch_upload, methods=["POST"]),
         Route("/batch/template.xlsx", pages.batch_template, methods=["GET"]),
@@ -165,6 +166,7 @@ def create_app(
         Route("/api/npo", api.api_npo, methods=["POST"]),
         Route("/api/batch", api.api_batch, methods=["POST"]),
         Route("/api/rules", api.api_rules, methods=["GET"]),
+        Route("/api/documents/{document}", documents.api_document, methods=["POST"]),
         Route("/openapi.json", api.openapi, methods=["GET"]),
     ]
     app = Starlette(routes=routes, exception_handlers=_handlers())

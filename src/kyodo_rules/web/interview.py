@@ -24,6 +24,7 @@ from kyodo_rules.model.errors import InputError
 from kyodo_rules.model.records import Result
 from kyodo_rules.model.vocabulary import Lang, parse_lang
 from kyodo_rules.rulebase.questions import TITLE, Question
+from kyodo_rules.web import documents
 from kyodo_rules.web.core import (
     Web,
     browser_of,
@@ -363,6 +364,8 @@ async def result_page(request: Request) -> Response:
         done=flow.done(state),
         t=page_words(lang),
         resume_url=str(request.url_for("question", interview=interview)),
+        documents=documents.links(interview, lang),
+        offer=catalog.words("document_offer", lang),
     )
     page = web.env.get_template("result.html").render(context)
     csp = (

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from kyodo_rules import __version__
+from kyodo_rules.model.vocabulary import DOCUMENTS
 
 
 def _schemas() -> dict[str, Any]:
@@ -70,6 +71,7 @@ def document(profiles: list[str]) -> dict[str, Any]:
         "schema": {"type": "string", "enum": ["ja", "en"], "default": "ja"},
     }
     xlsx = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    docx = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
     upload = {
         "required": True,
         "content": {
@@ -149,6 +151,39 @@ def document(profiles: list[str]) -> dict[str, Any]:
                         "200": {
                             "description": "The answered workbook",
                             "content": {xlsx: {"schema": {"type": "string", "format": "binary"}}},
+                        },
+                        **_errors(),
+                    },
+                }
+            },
+            "/api/documents/{document}": {
+                "post": {
+                    "summary": (
+                        "Draft one of the three items (事前確認シート, 協働事業確認書, "
+                        "ふりかえりシート) from a case, as a Word file; a field given as null "
+                        "is a blank to fill in"
+                    ),
+                    "parameters": [
+                        {
+                            "name": "document",
+                            "in": "path",
+                            "required": True,
+                            "schema": {
+                                "type": "string",
+                                "enum": list(DOCUMENTS),
+                            },
+                        },
+                        profile,
+                        lang,
+                    ],
+                    "requestBody": {
+                        "required": True,
+                        "content": {"application/json": {"schema": _ref("Case")}},
+                    },
+                    "responses": {
+                        "200": {
+                            "description": "The draft (.docx)",
+                            "content": {docx: {"schema": {"type": "string", "format": "binary"}}},
                         },
                         **_errors(),
                     },

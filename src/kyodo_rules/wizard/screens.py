@@ -14,6 +14,7 @@ import questionary
 from questionary import Choice, Separator
 
 from kyodo_rules.rulebase.questions import TITLE
+from kyodo_rules.wizard import documents
 from kyodo_rules.wizard.answers import answer_words
 from kyodo_rules.wizard.checkbox import RESULT
 from kyodo_rules.wording import catalog
@@ -113,13 +114,15 @@ def show_result(wizard: Wizard, result: Result) -> None:
         wizard.say(line)
     answers = wizard.answers()
     sections = [key for key in DETAIL_SECTIONS if section_items(result, key, lang, answers=answers)]
-    while sections:
+    offer = Choice(title=catalog.text("document_offer", "menu", lang), value=documents.OFFER)
+    while True:
         wizard.say("")
         picked = questionary.select(
             wizard.t("result_menu"),
             choices=[
                 *(Choice(title=heading(key, lang), value=key) for key in sections),
                 Separator("─" * 10),
+                offer,
                 Choice(title=wizard.t("result_done"), value=RESULT),
             ],
             instruction=wizard.t("select_hint"),
@@ -127,6 +130,9 @@ def show_result(wizard: Wizard, result: Result) -> None:
         ).unsafe_ask()
         if picked == RESULT or picked is None:
             return
+        if picked == documents.OFFER:
+            documents.offer(wizard, result)
+            continue
         wizard.say(f"■ {heading(picked, lang)}")
         for item in section_items(result, picked, lang, answers=answers):
             wizard.say(item if item.startswith("    ") else f"  ・{item}")
