@@ -306,14 +306,15 @@ def test_jirei1_in_the_browser_with_back_and_the_summary_then_printed_on_a4(
     from selenium.webdriver.common.print_page_options import PrintOptions
 
     url = _start(browser, server, "generic", "庁舎管理の委託")
-    facts = {**JIREI1, "self_solvable": False, "community_solvable": False}
+    facts = {**JIREI1, "benefit": "public", "self_solvable": False, "community_solvable": False}
     first = _answer(browser, facts)
     second_page = _field(browser)
     assert "いまの見込み" in _text(browser)
     # 戻る: the first question again, its answer still chosen; then on without retyping.
     _click(browser, "#back")
     assert _field(browser) == first
-    shown = "true" if facts[first] else "false"
+    kept = facts[first]
+    shown = str(kept).lower() if isinstance(kept, bool) else kept
     assert browser.find_element(By.CSS_SELECTOR, f'input[value="{shown}"]').is_selected()
     _click(browser, "#next")
     assert _field(browser) == second_page

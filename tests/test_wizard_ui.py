@@ -120,24 +120,24 @@ def test_real_prompts_reach_the_classify_result(tmp_path: Path) -> None:
 
 def test_ctrl_c_leaves_a_resumable_session(tmp_path: Path) -> None:
     path = tmp_path / "s.session.yaml"
-    keys = keys_for(TITLE, "テスト") + keys_for("self_solvable", False) + CTRL_C
+    keys = keys_for(TITLE, "テスト") + keys_for("benefit", "public") + CTRL_C
     with pytest.raises(KeyboardInterrupt):
         run_wizard(keys, path)
     state = session.load_state(path, None, None)
-    assert state.asked == [TITLE, "self_solvable"]
-    assert state.answers == {TITLE: "テスト", "self_solvable": False}
+    assert state.asked == [TITLE, "benefit"]
+    assert state.answers == {TITLE: "テスト", "benefit": "public"}
 
 
 def test_back_and_why_at_a_question(tmp_path: Path) -> None:
     path = tmp_path / "s.session.yaml"
-    n = len(FIELD_KINDS["self_solvable"][1])
+    n = len(FIELD_KINDS["benefit"][1])  # the first question: it decides most often
     why = DOWN * (n + 2) + ENTER + DOWN + ENTER  # after 分からない, ← 戻る; then the quote
     back = DOWN * (n + 1) + ENTER
     keys = keys_for(TITLE, "x") + why + back + ("\x7f" + "y" + ENTER) + CTRL_C
     with pytest.raises(KeyboardInterrupt):
         run_wizard(keys, path)
     out = path.with_suffix(".out").read_text(encoding="utf-8")
-    assert "000_8b5359a4ac293472.txt" in out  # the help quotes the source
+    assert "不特定多数の第3者の利益" in out  # the help quotes the source
     state = session.load_state(path, None, None)
     assert state.answers[TITLE] == "y"  # the kept answer "x" was the default, erased
 
@@ -146,11 +146,11 @@ def test_status_line_after_each_answer_and_result_now(tmp_path: Path) -> None:
     path = tmp_path / "s.session.yaml"
     n = len(FIELD_KINDS["actors"][1]) + 1  # and どれも当てはまらない
     result_now = DOWN * (n + 3) + ENTER  # at 主体: after 分からない, ← 戻る, なぜこの質問？
-    keys = keys_for(TITLE, "x") + keys_for("self_solvable", False)
+    keys = keys_for(TITLE, "x") + keys_for("benefit", "public")
     wizard, result = run_wizard(keys + result_now, path)
     out = path.with_suffix(".out").read_text(encoding="utf-8")
     assert "いまの見込み:" in out and "確認すべき点" in out
-    assert wizard.state.asked == [TITLE, "self_solvable"]
+    assert wizard.state.asked == [TITLE, "benefit"]
     assert result.verdict == "undetermined"
 
 
@@ -158,11 +158,11 @@ def test_back_on_a_multi_select_goes_back(tmp_path: Path) -> None:
     path = tmp_path / "s.session.yaml"
     n = len(FIELD_KINDS["actors"][1]) + 1  # and どれも当てはまらない
     back = DOWN * (n + 1) + ENTER  # the cursor on ← 戻る, nothing ticked
-    keys = keys_for(TITLE, "x") + keys_for("self_solvable", False) + back + CTRL_C
+    keys = keys_for(TITLE, "x") + keys_for("benefit", "public") + back + CTRL_C
     with pytest.raises(KeyboardInterrupt):
         run_wizard(keys, path)
     state = session.load_state(path, None, None)
-    assert state.reask == "self_solvable"
+    assert state.reask == "benefit"
     assert "actors" not in state.answers
     out = path.with_suffix(".out").read_text(encoding="utf-8")
     assert "selections" not in out and "done" not in out
@@ -172,7 +172,7 @@ def test_ticked_boxes_are_shown_in_japanese(tmp_path: Path) -> None:
     path = tmp_path / "s.session.yaml"
     keys = (
         keys_for(TITLE, "x")
-        + keys_for("self_solvable", False)
+        + keys_for("benefit", "public")
         + keys_for("actors", ["city", "business"])
         + CTRL_C
     )

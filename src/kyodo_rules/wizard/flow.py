@@ -2,13 +2,16 @@
 
 The wizard keeps no list of "important" questions. After every answer it asks
 the classifier for the open questions (each unknown fact that can change the
-answer, with what it changes), and asks first those that can change the
-verdict: in the declared order, except that one the others will probably make
-moot waits for them (see `ranking`). When none is left the verdict is as settled as
-the facts allow: the user may see the result, or go on with the questions that
-only shape the forms and the procedure. A new rule therefore changes the
-interview without any wizard code being touched, and a field no rule reads is
-never asked.
+answer, with what it changes), and asks them in the classifier's own order:
+first the question whose answers most often change the answer shown (its
+verdict, its reason, or whether it is 確定/暫定/判定できない), ties in the
+declared order (docs/answers.md). It looks two answers ahead before it settles:
+a question that changes the reason only together with another unknown fact
+(事例3's planner and what the partner brings, which together make 奉仕作業)
+is asked too. When none is left the answer is as settled as the facts allow:
+the user may see the result, or go on with the questions that only shape the
+forms and the procedure. A new rule therefore changes the interview without any
+wizard code being touched, and a field no rule reads is never asked.
 
 Answers are never thrown away: going back, or changing an answer in the
 summary, keeps every answer given so far; the interview is re-derived from
@@ -24,7 +27,6 @@ from typing import Any
 
 from kyodo_rules.decision.bound import Bound
 from kyodo_rules.rulebase.questions import TITLE
-from kyodo_rules.wizard.ranking import Ranking
 
 
 @dataclass
@@ -52,7 +54,8 @@ class Standing:
     verdict: str
     provisional: str
     category: str | None
-    #: Open questions that can still change the verdict, and all open questions.
+    #: Open questions that can still change the answer shown (its verdict, reason or
+    #: status; alone, or with one more answer), most deciding first; and the rest.
     deciding: tuple[str, ...]
     others: tuple[str, ...]
 
@@ -69,6 +72,12 @@ class WhyRule:
     quote: str | None
 
 
+def _deciding(question: Any) -> bool:
+    """Whether a question can change the answer shown: one of its answers does, or it
+    reads an open rule that, with one more answer, changes the verdict or reason."""
+    return bool(question.deciding) or not {"verdict", "category"}.isdisjoint(question.affects)
+
+
 class Flow:
     """The interview logic for one profile's rules and one declared order."""
 
@@ -82,7 +91,6 @@ class Flow:
         self.order = order
         #: Yes/no questions that may be put on one screen (questions.yaml `together`).
         self.groups = together
-        self.ranking = Ranking(bound)
         self._declared = {name: n for n, name in enumerate(order)}
 
     # -- what is known ---------------------------------------------------------
@@ -99,13 +107,14 @@ class Flow:
     def standing(self, state: State) -> Standing:
         """The strict and provisional answer now, and the open questions left.
 
-        Exactly the result's `open_questions` (see docs/policy.md, "Open
-        questions and the interview"): `deciding` are those whose answer can
-        change the verdict, `others` the rest (forms, flags, documents…).
+        Exactly the result's `open_questions`, in their order (docs/answers.md):
+        `deciding` are those whose answers change the answer shown, or change
+        its verdict or reason together with another unknown fact; `others` the
+        rest (forms, flags, documents…).
         """
         decision, provisional, questions = self.bound.status(self.facts(state))
-        deciding = tuple(q.field for q in questions if "verdict" in q.affects)
-        others = tuple(q.field for q in questions if "verdict" not in q.affects)
+        deciding = tuple(q.field for q in questions if _deciding(q))
+        others = tuple(q.field for q in questions if not _deciding(q))
         return Standing(
             decision.verdict, provisional.verdict, provisional.category, deciding, others
         )
@@ -129,10 +138,7 @@ class Flow:
                 None,
             )
         now = self.standing(state)
-        deciding = [f for f in now.deciding if f not in state.asked and f != TITLE]
-        if not deciding:
-            return None
-        return self.ranking.order(self.facts(state), deciding, self._declared)[0]
+        return next((f for f in now.deciding if f not in state.asked and f != TITLE), None)
 
     def more(self, state: State) -> bool:
         """Questions are left that shape the forms and the procedure, not the verdict."""
