@@ -55,7 +55,8 @@ def test_strict_verdicts_on_bit_sets_are_the_decisions_verdicts(
 ) -> None:
     profile, _, definite, undecided = drawn
     combiner = fresh(profile)
-    decision = combiner.decide(indices(definite), indices(undecided))
+    # The strict reading (a contested reading kept open) on sets, then the policy.
+    decision = combiner.decide(*combiner.strict(indices(definite), indices(undecided), frozenset()))
     assert combiner.verdict_bits(definite, undecided, frozenset()) == (
         decision.verdict,
         decision.category,

@@ -457,7 +457,8 @@ class Combiner:
         held = sorted(
             i
             for i in definite - strict_definite
-            if i in force and self.rules[i].then.verdict is not None
+            if i in force
+            and (self.rules[i].then.verdict is not None or self.rules[i].contested_by is not None)
         )
         evidence = [i for i in provisional.in_favour if self.rules[i].states]
         out: list[tuple[int, tuple[int, ...]]] = []
@@ -471,9 +472,18 @@ class Combiner:
         # Most decisive first: a bare presumption before one a form's sentence
         # states; then one that a single answer would establish before one that
         # needs several (the verdict-changing ones already lead `out`).
+        # What the strict reading keeps open but the answer follows (a contested
+        # reading, a rule held while a fact is unknown) is what the answer rests on
+        # most: it leads.
         unknown_reads = {i: len(self.rules[i].fields & unknown) for i, _ in out}
+        followed = set(held)
         ranked = sorted(
             range(len(out)),
-            key=lambda n: (bool(out[n][1]), unknown_reads[out[n][0]] > 1, n),
+            key=lambda n: (
+                bool(out[n][1]),
+                out[n][0] not in followed,
+                unknown_reads[out[n][0]] > 1,
+                n,
+            ),
         )
         return tuple(out[n] for n in ranked)

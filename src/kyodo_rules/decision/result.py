@@ -84,6 +84,7 @@ def _presumption(
     rule = bound.ruleset.rules[index]
     unknown = tuple(f for f in FACT_FIELDS if f in rule.fields and facts.get(f) is None)
     stated = tuple(bound.ruleset.rules[j].id for j in stated_by)
+    contested = rule.contested_by
     return bound.once(
         ("presumption", index, lang, unknown, stated),
         partial(
@@ -94,6 +95,8 @@ def _presumption(
             quote=rule.quote,
             facts=unknown,
             stated_by=stated,
+            contested_by=contested.source if contested else None,
+            contested_quote=contested.quote if contested else None,
         ),
     )
 

@@ -59,6 +59,9 @@ class Case(BaseModel):
 
     title: Annotated[str, Field(max_length=500)] | None = None
     actors: tuple[Actor, ...] | None = None
+    #: Two or more different organisations of one kind take part (two different
+    #: NPOs, say): the guides disagree whether they are different actors.
+    several_of_one_kind: StrictBool | None = None
     planner: Party | None = None
     spec_author: SpecAuthor | None = None
     city_supervises: StrictBool | None = None
@@ -184,6 +187,9 @@ class Presumption(BaseModel):
     #: form of 協働 whose definition states a part of the definition); empty for
     #: a bare presumption.
     stated_by: tuple[str, ...] = ()
+    #: For a reading the guides dispute: the other guide's place and sentence.
+    contested_by: str | None = None
+    contested_quote: str | None = None
 
 
 class Provisional(BaseModel):
@@ -246,6 +252,16 @@ class Principle(BaseModel):
     source: str
 
 
+class ShownAnswer(BaseModel):
+    """The answer shown: a verdict, whether it is 確定/暫定/判定できない, and why not 協働."""
+
+    model_config = ConfigDict(frozen=True)
+
+    verdict: Verdict
+    status: Status
+    category: Category | None = None
+
+
 class Result(BaseModel):
     """The answer for one case; `model_dump(mode="json")` is the vocabulary's JSON."""
 
@@ -269,6 +285,17 @@ class Result(BaseModel):
     #: When a not-協働 case has no change in `would_be_kyodo_if`: the rules in the
     #: way whose facts are not the project's design to change (e.g. 自助で足りる).
     what_if_blocked_by: tuple[Presumption, ...] = ()
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def answer(self) -> ShownAnswer:
+        """The answer to show, in one key: the verdict shown (the strict one when it is
+        settled, the provisional one otherwise), its status and its reason. What every
+        output opens with, so that a caller need not read three keys together."""
+        if self.verdict != "undetermined" or self.provisional is None:
+            return ShownAnswer(verdict=self.verdict, status=self.status, category=self.category)
+        p = self.provisional
+        return ShownAnswer(verdict=p.verdict, status=self.status, category=p.category)
 
     @computed_field  # type: ignore[prop-decorator]
     @property

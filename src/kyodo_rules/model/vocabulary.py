@@ -131,6 +131,7 @@ FIELD_KINDS: dict[str, tuple[Literal["bool", "code", "codes"], tuple[object, ...
     "self_solvable": ("bool", (True, False)),
     "community_solvable": ("bool", (True, False)),
     "actors": ("codes", ACTORS),
+    "several_of_one_kind": ("bool", (True, False)),
     "spec_author": ("code", get_args(SpecAuthor)),
     "city_supervises": ("bool", (True, False)),
     "scheme": ("code", get_args(Scheme)),

@@ -27,7 +27,7 @@ added anywhere else for tests (`tests/cases/`).
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -61,6 +61,10 @@ class Expectation(_Strict):
     """What the guidance says the answer is. Only the keys given are checked."""
 
     verdict: Verdict
+    #: The answer shown (`Result.answer`): its verdict, and its status
+    #: (settled / provisional / undetermined). A case of a few facts says these.
+    answer: Verdict | None = None
+    status: Literal["settled", "provisional", "undetermined"] | None = None
     category: Category | None = _UNSET
     zone: Zone | None = _UNSET
     subsidiarity: Subsidiarity | None = _UNSET
@@ -68,6 +72,9 @@ class Expectation(_Strict):
     flags: tuple[FlagCode, ...] | None = None
     required_documents: tuple[Document, ...] | None = None
     missing_facts: tuple[str, ...] | None = None
+    #: The open question asked first (the one whose answers most often change the
+    #: answer shown).
+    first_question: str | None = None
     rules: tuple[str, ...] = ()
     not_rules: tuple[str, ...] = ()
     would_be_kyodo_if: tuple[tuple[ChangeSpec, ...], ...] = ()
@@ -135,10 +142,16 @@ def mismatches(case: LibraryCase, result: Any) -> list[str]:
     """How `result` (a `Result`) differs from what the case expects; empty when it agrees."""
     problems: list[str] = []
     for key, expected in case.checked_fields().items():
-        actual = getattr(result, key)
+        # A case that states the answer shown names that answer's reason.
+        shown = key == "category" and case.expect.answer is not None
+        actual = result.answer.category if shown else getattr(result, key)
         if actual != expected:
             problems.append(f"{key}: expected {expected!r}, got {actual!r}")
     exp = case.expect
+    if exp.answer is not None and result.answer.verdict != exp.answer:
+        problems.append(f"answer: expected {exp.answer!r}, got {result.answer.verdict!r}")
+    if exp.status is not None and result.status != exp.status:
+        problems.append(f"status: expected {exp.status!r}, got {result.status!r}")
     if exp.forms is not None:
         got = tuple(f.code for f in result.forms)
         if got != exp.forms:
@@ -165,6 +178,10 @@ def mismatches(case: LibraryCase, result: Any) -> list[str]:
         problems.append(
             f"missing_facts: expected {list(exp.missing_facts)}, got {list(result.missing_facts)}"
         )
+    if exp.first_question is not None:
+        first = result.missing_facts[0] if result.missing_facts else None
+        if first != exp.first_question:
+            problems.append(f"first question: expected {exp.first_question!r}, got {first!r}")
     if exp.principles is not None:
         got_p = {p.code for p in result.principles_violated}
         if got_p != set(exp.principles):

@@ -118,8 +118,10 @@ class RuleSpec(RuleSpecBase):
             raise ValueError(
                 "states: only a kyodo rule (evidence of 協働) states parts of the definition"
             )
-        if self.contested_by is not None and self.then.verdict is None:
-            raise ValueError("contested_by: only a rule with a verdict can be contested")
+        if self.contested_by is not None and self.then.verdict is None and not self.overrides:
+            raise ValueError(
+                "contested_by: only a rule that gives a verdict or sets one aside can be contested"
+            )
         return self
 
 
