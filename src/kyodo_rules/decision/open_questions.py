@@ -179,15 +179,19 @@ def open_questions(
     # still open that, established, would change the provisional answer (the
     # policy decided with that rule in). Evaluating one field at a time misses a
     # rule that needs two unknown facts at once (事例3's planner and consultation).
-    jointly: dict[str, set[int]] = {}
+    # A field counts for such a rule only if one of its answers moves the rule (a
+    # field whose every answer leaves the rule where it is, because another part of
+    # the condition already decides it, is no part of what it waits for).
+    jointly: dict[str, dict[int, set[int]]] = {}
     for i in sorted(undecided):
         fields_open = {f for f in combiner.rules[i].fields if facts.get(f) is None}
         if len(fields_open) < 2:
             continue
         sig = combiner.signature_near(definite_bits | 1 << i, definite_bits, now_force, now_p)
         parts = {k for k, part in enumerate(sig) if part != now_p[k]}
-        for f in fields_open:
-            jointly.setdefault(f, set()).update(parts)
+        if parts:
+            for f in fields_open:
+                jointly.setdefault(f, {})[i] = parts
     found: list[Question] = []
     for field in FACT_FIELDS:
         if field not in fields or facts.get(field) is not None:
@@ -217,7 +221,13 @@ def open_questions(
             if s[1] != now_s[1]:
                 changed.add(1)
             hits.append((sig[0], sig[1], s[0] != "undetermined"))
-        changed |= jointly.get(field, set())
+        for i, parts in jointly.get(field, {}).items():
+            # Open now (undecided): the rule moves if some answer decides it.
+            if any(
+                (d_new | u_new) >> i & 1 == 0 or d_new >> i & 1
+                for d_new, u_new in found_moves.groups
+            ):
+                changed |= parts
         if changed:
             outcomes = tuple(
                 (value, *hits[at])
