@@ -12,25 +12,27 @@ from __future__ import annotations
 import csv
 import io
 import os
-from collections.abc import Callable, Iterable, Iterator
-from contextlib import suppress
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import ExitStack, suppress
 from pathlib import Path
 from typing import Any
 
 from kyodo_rules.files.cells import clean, inert_csv, is_formula_like
 from kyodo_rules.files.sheetguard import NoCachedValue
 from kyodo_rules.model.errors import InputError
-from kyodo_rules.model.vocabulary import FIELD_KINDS, LANGS, Lang
+from kyodo_rules.model.vocabulary import CATEGORIES, FIELD_KINDS, FORMS, LANGS, VERDICTS, Lang
 from kyodo_rules.outputs.inventory.answers import (
     Answered,
     Layout,
     Tally,
+    label,
     summary_headers,
     summary_rows,
 )
 from kyodo_rules.outputs.inventory.columns import _LONG, INPUT_FIELDS, RESULT_COLUMNS
 from kyodo_rules.outputs.inventory.reading import SHEET_NAMES, Cell, cell_text, pick, table_format
 from kyodo_rules.outputs.inventory.sheetxml import RawRows
+from kyodo_rules.wording import catalog
 from kyodo_rules.wording.field_labels import CODE_LABELS, FIELD_LABELS
 
 
@@ -172,10 +174,17 @@ def _cleaned(value: str) -> tuple[str, bool]:
 
 
 _VERDICT_FILLS = {"kyodo": "E6F4EC", "not_kyodo": "FBEAEA", "undetermined": "FDF3DC"}
+#: Column widths (characters) of the answered sheet: the title, long texts, the rest.
+_WIDE, _LONG_WIDTH, _NARROW = 28, 34, 12
 
 
 class Sheet:
-    """What one run writes: its header, its rows as they come, and the counts for the summary."""
+    """What one run writes: its header, its rows as they come, and the counts for the summary.
+
+    `above`: the rows above the list's header (its title, a 作成日 line), kept
+    above the answers. `unused`: the names of the columns not used, and
+    `report` a printable HTML page written beside the answers (`printout.py`).
+    """
 
     def __init__(
         self,
@@ -184,6 +193,9 @@ class Sheet:
         lang: Lang,
         notes: Iterable[str],
         form_label: Callable[[str], str],
+        *,
+        above: Sequence[Sequence[str]] = (),
+        source: str = "",
     ) -> None:
         self.layout = layout
         self.lang = lang
@@ -191,6 +203,8 @@ class Sheet:
         self.notes = tuple(notes)
         self.form_label = form_label
         self.tally = Tally()
+        self.above = [line for line in (_title_line(r) for r in above) if line]
+        self.source = source
 
     def counted(self, rows: Iterable[Answered]) -> Iterator[Answered]:
         for row in rows:
@@ -200,6 +214,29 @@ class Sheet:
     def summary(self) -> list[tuple[str, str, str, int]]:
         return summary_rows(self.tally, self.lang, self.layout.columns.ignored, self.form_label)
 
+    def all_notes(self) -> list[str]:
+        """The 注意 sheet: how the list was read, the columns not used, the rows skipped."""
+        lang = self.lang
+        out = list(self.notes)
+        unused = self.layout.columns.unused
+        if unused:
+            names = catalog.join((f"「{n}」" if lang == "ja" else repr(n) for n in unused), lang)
+            out.append(catalog.text("inventory_words", "unused_columns", lang, names=names))
+        if not self.layout.columns.guess:
+            out.append(catalog.text("inventory_words", "no_guess", lang))
+        tally = self.tally
+        for number, kind in tally.skipped_rows:
+            what = catalog.text("inventory_words", f"{kind}_kind", lang)
+            out.append(catalog.text("inventory_words", "skipped_row", lang, row=number, kind=what))
+        if tally.skipped > len(tally.skipped_rows):
+            more = tally.skipped - len(tally.skipped_rows)
+            out.append(catalog.text("inventory_words", "more_skipped", lang, count=more))
+        return out
+
+
+def _title_line(cells: Sequence[str]) -> str:
+    return "　".join(c for c in cells if c)
+
 
 def write_answers(
     target: Path,
@@ -207,31 +244,48 @@ def write_answers(
     replaces: bool,
     sheet: Sheet,
     rows: Iterable[Answered],
+    report: Path | None = None,
 ) -> list[Path]:
     """Write the answered sheet (and, for CSV, its summary beside it); returns the files.
 
     `target`, `side` and `replaces` are `plan_outputs`'s answer, checked before
-    any work. Both files of a CSV run are put in place only once both are complete.
+    any work. Both files of a CSV run are put in place only once both are complete;
+    so is the printable `report`, written from the same rows as they come.
     """
     from kyodo_rules.outputs.html import atomic_path, atomic_writer
+    from kyodo_rules.outputs.inventory.printout import Printout
 
-    if side is None:
-        with atomic_path(target) as tmp:
-            _write_xlsx(tmp, sheet, rows)
-        return [target]
-    # UTF-8 with a BOM is what Excel needs to open a CSV file in Japanese without garbling it.
-    with (
-        atomic_writer(side, encoding="utf-8-sig", newline="", exclusive=not replaces) as out_side,
-        atomic_writer(target, encoding="utf-8-sig", newline="") as main,
-    ):
-        writer = csv.writer(main)
-        writer.writerow([csv_cell(h) for h in sheet.headers])
-        for row in sheet.counted(rows):
-            writer.writerow([csv_cell(c) for c in row.cells])
-        side_writer = csv.writer(out_side)
-        side_writer.writerow([csv_cell(h) for h in summary_headers(sheet.lang)])
-        side_writer.writerows([csv_cell(c) for c in line] for line in sheet.summary())
-    return [target, side]
+    with ExitStack() as stack:
+        printout = None
+        if report is not None:
+            handle = stack.enter_context(atomic_writer(report, newline="\n"))
+            printout = Printout(handle, sheet)
+            rows = printout.rows(rows)
+        if side is None:
+            with atomic_path(target) as tmp:
+                _write_xlsx(tmp, sheet, rows)
+                if printout is not None:
+                    printout.finish()
+            return [target] + ([report] if report is not None else [])
+        # UTF-8 with a BOM is what Excel needs to open a CSV file in Japanese without garbling it.
+        with (
+            atomic_writer(
+                side, encoding="utf-8-sig", newline="", exclusive=not replaces
+            ) as out_side,
+            atomic_writer(target, encoding="utf-8-sig", newline="") as main,
+        ):
+            writer = csv.writer(main)
+            for line in sheet.above:
+                writer.writerow([csv_cell(line)])
+            writer.writerow([csv_cell(h) for h in sheet.headers])
+            for row in sheet.counted(rows):
+                writer.writerow([csv_cell(c) for c in row.cells])
+            side_writer = csv.writer(out_side)
+            side_writer.writerow([csv_cell(h) for h in summary_headers(sheet.lang)])
+            side_writer.writerows([csv_cell(c) for c in line] for line in sheet.summary())
+            if printout is not None:
+                printout.finish()
+        return [target, side] + ([report] if report is not None else [])
 
 
 def _write_xlsx(filename: str, sheet: Sheet, rows: Iterable[Answered]) -> None:
@@ -252,6 +306,24 @@ def _write_xlsx(filename: str, sheet: Sheet, rows: Iterable[Answered]) -> None:
     book.save(filename)
 
 
+def _for_paper(sheet: Any, title_rows: str | None) -> None:
+    """A4 landscape, every column on one page's width, the header on every page."""
+    from openpyxl.worksheet.properties import PageSetupProperties
+
+    sheet.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+    setup = sheet.page_setup
+    setup.orientation = "landscape"
+    setup.paperSize = 9  # A4
+    setup.fitToWidth = 1
+    setup.fitToHeight = 0  # as many pages down as it takes
+    sheet.page_margins.left = sheet.page_margins.right = 0.4
+    sheet.page_margins.top = sheet.page_margins.bottom = 0.5
+    sheet.print_options.gridLines = True
+    sheet.print_options.horizontalCentered = True
+    if title_rows:
+        sheet.print_title_rows = title_rows
+
+
 def _fill_xlsx(book: Any, sheet: Sheet, rows: Iterable[Answered]) -> None:
     from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.utils import get_column_letter
@@ -262,46 +334,152 @@ def _fill_xlsx(book: Any, sheet: Sheet, rows: Iterable[Answered]) -> None:
     first_result = sheet.layout.start
     keys = list(RESULT_COLUMNS)
     long_text = {first_result + keys.index(k) for k in _LONG}
+    title_at = first_result - 1 if first_result > 0 else None
     bold = Font(bold=True)
+    top = len(sheet.above) + 1  # the header's row
+    last = get_column_letter(len(headers))
     for index in range(len(headers)):
-        wide = index in long_text
-        out.column_dimensions[get_column_letter(index + 1)].width = 40 if wide else 16
-    out.freeze_panes = "B2"
-    out.append([xlsx_value(out, text, font=bold) for text in headers])
+        width = _LONG_WIDTH if index in long_text else _WIDE if index == title_at else _NARROW
+        out.column_dimensions[get_column_letter(index + 1)].width = width
+    _for_paper(out, f"{top}:{top}")
+    out.freeze_panes = f"{'B' if title_at == 0 else 'A'}{top + 1}"
+    wrap = Alignment(wrap_text=True, vertical="top")
+    for number, line in enumerate(sheet.above, 1):
+        size = 14 if number == 1 else 11
+        out.append([xlsx_value(out, line, font=Font(bold=number == 1, size=size))])
+        out.merged_cells.add(f"A{number}:{last}{number}")
+    head_fill = PatternFill("solid", fgColor="DDEBF7")
+    out.append(
+        [xlsx_value(out, text, font=bold, fill=head_fill, alignment=wrap) for text in headers]
+    )
     styles: dict[str, dict[str, Any]] = {
-        k: {"fill": PatternFill("solid", fgColor=v)} for k, v in _VERDICT_FILLS.items()
+        k: {"fill": PatternFill("solid", fgColor=v), "alignment": wrap}
+        for k, v in _VERDICT_FILLS.items()
     }
-    styles["wrap"] = {"alignment": Alignment(wrap_text=True, vertical="top")}
+    styles["wrap"] = {"alignment": wrap}
+    styles["skipped"] = {"alignment": wrap, "font": Font(italic=True, color="666666")}
     raw = RawRows(out, styles)
     count = 0
     for row in sheet.counted(rows):
         count += 1
         verdict = row.counted.verdict if row.counted is not None else None
+        plain = "skipped" if row.kind != "data" else "wrap"
         cells: list[tuple[Any, str | None]] = []
         for index, value in enumerate(row.cells):
             style = None
             if index == first_result and verdict is not None:
                 style = verdict
-            elif index in long_text and value:
-                style = "wrap"
+            elif value is not None and value != "":
+                style = plain
             cells.append((_xlsx_text(value), style))
         if raw.usable:
             raw.append(cells)
         else:
             out.append([xlsx_value(out, v, **(styles[k] if k else {})) for v, k in cells])
     # Written after the rows (openpyxl puts it after the sheet's data): the count is known now.
-    out.auto_filter.ref = f"A1:{get_column_letter(len(headers))}{count + 1}"
-    summary = book.create_sheet(pick(SHEET_NAMES["summary"], lang))
-    for index, width in enumerate((34, 40, 26, 10), 1):
-        summary.column_dimensions[get_column_letter(index)].width = width
-    summary.append([xlsx_value(summary, text, font=bold) for text in summary_headers(lang)])
+    out.auto_filter.ref = f"A{top}:{last}{top + count}"
+    _summary_sheet(book, sheet)
+    notes = sheet.all_notes()
+    if notes:
+        noted = book.create_sheet(pick(SHEET_NAMES["notes"], lang))
+        noted.column_dimensions["A"].width = 120
+        _for_paper(noted, None)
+        for note in notes:
+            noted.append([xlsx_value(noted, note, alignment=wrap)])
+
+
+def _summary_sheet(book: Any, sheet: Sheet) -> None:
+    """The 集計 sheet: verdict by status, by department, the forms and the categories, each
+    a small table with a bar chart beside the first two; then every count as a list."""
+    from openpyxl.chart import BarChart, Reference
+    from openpyxl.styles import Font, PatternFill
+
+    lang = sheet.lang
+    tally = sheet.tally
+    words = catalog.words("inventory_words", lang)
+    out = book.create_sheet(pick(SHEET_NAMES["summary"], lang))
+    for letter, width in zip("ABCDEFG", (30, 14, 14, 14, 14, 10, 10), strict=True):
+        out.column_dimensions[letter].width = width
+    _for_paper(out, None)
+    bold, big = Font(bold=True), Font(bold=True, size=14)
+    head = PatternFill("solid", fgColor="DDEBF7")
+    rows_written = 0
+
+    def line(values: Sequence[Any], font: Any = None, fill: Any = None) -> int:
+        nonlocal rows_written
+        style = {k: v for k, v in (("font", font), ("fill", fill)) if v is not None}
+        out.append([xlsx_value(out, v, **style) if isinstance(v, str) else v for v in values])
+        rows_written += 1
+        return rows_written
+
+    title = sheet.above[0] if sheet.above else sheet.source
+    line([f"{words['summary_title']}　{title}".strip()], big)
+    line([])
+    statuses = ("settled", "provisional", "undetermined")
+    first = line(
+        [catalog.text("inventory_summary", "crossed", lang)]
+        + [label("status", s, lang) for s in statuses]
+        + [words["total"]],
+        bold,
+        head,
+    )
+    for verdict in VERDICTS:
+        counts = [tally.crossed.get((verdict, s), 0) for s in statuses]
+        line([label("verdict_short", verdict, lang), *counts, sum(counts)])
+    line([words["total"], *(tally.counts["status"].get(s, 0) for s in statuses), tally.answered])
+    chart = BarChart()
+    chart.type, chart.grouping, chart.overlap = "bar", "stacked", 100
+    chart.title = words["by_status_chart"]
+    chart.add_data(
+        Reference(out, min_col=2, max_col=4, min_row=first, max_row=first + 3),
+        titles_from_data=True,
+    )
+    chart.set_categories(Reference(out, min_col=1, min_row=first + 1, max_row=first + 3))
+    chart.height, chart.width = 6.5, 14
+    out.add_chart(chart, "H1")
+    line([])
+    departments = tally.department_names()
+    if departments:
+        refused = words["not_answered"]
+        first = line(
+            [words["department"], *(label("verdict_short", v, lang) for v in VERDICTS), refused,
+             words["total"]],
+            bold,
+            head,
+        )  # fmt: skip
+        for name in departments:
+            counts = [tally.departments.get((name, v), 0) for v in (*VERDICTS, "")]
+            line([name, *counts, sum(counts)])
+        chart = BarChart()
+        chart.type, chart.grouping, chart.overlap = "bar", "stacked", 100
+        chart.title = words["by_department_chart"]
+        chart.add_data(
+            Reference(out, min_col=2, max_col=4, min_row=first, max_row=first + len(departments)),
+            titles_from_data=True,
+        )
+        chart.set_categories(
+            Reference(out, min_col=1, min_row=first + 1, max_row=first + len(departments))
+        )
+        chart.height, chart.width = max(6.5, 1.2 + 0.6 * len(departments)), 14
+        out.add_chart(chart, f"H{first}")
+        line([])
+    line([words["forms_table"], label_count(lang)], bold, head)
+    for code in FORMS:
+        shown = tally.form_labels.get(code) or sheet.form_label(code)
+        line([shown, tally.forms.get(code, 0)])
+    line([])
+    line([words["categories_table"], label_count(lang)], bold, head)
+    for code in CATEGORIES:
+        line([label("category", code, lang), tally.counts["category"].get(code, 0)])
+    line([])
+    line([words["listing"]], bold)
+    line(summary_headers(lang), bold, head)
     for section, item, code, number in sheet.summary():
-        summary.append([*(xlsx_value(summary, t) for t in (section, item, code)), number])
-    if sheet.notes:
-        notes = book.create_sheet(pick(SHEET_NAMES["notes"], lang))
-        notes.column_dimensions["A"].width = 100
-        for note in sheet.notes:
-            notes.append([xlsx_value(notes, note)])
+        line([section, item, code, number])
+
+
+def label_count(lang: Lang) -> str:
+    return catalog.text("inventory_summary", "count", lang)
 
 
 def write_template(path: str | os.PathLike[str]) -> Path:
