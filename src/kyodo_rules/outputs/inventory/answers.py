@@ -53,9 +53,9 @@ class RowWords:
         if found is None:
             return source
         issuer, title = found
-        if lang == "ja":
-            return f"{issuer}『{title}』{section}".rstrip()
-        return f"{issuer}, {title}, {section}".rstrip(", ")
+        return catalog.text(
+            "inventory_words", "cite", lang, issuer=issuer, title=title, section=section
+        ).rstrip(" ,")
 
 
 _WORDS: dict[tuple[int, str, str], RowWords] = {}
@@ -303,10 +303,12 @@ def result_cells(outcome: RowOutcome, lang: Lang) -> list[str]:
 
 def key_question(result: Result, lang: Lang) -> str:
     """The one question that matters most: the first open question, as the interview asks
-    it, with where each answer would lead."""
-    if not result.open_questions or result.status == "settled":
-        return ""
-    from kyodo_rules.outputs.text import _outcome_words
+    it, with where each answer would lead. A settled answer has none; where the what-if
+    ran (not in a batch), the smallest change that would make it 協働 stands in its place."""
+    from kyodo_rules.outputs.text import _outcome_words, next_steps
+
+    if result.status == "settled" or not result.open_questions:
+        return "\n".join(next_steps(result, lang)[:1]) if result.would_be_kyodo_if else ""
 
     first = result.open_questions[0]
     asked = _question_texts(lang).get(first.field) or catalog.field_label(first.field, lang)
@@ -347,7 +349,7 @@ def _reasons(result: Result, verdict: str, words: RowWords | None, lang: Lang) -
     out = []
     for entry in deciding[:2]:
         where = words.cite(entry.source, lang) if words is not None else entry.source
-        out.append(f"{entry.title}（{where}）" if lang == "ja" else f"{entry.title} ({where})")
+        out.append(entry.title + catalog.aside(where, lang))
     return out
 
 

@@ -59,7 +59,7 @@ class CellReader:
     """
 
     extra: ExtraWords = field(default_factory=dict)
-    _memo: dict[tuple[str, type, Cell], tuple[bool, Any]] = field(
+    _memo: dict[tuple[str, type, Cell], dict[str, Any] | str] = field(
         default_factory=dict, repr=False, compare=False
     )
 
@@ -79,17 +79,15 @@ class CellReader:
         found = self._memo.get(key)
         if found is None:
             try:
-                found = (True, self._read(meaning, value))
+                found = self._read(meaning, value)
             except CellError as exc:
-                found = (False, str(exc))
+                found = str(exc)  # a problem: kept as its message
             if len(self._memo) >= self.MEMO_MAX:
                 self._memo.clear()
             self._memo[key] = found
-        ok, read = found
-        if not ok:
-            raise CellError(read)
-        facts: dict[str, Any] = read
-        return {k: list(v) if isinstance(v, list) else v for k, v in facts.items()}
+        if isinstance(found, str):
+            raise CellError(found)
+        return {k: list(v) if isinstance(v, list) else v for k, v in found.items()}
 
     def _read(self, meaning: str, value: Cell) -> dict[str, Any]:
         if isinstance(value, NoCachedValue):

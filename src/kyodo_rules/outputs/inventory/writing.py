@@ -220,7 +220,9 @@ class Sheet:
         out = list(self.notes)
         unused = self.layout.columns.unused
         if unused:
-            names = catalog.join((f"「{n}」" if lang == "ja" else repr(n) for n in unused), lang)
+            names = catalog.join(
+                (catalog.text("inventory_words", "quoted", lang, text=n) for n in unused), lang
+            )
             out.append(catalog.text("inventory_words", "unused_columns", lang, names=names))
         if not self.layout.columns.guess:
             out.append(catalog.text("inventory_words", "no_guess", lang))
