@@ -25,9 +25,19 @@ from kyodo_rules.wording.field_labels import fold
 
 NAME = "wording/office.yaml"
 _SECTIONS = frozenset(
-    {"yes_words", "no_words", "unknown_words", "totals", "notes", "words", "names", "phrases"}
+    {
+        "yes_words",
+        "no_words",
+        "unknown_words",
+        "example_sheets",
+        "totals",
+        "notes",
+        "words",
+        "names",
+        "phrases",
+    }
 )
-_WORD_KEYS = frozenset({"words", "facts", "source"})
+_WORD_KEYS = frozenset({"words", "facts", "source", "yields"})
 _NAME_KEYS = frozenset({"starts", "ends", "contains", "facts", "source"})
 _PHRASE_KEYS = frozenset({"phrases", "facts", "source", "quote"})
 
@@ -41,6 +51,8 @@ class WordEntry:
     words: tuple[str, ...]
     facts: Facts
     source: str | None = None
+    #: Its facts give way to what another column of the row says of the same field.
+    yields: bool = False
 
 
 @dataclass(frozen=True)
@@ -80,6 +92,8 @@ class OfficeWords:
     unknown: frozenset[str]
     totals: tuple[str, ...]
     notes: tuple[str, ...]
+    #: Sheet names (folded) of example sheets.
+    example_sheets: tuple[str, ...]
     words: tuple[WordEntry, ...]
     names: tuple[NameEntry, ...]
     phrases: tuple[Phrase, ...]
@@ -134,8 +148,12 @@ def load_office(path: Path | str | None = None) -> OfficeWords:
     lists = {key: _strings(raw, f"{key}_words", name, errors) for key in ("yes", "no", "unknown")}
     totals = _strings(raw, "totals", name, errors)
     notes = _strings(raw, "notes", name, errors)
+    examples = _strings(raw, "example_sheets", name, errors)
     located = _entries(raw, "words", _WORD_KEYS, ("words",), name, errors)
-    words = tuple(WordEntry(tuple(e["words"]), e["facts"], e.get("source")) for e in located)
+    words = tuple(
+        WordEntry(tuple(e["words"]), e["facts"], e.get("source"), e.get("yields") is True)
+        for e in located
+    )
     names = tuple(
         NameEntry(
             tuple(fold(t) for t in e.get("starts", ())),
@@ -175,6 +193,7 @@ def load_office(path: Path | str | None = None) -> OfficeWords:
         unknown=frozenset(fold(w) for w in lists["unknown"]),
         totals=tuple(fold(w) for w in totals),
         notes=tuple(fold(w) for w in notes),
+        example_sheets=tuple(fold(w) for w in examples),
         words=words,
         names=names,
         phrases=tuple(phrases),

@@ -41,6 +41,10 @@ _HOW = frozenset({"funding", "scheme", "organizer"})
 #: Meanings whose cells are text, not words to look up.
 TEXT = frozenset({"title", "summary"})
 
+#: The key under which a cell's facts from words that yield are kept (補助 alone is a
+#: project subsidy unless another column of the row says which subsidy): not a field.
+WEAK = "(yields)"
+
 #: A map file's words: meaning (or field) -> folded word -> the facts it states.
 ExtraWords = Mapping[str, Mapping[str, Mapping[str, Any]]]
 
@@ -87,7 +91,7 @@ class CellReader:
             self._memo[key] = found
         if isinstance(found, str):
             raise CellError(found)
-        return {k: list(v) if isinstance(v, list) else v for k, v in found.items()}
+        return _copy(found)
 
     def _read(self, meaning: str, value: Cell) -> dict[str, Any]:
         if isinstance(value, NoCachedValue):
@@ -181,6 +185,7 @@ class CellReader:
         if unknown:
             raise CellError(self._unknown(meaning, fields, unknown))
         if meaning == "partner" and "actors" in facts:
+            # The list is the city's own: the partner works with the city.
             facts["actors"] = ["city", *(a for a in facts["actors"] if a != "city")]
         return facts
 
@@ -199,7 +204,7 @@ class CellReader:
             # A 予算の種類 column saying 委託 or 指定管理: a word of how the project is done.
             entry = office.entry(key, None)
         if entry is not None:
-            return entry.facts
+            return {WEAK: entry.facts} if entry.yields else entry.facts
         if meaning == "partner":
             if key in NONE_WORDS:
                 return {"actors": []}
@@ -231,10 +236,22 @@ class CellReader:
         )  # fmt: skip
 
 
+def _copy(facts: Mapping[str, Any]) -> dict[str, Any]:
+    """A memo's facts, copied so that a caller may change them (lists, the yielding part)."""
+    return {
+        k: list(v) if isinstance(v, list) else _copy(v) if isinstance(v, dict) else v
+        for k, v in facts.items()
+    }
+
+
 def _merge(facts: dict[str, Any], found: Mapping[str, Any]) -> str | None:
     """Add one word's facts to a cell's; the field two words disagree on, if any."""
     for name, value in found.items():
-        if isinstance(value, list):
+        if name == WEAK:
+            clash = _merge(facts.setdefault(WEAK, {}), value)
+            if clash is not None:
+                return clash
+        elif isinstance(value, list):
             have = facts.setdefault(name, [])
             have.extend(v for v in value if v not in have)
         elif name in facts and facts[name] != value:

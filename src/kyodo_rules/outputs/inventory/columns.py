@@ -30,6 +30,7 @@ from kyodo_rules.outputs.inventory.cells import (
     SPLIT as _SPLIT,
 )
 from kyodo_rules.outputs.inventory.cells import (
+    WEAK,
     CellError,
     CellReader,
     ExtraWords,
@@ -241,6 +242,7 @@ def read_row(number: int, cells: Sequence[Cell], columns: Columns) -> RowFacts:
     department: str | None = None
     summary_parts: list[str] = []
     reader = columns.reader
+    weak: dict[str, Any] = {}
     order = sorted(
         (i for i, m in enumerate(columns.fields) if m is not None and i < len(cells)),
         key=lambda i: _ORDER.get(columns.fields[i] or "", 1),
@@ -263,6 +265,11 @@ def read_row(number: int, cells: Sequence[Cell], columns: Columns) -> RowFacts:
             if meaning in FIELD_KINDS:
                 filled.add(meaning)
             continue
+        for name, given in found.pop(WEAK, {}).items():
+            filled.add(name)
+            have = weak.setdefault(name, given)
+            if isinstance(have, list) and have is not given:
+                have.extend(v for v in given if v not in have)
         for name, given in found.items():
             filled.add(name)
             if name not in facts:
@@ -280,6 +287,12 @@ def read_row(number: int, cells: Sequence[Cell], columns: Columns) -> RowFacts:
                         f"{_header(columns, source[name])!r}; not used",
                     )
                 )
+    for name, given in weak.items():
+        facts.setdefault(name, given)
+    for name, given in facts.items():
+        if isinstance(given, list) and "none" in given and len(given) > 1:
+            # 予算: なし beside 後援: no money, and the city's name.
+            facts[name] = [v for v in given if v != "none"]
     summary = "\n".join(summary_parts)
     presumed: tuple[Presumed, ...] = ()
     if columns.guess:
@@ -309,7 +322,7 @@ def _header(columns: Columns, index: int) -> str:
 def parse_cell(field_name: str, value: Cell) -> Any:
     """A cell of a vocabulary field as a fact value; None if unknown; `CellError` otherwise."""
     found = _DEFAULT.read(field_name, value)
-    return found.get(field_name)
+    return found.get(field_name, found.get(WEAK, {}).get(field_name))
 
 
 _DEFAULT = CellReader()

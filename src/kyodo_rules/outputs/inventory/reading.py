@@ -416,26 +416,43 @@ def _xlsx_table(
             if len(names) > 1:
                 wanted = frozenset(SHEET_NAMES["input"])
                 best = -1
+                lists = 0
                 for candidate in names:
                     with closing(book.rows(candidate)) as rows:  # type: ignore[type-var]
                         head = [
                             (n, tuple(map(_to_cell, c))) for n, c in itertools.islice(rows, PEEK)
                         ]
                     found = find_header(head, (), header_row)
-                    points = 0 if found is None else found.score * 2 + (candidate in wanted)
+                    points = 0 if found is None else found.score * 4 + (candidate in wanted) * 2
+                    if found is not None and not _example(candidate):
+                        points += 100  # an example sheet is read only if no other has a list
+                    lists += found is not None
                     if points > best:
                         best, chosen = points, candidate
                 others = "、".join(f"「{n}」" for n in names if n != chosen)
-                notes = (
-                    f"シート「{chosen}」を読みました（ほかのシート: {others}。別のシートは "
-                    f"--sheet で指定できます） / read sheet {chosen!r}; another: --sheet NAME",
-                )
+                if chosen != names[0] or lists > 1:
+                    notes = (
+                        f"シート「{chosen}」を読みました（ほかのシート: {others}。別のシートは "
+                        f"--sheet で指定できます） / read sheet {chosen!r}; another: --sheet NAME",
+                    )
         merges = book.scan(chosen)
         records = _xlsx_records(book, chosen, name)
         return _located(records, name, limits, None, merges, header_row, chosen, names, notes)
     except BaseException:
         book.close()
         raise
+
+
+def _example(sheet: str) -> bool:
+    """Is this sheet named as an example (記入例, 見本…), not the list itself?"""
+    from kyodo_rules.wording.field_labels import fold
+    from kyodo_rules.wording.office import office_words
+
+    key = fold(sheet)
+    return any(
+        key == w or (len(w) > 1 and (key.startswith(w) or key.endswith(w)))
+        for w in office_words().example_sheets
+    )
 
 
 def _xlsx_records(book: Any, sheet: str, name: str) -> Iterator[SheetRow]:
