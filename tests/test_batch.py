@@ -171,7 +171,7 @@ def test_csv_in_and_out_with_japanese_headers(
     source = tmp_path / "一覧.csv"
     text = (
         "事業名,主体,企画立案者,仕様書の作成者,市による指導・監督,相手方が提供するもの,"
-        "事前の協議・確認,備考\n"
+        "事前の協議・確認,メモ欄\n"
         "河川清掃,市、地域組織,市,市,いいえ,労力のみ,いいえ,メモ\n"
         "\n"
         '委託,"city,business",city,city,はい,,,\n'
@@ -180,7 +180,7 @@ def test_csv_in_and_out_with_japanese_headers(
     out = tmp_path / "結果.csv"
     assert main(["batch", str(source), "-o", str(out), "--profile", "nichinan"]) == 0
     err = capsys.readouterr().err
-    assert "列「備考」" in err  # kept, but said not to be used
+    assert "列「メモ欄」" in err  # kept, but said not to be used
     raw = out.read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf")  # a BOM, so that Excel reads UTF-8
     rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))

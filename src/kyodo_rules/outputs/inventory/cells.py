@@ -205,8 +205,8 @@ class CellReader:
             entry = office.entry(key, None)
         if entry is not None:
             return {WEAK: entry.facts} if entry.yields else entry.facts
-        if meaning == "partner":
-            if key in NONE_WORDS:
+        if meaning in ("partner", "actors"):
+            if key in NONE_WORDS and meaning == "partner":
                 return {"actors": []}
             code = value_aliases("actors").get(key)
             if code is not None:

@@ -70,6 +70,8 @@ _LONG = frozenset({"forms", "question", "reasons", "presumed", "flags", "errors"
 
 #: Meanings read before the others when a row's facts are merged: the vocabulary's own.
 _ORDER = {m: (0 if m in FIELD_KINDS or m == "title" else 1) for m in MEANINGS}
+#: How the name of a city's department ends (総務課, 企画政策室, 福祉部, 市民活動センター).
+_DEPARTMENT_ENDS = ("課", "室", "係", "部", "局", "所", "センター", "館", "事務局", "委員会", "班")
 #: A column's cells fit a meaning when this share of its sampled cells read as it.
 FIT = 0.6
 
@@ -144,7 +146,7 @@ def map_columns(
         fields.append(meaning)
         if meaning is None and header:
             unused.append(header)
-    if not any(m is not None for m in fields):
+    if not any(m is not None and m != "summary" for m in fields):
         raise InputError(no_fields_message())
     return Columns(
         tuple(fields),
@@ -210,7 +212,10 @@ def _fits(meaning: str, cells: list[Cell], reader: CellReader) -> bool:
     """Do most of these cells read as the meaning (names as names, ○/× as yes or no)?"""
     good = 0
     for cell in cells:
-        if meaning in ("title", "summary", "department"):
+        if meaning == "department":
+            good += fold(cell_text(cell)).endswith(_DEPARTMENT_ENDS)
+            continue
+        if meaning in ("title", "summary"):
             text = cell_text(cell).strip()
             good += bool(text) and not text.replace(",", "").replace(".", "").isdigit()
             continue

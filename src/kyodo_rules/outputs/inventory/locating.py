@@ -50,9 +50,11 @@ def text(cell: Cell) -> str:
 
 
 def score(names: Sequence[str]) -> int:
-    """How many different meanings a row's cells name outright."""
+    """How many different meanings a row's cells name outright (a 備考 column alone
+    names none: remarks are in every kind of table)."""
     found = {meaning_of(n) for n in names if n}
     found.discard(None)
+    found.discard("summary")
     return len(found)
 
 

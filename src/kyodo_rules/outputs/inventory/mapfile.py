@@ -82,8 +82,8 @@ def load_map(path: str | os.PathLike[str]) -> ListMap:
         raise InputError(
             f"{name}:{raw.line_of('header_row')}: header_row: expected a row number from 1"
         )
-    columns = _columns(raw.get("columns") or {}, name, raw.line_of("columns"))
-    words = _words(raw.get("words") or {}, name, raw.line_of("words"))
+    columns = _columns(raw["columns"], name, raw.line_of("columns")) if raw.get("columns") else {}
+    words = _words(raw["words"], name, raw.line_of("words")) if raw.get("words") else {}
     return ListMap(sheet, header_row, columns, words)
 
 
@@ -100,6 +100,8 @@ def _columns(raw: Any, name: str, line: int) -> dict[str, str]:
         raise InputError(f"{name}:{line}: columns: at most {_MAX_ENTRIES:,}")
     out: dict[str, str] = {}
     for header, meaning in raw.items():
+        if meaning is None:
+            continue  # left blank: read by its name, as without a map
         if meaning not in (*MEANINGS, "ignore"):
             raise InputError(
                 f"{name}:{raw.line_of(header)}: columns: {header}: {meaning!r} is not a "
@@ -186,9 +188,10 @@ def map_template(
     for header, meaning in zip(headers, meanings, strict=True):
         if not header:
             continue
-        shown = meaning or ""
-        comment = f"  # {label(meaning)}" if meaning else "  # ?"
-        lines.append(f"  {_quote(clean(header))}: {shown}{comment}".rstrip())
+        if meaning:
+            lines.append(f"  {_quote(clean(header))}: {meaning}  # {label(meaning)}")
+        else:
+            lines.append(f"  {_quote(clean(header))}:  # ?")
     lines.append("words:")
     if not any(unknown.values()):
         lines.append("  {}")
