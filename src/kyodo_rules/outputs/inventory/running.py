@@ -96,12 +96,15 @@ def answer_file(
     mapping: ListMap | None = None,
     guess: bool = True,
     report: str | os.PathLike[str] | None = None,
+    shown_name: str | None = None,
 ) -> Report:
     """Answer every row of `source` into `output` (and, for CSV, its summary file).
 
     `sheet`: the sheet to read (else the one that holds the list); `mapping`:
     the `--map` file's columns and words; `guess`: presume facts from the
-    projects' names and summaries; `report`: also write a printable HTML page.
+    projects' names and summaries; `report`: also write a printable HTML page;
+    `shown_name`: the list's name as its owner knows it (an upload's), for the
+    pages' headings.
     """
     from kyodo_rules.decision.classify import default_classifier
 
@@ -118,7 +121,13 @@ def answer_file(
     namer = form_namer(classifier.rulebase.profiles, profile, lang)
     notes = (*table.notes, *_header_note(table, lang), *columns.notes)
     out = Sheet(
-        table.headers, layout, lang, notes, namer, above=table.above, source=Path(source).name
+        table.headers,
+        layout,
+        lang,
+        notes,
+        namer,
+        above=table.above,
+        source=shown_name or Path(source).name,
     )
     task = _Task(layout, profile, lang, engine, str(classifier.rulebase.root))
     rows: Iterable[Answered] = answered_rows(table.rows, task, classifier, jobs)
