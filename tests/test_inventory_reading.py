@@ -379,6 +379,12 @@ def test_the_answers_print_on_a4_landscape_with_the_header_on_every_page(tmp_pat
         assert setup.fitToWidth == 1 and setup.fitToHeight == 0
     results = book["判定結果"]
     assert results.print_title_rows == "$2:$2"  # the header, below the kept title
+    # The page holds the title and the answers up to 入力エラー (the rest stays on screen).
+    header = [c.value for c in results[2]]
+    last = header.index("入力エラー") + 1
+    from openpyxl.utils import get_column_letter
+
+    assert results.print_area == f"'判定結果'!$A$1:${get_column_letter(last)}$3"
     assert "A1:" in str(results.merged_cells)
     assert results["C3"].alignment.wrap_text
     summary = book["集計"]
@@ -402,3 +408,68 @@ def test_the_printable_page_has_every_row_and_repeats_its_header(tmp_path: Path)
     assert html.count("<tr class=") == 40
     assert "<script" not in html
     assert main(["batch", str(source), "-o", str(out), "--report", str(tmp_path / "x.pdf")]) == 2
+
+
+def _soffice_calc() -> str | None:
+    """LibreOffice with Calc (what opens an xlsx), or None."""
+    import shutil
+
+    found = shutil.which("soffice")
+    if found is None:
+        return None
+    program = Path(found).resolve().parent
+    return found if any(program.glob("libsclo*")) or any(program.glob("../**/libsclo*")) else None
+
+
+def _pages(pdf: bytes) -> list[tuple[float, float]]:
+    import re
+
+    boxes = re.findall(rb"/MediaBox\s*\[\s*([-\d.]+)\s+([-\d.]+)\s+([-\d.]+)\s+([-\d.]+)\s*\]", pdf)
+    return [(float(x1) - float(x0), float(y1) - float(y0)) for x0, y0, x1, y1 in boxes]
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(_soffice_calc() is None, reason="LibreOffice Calc not installed")
+def test_libreoffice_prints_the_answered_list_on_a4_landscape(tmp_path: Path) -> None:
+    import subprocess
+
+    from offices import offices
+
+    source = next(o for o in offices() if o.name == "nichinan_style").write(tmp_path)
+    out = tmp_path / "answered.xlsx"
+    assert main(["batch", str(source), "-o", str(out)]) == 0
+    profile = (tmp_path / "lo").as_uri()
+    subprocess.run(
+        ["soffice", f"-env:UserInstallation={profile}", "--headless", "--convert-to", "pdf",
+         "--outdir", str(tmp_path), str(out)],
+        check=True, capture_output=True, timeout=300,
+    )  # fmt: skip
+    pages = _pages((tmp_path / "answered.pdf").read_bytes())
+    assert pages and all(abs(w - 842) <= 2 and abs(h - 595) <= 2 for w, h in pages), pages
+    # 12 projects, the summary and the notes: a handful of pages, not one per column.
+    assert len(pages) <= 6, len(pages)
+
+
+@pytest.mark.slow
+def test_chromium_prints_the_page_on_a4_landscape(tmp_path: Path) -> None:
+    import os
+    import subprocess
+
+    from browser import CHROMIUM, flags
+    from offices import offices
+
+    if CHROMIUM is None:
+        if os.environ.get("KYODO_REQUIRE_TOOLS"):
+            raise RuntimeError("KYODO_REQUIRE_TOOLS is set but chromium is not installed")
+        pytest.skip("chromium not installed")
+    source = next(o for o in offices() if o.name == "ama_style").write(tmp_path)
+    page = tmp_path / "一覧.html"
+    assert main(["batch", str(source), "-o", str(tmp_path / "o.xlsx"), "--report", str(page)]) == 0
+    pdf = tmp_path / "page.pdf"
+    subprocess.run(
+        [CHROMIUM, *flags(tmp_path / "chromium"), "--no-pdf-header-footer",
+         f"--print-to-pdf={pdf}", page.as_uri()],
+        check=True, capture_output=True, timeout=180,
+    )  # fmt: skip
+    pages = _pages(pdf.read_bytes())
+    assert pages and all(abs(w - 842) <= 2 and abs(h - 595) <= 2 for w, h in pages), pages

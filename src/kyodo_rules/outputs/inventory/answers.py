@@ -117,27 +117,51 @@ class Answered:
 
 @dataclass(frozen=True)
 class Layout:
-    """Where each part of an output row goes; the same for every row of a run."""
+    """Where each part of an output row goes; the same for every row of a run.
+
+    The answers come right after the project's title (first, without one), so
+    that a department filters on them first and a printed page holds the title
+    and its answer side by side; the list's 担当課, if it has one, is moved
+    beside the title, for the same reason. Every other column follows as it was.
+    """
 
     columns: Columns
-    #: Position of the first answer column: right after the title (or first, without one).
+    #: Position of the first answer column.
     start: int
+    #: The kept columns' positions in the output order (`columns.kept` reordered).
+    order: tuple[int, ...] = ()
 
     @classmethod
     def of(cls, columns: Columns) -> Layout:
-        for position, index in enumerate(columns.kept):
-            if columns.fields[index] == "title":
-                return cls(columns, position + 1)
-        return cls(columns, 0)
+        positions = list(range(len(columns.kept)))
+        fields = [columns.fields[i] for i in columns.kept]
+        start = next((p + 1 for p in positions if fields[p] == "title"), 0)
+        department = next((p for p in positions if fields[p] == "department"), None)
+        if department is not None and department >= start:
+            positions.remove(department)
+            positions.insert(start, department)
+            start += 1
+        return cls(columns, start, tuple(positions))
+
+    def _ordered(self, items: Sequence[Any]) -> list[Any]:
+        return [items[p] for p in self.order] if self.order else list(items)
 
     def headers(self, headers: Sequence[str], lang: Lang) -> list[str]:
         columns = self.columns
-        names = columns.names or tuple(headers[i] for i in columns.kept)
+        names = self._ordered(columns.names or tuple(headers[i] for i in columns.kept))
         return [*names[: self.start], *result_headers(lang), *names[self.start :]]
 
     def row(self, cells: Sequence[Cell], answer: Sequence[Cell]) -> tuple[Cell, ...]:
-        kept = [cells[i] if i < len(cells) else None for i in self.columns.kept]
+        kept = self._ordered([cells[i] if i < len(cells) else None for i in self.columns.kept])
         return (*kept[: self.start], *answer, *kept[self.start :])
+
+    def position(self, meaning: str) -> int | None:
+        """Where the column of this meaning is in an output row (before the answers)."""
+        columns = self.columns
+        for at, p in enumerate(self.order or range(len(columns.kept))):
+            if at < self.start and columns.fields[columns.kept[p]] == meaning:
+                return at
+        return None
 
 
 def answer_rows(

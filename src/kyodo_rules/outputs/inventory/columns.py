@@ -65,9 +65,6 @@ _RESULT_SETS = tuple(
     frozenset(fold(pair[i]) for pair in RESULT_COLUMNS.values()) for i in range(len(LANGS))
 )
 
-#: Result columns whose cells hold several lines of text.
-_LONG = frozenset({"forms", "question", "reasons", "presumed", "flags", "errors"})
-
 #: Meanings read before the others when a row's facts are merged: the vocabulary's own.
 _ORDER = {m: (0 if m in FIELD_KINDS or m == "title" else 1) for m in MEANINGS}
 #: How the name of a city's department ends (総務課, 企画政策室, 福祉部, 市民活動センター).

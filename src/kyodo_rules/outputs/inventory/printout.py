@@ -32,9 +32,9 @@ PRINTED = (
     ("status", 6),
     ("category", 10),
     ("forms", 10),
-    ("question", 20),
-    ("reasons", 16),
-    ("presumed", 10),
+    ("question", 18),
+    ("reasons", 21),
+    ("presumed", 11),
     ("errors", 8),
 )
 _TITLE_WIDTH, _DEPARTMENT_WIDTH = 14, 8
@@ -59,12 +59,8 @@ class Printout:
         layout = sheet.layout
         keys = list(RESULT_COLUMNS)
         start = layout.start
-        self.title_at = start - 1 if start > 0 else None
-        department = layout.columns.department
-        self.department_at = None
-        if department is not None and department in layout.columns.kept:
-            position = layout.columns.kept.index(department)
-            self.department_at = position if position < start else position + len(keys)
+        self.title_at = layout.position("title")
+        self.department_at = layout.position("department")
         self.answer_at = [(start + keys.index(k), k) for k, _ in PRINTED]
         headers = sheet.headers
         shown: list[str] = []

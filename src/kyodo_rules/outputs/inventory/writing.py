@@ -29,7 +29,7 @@ from kyodo_rules.outputs.inventory.answers import (
     summary_headers,
     summary_rows,
 )
-from kyodo_rules.outputs.inventory.columns import _LONG, INPUT_FIELDS, RESULT_COLUMNS
+from kyodo_rules.outputs.inventory.columns import INPUT_FIELDS, RESULT_COLUMNS
 from kyodo_rules.outputs.inventory.reading import SHEET_NAMES, Cell, cell_text, pick, table_format
 from kyodo_rules.outputs.inventory.sheetxml import RawRows
 from kyodo_rules.wording import catalog
@@ -174,8 +174,25 @@ def _cleaned(value: str) -> tuple[str, bool]:
 
 
 _VERDICT_FILLS = {"kyodo": "E6F4EC", "not_kyodo": "FBEAEA", "undetermined": "FDF3DC"}
-#: Column widths (characters) of the answered sheet: the title, long texts, the rest.
-_WIDE, _LONG_WIDTH, _NARROW = 28, 34, 12
+#: Column widths (characters) of the answered sheet, so that the printed part (the
+#: columns up to the answers' 入力エラー) fits A4 landscape at a readable size.
+_WIDTHS = {
+    "title": 22,
+    "department": 11,
+    "verdict": 11,
+    "status": 8,
+    "category": 13,
+    "forms": 15,
+    "question": 30,
+    "reasons": 30,
+    "presumed": 20,
+    "errors": 18,
+}
+_OTHER = 12
+_BEFORE_TITLE = 6
+#: The last answer column a printed page holds; flags, zone and the list's other
+#: columns stay on screen (one page's width cannot hold every column readably).
+_PRINTED_LAST = "errors"
 
 
 class Sheet:
@@ -333,23 +350,31 @@ def _fill_xlsx(book: Any, sheet: Sheet, rows: Iterable[Answered]) -> None:
     lang = sheet.lang
     out = book.create_sheet(pick(SHEET_NAMES["results"], lang))
     headers = sheet.headers
-    first_result = sheet.layout.start
+    layout = sheet.layout
+    first_result = layout.start
     keys = list(RESULT_COLUMNS)
-    long_text = {first_result + keys.index(k) for k in _LONG}
-    title_at = first_result - 1 if first_result > 0 else None
+    title_at = layout.position("title")
+    widths = {first_result + keys.index(k): w for k, w in _WIDTHS.items() if k in keys}
+    for before in range(title_at or 0):
+        widths[before] = _BEFORE_TITLE  # a No. column, usually
+    for meaning in ("title", "department"):
+        position = layout.position(meaning)
+        if position is not None:
+            widths[position] = _WIDTHS[meaning]
     bold = Font(bold=True)
     top = len(sheet.above) + 1  # the header's row
     last = get_column_letter(len(headers))
+    printed = get_column_letter(first_result + keys.index(_PRINTED_LAST) + 1)
     for index in range(len(headers)):
-        width = _LONG_WIDTH if index in long_text else _WIDE if index == title_at else _NARROW
-        out.column_dimensions[get_column_letter(index + 1)].width = width
+        letter = get_column_letter(index + 1)
+        out.column_dimensions[letter].width = widths.get(index, _OTHER)
     _for_paper(out, f"{top}:{top}")
     out.freeze_panes = f"{'B' if title_at == 0 else 'A'}{top + 1}"
     wrap = Alignment(wrap_text=True, vertical="top")
     for number, line in enumerate(sheet.above, 1):
         size = 14 if number == 1 else 11
         out.append([xlsx_value(out, line, font=Font(bold=number == 1, size=size))])
-        out.merged_cells.add(f"A{number}:{last}{number}")
+        out.merged_cells.add(f"A{number}:{printed}{number}")
     head_fill = PatternFill("solid", fgColor="DDEBF7")
     out.append(
         [xlsx_value(out, text, font=bold, fill=head_fill, alignment=wrap) for text in headers]
@@ -359,8 +384,12 @@ def _fill_xlsx(book: Any, sheet: Sheet, rows: Iterable[Answered]) -> None:
         for k, v in _VERDICT_FILLS.items()
     }
     styles["wrap"] = {"alignment": wrap}
-    styles["skipped"] = {"alignment": wrap, "font": Font(italic=True, color="666666")}
+    # A total or a note is not wrapped: its words run on over the empty cells beside it.
+    styles["skipped"] = {"font": Font(italic=True, color="666666")}
     raw = RawRows(out, styles)
+    printed_widths = [
+        widths.get(i, _OTHER) for i in range(first_result + keys.index(_PRINTED_LAST) + 1)
+    ]
     count = 0
     for row in sheet.counted(rows):
         count += 1
@@ -375,11 +404,12 @@ def _fill_xlsx(book: Any, sheet: Sheet, rows: Iterable[Answered]) -> None:
                 style = plain
             cells.append((_xlsx_text(value), style))
         if raw.usable:
-            raw.append(cells)
+            raw.append(cells, _height(row.cells, printed_widths) if row.kind == "data" else None)
         else:
             out.append([xlsx_value(out, v, **(styles[k] if k else {})) for v, k in cells])
     # Written after the rows (openpyxl puts it after the sheet's data): the count is known now.
     out.auto_filter.ref = f"A{top}:{last}{top + count}"
+    out.print_area = f"A1:{printed}{top + count}"
     _summary_sheet(book, sheet)
     notes = sheet.all_notes()
     if notes:
@@ -390,10 +420,53 @@ def _fill_xlsx(book: Any, sheet: Sheet, rows: Iterable[Answered]) -> None:
             noted.append([xlsx_value(noted, note, alignment=wrap)])
 
 
+#: Points a line of wrapped text takes, the most a row is given, and the column width
+#: units one (Japanese) character takes.
+_LINE, _MOST, _CHAR = 15.0, 240.0, 1.8
+
+
+def _height(cells: Sequence[Cell], widths: Sequence[float]) -> float | None:
+    """The height a row's wrapped text needs in the printed columns, or None for one line.
+
+    Excel and LibreOffice do not size a row to its wrapped text when they open a
+    file, so the row is given its height here. A character is counted as
+    `_CHAR` units of column width (the Japanese text these cells hold; an
+    estimate that errs toward room to spare), and each line break starts a line.
+    """
+    lines = 1
+    for value, width in zip(cells, widths, strict=False):
+        if not isinstance(value, str) or len(value) * _CHAR <= width:
+            continue
+        room = max(int((width - 1) / _CHAR), 1)  # characters a line holds
+        needed = sum(-(-max(len(part), 1) // room) for part in value.split("\n"))
+        lines = max(lines, needed)
+    return None if lines == 1 else min(_LINE * lines + 2, _MOST)
+
+
+def _bars(title: str, most: int) -> Any:
+    """A horizontal stacked bar chart (a native Excel chart, drawn by whoever opens the file)."""
+    from openpyxl.chart import BarChart
+
+    chart = BarChart()
+    chart.type, chart.grouping, chart.overlap = "bar", "stacked", 100
+    chart.title = title
+    chart.width = 15
+    chart.y_axis.majorUnit = max(1, -(-most // 8))  # whole projects
+    chart.y_axis.numFmt = "0"
+    chart.y_axis.delete = False
+    chart.x_axis.delete = False
+    return chart
+
+
+def _rows_of(height_cm: float) -> int:
+    """Rows of the default height (15 pt, 0.53 cm) a chart of this height covers."""
+    return int(height_cm / 0.53) + 1
+
+
 def _summary_sheet(book: Any, sheet: Sheet) -> None:
     """The 集計 sheet: verdict by status, by department, the forms and the categories, each
     a small table with a bar chart beside the first two; then every count as a list."""
-    from openpyxl.chart import BarChart, Reference
+    from openpyxl.chart import Reference
     from openpyxl.styles import Font, PatternFill
 
     lang = sheet.lang
@@ -429,16 +502,15 @@ def _summary_sheet(book: Any, sheet: Sheet) -> None:
         counts = [tally.crossed.get((verdict, s), 0) for s in statuses]
         line([label("verdict_short", verdict, lang), *counts, sum(counts)])
     line([words["total"], *(tally.counts["status"].get(s, 0) for s in statuses), tally.answered])
-    chart = BarChart()
-    chart.type, chart.grouping, chart.overlap = "bar", "stacked", 100
-    chart.title = words["by_status_chart"]
+    chart = _bars(words["by_status_chart"], tally.answered)
     chart.add_data(
         Reference(out, min_col=2, max_col=4, min_row=first, max_row=first + 3),
         titles_from_data=True,
     )
     chart.set_categories(Reference(out, min_col=1, min_row=first + 1, max_row=first + 3))
-    chart.height, chart.width = 6.5, 14
-    out.add_chart(chart, "H1")
+    chart.height = 6.5
+    out.add_chart(chart, "H3")
+    below = 3 + _rows_of(chart.height) + 1  # the next chart starts under this one
     line([])
     departments = tally.department_names()
     if departments:
@@ -452,9 +524,10 @@ def _summary_sheet(book: Any, sheet: Sheet) -> None:
         for name in departments:
             counts = [tally.departments.get((name, v), 0) for v in (*VERDICTS, "")]
             line([name, *counts, sum(counts)])
-        chart = BarChart()
-        chart.type, chart.grouping, chart.overlap = "bar", "stacked", 100
-        chart.title = words["by_department_chart"]
+        most = max(
+            sum(tally.departments.get((d, v), 0) for v in (*VERDICTS, "")) for d in departments
+        )
+        chart = _bars(words["by_department_chart"], most)
         chart.add_data(
             Reference(out, min_col=2, max_col=4, min_row=first, max_row=first + len(departments)),
             titles_from_data=True,
@@ -462,8 +535,8 @@ def _summary_sheet(book: Any, sheet: Sheet) -> None:
         chart.set_categories(
             Reference(out, min_col=1, min_row=first + 1, max_row=first + len(departments))
         )
-        chart.height, chart.width = max(6.5, 1.2 + 0.6 * len(departments)), 14
-        out.add_chart(chart, f"H{first}")
+        chart.height = max(6.5, 1.5 + 0.55 * len(departments))
+        out.add_chart(chart, f"H{max(first, below)}")
         line([])
     line([words["forms_table"], label_count(lang)], bold, head)
     for code in FORMS:
