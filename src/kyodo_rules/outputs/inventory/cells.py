@@ -73,15 +73,20 @@ class CellReader:
     def __getstate__(self) -> dict[str, Any]:
         return {"extra": self.extra, "_memo": {}}  # workers fill their own
 
-    def read(self, meaning: str, value: Cell) -> dict[str, Any]:
-        """The facts the cell states ({} when it says nothing); `CellError` otherwise."""
-        if not isinstance(value, str | bool | int | float) or (
-            isinstance(value, str) and len(value) > self.MEMO_CHARS
-        ):
-            return self._read(meaning, value)
-        key = (meaning, type(value), value)
-        found = self._memo.get(key)
+    def read(self, meaning: str, value: Cell) -> Mapping[str, Any]:
+        """The facts the cell states ({} when it says nothing); `CellError` otherwise.
+
+        The mapping (and its lists) may be the reader's memo: read it, never change it.
+        """
+        key = (meaning, value.__class__, value)
+        found = self._memo.get(key)  # the common case: a word met in an earlier row
         if found is None:
+            if meaning == "title":  # every row's own: never met again, never kept
+                return {} if _blank(value) else {"title": cell_text(value).strip()}
+            if not isinstance(value, str | bool | int | float) or (
+                isinstance(value, str) and len(value) > self.MEMO_CHARS
+            ):
+                return self._read(meaning, value)
             try:
                 found = self._read(meaning, value)
             except CellError as exc:
@@ -91,7 +96,7 @@ class CellReader:
             self._memo[key] = found
         if isinstance(found, str):
             raise CellError(found)
-        return _copy(found)
+        return found
 
     def _read(self, meaning: str, value: Cell) -> dict[str, Any]:
         if isinstance(value, NoCachedValue):
@@ -234,14 +239,6 @@ class CellReader:
                if meaning in FIELD_KINDS and FIELD_KINDS[meaning][0] == "codes"
                else f"使える値 / allowed: {allowed}")
         )  # fmt: skip
-
-
-def _copy(facts: Mapping[str, Any]) -> dict[str, Any]:
-    """A memo's facts, copied so that a caller may change them (lists, the yielding part)."""
-    return {
-        k: list(v) if isinstance(v, list) else _copy(v) if isinstance(v, dict) else v
-        for k, v in facts.items()
-    }
 
 
 def _merge(facts: dict[str, Any], found: Mapping[str, Any]) -> str | None:

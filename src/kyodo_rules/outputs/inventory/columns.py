@@ -69,6 +69,8 @@ _RESULT_SETS = tuple(
 _ORDER = {m: (0 if m in FIELD_KINDS or m == "title" else 1) for m in MEANINGS}
 #: How the name of a city's department ends (総務課, 企画政策室, 福祉部, 市民活動センター).
 _DEPARTMENT_ENDS = ("課", "室", "係", "部", "局", "所", "センター", "館", "事務局", "委員会", "班")
+#: Meanings whose text a row keeps as it is (besides any fact it states).
+_TEXTS = frozenset({"summary", "department"})
 #: A column's cells fit a meaning when this share of its sampled cells read as it.
 FIT = 0.6
 
@@ -93,6 +95,20 @@ class Columns:
     reader: CellReader = field(default_factory=CellReader)
     #: Presume facts from the project's name and summary.
     guess: bool = True
+
+    @property
+    def order(self) -> tuple[tuple[int, str], ...]:
+        """(column, meaning) of the columns read, the vocabulary's own first (worked out once)."""
+        found: tuple[tuple[int, str], ...] | None = self.__dict__.get("_order")
+        if found is None:
+            found = tuple(
+                sorted(
+                    ((i, m) for i, m in enumerate(self.fields) if m is not None),
+                    key=lambda pair: _ORDER.get(pair[1], 1),
+                )
+            )
+            object.__setattr__(self, "_order", found)
+        return found
 
     @property
     def department(self) -> int | None:
@@ -243,42 +259,54 @@ def read_row(number: int, cells: Sequence[Cell], columns: Columns) -> RowFacts:
     filled: set[str] = set()  # fields a filled cell was about, read or not
     department: str | None = None
     summary_parts: list[str] = []
-    reader = columns.reader
+    read = columns.reader.read
     weak: dict[str, Any] = {}
-    order = sorted(
-        (i for i, m in enumerate(columns.fields) if m is not None and i < len(cells)),
-        key=lambda i: _ORDER.get(columns.fields[i] or "", 1),
-    )
-    for index in order:
-        meaning = columns.fields[index]
-        assert meaning is not None
+    width = len(cells)
+    for index, meaning in columns.order:
+        if index >= width:
+            continue
         value = cells[index]
-        if _blank(value):
+        if value is None or value == "":
             continue
-        if meaning == "summary":
-            summary_parts.append(cell_text(value))
-            continue
-        if meaning == "department" and department is None:
-            department = cell_text(value).strip() or None
+        if meaning in _TEXTS:
+            if meaning == "summary":
+                summary_parts.append(cell_text(value))
+                continue
+            if department is None:
+                department = cell_text(value).strip() or None
         try:
-            found = reader.read(meaning, value)
+            found = read(meaning, value)  # the reader's own: read, never changed
         except CellError as exc:
             errors.append(RowError(number, _where(meaning), str(exc)))
             if meaning in FIELD_KINDS:
                 filled.add(meaning)
             continue
-        for name, given in found.pop(WEAK, {}).items():
-            filled.add(name)
-            have = weak.setdefault(name, given)
-            if isinstance(have, list) and have is not given:
-                have.extend(v for v in given if v not in have)
+        if not found:
+            continue
+        if meaning not in facts and len(found) == 1 and meaning in found:
+            # The common case: a column of a field, read as that field's value.
+            given = found[meaning]
+            facts[meaning] = list(given) if isinstance(given, list) else given
+            source[meaning] = index
+            filled.add(meaning)
+            continue
         for name, given in found.items():
+            if name == WEAK:
+                for field, maybe in given.items():
+                    filled.add(field)
+                    have = weak.get(field)
+                    if have is None:
+                        weak[field] = list(maybe) if isinstance(maybe, list) else maybe
+                    elif isinstance(have, list):
+                        have.extend(v for v in maybe if v not in have)
+                continue
             filled.add(name)
             if name not in facts:
-                facts[name] = given
+                facts[name] = list(given) if isinstance(given, list) else given
                 source[name] = index
             elif isinstance(given, list):
-                facts[name] = [*facts[name], *(v for v in given if v not in facts[name])]
+                have = facts[name]
+                have.extend(v for v in given if v not in have)
             elif facts[name] != given:
                 errors.append(
                     RowError(
@@ -292,7 +320,7 @@ def read_row(number: int, cells: Sequence[Cell], columns: Columns) -> RowFacts:
     for name, given in weak.items():
         facts.setdefault(name, given)
     for name, given in facts.items():
-        if isinstance(given, list) and "none" in given and len(given) > 1:
+        if isinstance(given, list) and len(given) > 1 and "none" in given:
             # 予算: なし beside 後援: no money, and the city's name.
             facts[name] = [v for v in given if v != "none"]
     summary = "\n".join(summary_parts)
@@ -300,7 +328,7 @@ def read_row(number: int, cells: Sequence[Cell], columns: Columns) -> RowFacts:
     if columns.guess:
         presumed = presume(str(facts.get("title") or ""), summary, filled)
         for item in presumed:
-            facts[item.field] = item.value
+            facts[item.field] = list(item.value) if isinstance(item.value, list) else item.value
     return RowFacts(facts, errors, presumed, department, summary)
 
 
@@ -324,7 +352,8 @@ def _header(columns: Columns, index: int) -> str:
 def parse_cell(field_name: str, value: Cell) -> Any:
     """A cell of a vocabulary field as a fact value; None if unknown; `CellError` otherwise."""
     found = _DEFAULT.read(field_name, value)
-    return found.get(field_name, found.get(WEAK, {}).get(field_name))
+    value = found.get(field_name, found.get(WEAK, {}).get(field_name))
+    return list(value) if isinstance(value, list) else value
 
 
 _DEFAULT = CellReader()

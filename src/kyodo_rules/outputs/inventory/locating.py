@@ -139,17 +139,29 @@ def _two_rows(
 
 
 def row_kind(cells: Sequence[Cell]) -> str:
-    """`data`, `total` (合計 12件) or `note` (※…): only projects are answered."""
-    filled = [text(c) for c in cells if not _blank(c)]
-    if not filled:
+    """`data`, `total` (合計 12件) or `note` (※…): only projects are answered.
+
+    Only the first filled cells are looked at (every row of a long list passes here).
+    """
+    first: list[str] = []
+    count = 0
+    for cell in cells:
+        if cell is None or cell == "" or (isinstance(cell, str) and cell.isspace()):
+            continue
+        count += 1
+        if len(first) < 2:
+            first.append(fold(cell) if isinstance(cell, str) else "")
+        elif count > 2:
+            break
+    if not first:
         return "data"
     office = office_words()
-    for first in filled[:2]:
-        key = fold(first)
-        for word in office.totals:
-            if key.startswith(word) and _COUNT.match(key[len(word) :]):
-                return "total"
-    if len(filled) <= 2 and fold(filled[0]).startswith(office.notes):
+    for key in first:
+        if key.startswith(office.totals):
+            for word in office.totals:
+                if key.startswith(word) and _COUNT.match(key[len(word) :]):
+                    return "total"
+    if count <= 2 and first[0].startswith(office.notes):
         return "note"
     return "data"
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import csv
 import io
 import os
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import ExitStack, suppress
 from pathlib import Path
 from typing import Any
@@ -387,24 +387,27 @@ def _fill_xlsx(book: Any, sheet: Sheet, rows: Iterable[Answered]) -> None:
     # A total or a note is not wrapped: its words run on over the empty cells beside it.
     styles["skipped"] = {"font": Font(italic=True, color="666666")}
     raw = RawRows(out, styles)
-    printed_widths = [
-        widths.get(i, _OTHER) for i in range(first_result + keys.index(_PRINTED_LAST) + 1)
-    ]
+    # The printed columns whose text may run to several lines: wrapped, and sized for.
+    wrapped = {
+        at: widths[at]
+        for at in range(first_result + keys.index(_PRINTED_LAST) + 1)
+        if at in widths and widths[at] > _WIDTHS["verdict"]
+    }
     count = 0
     for row in sheet.counted(rows):
         count += 1
         verdict = row.counted.verdict if row.counted is not None else None
-        plain = "skipped" if row.kind != "data" else "wrap"
+        data = row.kind == "data"
         cells: list[tuple[Any, str | None]] = []
         for index, value in enumerate(row.cells):
             style = None
             if index == first_result and verdict is not None:
                 style = verdict
             elif value is not None and value != "":
-                style = plain
+                style = ("wrap" if index in wrapped else None) if data else "skipped"
             cells.append((_xlsx_text(value), style))
         if raw.usable:
-            raw.append(cells, _height(row.cells, printed_widths) if row.kind == "data" else None)
+            raw.append(cells, _height(row.cells, wrapped) if data else None)
         else:
             out.append([xlsx_value(out, v, **(styles[k] if k else {})) for v, k in cells])
     # Written after the rows (openpyxl puts it after the sheet's data): the count is known now.
@@ -425,7 +428,7 @@ def _fill_xlsx(book: Any, sheet: Sheet, rows: Iterable[Answered]) -> None:
 _LINE, _MOST, _CHAR = 15.0, 240.0, 1.8
 
 
-def _height(cells: Sequence[Cell], widths: Sequence[float]) -> float | None:
+def _height(cells: Sequence[Cell], widths: Mapping[int, float]) -> float | None:
     """The height a row's wrapped text needs in the printed columns, or None for one line.
 
     Excel and LibreOffice do not size a row to its wrapped text when they open a
@@ -434,7 +437,8 @@ def _height(cells: Sequence[Cell], widths: Sequence[float]) -> float | None:
     estimate that errs toward room to spare), and each line break starts a line.
     """
     lines = 1
-    for value, width in zip(cells, widths, strict=False):
+    for at, width in widths.items():
+        value = cells[at] if at < len(cells) else None
         if not isinstance(value, str) or len(value) * _CHAR <= width:
             continue
         room = max(int((width - 1) / _CHAR), 1)  # characters a line holds
