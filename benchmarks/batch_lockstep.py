@@ -6,13 +6,16 @@
 The goal table's batch row (`goals.batch`: generated rows, the vocabulary's
 headers, CSV and xlsx) run by each version's source tree in turn, the order
 alternating each round, so that both see the machine as it is in those minutes
-(its speed drifts by a quarter within a quarter of an hour). Printed: each
-round's rows/s, and the median of each version per format.
+(its speed drifts by a quarter within a quarter of an hour, and other work on
+it takes the cores a run would have). Printed: each round's rows per second of
+wall time and per CPU second (the command and its workers together: what the
+rows cost, whatever else runs), and the median of each version per format.
 """
 
 from __future__ import annotations
 
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -27,8 +30,15 @@ sys.path.insert(0, str(HERE.parent / "tests"))
 from goals import LIMITS, write_inventory  # noqa: E402
 
 
-def run(src: str, source: Path, target: Path) -> float:
+def _cpu() -> float:
+    used = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return used.ru_utime + used.ru_stime
+
+
+def run(src: str, source: Path, target: Path) -> tuple[float, float]:
+    """Wall seconds and CPU seconds (with the workers it waited for) of one run."""
     env = {**os.environ, "PYTHONPATH": str(Path(src).resolve())}
+    cpu = _cpu()
     start = time.perf_counter()
     done = subprocess.run(
         [sys.executable, "-m", "kyodo_rules", "batch", str(source), "-o", str(target), *LIMITS],
@@ -39,26 +49,31 @@ def run(src: str, source: Path, target: Path) -> float:
     spent = time.perf_counter() - start
     if done.returncode != 0:
         raise SystemExit(f"{src}: exit {done.returncode}: {done.stderr[-400:]}")
-    return spent
+    return spent, _cpu() - cpu
 
 
 def main(before: str, after: str, rows: int, rounds: int) -> None:
     versions = {"before": before, "after": after}
     with tempfile.TemporaryDirectory() as tmp:
-        figures: dict[tuple[str, str], list[float]] = {}
+        figures: dict[tuple[str, str], list[tuple[float, float]]] = {}
         for suffix in (".csv", ".xlsx"):
             source = Path(tmp) / f"in{suffix}"
             write_inventory(source, rows)
             for k in range(rounds):
                 order = list(versions) if k % 2 == 0 else list(reversed(versions))
                 for name in order:
-                    seconds = run(versions[name], source, Path(tmp) / f"out-{name}{suffix}")
-                    figures.setdefault((name, suffix), []).append(rows / seconds)
-                    print(f"{suffix} round {k} {name}: {rows / seconds:,.0f} rows/s", flush=True)
+                    wall, cpu = run(versions[name], source, Path(tmp) / f"out-{name}{suffix}")
+                    figures.setdefault((name, suffix), []).append((rows / wall, rows / cpu))
+                    print(
+                        f"{suffix} round {k} {name}: {rows / wall:,.0f} rows/s, "
+                        f"{rows / cpu:,.0f} rows per CPU second",
+                        flush=True,
+                    )
         for suffix in (".csv", ".xlsx"):
-            b = statistics.median(figures[("before", suffix)])
-            a = statistics.median(figures[("after", suffix)])
-            print(f"{suffix}: before {b:,.0f} rows/s, after {a:,.0f} rows/s, ratio {a / b:.2f}")
+            for what, at in (("rows/s", 0), ("rows per CPU second", 1)):
+                b = statistics.median(f[at] for f in figures[("before", suffix)])
+                a = statistics.median(f[at] for f in figures[("after", suffix)])
+                print(f"{suffix} {what}: before {b:,.0f}, after {a:,.0f}, after/before {a / b:.2f}")
 
 
 if __name__ == "__main__":

@@ -13,9 +13,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from openpyxl import Workbook, load_workbook
 
 from kyodo_rules.cli.main import main
+from kyodo_rules.model.vocabulary import FIELD_KINDS
 from kyodo_rules.outputs.inventory import map_columns, open_table, parse_cell, read_row
 from kyodo_rules.outputs.inventory.headers import meaning_of
 from kyodo_rules.wording.office import load_office
@@ -473,3 +476,78 @@ def test_chromium_prints_the_page_on_a4_landscape(tmp_path: Path) -> None:
     )  # fmt: skip
     pages = _pages(pdf.read_bytes())
     assert pages and all(abs(w - 842) <= 2 and abs(h - 595) <= 2 for w, h in pages), pages
+
+
+# --------------------------------------------------------------------------- properties
+
+
+@st.composite
+def _office_sheet(draw: st.DrawFn) -> tuple[list[list[Any]], list[str]]:
+    """A list as offices type it: title rows, a header, projects, blank rows, totals, notes.
+
+    Returns the rows and, for each non-blank row under the header, what it is.
+    """
+    import random
+
+    from strategies import inventory_row
+
+    above = draw(
+        st.lists(st.sampled_from([["協働事業一覧"], ["作成日：令和7年4月1日"], []]), max_size=3)
+    )
+    header = ["事業名", *FIELD_KINDS]
+    body: list[list[Any]] = []
+    kinds: list[str] = []
+    rng = random.Random(draw(st.integers(0, 10_000)))
+    for n, kind in enumerate(
+        draw(
+            st.lists(
+                st.sampled_from(["data", "data", "data", "blank", "total", "note"]), max_size=12
+            )
+        )
+    ):
+        if kind == "blank":
+            body.append([])
+            continue
+        kinds.append(kind)
+        if kind == "data":
+            body.append(inventory_row(rng, n)[1])
+        elif kind == "total":
+            body.append(["", draw(st.sampled_from(["合計", "計 12件", "小計（3件）"]))])
+        else:
+            body.append([draw(st.sampled_from(["※ 予算は当初予算", "（注）記入は担当課", "以上"]))])
+    return [*above, header, *body], kinds
+
+
+@settings(max_examples=15, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(sheet=_office_sheet())
+def test_no_row_is_lost_and_none_is_answered_twice(
+    tmp_path: Path, sheet: tuple[list[list[Any]], list[str]]
+) -> None:
+    """Whatever sits above and below the projects, every row under the header comes out
+    once, in order: a project answered, a total or a note said to be one."""
+    from kyodo_rules.outputs.inventory import answer_file
+
+    rows, kinds = sheet
+    source = tmp_path / "in.csv"
+    with source.open("w", encoding="utf-8", newline="") as handle:
+        csv.writer(handle).writerows([["" if c is None else c for c in r] for r in rows])
+    out = tmp_path / "out.csv"
+    report = answer_file(source, out, summary=tmp_path / "s.csv", guess=False)
+    lines = list(csv.reader(io.StringIO(out.read_text(encoding="utf-8-sig"))))
+    header_at = next(i for i, line in enumerate(lines) if "判定" in line)
+    verdicts = [line[lines[header_at].index("判定")] for line in lines[header_at + 1 :]]
+    assert len(verdicts) == len(kinds)
+    for verdict, kind in zip(verdicts, kinds, strict=True):
+        if kind == "data":
+            assert verdict and not verdict.startswith("（")
+        else:
+            assert (
+                verdict
+                == {"total": "（合計の行：判定しません）", "note": "（注記の行：判定しません）"}[
+                    kind
+                ]
+            )
+    assert report.read == kinds.count("data") and report.skipped == len(kinds) - report.read
+    # The title rows above the header are kept above it, in order.
+    header_row = next(i for i, r in enumerate(rows) if r[:1] == ["事業名"])
+    assert [line[0] for line in lines[:header_at]] == [r[0] for r in rows[:header_row] if r]

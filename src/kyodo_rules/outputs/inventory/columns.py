@@ -292,11 +292,11 @@ def read_row(number: int, cells: Sequence[Cell], columns: Columns) -> RowFacts:
             continue
         for name, given in found.items():
             if name == WEAK:
-                for field, maybe in given.items():
-                    filled.add(field)
-                    have = weak.get(field)
+                for weakly, maybe in given.items():
+                    filled.add(weakly)
+                    have = weak.get(weakly)
                     if have is None:
-                        weak[field] = list(maybe) if isinstance(maybe, list) else maybe
+                        weak[weakly] = list(maybe) if isinstance(maybe, list) else maybe
                     elif isinstance(have, list):
                         have.extend(v for v in maybe if v not in have)
                 continue

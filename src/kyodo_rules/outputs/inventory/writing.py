@@ -12,7 +12,7 @@ from __future__ import annotations
 import csv
 import io
 import os
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import ExitStack, suppress
 from pathlib import Path
 from typing import Any
@@ -393,6 +393,7 @@ def _fill_xlsx(book: Any, sheet: Sheet, rows: Iterable[Answered]) -> None:
         for at in range(first_result + keys.index(_PRINTED_LAST) + 1)
         if at in widths and widths[at] > _WIDTHS["verdict"]
     }
+    rooms = [(at, max(int((width - 1) / _CHAR), 1)) for at, width in wrapped.items()]
     count = 0
     for row in sheet.counted(rows):
         count += 1
@@ -400,6 +401,9 @@ def _fill_xlsx(book: Any, sheet: Sheet, rows: Iterable[Answered]) -> None:
         data = row.kind == "data"
         cells: list[tuple[Any, str | None]] = []
         for index, value in enumerate(row.cells):
+            if value is None:  # most cells of a list: nothing to write
+                cells.append(_NOTHING)
+                continue
             style = None
             if index == first_result and verdict is not None:
                 style = verdict
@@ -407,7 +411,7 @@ def _fill_xlsx(book: Any, sheet: Sheet, rows: Iterable[Answered]) -> None:
                 style = ("wrap" if index in wrapped else None) if data else "skipped"
             cells.append((_xlsx_text(value), style))
         if raw.usable:
-            raw.append(cells, _height(row.cells, wrapped) if data else None)
+            raw.append(cells, _height(row.cells, rooms) if data else None)
         else:
             out.append([xlsx_value(out, v, **(styles[k] if k else {})) for v, k in cells])
     # Written after the rows (openpyxl puts it after the sheet's data): the count is known now.
@@ -428,22 +432,30 @@ def _fill_xlsx(book: Any, sheet: Sheet, rows: Iterable[Answered]) -> None:
 _LINE, _MOST, _CHAR = 15.0, 240.0, 1.8
 
 
-def _height(cells: Sequence[Cell], widths: Mapping[int, float]) -> float | None:
+_NOTHING: tuple[None, None] = (None, None)
+
+
+def _height(cells: Sequence[Cell], widths: Sequence[tuple[int, int]]) -> float | None:
     """The height a row's wrapped text needs in the printed columns, or None for one line.
 
     Excel and LibreOffice do not size a row to its wrapped text when they open a
-    file, so the row is given its height here. A character is counted as
-    `_CHAR` units of column width (the Japanese text these cells hold; an
-    estimate that errs toward room to spare), and each line break starts a line.
+    file, so the row is given its height here. `widths`: (column, characters a
+    line of it holds), a character taking `_CHAR` units of column width (the
+    Japanese text these cells hold; an estimate that errs toward room to spare);
+    each line break starts a line.
     """
     lines = 1
-    for at, width in widths.items():
-        value = cells[at] if at < len(cells) else None
-        if not isinstance(value, str) or len(value) * _CHAR <= width:
+    size = len(cells)
+    for at, room in widths:
+        value = cells[at] if at < size else None
+        if not isinstance(value, str) or len(value) <= room:
             continue
-        room = max(int((width - 1) / _CHAR), 1)  # characters a line holds
-        needed = sum(-(-max(len(part), 1) // room) for part in value.split("\n"))
-        lines = max(lines, needed)
+        if "\n" in value:
+            needed = sum(-(-max(len(part), 1) // room) for part in value.split("\n"))
+        else:
+            needed = -(-len(value) // room)
+        if needed > lines:
+            lines = needed
     return None if lines == 1 else min(_LINE * lines + 2, _MOST)
 
 
