@@ -438,6 +438,12 @@ def _xlsx_table(
         merges = book.scan(chosen)
         records = _xlsx_records(book, chosen, name)
         return _located(records, name, limits, None, merges, header_row, chosen, names, notes)
+    except InputError:
+        book.close()
+        raise
+    except Exception as exc:  # a member missing or corrupt (bad CRC, bad XML): malformed
+        book.close()
+        raise _malformed(name, exc) from None
     except BaseException:
         book.close()
         raise
