@@ -18,7 +18,7 @@ alternating), so that both see the machine as it is at that moment:
 - unseen: 50 generated cases a slice never answered before, default `classify()`;
 - batch: 200 generated cases a slice through `classify_many(what_if=False)` with
   the memos a batch worker keeps (2,048 entries): the CPU of a worker's row;
-- inventory: a generated sheet of 1,000 projects (each row its own) a slice,
+- inventory: a generated sheet of 4,000 projects (each row its own) a slice,
   `answer_file` end to end in the process (read, answered, put in words,
   written): the CPU of a row of `kyodo-rules batch` (by the row); inventory_xlsx
   the same written as xlsx.
