@@ -551,3 +551,33 @@ def test_no_row_is_lost_and_none_is_answered_twice(
     # The title rows above the header are kept above it, in order.
     header_row = next(i for i, r in enumerate(rows) if r[:1] == ["事業名"])
     assert [line[0] for line in lines[:header_at]] == [r[0] for r in rows[:header_row] if r]
+
+
+@pytest.mark.parametrize(
+    ("column", "word", "facts"),
+    [
+        ("主体", "企業", {"actors": ["business"]}),
+        ("主体", "市、自治会", {"actors": ["city", "community_org"]}),
+        ("主体", "市、NPO法人", {"actors": ["city", "civic_group"]}),
+        ("主体", "市、商工会議所", {"actors": ["city", "business"]}),
+        ("資金・物品", "委託", {"funding": ["contract_fee"], "scheme": "contract"}),
+        ("資金・物品", "補助", {"funding": ["project_subsidy"]}),
+        ("資金・物品", "補助金（事業費）", {"funding": ["project_subsidy"]}),
+        ("資金・物品", "補助金（運営費）", {"funding": ["operating_subsidy"]}),
+        ("資金・物品", "指定管理料", {"funding": ["contract_fee"], "scheme": "designated_manager"}),
+        ("資金・物品", "物品提供", {"funding": ["facilities_or_goods"]}),
+        ("資金・物品", "後援", {"funding": ["name_only"], "organizer": "partner"}),
+        ("制度の枠組み", "指定管理", {"scheme": "designated_manager"}),
+        ("制度の枠組み", "協定", {"scheme": "agreement"}),
+        ("制度の枠組み", "共催", {"organizer": "joint"}),
+        ("主催者", "後援", {"organizer": "partner", "funding": ["name_only"]}),
+    ],
+)
+def test_the_templates_columns_take_the_offices_words(
+    column: str, word: str, facts: dict[str, Any]
+) -> None:
+    """The words a department writes are read under the tool's own column names too."""
+    columns = map_columns(["事業名", column])
+    read = read_row(2, ["x", word], columns)
+    assert not read.errors, [str(e) for e in read.errors]
+    assert {k: v for k, v in read.facts.items() if k != "title"} == facts
