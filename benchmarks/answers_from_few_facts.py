@@ -127,8 +127,10 @@ def main() -> None:
         else:
             settles.append(settled)
     for name, xs in (("to a first verdict", firsts), ("to a settled verdict", settles)):
-        print(f"library cases, questions {name}: min {min(xs)}, median "
-              f"{statistics.median(xs)}, max {max(xs)} ({len(xs)} cases)")
+        print(
+            f"library cases, questions {name}: min {min(xs)}, median "
+            f"{statistics.median(xs)}, max {max(xs)} ({len(xs)} cases)"
+        )
     print(f"  cases the interview leaves unsettled (facts missing in the case): {unsettled}")
     print(f"事例2 festival: first verdict, settled after {interview(FESTIVAL)} questions")
     plain, full = cost()

@@ -4,6 +4,7 @@
     python benchmarks/lockstep.py /tmp/before/src src mix 30
     python benchmarks/lockstep.py /tmp/before/src src unseen 20
     python benchmarks/lockstep.py /tmp/before/src src batch 40
+    python benchmarks/lockstep.py /tmp/before/src src inventory 20
 
 This machine's speed drifts by 20-30 % from one quarter of an hour to the next,
 so figures taken in separate runs compare the machine as much as the code.
@@ -16,7 +17,11 @@ alternating), so that both see the machine as it is at that moment:
   bench's "where the time goes" table times);
 - unseen: 50 generated cases a slice never answered before, default `classify()`;
 - batch: 200 generated cases a slice through `classify_many(what_if=False)` with
-  the memos a batch worker keeps (2,048 entries): the CPU of a worker's row.
+  the memos a batch worker keeps (2,048 entries): the CPU of a worker's row;
+- inventory: a generated sheet of 4,000 projects (each row its own) a slice,
+  `answer_file` end to end in the process (read, answered, put in words,
+  written): the CPU of a row of `kyodo-rules batch` (by the row); inventory_xlsx
+  the same written as xlsx.
 
 Printed: median, p99 and mean CPU seconds of the calling thread per call (per
 row for batch, a slice's mean).
@@ -73,6 +78,7 @@ def main(before: str, after: str, mode: str, slices: int) -> None:
 
 
 if __name__ == "__main__":
-    if len(sys.argv) != 5 or sys.argv[3] not in ("mix", "library", "unseen", "batch"):
-        sys.exit("usage: lockstep.py BEFORE_SRC AFTER_SRC mix|library|unseen|batch SLICES")
+    modes = ("mix", "library", "unseen", "batch", "inventory", "inventory_xlsx")
+    if len(sys.argv) != 5 or sys.argv[3] not in modes:
+        sys.exit(f"usage: lockstep.py BEFORE_SRC AFTER_SRC {'|'.join(modes)} SLICES")
     main(sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4]))

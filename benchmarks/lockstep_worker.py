@@ -6,6 +6,7 @@ each call of that slice (the kyodo_rules on PYTHONPATH is the version timed).
 
 from __future__ import annotations
 
+import os
 import random
 import sys
 import time
@@ -14,7 +15,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path[:0] = [str(HERE), str(HERE.parent / "tests")]
 
-from goals import mix  # noqa: E402
+from goals import mix, write_inventory  # noqa: E402
 
 from kyodo_rules.decision import policy  # noqa: E402
 from kyodo_rules.decision.classify import Classifier  # noqa: E402
@@ -34,6 +35,7 @@ def main(mode: str) -> None:
     for _ in range(300):
         classifier.classify(random_facts(warm), what_if=False)
     library = load_cases()
+    sheets = _inventories() if mode.startswith("inventory") else []
     print("ready", flush=True)
     for line in sys.stdin:
         k = int(line)
@@ -55,6 +57,14 @@ def main(mode: str) -> None:
                 t = clock()
                 classifier.classify(facts)
                 out.append(clock() - t)
+        elif mode.startswith("inventory"):
+            from kyodo_rules.outputs.inventory import answer_file
+
+            source = sheets[k % len(sheets)]
+            suffix = ".out.xlsx" if mode == "inventory_xlsx" else ".out.csv"
+            t = clock()
+            report = answer_file(source, source.with_suffix(suffix), classifier=classifier)
+            out.append((clock() - t) / report.read)
         else:
             rng = random.Random(20_000 + k)
             cases = [random_facts(rng) for _ in range(200)]
@@ -62,6 +72,27 @@ def main(mode: str) -> None:
             classifier.classify_many(cases, what_if=False)
             out.append((clock() - t) / len(cases))
         print(" ".join(f"{x:.7f}" for x in out), flush=True)
+
+
+#: Projects in each generated sheet (KYODO_LOCKSTEP_ROWS): large enough that what a run
+#: costs once (the summary sheet, its charts) is not counted as the rows'.
+SHEET_ROWS = int(os.environ.get("KYODO_LOCKSTEP_ROWS", "4000"))
+
+
+def _inventories() -> list[Path]:
+    """Generated sheets of `SHEET_ROWS` projects (each row its own), as CSV, read from disk."""
+    import tempfile
+
+    directory = Path(tempfile.mkdtemp(prefix="lockstep-"))
+    out = []
+    for n in range(4):
+        path = directory / f"in{n}.csv"
+        write_inventory(path, SHEET_ROWS + n, distinct=True)
+        out.append(path)
+    from kyodo_rules.outputs.inventory import answer_file
+
+    answer_file(out[0], directory / "warm.csv")
+    return out
 
 
 if __name__ == "__main__":

@@ -45,8 +45,16 @@ def _sheet(path: Path, name: str) -> list[tuple[Any, ...]]:
         book.close()
 
 
+def _listing(rows: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
+    """The 集計 sheet's list of every count (区分・項目・コード・件数), under its header."""
+    heads = {("区分", "項目", "コード", "件数"), ("section", "item", "code", "count")}
+    at = next(i for i, row in enumerate(rows) if tuple(row[:4]) in heads)
+    return [tuple(row[:4]) for row in rows[at:]]
+
+
 def _summary(rows: list[tuple[Any, ...]], section: str) -> dict[str, int]:
-    return {str(code or item or ""): count for sec, item, code, count in rows[1:] if sec == section}
+    listed = _listing(rows)[1:]
+    return {str(code or item or ""): count for sec, item, code, count in listed if sec == section}
 
 
 def _row_lines(stderr: str) -> list[str]:
@@ -84,9 +92,9 @@ def test_over_a_thousand_rows_on_the_pool(
     assert header[1 + n : len(headers) + n] == tuple(headers[1:])
     verdict_at = header.index("判定")
     summary = _sheet(out, "集計")
-    assert summary[0] == ("区分", "項目", "コード", "件数")
+    assert _listing(summary)[0] == ("区分", "項目", "コード", "件数")
     assert _summary(summary, "判定した事業") == {"": ROWS}
-    assert _summary(summary, "入力エラーの行") == {"": 0}
+    assert _summary(summary, "入力エラーのある行") == {"": 0}
     for section, codes in (("判定", VERDICTS), ("理由の分類", CATEGORIES), ("協働の領域", ZONES)):
         counts = _summary(summary, section)
         assert set(codes) <= set(counts)
@@ -106,9 +114,11 @@ def test_over_a_thousand_rows_on_the_pool(
         assert results[index + 1][verdict_at] == label("verdict", expected.verdict)
 
 
-def test_three_bad_rows_are_reported_and_the_rest_answered(
+def test_three_bad_cells_are_reported_and_every_row_answered(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
+    """A cell that cannot be read is named with its row; its row is answered with that
+    fact unknown (the answer for what the row does say), and every other row as usual."""
     rng = random.Random(7)
     rows = [inventory_row(rng, n)[1] for n in range(20)]
     headers = [FIELD_LABELS[f] for f in FIELDS]
@@ -131,14 +141,28 @@ def test_three_bad_rows_are_reported_and_the_rest_answered(
     assert len(results) == 21
     verdict_at, error_at = results[0].index("判定"), results[0].index("入力エラー")
     for sheet_row, row in enumerate(results[1:], 2):
+        assert row[verdict_at]
         if sheet_row in (4, 11, 18):
-            assert row[verdict_at] is None and str(row[error_at]).startswith(f"row {sheet_row}: ")
+            assert str(row[error_at]).startswith(f"row {sheet_row}: ")
         else:
-            assert row[verdict_at] and row[error_at] is None
+            assert row[error_at] is None
+    # Row 4 is the answer for its facts without the planner it could not read.
+    facts = dict(zip(FIELDS, rows[2], strict=True))
+    parsed = {
+        name: batch.parse_cell(name, value)
+        for name, value in facts.items()
+        if name != "planner" and batch.parse_cell(name, value) is not None
+    }
+    from kyodo_rules.outputs.text import label
+
+    expected = classify(parsed, what_if=False)
+    shown = expected.provisional if expected.status == "provisional" else expected
+    assert results[3][verdict_at] == label("verdict", shown.verdict)  # type: ignore[union-attr]
     summary = _sheet(out, "集計")
-    assert _summary(summary, "判定した事業") == {"": 17}
-    assert _summary(summary, "入力エラーの行") == {"": 3}
-    assert sum(_summary(summary, "判定").values()) == 17
+    assert _summary(summary, "判定した事業") == {"": 20}
+    assert _summary(summary, "入力エラーのある行") == {"": 3}
+    assert _summary(summary, "読めずに判定しなかった行") == {"": 0}
+    assert sum(_summary(summary, "判定").values()) == 20
 
 
 def test_csv_in_and_out_with_japanese_headers(
@@ -147,7 +171,7 @@ def test_csv_in_and_out_with_japanese_headers(
     source = tmp_path / "一覧.csv"
     text = (
         "事業名,主体,企画立案者,仕様書の作成者,市による指導・監督,相手方が提供するもの,"
-        "事前の協議・確認,備考\n"
+        "事前の協議・確認,メモ欄\n"
         "河川清掃,市、地域組織,市,市,いいえ,労力のみ,いいえ,メモ\n"
         "\n"
         '委託,"city,business",city,city,はい,,,\n'
@@ -156,7 +180,7 @@ def test_csv_in_and_out_with_japanese_headers(
     out = tmp_path / "結果.csv"
     assert main(["batch", str(source), "-o", str(out), "--profile", "nichinan"]) == 0
     err = capsys.readouterr().err
-    assert "列「備考」" in err  # kept, but said not to be used
+    assert "列「メモ欄」" in err  # kept, but said not to be used
     raw = out.read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf")  # a BOM, so that Excel reads UTF-8
     rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))
@@ -170,8 +194,10 @@ def test_csv_in_and_out_with_japanese_headers(
     assert rows[1][verdict] == "協働ではありません"
     assert rows[1][category] == "奉仕作業（労力のみを求めるもの）"
     assert rows[2][category] == "アウトソーシング（一般的な外部委託）"
-    reasons = rows[1][rows[0].index("根拠（ルールと出典）")]
-    assert "「奉仕作業」（002_5706d2c9275a3206.txt (7) 事例3）" in reasons  # titles, not ids
+    reasons = rows[1][rows[0].index("根拠")]
+    # The deciding rule, by its title, with the guide a reader knows (not its file).
+    assert "「奉仕作業」（日南市『市民協働の手引き』(7) 事例3）" in reasons
+    assert "002_5706d2c9275a3206.txt" not in reasons
     summary_file = tmp_path / "結果.summary.csv"
     summary = list(csv.reader(io.StringIO(summary_file.read_text(encoding="utf-8-sig"))))
     assert summary[0] == ["区分", "項目", "コード", "件数"]
@@ -195,7 +221,7 @@ def test_english_output_headers(tmp_path: Path) -> None:
     assert main(["batch", str(source), "-o", str(out), "--lang", "en"]) == 0
     results = _sheet(out, "results")
     assert results[0] == ("title", *batch.result_headers("en"), "planner")
-    assert _sheet(out, "summary")[0] == ("section", "item", "code", "count")
+    assert _listing(_sheet(out, "summary"))[0] == ("section", "item", "code", "count")
 
 
 def test_template_has_dropdowns_and_reads_back(tmp_path: Path) -> None:
@@ -301,10 +327,12 @@ def test_unreadable_input_is_exit_2(tmp_path: Path, capsys: pytest.CaptureFixtur
     nofields.write_text("備考\nx\n")
     assert main(["batch", str(nofields), "-o", str(tmp_path / "o.csv")]) == 2
     assert "no column names a field" in capsys.readouterr().err
+    # Two columns of one field are both read; a row where they disagree says so.
     twice = tmp_path / "twice.csv"
-    twice.write_text("planner,企画立案者\ncity,city\n")
-    assert main(["batch", str(twice), "-o", str(tmp_path / "o.csv")]) == 2
-    assert "two columns for field planner" in capsys.readouterr().err
+    twice.write_text("planner,企画立案者\ncity,city\ncity,partner\n")
+    assert main(["batch", str(twice), "-o", str(tmp_path / "t.csv")]) == 1
+    lines = _row_lines(capsys.readouterr().err)
+    assert len(lines) == 1 and lines[0].startswith("row 3: planner") and "'planner'" in lines[0]
     ok = tmp_path / "ok.csv"
     ok.write_text("planner\ncity\n")
     assert main(["batch", str(ok), "-o", str(tmp_path / "o.csv"), "--profile", "tokyo"]) == 2

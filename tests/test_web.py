@@ -687,3 +687,87 @@ def test_a_defect_is_a_plain_500_never_a_traceback(
         r = c.post("/api/classify", json=JIREI1)
     assert r.status_code == 500 and r.json()["error"].startswith("internal error")
     assert "secret detail" not in r.text and "Traceback" not in r.text
+
+
+# --------------------------------------------------------------------------- office lists
+
+
+def _office(name: str, directory: Path) -> Path:
+    from offices import offices
+
+    return next(o for o in offices() if o.name == name).write(directory)
+
+
+def test_api_batch_reads_an_office_list_as_the_command_does(
+    client: TestClient, data_dir: Path, tmp_path: Path
+) -> None:
+    """The same reading over HTTP: title rows, the office's words, totals kept unanswered."""
+    from kyodo_rules.cli.main import main
+
+    path = _office("ogi_style", tmp_path)
+    r = client.post("/api/batch", files={"file": (path.name, path.read_bytes(), "text/csv")})
+    assert r.status_code == 200, r.text
+    assert r.headers["x-kyodo-rows"] == "10" and r.headers["x-kyodo-rows-skipped"] == "1"
+    assert r.headers["x-kyodo-rows-with-errors"] == "0"
+    web_rows = _sheet(r.content)
+    out = tmp_path / "cli.xlsx"
+    assert main(["batch", str(path), "-o", str(out)]) == 0
+    from openpyxl import load_workbook
+
+    book = load_workbook(out, read_only=True)
+    cli_rows = [tuple(row) for row in book.worksheets[0].iter_rows(values_only=True)]
+    book.close()
+    assert web_rows == cli_rows
+    summary = load_workbook(io.BytesIO(r.content), read_only=True)["集計"]
+    assert (
+        next(summary.iter_rows(values_only=True))[0] == "集計\u3000令和7年度 協働事業調書（集約）"
+    )
+    page = client.post(
+        "/api/batch?format=html&guess=false",
+        files={"file": (path.name, path.read_bytes(), "text/csv")},
+    )
+    assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
+    assert "size: A4 landscape" in page.text and page.text.count("<tr class=") == 11
+    assert "--no-guess" in page.text  # said on the page's notes
+    assert (
+        client.post(
+            "/api/batch?format=pdf", files={"file": (path.name, path.read_bytes(), "text/csv")}
+        )
+        .json()["error"]
+        .startswith("format:")
+    )
+    assert not list((data_dir / "uploads").iterdir())
+
+
+def test_inventory_page_takes_a_sheet_and_a_map(
+    client: TestClient, data_dir: Path, tmp_path: Path
+) -> None:
+    path = _office("nichinan_style", tmp_path)
+    page = client.get("/batch")
+    token = csrf_of(page.text)
+    assert 'name="map"' in page.text and 'name="sheet"' in page.text
+    source = ("一覧.xlsx", path.read_bytes(), "application/octet-stream")
+    r = client.post(
+        "/batch",
+        data={"csrf": token, "profile": "generic", "lang": "ja", "sheet": "記入例"},
+        files={"inventory": source},
+    )
+    assert r.status_code == 200
+    assert [row[1] for row in _sheet(r.content)[1:]] == ["○○清掃活動"]
+    mapping = "columns:\n  備考: ignore\nwords:\n  funding:\n    なし: [none]\n"
+    r = client.post(
+        "/batch",
+        data={"csrf": token, "profile": "generic", "lang": "ja"},
+        files={"inventory": source, "map": ("map.yaml", mapping.encode(), "text/yaml")},
+    )
+    assert r.status_code == 200, r.text
+    header = next(row for row in _sheet(r.content) if row and "判定" in row)
+    assert "備考" in header  # kept, not read
+    broken = client.post(
+        "/batch",
+        data={"csrf": token, "profile": "generic", "lang": "ja"},
+        files={"inventory": source, "map": ("mine.yaml", b"colums: {}\n", "text/yaml")},
+    )
+    assert broken.status_code == 400 and "mine.yaml:1" in broken.text
+    assert str(data_dir) not in broken.text
+    assert not list((data_dir / "uploads").iterdir())

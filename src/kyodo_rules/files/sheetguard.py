@@ -152,13 +152,152 @@ class NoCachedValue:
         return f"NoCachedValue({self.coordinate})"
 
 
-def xlsx_rows(
-    data: bytes, name: str, wanted: frozenset[str], limits: Limits
-) -> Iterator[tuple[int, list[Any]]]:
-    """(sheet row number, cells) of the sheet named in `wanted`, else the first sheet."""
-    inspect_xlsx(data, name, limits)
-    from openpyxl.reader.excel import ExcelReader
-    from openpyxl.styles.stylesheet import apply_stylesheet
+#: Merged ranges kept per sheet: a reading aid (titles, grouped cells), so a sheet
+#: with more keeps the first ones rather than costing memory without bound.
+MAX_MERGES = 50_000
+
+_MERGE = re.compile(
+    rb'<(?:[A-Za-z_][\w.-]*:)?mergeCell\s[^>]*?ref="([A-Z]{1,3})(\d{1,7}):([A-Z]{1,3})(\d{1,7})"'
+)
+
+
+@dataclass(frozen=True)
+class Merge:
+    """A merged range of cells (1-based, inclusive); its value is in its top-left cell."""
+
+    min_row: int
+    min_col: int
+    max_row: int
+    max_col: int
+
+
+def _column_number(letters: bytes) -> int:
+    number = 0
+    for byte in letters:
+        number = number * 26 + byte - 64
+    return number
+
+
+def _scan(handle: Any, most_rows: int) -> tuple[int, tuple[Merge, ...]]:
+    """Rows (counting stops past `most_rows`) and merged ranges of a sheet's XML, streamed."""
+    count = 0
+    merges: list[Merge] = []
+    tail = b""
+    while chunk := handle.read(1 << 20):
+        block = tail + chunk
+        cut = max(block.rfind(b"<"), len(block) - 200)
+        # Tags wholly before the cut are counted now; the rest with the next chunk.
+        head, tail = block[:cut], block[cut:]
+        count += len(_ROW.findall(head))
+        if len(merges) < MAX_MERGES and b"mergeCell" in head:
+            for m in _MERGE.finditer(head):
+                merges.append(
+                    Merge(int(m[2]), _column_number(m[1]), int(m[4]), _column_number(m[3]))
+                )
+        if count > most_rows:
+            return count, tuple(merges[:MAX_MERGES])
+    count += len(_ROW.findall(tail))
+    for m in _MERGE.finditer(tail):
+        merges.append(Merge(int(m[2]), _column_number(m[1]), int(m[4]), _column_number(m[3])))
+    return count, tuple(merges[:MAX_MERGES])
+
+
+class XlsxBook:
+    """An xlsx file opened for reading: its sheets, and any sheet's rows and merged ranges.
+
+    The zip is inspected before anything is parsed (`inspect_xlsx`); a sheet's
+    rows are read with openpyxl's own row parser, one at a time, so that the
+    first rows of every sheet can be looked at (which one holds the list?)
+    without reading any sheet whole. Close it when done (or use `with`).
+    """
+
+    def __init__(self, data: bytes, name: str, limits: Limits) -> None:
+        inspect_xlsx(data, name, limits)
+        from openpyxl.reader.excel import ExcelReader
+        from openpyxl.styles.stylesheet import apply_stylesheet
+
+        self.name = name
+        self.limits = limits
+        with warnings.catch_warnings():
+            # openpyxl warns about features it drops (data validation extensions…);
+            # they do not change a cell's value, and a warning is not a user's message.
+            warnings.simplefilter("ignore")
+            # openpyxl's reader, step by step: `load_workbook` would scan every sheet
+            # once just to size it (a sheet without <dimension> is read whole).
+            reader: Any = ExcelReader(io.BytesIO(data), read_only=True, data_only=True)
+            try:
+                reader.read_manifest()
+                reader.read_strings()
+                reader.read_workbook()
+                apply_stylesheet(reader.archive, reader.wb)
+                sheets = [
+                    (sheet.name, rel.target)
+                    for sheet, rel in reader.parser.find_sheets()
+                    if "worksheet" in rel.Type
+                ]
+            except BaseException:
+                reader.archive.close()
+                raise
+        if not sheets:
+            reader.archive.close()
+            raise InputError(f"{name}: シートがありません / the workbook has no sheet")
+        self._reader = reader
+        self._targets = dict(reversed(sheets))  # a repeated name: its first sheet
+        self.names: tuple[str, ...] = tuple(dict.fromkeys(n for n, _ in sheets))
+
+    def __enter__(self) -> XlsxBook:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self._reader.archive.close()
+
+    def scan(self, sheet: str) -> tuple[Merge, ...]:
+        """Check the sheet's row count against the limit (before the first row is
+        answered, not after the hundred-thousandth) and find its merged ranges."""
+        limits = self.limits
+        with self._reader.archive.open(self._targets[sheet]) as source:
+            count, merges = _scan(source, limits.rows + 1)
+        if count > limits.rows + 1:
+            raise over("rows", limits, self.name, f"more than {limits.rows:,} rows")
+        return merges
+
+    def rows(self, sheet: str) -> Iterator[tuple[int, list[Any]]]:
+        """(sheet row number, cells) of every non-empty row, in order."""
+        limits = self.limits
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            book = self._reader.wb
+            with self._reader.archive.open(self._targets[sheet]) as source:
+                parser = _parser_class()(
+                    source,
+                    self._reader.shared_strings,
+                    data_only=True,
+                    epoch=book.epoch,
+                    date_formats=book._date_formats,
+                    timedelta_formats=book._timedelta_formats,
+                )
+                count = 0
+                for number, row in parser.parse():
+                    count += 1
+                    if count > limits.rows + 1:
+                        raise over("rows", limits, self.name, f"more than {limits.rows:,} rows")
+                    if not row:
+                        continue
+                    width = max(c["column"] for c in row)
+                    if width > limits.columns:
+                        raise over("columns", limits, self.name, f"row {number}: column {width:,}")
+                    cells: list[Any] = [None] * width
+                    for c in row:
+                        cells[c["column"] - 1] = c["value"]
+                    yield number, cells
+
+
+def _parser_class() -> Any:
+    """openpyxl's row parser, with plain inline strings read fast and a formula saved
+    without its value marked as such (`NoCachedValue`) instead of read as empty."""
     from openpyxl.utils.cell import coordinate_to_tuple
     from openpyxl.worksheet._reader import FORMULA_TAG, INLINE_STRING, WorkSheetParser
 
@@ -201,54 +340,14 @@ def xlsx_rows(
                 "style_id": style_id,
             }
 
-    with warnings.catch_warnings():
-        # openpyxl warns about features it drops (data validation extensions…);
-        # they do not change a cell's value, and a warning is not a user's message.
-        warnings.simplefilter("ignore")
-        # openpyxl's reader, step by step: `load_workbook` would scan every sheet
-        # once just to size it (a sheet without <dimension> is read whole).
-        reader: Any = ExcelReader(io.BytesIO(data), read_only=True, data_only=True)
-        try:
-            reader.read_manifest()
-            reader.read_strings()
-            reader.read_workbook()
-            apply_stylesheet(reader.archive, reader.wb)
-            sheets = [
-                (sheet.name, rel.target)
-                for sheet, rel in reader.parser.find_sheets()
-                if "worksheet" in rel.Type
-            ]
-            if not sheets:
-                raise InputError(f"{name}: シートがありません / the workbook has no sheet")
-            target = next((t for n, t in sheets if n in wanted), sheets[0][1])
-            # Rows are answered as they are read: a sheet over the row limit is refused
-            # before the first one, not after the hundred-thousandth.
-            with reader.archive.open(target) as source:
-                if _count_tags(source, _ROW, limits.rows + 1) > limits.rows + 1:
-                    raise over("rows", limits, name, f"more than {limits.rows:,} rows")
-            book = reader.wb
-            with reader.archive.open(target) as source:
-                parser = _Parser(
-                    source,
-                    reader.shared_strings,
-                    data_only=True,
-                    epoch=book.epoch,
-                    date_formats=book._date_formats,
-                    timedelta_formats=book._timedelta_formats,
-                )
-                count = 0
-                for number, row in parser.parse():
-                    count += 1
-                    if count > limits.rows + 1:
-                        raise over("rows", limits, name, f"more than {limits.rows:,} rows")
-                    if not row:
-                        continue
-                    width = max(c["column"] for c in row)
-                    if width > limits.columns:
-                        raise over("columns", limits, name, f"row {number}: column {width:,}")
-                    cells: list[Any] = [None] * width
-                    for c in row:
-                        cells[c["column"] - 1] = c["value"]
-                    yield number, cells
-        finally:
-            reader.archive.close()
+    return _Parser
+
+
+def xlsx_rows(
+    data: bytes, name: str, wanted: frozenset[str], limits: Limits
+) -> Iterator[tuple[int, list[Any]]]:
+    """(sheet row number, cells) of the sheet named in `wanted`, else the first sheet."""
+    with XlsxBook(data, name, limits) as book:
+        sheet = next((n for n in book.names if n in wanted), book.names[0])
+        book.scan(sheet)
+        yield from book.rows(sheet)

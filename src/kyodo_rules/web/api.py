@@ -17,7 +17,7 @@ from kyodo_rules.model.errors import InputError
 from kyodo_rules.model.vocabulary import parse_lang
 from kyodo_rules.web.core import web_of
 from kyodo_rules.web.guard import MAX_UPLOAD, TooLarge
-from kyodo_rules.web.pages import answer_inventory
+from kyodo_rules.web.pages import InventoryOptions, answer_inventory, flag, read_map
 
 
 async def _json_body(request: Request) -> dict[str, Any]:
@@ -68,18 +68,21 @@ async def api_batch(request: Request) -> Response:
     if kind != "multipart/form-data":
         raise HTTPException(415, "content-type: expected multipart/form-data with a 'file' part")
     try:
-        form = await request.form(max_files=1, max_fields=10, max_part_size=MAX_UPLOAD)
+        form = await request.form(max_files=2, max_fields=10, max_part_size=MAX_UPLOAD)
     except TooLarge:
         raise
     except Exception as exc:
         raise InputError(f"body: cannot read the multipart form: {exc}") from None
     try:
-        return await answer_inventory(
-            web,
-            form.get("file"),
-            _query(request, "profile", "generic"),
-            _query(request, "lang", "ja"),
+        options = InventoryOptions(
+            profile=_query(request, "profile", "generic"),
+            lang=_query(request, "lang", "ja"),
+            sheet=request.query_params.get("sheet") or None,
+            mapping=await read_map(web, form.get("map")),
+            guess=flag(request.query_params.get("guess")),
+            format=_query(request, "format", "xlsx"),
         )
+        return await answer_inventory(web, form.get("file"), options)
     finally:
         await form.close()
 

@@ -184,7 +184,7 @@ async def posted_form(request: Request) -> FormData:
     """The posted form, after the CSRF check (a token bound to this browser's cookie)."""
     browser = request.cookies.get(BROWSER_COOKIE, "")
     try:
-        form = await request.form(max_files=1, max_fields=100, max_part_size=MAX_UPLOAD)
+        form = await request.form(max_files=2, max_fields=100, max_part_size=MAX_UPLOAD)
     except TooLarge:
         raise
     except Exception as exc:  # a malformed body is the sender's fault, never a 500

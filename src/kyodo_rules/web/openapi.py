@@ -78,7 +78,14 @@ def document(profiles: list[str]) -> dict[str, Any]:
             "multipart/form-data": {
                 "schema": {
                     "type": "object",
-                    "properties": {"file": {"type": "string", "format": "binary"}},
+                    "properties": {
+                        "file": {"type": "string", "format": "binary"},
+                        "map": {
+                            "type": "string",
+                            "format": "binary",
+                            "description": "Optional: how to read the list (YAML, as --map)",
+                        },
+                    },
                     "required": ["file"],
                 }
             }
@@ -144,13 +151,42 @@ def document(profiles: list[str]) -> dict[str, Any]:
             },
             "/api/batch": {
                 "post": {
-                    "summary": "Answer an inventory (.xlsx or .csv); the answered workbook back",
-                    "parameters": [profile, lang],
+                    "summary": "Answer an inventory (.xlsx or .csv) as a city keeps it; the "
+                    "answered workbook (or the page to print) back",
+                    "parameters": [
+                        profile,
+                        lang,
+                        {
+                            "name": "sheet",
+                            "in": "query",
+                            "schema": {"type": "string"},
+                            "description": "The sheet to read (default: the one with the list)",
+                        },
+                        {
+                            "name": "guess",
+                            "in": "query",
+                            "schema": {"type": "boolean", "default": True},
+                            "description": "Presume facts from project names and summaries",
+                        },
+                        {
+                            "name": "format",
+                            "in": "query",
+                            "schema": {
+                                "type": "string",
+                                "enum": ["xlsx", "html"],
+                                "default": "xlsx",
+                            },
+                            "description": "The workbook, or a page to print (A4 landscape)",
+                        },
+                    ],
                     "requestBody": upload,
                     "responses": {
                         "200": {
-                            "description": "The answered workbook",
-                            "content": {xlsx: {"schema": {"type": "string", "format": "binary"}}},
+                            "description": "The answered workbook, or the page to print",
+                            "content": {
+                                xlsx: {"schema": {"type": "string", "format": "binary"}},
+                                "text/html": {"schema": {"type": "string"}},
+                            },
                         },
                         **_errors(),
                     },

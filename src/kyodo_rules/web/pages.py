@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
 import secrets
+from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -27,39 +29,95 @@ from kyodo_rules.web.core import (
     web_of,
 )
 
+#: What an answered inventory is downloaded as: the workbook, or the page to print.
+FORMATS = ("xlsx", "html")
 
-async def answer_inventory(web: Web, upload: Any, profile: str, lang: str) -> Response:
+
+@dataclass(frozen=True)
+class InventoryOptions:
+    """How to read the list: the sheet, the map file, presumptions; and what to send back."""
+
+    profile: str = "generic"
+    lang: str = "ja"
+    sheet: str | None = None
+    mapping: Any = None
+    guess: bool = True
+    format: str = "xlsx"
+
+
+async def answer_inventory(web: Web, upload: Any, options: InventoryOptions) -> Response:
+    """Answer an uploaded list as `kyodo-rules batch` does, off the event loop."""
     from kyodo_rules.outputs import inventory as _batch
 
     if not isinstance(upload, UploadFile) or not upload.filename:
         raise InputError("file: choose an inventory file to upload; allowed: .csv, .xlsx")
+    if options.format not in FORMATS:
+        raise InputError(f"format: {options.format!r}; allowed: {', '.join(FORMATS)}")
     shown = upload_name(upload)
     suffix = _batch.table_format(shown)
-    checked = parse_lang(lang)
-    web.classifier.bound(profile)
+    checked = parse_lang(options.lang)
+    web.classifier.bound(options.profile)
     source = await save_upload(web, upload, suffix)
     target = web.uploads / f"{secrets.token_hex(16)}.xlsx"
+    page = web.uploads / f"{secrets.token_hex(16)}.html"
     try:
         try:
-            report = _batch.answer_file(
-                source, target, classifier=web.classifier, profile=profile, lang=checked
+            report = await asyncio.to_thread(
+                _batch.answer_file,
+                source,
+                target,
+                classifier=web.classifier,
+                profile=options.profile,
+                lang=checked,
+                sheet=options.sheet,
+                mapping=options.mapping,
+                guess=options.guess,
+                report=page if options.format == "html" else None,
+                shown_name=shown,
             )
         except InputError as exc:
             raise InputError(str(exc).replace(str(source), shown)) from None
-        data = target.read_bytes()
+        data = (page if options.format == "html" else target).read_bytes()
     finally:
         source.unlink(missing_ok=True)
         target.unlink(missing_ok=True)
+        page.unlink(missing_ok=True)
     stem = re.sub(r"[^\w.-]", "_", Path(shown).stem, flags=re.ASCII)[:60] or "inventory"
+    media = XLSX if options.format == "xlsx" else "text/html; charset=utf-8"
     return Response(
         data,
-        media_type=XLSX,
+        media_type=media,
         headers={
-            "content-disposition": f'attachment; filename="{stem}-answered.xlsx"',
+            "content-disposition": f'attachment; filename="{stem}-answered.{options.format}"',
             "x-kyodo-rows": str(report.read),
             "x-kyodo-rows-with-errors": str(report.bad),
+            "x-kyodo-rows-answered": str(report.answered),
+            "x-kyodo-rows-skipped": str(report.skipped),
         },
     )
+
+
+async def read_map(web: Web, upload: Any) -> Any:
+    """The uploaded `--map` file, checked (None when none was sent)."""
+    from kyodo_rules.outputs import inventory as _batch
+
+    if not isinstance(upload, UploadFile) or not upload.filename:
+        return None
+    shown = upload_name(upload)
+    path = await save_upload(web, upload, ".yaml")
+    try:
+        return await asyncio.to_thread(_batch.load_map, path)
+    except InputError as exc:
+        raise InputError(str(exc).replace(str(path), shown)) from None
+    finally:
+        path.unlink(missing_ok=True)
+
+
+def flag(value: Any, default: bool = True) -> bool:
+    """A yes/no form field or query parameter: absent is `default`; false/0/no/off is no."""
+    if value is None or value == "":
+        return default
+    return str(value).lower() not in ("false", "0", "no", "off")
 
 
 async def batch_page(request: Request) -> Response:
@@ -74,7 +132,15 @@ async def batch_upload(request: Request) -> Response:
     lang = str(form.get("lang") or "ja")
     profile = str(form.get("profile") or "generic")
     try:
-        return await answer_inventory(web, form.get("inventory"), profile, lang)
+        options = InventoryOptions(
+            profile=profile,
+            lang=lang,
+            sheet=str(form.get("sheet") or "").strip() or None,
+            mapping=await read_map(web, form.get("map")),
+            guess=not flag(form.get("no_guess"), default=False),
+            format=str(form.get("format") or "xlsx"),
+        )
+        return await answer_inventory(web, form.get("inventory"), options)
     except InputError as exc:
         shown = lenient_lang(lang)
         return render(

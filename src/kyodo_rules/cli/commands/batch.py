@@ -1,10 +1,14 @@
 """`kyodo-rules batch IN -o OUT`: answer a whole project inventory (CSV or Excel).
 
-Rows are answered and written as they are read (memory stays flat however
-long the sheet), by `--jobs` worker processes on a large sheet, in the
-input's order. Exit codes follow the rest of the CLI: 0 all rows answered,
-1 some rows could not be read (each reported as `row N: field: problem`, the
-others answered anyway), 2 the file itself could not be read or written.
+The list is read as a city keeps it: the sheet that holds it (or `--sheet`),
+its header among the first rows, its own column names and words, totals and
+notes below it left unanswered but kept; `--map FILE` says what no table can
+guess, and `--template map.yaml` writes one to start from. Rows are answered
+and written as they are read (memory stays flat however long the sheet), by
+`--jobs` worker processes on a large sheet, in the input's order. Exit codes
+follow the rest of the CLI: 0 every cell read, 1 some cells or rows could not
+be read (each reported as `row N: field: problem`; the rows are answered with
+what could be read), 2 the file itself could not be read or written.
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+from pathlib import Path
 from typing import TextIO
 
 from kyodo_rules.cli import options
@@ -20,6 +25,8 @@ from kyodo_rules.model.errors import InputError
 
 #: Row errors printed on stderr; all of them are in the output's 入力エラー column.
 MAX_SHOWN = 20
+#: A `--template` with one of these suffixes is a map file (for `--map`).
+MAP_SUFFIXES = (".yaml", ".yml")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -48,7 +55,30 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--template",
         metavar="FILE",
-        help="空の入力用シート（日本語の列名・選択肢つき）を作る / write an empty input sheet",
+        help="空の入力用シート（.xlsx/.csv、日本語の列名・選択肢つき）を作る。.yaml なら IN の"
+        "読み方（--map 用）を書き出す / write an empty input sheet; with .yaml, a map file for IN",
+    )
+    parser.add_argument(
+        "--sheet",
+        metavar="NAME",
+        help="読むシート（既定: 列名の行があるシート） / the sheet to read (default: the one "
+        "with the list)",
+    )
+    parser.add_argument(
+        "--map",
+        metavar="FILE",
+        help="列名と語の読み方（YAML: 相手の列名 → 項目、相手の語 → コード） / how to read "
+        "this list's columns and words (YAML)",
+    )
+    parser.add_argument(
+        "--no-guess",
+        action="store_true",
+        help="事業名・概要から事実を推定しない / presume no facts from project names or summaries",
+    )
+    parser.add_argument(
+        "--report",
+        metavar="FILE.html",
+        help="印刷用の一覧（A4 横）も保存する / also write a printable page (A4 landscape)",
     )
     parser.add_argument(
         "--jobs",
@@ -111,12 +141,30 @@ def run(args: argparse.Namespace) -> int:
     jobs = args.jobs if args.jobs is not None else inventory.default_jobs()
     if not 1 <= jobs <= 256:
         raise InputError(f"--jobs {args.jobs}: allowed: 1-256")
+    mapping = inventory.load_map(args.map) if args.map else None
     if args.template:
-        refuse_overwrite([args.input], [("--template", args.template)])
-        path = inventory.write_template(args.template)
-        print(f"入力用シートを作成しました / template written: {path}", file=sys.stderr)
-        if not args.input:
-            return 0
+        refuse_overwrite([p for p in (args.input, args.map) if p], [("--template", args.template)])
+        if Path(args.template).suffix.lower() in MAP_SUFFIXES:
+            if not args.input:
+                raise InputError(
+                    "batch --template map.yaml: 読み方を書き出す一覧（IN）を指定してください / "
+                    "give the list (IN) whose map to write"
+                )
+            text = inventory.map_of_file(
+                args.input, limits=limits, sheet=args.sheet, mapping=mapping
+            )
+            path = inventory.write_map_template(args.template, text)
+            print(
+                f"読み方のファイルを作成しました（--map {path} で使います） / map written: {path}",
+                file=sys.stderr,
+            )
+            if not args.output:
+                return 0
+        else:
+            path = inventory.write_template(args.template)
+            print(f"入力用シートを作成しました / template written: {path}", file=sys.stderr)
+            if not args.input:
+                return 0
     if not args.input or not args.output:
         raise InputError(
             "batch: 入力ファイルと -o 出力ファイルを指定してください / "
@@ -126,8 +174,10 @@ def run(args: argparse.Namespace) -> int:
     # the input (links included), and that no unnamed summary replaces a file.
     inventory.table_format(args.input)
     target, side, _named = inventory.plan_outputs(args.output, args.summary)
-    outputs = [("-o", target), ("--summary", side)]
-    refuse_overwrite([args.input], outputs)
+    if args.report is not None and Path(args.report).suffix.lower() not in (".html", ".htm"):
+        raise InputError(f"--report {args.report}: 拡張子は .html にしてください / expected .html")
+    outputs = [("-o", target), ("--summary", side), ("--report", args.report)]
+    refuse_overwrite([p for p in (args.input, args.map) if p], outputs)
     check_distinct(outputs)
     classifier = options.classifier_for(args.rules_dir)
     progress = ProgressBar(sys.stderr, "判定中 / classifying") if sys.stderr.isatty() else None
@@ -142,6 +192,10 @@ def run(args: argparse.Namespace) -> int:
         engine=args.engine,
         jobs=jobs,
         progress=progress,
+        sheet=args.sheet,
+        mapping=mapping,
+        guess=not args.no_guess,
+        report=args.report,
     )
     for note in report.notes:
         print(f"kyodo-rules: {clean(note)}", file=sys.stderr)
@@ -155,9 +209,11 @@ def run(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
     read, bad = report.read, report.bad
+    skipped = f"、合計・注記の {report.skipped} 行は判定せず残しました" if report.skipped else ""
+    skipped_en = f", {report.skipped} totals/notes rows kept unanswered" if report.skipped else ""
     print(
-        f"{read} 行を読み込み、{report.answered} 件を判定、入力エラー {bad} 行 / "
-        f"{read} rows read: {report.answered} answered, {bad} rows with errors → "
+        f"{read} 行を読み込み、{report.answered} 件を判定、入力エラー {bad} 行{skipped} / "
+        f"{read} rows read: {report.answered} answered, {bad} rows with errors{skipped_en} → "
         + ", ".join(str(p) for p in report.files),
         file=sys.stderr,
     )

@@ -1,42 +1,54 @@
-"""What the columns of an inventory mean: which field each header names, and each
-cell read as a fact value.
+"""What the columns of an inventory mean, and one row read as the facts of a project.
 
-Departments type their lists by hand, so this reads what people actually
-write: Japanese column names or the vocabulary's, codes or their Japanese
-words, はい/いいえ as well as true/false, full-width digits, several codes in
-one cell separated by 、. A cell it cannot read spoils only its own row.
+A column's meaning comes from its name (`headers.py`), from the `--map`
+file, or from a keyword of its name confirmed by its cells: 「協働の相手方
+（団体名）」 whose cells are organisation names is read as the partner; a
+column whose cells do not read as the keyword's meaning (予算額 of numbers,
+担当者 of names for a yes/no field) is not used, and every column not used is
+named in the notes (the output's 注意 sheet), with a did-you-mean only toward a
+meaning its cells fit.
+
+A row's facts are the cells' facts merged: the vocabulary's own columns
+first, then the partner, the method and the department; a later column that
+disagrees with an earlier one is named in the row's errors, never silently
+kept. Then, unless turned off, phrases of the project's name and summary give
+presumed facts for the fields no column filled (`guesses.py`), each shown in
+the row.
 """
 
 from __future__ import annotations
 
 import difflib
-import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from contextlib import suppress
+from dataclasses import dataclass, field
 from typing import Any
 
-from kyodo_rules.files.sheetguard import NoCachedValue
 from kyodo_rules.model.errors import InputError
 from kyodo_rules.model.vocabulary import FIELD_KINDS, LANGS
+from kyodo_rules.outputs.inventory.cells import (
+    SPLIT as _SPLIT,
+)
+from kyodo_rules.outputs.inventory.cells import (
+    WEAK,
+    CellError,
+    CellReader,
+    ExtraWords,
+)
+from kyodo_rules.outputs.inventory.guesses import Presumed, presume
+from kyodo_rules.outputs.inventory.headers import (
+    MEANINGS,
+    hinted,
+    known_names,
+    label,
+    meaning_of,
+    name_meaning,
+)
 from kyodo_rules.outputs.inventory.reading import Cell, RowError, _blank, cell_text
 from kyodo_rules.wording import catalog
-from kyodo_rules.wording.field_labels import (
-    CODE_LABELS,
-    FALSE_WORDS,
-    FIELD_LABELS,
-    TRUE_WORDS,
-    fold,
-    header_aliases,
-    value_aliases,
-)
+from kyodo_rules.wording.field_labels import fold
 
 INPUT_FIELDS: tuple[str, ...] = ("title", *FIELD_KINDS)
-
-#: Words meaning "not known" (the cell might as well be empty).
-UNKNOWN_WORDS = frozenset(fold(w) for w in ("不明", "分からない", "わからない", "unknown", "?"))
-#: Words meaning "none of them" in a list cell whose field has no `none` code.
-NONE_WORDS = frozenset(fold(w) for w in ("なし", "無し", "none"))
-_SPLIT = re.compile(r"[,、，;；\n]")
 
 #: The columns the inventory adds, in order: key -> its header in each of `LANGS`.
 #: What a department filters on first comes first, right after the project's title.
@@ -44,18 +56,30 @@ RESULT_COLUMNS: dict[str, tuple[str, ...]] = {
     key: tuple(entry.get(lang) for lang in LANGS)
     for key, entry in catalog.section("inventory_column").items()
 }
-_RESULT_HEADERS = frozenset(fold(h) for pair in RESULT_COLUMNS.values() for h in pair)
+_RESULT_HEADERS = frozenset(
+    fold(h)
+    for entry in catalog.section("inventory_column").values()
+    for h in (*(entry.get(lang) for lang in LANGS), *entry.aliases)
+)
 _RESULT_SETS = tuple(
     frozenset(fold(pair[i]) for pair in RESULT_COLUMNS.values()) for i in range(len(LANGS))
 )
 
-#: Result columns whose cells hold several lines of text.
-_LONG = frozenset({"forms", "confirm", "flags", "reasons", "missing_facts", "errors"})
+#: Meanings read before the others when a row's facts are merged: the vocabulary's own.
+_ORDER = {m: (0 if m in FIELD_KINDS or m == "title" else 1) for m in MEANINGS}
+#: How the name of a city's department ends (総務課, 企画政策室, 福祉部, 市民活動センター).
+_DEPARTMENT_ENDS = ("課", "室", "係", "部", "局", "所", "センター", "館", "事務局", "委員会", "班")
+#: Meanings whose text a row keeps as it is (besides any fact it states).
+_TEXTS = frozenset({"summary", "department"})
+#: A column's cells fit a meaning when this share of its sampled cells read as it.
+FIT = 0.6
+
+_CellError = CellError  # the name tests and older callers use
 
 
 @dataclass(frozen=True)
 class Columns:
-    """Which field each column holds (None: not a field), and notes about ignored columns."""
+    """Which meaning each column holds (None: not used), and notes about the columns."""
 
     fields: tuple[str | None, ...]
     notes: tuple[str, ...]
@@ -65,21 +89,56 @@ class Columns:
     names: tuple[str, ...] = ()
     #: Named columns that hold no field (kept in the output, not used).
     ignored: int = 0
+    #: The names of those columns, for the 注意 sheet.
+    unused: tuple[str, ...] = ()
+    #: How cells are read (with the `--map` file's words).
+    reader: CellReader = field(default_factory=CellReader)
+    #: Presume facts from the project's name and summary.
+    guess: bool = True
+
+    @property
+    def order(self) -> tuple[tuple[int, str], ...]:
+        """(column, meaning) of the columns read, the vocabulary's own first (worked out once)."""
+        found: tuple[tuple[int, str], ...] | None = self.__dict__.get("_order")
+        if found is None:
+            found = tuple(
+                sorted(
+                    ((i, m) for i, m in enumerate(self.fields) if m is not None),
+                    key=lambda pair: _ORDER.get(pair[1], 1),
+                )
+            )
+            object.__setattr__(self, "_order", found)
+        return found
+
+    @property
+    def department(self) -> int | None:
+        return next((i for i, m in enumerate(self.fields) if m == "department"), None)
 
 
-def map_columns(headers: Sequence[str]) -> Columns:
-    aliases = header_aliases()
+def map_columns(
+    headers: Sequence[str],
+    samples: Sequence[Sequence[Cell]] = (),
+    *,
+    given: dict[str, str] | None = None,
+    words: ExtraWords | None = None,
+    guess: bool = True,
+) -> Columns:
+    """The meaning of each column. `samples`: the first rows under the header, to see what
+    a column holds; `given`: the map file's column -> meaning (or "ignore")."""
+    reader = CellReader(words or {})
+    given = given or {}
     fields: list[str | None] = []
     notes: list[str] = []
     kept: list[int] = []
     names: list[str] = []
-    seen: dict[str, str] = {}
+    unused: list[str] = []
     folded = {fold(h) for h in headers}
     # Every answer column of one language: an answered sheet fed back in.
     earlier_run = any(columns <= folded for columns in _RESULT_SETS)
     for index, header in enumerate(headers):
         key = fold(header)
-        if key in _RESULT_HEADERS:
+        cells = [row[index] for row in samples if index < len(row)]
+        if key in _RESULT_HEADERS and key not in given:
             if earlier_run:
                 fields.append(None)  # an answer column of an earlier run; answered afresh
                 continue
@@ -94,148 +153,222 @@ def map_columns(headers: Sequence[str]) -> Columns:
             continue
         kept.append(index)
         names.append(header)
-        name = aliases.get(key)
-        if name is None:
-            fields.append(None)
-            if header:
-                near = difflib.get_close_matches(key, list(aliases), n=1, cutoff=0.6)
-                hint = ""
-                if near:
-                    guess = FIELD_LABELS.get(aliases[near[0]], aliases[near[0]])
-                    hint = f"（もしかして「{guess}」？ / did you mean {guess!r}?）"
-                notes.append(
-                    f"列「{header}」は項目名ではないので判定には使いません{hint} / "
-                    f"column {header!r} is not a field; kept but not used"
-                )
-            continue
-        if name in seen:
-            raise InputError(
-                f"列「{seen[name]}」と「{header}」が同じ項目 {name} です / "
-                f"two columns for field {name}"
+        meaning, note = _meaning(header, key, cells, given, reader)
+        if note:
+            notes.append(note)
+        fields.append(meaning)
+        if meaning is None and header:
+            unused.append(header)
+    if not any(m is not None and m != "summary" for m in fields):
+        raise InputError(no_fields_message())
+    return Columns(
+        tuple(fields),
+        tuple(notes),
+        tuple(kept),
+        tuple(names),
+        len(unused),
+        tuple(unused),
+        reader,
+        guess,
+    )
+
+
+def no_fields_message() -> str:
+    examples = "、".join(
+        label(m) for m in ("title", "department", "partner", "method", "funding", "spec_author")
+    )
+    return (
+        f"項目名の列が見つかりません（例: {examples}）。列名が違うときは --map で"
+        "指定できます / no column names a field; name the columns with --map FILE "
+        f"(e.g. {', '.join(('title', 'partner', 'method', 'funding', 'spec_author'))})"
+    )
+
+
+def _meaning(
+    header: str, key: str, cells: list[Cell], given: dict[str, str], reader: CellReader
+) -> tuple[str | None, str | None]:
+    """The column's meaning and the note that says how it was found (None if by name)."""
+    if not header:
+        return None, None
+    if key in given:
+        chosen = given[key]
+        return (None, None) if chosen == "ignore" else (chosen, None)
+    found = meaning_of(header)
+    if found is not None:
+        return found, None
+    filled = [c for c in cells if not _blank(c)]
+    for meaning in hinted(header):
+        if filled and _fits(meaning, filled, reader):
+            return meaning, (
+                f"列「{header}」を「{label(meaning)}」として読みました / "
+                f"column {header!r} read as {label(meaning, 'en')}"
             )
-        seen[name] = header
-        fields.append(name)
-    if not seen:
-        raise InputError(
-            "項目名の列が一つもありません（例: 事業名、主体、企画立案者）/ "
-            "no column names a field; "
-            f"allowed: {', '.join(FIELD_LABELS.values())} or {', '.join(INPUT_FIELDS)}"
-        )
-    ignored = sum(1 for i in kept if fields[i] is None and headers[i])
-    return Columns(tuple(fields), tuple(notes), tuple(kept), tuple(names), ignored)
+        if not filled:
+            return None, _not_used(header, meaning)
+    guess = difflib.get_close_matches(key, known_names(), n=1, cutoff=0.6)
+    if guess and (not filled or _fits(name_meaning(guess[0]), filled, reader)):
+        return None, _not_used(header, name_meaning(guess[0]))
+    return None, _not_used(header, None)
 
 
-class _CellError(Exception):
-    pass
+def _not_used(header: str, near: str | None) -> str:
+    hint = ""
+    if near is not None:
+        hint = f"（もしかして「{label(near)}」？ / did you mean {label(near, 'en')!r}?）"
+    return (
+        f"列「{header}」は項目名ではないので判定には使いません{hint} / "
+        f"column {header!r} is not a field; kept but not used"
+    )
 
 
-def _allowed(field: str) -> str:
-    labels = CODE_LABELS.get(field, {})
-    codes = FIELD_KINDS[field][1]
-    return "、".join(f"{labels.get(str(c), c)} ({c})" for c in codes)
+def _fits(meaning: str, cells: list[Cell], reader: CellReader) -> bool:
+    """Do most of these cells read as the meaning (names as names, ○/× as yes or no)?"""
+    good = 0
+    for cell in cells:
+        if meaning == "department":
+            good += fold(cell_text(cell)).endswith(_DEPARTMENT_ENDS)
+            continue
+        if meaning in ("title", "summary"):
+            text = cell_text(cell).strip()
+            good += bool(text) and not text.replace(",", "").replace(".", "").isdigit()
+            continue
+        with suppress(CellError):
+            good += bool(reader.read(meaning, cell))
+    return good >= FIT * len(cells)
 
 
-_TRUE = frozenset(fold(w) for w in TRUE_WORDS)
-_FALSE = frozenset(fold(w) for w in FALSE_WORDS)
+# --------------------------------------------------------------------------- rows
 
 
-#: Cells already read, by field and value: an inventory repeats the same few words
-#: (はい, 市, 事業者…) in every row, and reading one costs more than looking it up.
-_READ: dict[tuple[str, type, Cell], tuple[bool, Any]] = {}
-_READ_MAX = 4_096
-_READ_CHARS = 64
+@dataclass(frozen=True)
+class RowFacts:
+    """What one row says: the facts, the cells that could not be read, the presumptions."""
+
+    facts: dict[str, Any]
+    errors: list[RowError]
+    presumed: tuple[Presumed, ...] = ()
+    department: str | None = None
+    #: The summary's text (the presumptions read it; nothing else does).
+    summary: str = ""
 
 
-def parse_cell(field: str, value: Cell) -> Any:
-    """A cell as a fact value; None if unknown; `_CellError` with the problem otherwise."""
-    if not isinstance(value, str | bool | int | float) or (
-        isinstance(value, str) and len(value) > _READ_CHARS
-    ):
-        return _parse_cell(field, value)
-    key = (field, type(value), value)
-    found = _READ.get(key)
-    if found is None:
+def read_row(number: int, cells: Sequence[Cell], columns: Columns) -> RowFacts:
+    facts: dict[str, Any] = {}
+    errors: list[RowError] = []
+    source: dict[str, int] = {}  # field -> the column that gave it
+    filled: set[str] = set()  # fields a filled cell was about, read or not
+    department: str | None = None
+    summary_parts: list[str] = []
+    read = columns.reader.read
+    weak: dict[str, Any] = {}
+    width = len(cells)
+    for index, meaning in columns.order:
+        if index >= width:
+            continue
+        value = cells[index]
+        if value is None or value == "":
+            continue
+        if meaning in _TEXTS:
+            if meaning == "summary":
+                summary_parts.append(cell_text(value))
+                continue
+            if department is None:
+                department = cell_text(value).strip() or None
         try:
-            found = (True, _parse_cell(field, value))
-        except _CellError as exc:
-            found = (False, str(exc))
-        if len(_READ) >= _READ_MAX:
-            _READ.clear()
-        _READ[key] = found
-    ok, read = found
-    if not ok:
-        raise _CellError(read)
-    return list(read) if isinstance(read, list) else read
-
-
-def _parse_cell(field: str, value: Cell) -> Any:
-    if isinstance(value, NoCachedValue):
-        raise _CellError(
-            f"セル {value.coordinate} の数式に計算結果が保存されていません"
-            f"（Excel で開いて保存し直してください） / "
-            f"formula in cell {value.coordinate} has no saved value; open and save "
-            "the file in Excel"
-        )
-    if _blank(value):
-        return None
-    if field == "title":
-        return cell_text(value).strip()
-    if isinstance(value, str) and fold(value) in UNKNOWN_WORDS:
-        return None
-    kind = FIELD_KINDS[field][0]
-    if kind == "bool":
-        if isinstance(value, bool):
-            return value
-        if isinstance(value, int | float) and value in (0, 1):
-            return bool(value)
-        key = fold(cell_text(value))
-        if key in _TRUE:
-            return True
-        if key in _FALSE:
-            return False
-        raise _CellError(
-            f"「{cell_text(value)}」は はい／いいえ で答えてください / "
-            "expected yes or no (はい, いいえ, true, false, 1, 0)"
-        )
-    aliases = value_aliases(field)
-    if kind == "code":
-        code = aliases.get(fold(cell_text(value)))
-        if code is None:
-            raise _CellError(
-                f"「{cell_text(value)}」は使えません / not allowed; 使える値 / allowed: "
-                f"{_allowed(field)}"
-            )
-        return code
-    codes: list[str] = []
-    for token in _SPLIT.split(cell_text(value)):
-        key = fold(token)
-        if not key:
+            found = read(meaning, value)  # the reader's own: read, never changed
+        except CellError as exc:
+            errors.append(RowError(number, _where(meaning), str(exc)))
+            if meaning in FIELD_KINDS:
+                filled.add(meaning)
             continue
-        code = aliases.get(key)
-        if code is None and key in NONE_WORDS:
-            continue  # 「なし」: known to be none of them
-        if code is None:
-            raise _CellError(
-                f"「{token.strip()}」は使えません / not allowed; 使える値（、区切りで複数可）/ "
-                f"allowed, several separated by 、: {_allowed(field)}"
-            )
-        codes.append(code)
-    return codes
+        if not found:
+            continue
+        if meaning not in facts and len(found) == 1 and meaning in found:
+            # The common case: a column of a field, read as that field's value.
+            given = found[meaning]
+            facts[meaning] = list(given) if isinstance(given, list) else given
+            source[meaning] = index
+            filled.add(meaning)
+            continue
+        for name, given in found.items():
+            if name == WEAK:
+                for weakly, maybe in given.items():
+                    filled.add(weakly)
+                    have = weak.get(weakly)
+                    if have is None:
+                        weak[weakly] = list(maybe) if isinstance(maybe, list) else maybe
+                    elif isinstance(have, list):
+                        have.extend(v for v in maybe if v not in have)
+                continue
+            filled.add(name)
+            if name not in facts:
+                facts[name] = list(given) if isinstance(given, list) else given
+                source[name] = index
+            elif isinstance(given, list):
+                have = facts[name]
+                have.extend(v for v in given if v not in have)
+            elif facts[name] != given:
+                errors.append(
+                    RowError(
+                        number,
+                        _where(meaning),
+                        f"「{cell_text(value)}」は列「{_header(columns, source[name])}」と"
+                        f"合わないため使いませんでした / disagrees with column "
+                        f"{_header(columns, source[name])!r}; not used",
+                    )
+                )
+    for name, given in weak.items():
+        facts.setdefault(name, given)
+    for name, given in facts.items():
+        if isinstance(given, list) and len(given) > 1 and "none" in given:
+            # 予算: なし beside 後援: no money, and the city's name.
+            facts[name] = [v for v in given if v != "none"]
+    summary = "\n".join(summary_parts)
+    presumed: tuple[Presumed, ...] = ()
+    if columns.guess:
+        presumed = presume(str(facts.get("title") or ""), summary, filled)
+        for item in presumed:
+            facts[item.field] = list(item.value) if isinstance(item.value, list) else item.value
+    return RowFacts(facts, errors, presumed, department, summary)
 
 
 def parse_row(
     number: int, cells: Sequence[Cell], columns: Columns
 ) -> tuple[dict[str, Any], list[RowError]]:
-    facts: dict[str, Any] = {}
-    errors: list[RowError] = []
-    for index, name in enumerate(columns.fields):
-        if name is None or index >= len(cells):
-            continue
-        try:
-            value = parse_cell(name, cells[index])
-        except _CellError as exc:
-            errors.append(RowError(number, name, str(exc)))
-            continue
-        if value is not None:
-            facts[name] = value
-    return facts, errors
+    """The row's facts and errors (`read_row` without the presumptions' record)."""
+    read = read_row(number, cells, columns)
+    return read.facts, read.errors
+
+
+def _where(meaning: str) -> str:
+    return meaning if meaning in FIELD_KINDS or meaning == "title" else label(meaning)
+
+
+def _header(columns: Columns, index: int) -> str:
+    position = columns.kept.index(index) if index in columns.kept else -1
+    return columns.names[position] if position >= 0 and columns.names else str(index + 1)
+
+
+def parse_cell(field_name: str, value: Cell) -> Any:
+    """A cell of a vocabulary field as a fact value; None if unknown; `CellError` otherwise."""
+    found = _DEFAULT.read(field_name, value)
+    value = found.get(field_name, found.get(WEAK, {}).get(field_name))
+    return list(value) if isinstance(value, list) else value
+
+
+_DEFAULT = CellReader()
+
+__all__ = [
+    "FIT",
+    "INPUT_FIELDS",
+    "RESULT_COLUMNS",
+    "_SPLIT",
+    "Columns",
+    "RowFacts",
+    "_CellError",
+    "map_columns",
+    "no_fields_message",
+    "parse_cell",
+    "parse_row",
+    "read_row",
+]

@@ -11,15 +11,18 @@ from __future__ import annotations
 import csv
 import datetime as _dt
 import io
+import itertools
 import os
 from collections import deque
 from collections.abc import Iterator
+from contextlib import closing
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 from kyodo_rules.files.cells import clean
-from kyodo_rules.files.sheetguard import Limits, NoCachedValue
+from kyodo_rules.files.sheetguard import Limits, Merge, NoCachedValue
 from kyodo_rules.model.errors import InputError
 from kyodo_rules.model.vocabulary import LANGS, Lang
 from kyodo_rules.wording import catalog
@@ -73,16 +76,21 @@ class RowError:
 
 @dataclass(frozen=True)
 class SheetRow:
-    """One non-blank row: its number as Excel shows it, its cells, and why it is unreadable."""
+    """One non-blank row: its number as Excel shows it, its cells, and why it is unreadable.
+
+    `kind`: `data` (a project), `total` (a 合計 row) or `note` (※…): only
+    projects are answered; the others are written out with a word saying so.
+    """
 
     number: int
     cells: tuple[Cell, ...]
     errors: tuple[RowError, ...] = ()
+    kind: str = "data"
 
 
 @dataclass(frozen=True)
 class Table:
-    """A sheet being read: its header row, and its rows to come (read once, in order).
+    """A sheet being read: its header, and its rows to come (read once, in order).
 
     `expected` is how many rows the file seems to hold (for a progress bar;
     never trusted for anything else), or None when that is not known.
@@ -91,6 +99,17 @@ class Table:
     headers: tuple[str, ...]
     rows: Iterator[SheetRow]
     expected: int | None = None
+    #: The sheet read, and every sheet of the workbook (an xlsx).
+    sheet: str | None = None
+    sheets: tuple[str, ...] = ()
+    #: The rows above the header (the list's title, a 作成日 line), as text.
+    above: tuple[tuple[str, ...], ...] = ()
+    #: The sheet row of the header's (last) row.
+    header_row: int = 1
+    #: The first rows under the header: what the columns hold (they are also in `rows`).
+    samples: tuple[tuple[Cell, ...], ...] = ()
+    #: What was found while looking for the list (the sheet chosen…), in words.
+    notes: tuple[str, ...] = ()
 
 
 def table_format(path: str | os.PathLike[str]) -> str:
@@ -103,53 +122,126 @@ def table_format(path: str | os.PathLike[str]) -> str:
     return suffix
 
 
-def open_table(path: str | os.PathLike[str], limits: Limits | None = None) -> Table:
-    """The first sheet of an .xlsx, or a .csv (UTF-8, with or without BOM, or Shift_JIS).
+#: Rows under the header kept to see what each column holds.
+SAMPLES = 20
 
-    The header is read here (a file without one fails before any row is
-    answered); the rows are read as the caller takes them. Excel on Japanese
-    Windows saves "CSV" as Shift_JIS (cp932) unless told otherwise, so that is
-    tried when the file is not UTF-8 (and not UTF-8 with a stray byte, which
-    would turn into mojibake).
+
+def open_table(
+    path: str | os.PathLike[str],
+    limits: Limits | None = None,
+    *,
+    sheet: str | None = None,
+    header_row: int | None = None,
+) -> Table:
+    """The list in an .xlsx (the sheet that holds it, or `sheet`) or a .csv (UTF-8,
+    with or without BOM, or Shift_JIS).
+
+    The header is found here among the first rows (a file without one fails
+    before any row is answered); the rows are read as the caller takes them.
+    Excel on Japanese Windows saves "CSV" as Shift_JIS (cp932) unless told
+    otherwise, so that is tried when the file is not UTF-8 (and not UTF-8 with
+    a stray byte, which would turn into mojibake).
     """
     from kyodo_rules.files.safeio import read_bounded, stream_utf8_file
 
     limits = limits or Limits()
     name = os.fspath(path)
     suffix = table_format(path)
-    streamed = stream_utf8_file(path, limits.bytes, limits.rows + 1) if suffix == ".csv" else None
+    if suffix == ".xlsx":
+        if header_row is not None and header_row < 1:
+            raise InputError(f"header_row: {header_row}: expected a row number from 1")
+        data = read_bounded(path, limits.bytes, f"--limit mb={limits.mb}")
+        return _xlsx_table(data, name, limits, sheet, header_row)
+    if sheet is not None:
+        raise InputError(
+            f"--sheet {sheet}: {name} は CSV なのでシートがありません / a CSV has no sheets"
+        )
+    streamed = stream_utf8_file(path, limits.bytes, limits.rows + 1)
     if streamed is not None:
         # The common case: a UTF-8 file, read twice from disk rather than held.
         source, size, expected = streamed
         records = _csv_records(source, size, name, limits)
     else:
         data = read_bounded(path, limits.bytes, f"--limit mb={limits.mb}")
-        if suffix == ".csv":
-            records = _read_csv(data, name, limits)
-            expected = data.count(b"\n")
-        else:
-            records = _read_xlsx(data, name, limits)
-            expected = None
-        del data  # each reader keeps what it needs (the CSV's bytes, decoded as read)
-    first = next(records, None)
-    header_row = first.cells if first is not None else None
-    if header_row is not None and any(
-        isinstance(c, str) and len(c) > MAX_CELL_CHARS for c in header_row
-    ):
-        raise InputError(f"{name}: 1行目の列名が長すぎます / a column name is too long")
-    if first is None or first.errors or header_row is None or all(_blank(c) for c in header_row):
+        records = _read_csv(data, name, limits)
+        expected = data.count(b"\n")
+        del data  # the reader keeps what it needs (the CSV's bytes, decoded as read)
+    return _located(records, name, limits, expected, (), header_row, None, ())
+
+
+def _located(
+    records: Iterator[SheetRow],
+    name: str,
+    limits: Limits,
+    expected: int | None,
+    merges: tuple[Merge, ...],
+    header_row: int | None,
+    sheet: str | None,
+    sheets: tuple[str, ...],
+    notes: tuple[str, ...] = (),
+) -> Table:
+    """The table of a sheet's records: its header found among the first rows."""
+    from kyodo_rules.outputs.inventory.columns import no_fields_message
+    from kyodo_rules.outputs.inventory.locating import PEEK, MergeFill, find_header
+
+    head: list[SheetRow] = []
+    for row in records:
+        if row.errors or any(not _blank(c) for c in row.cells):
+            head.append(row)
+        if len(head) >= PEEK or (header_row is not None and row.number > header_row):
+            break
+    readable = [r for r in head if not r.errors]
+    found = find_header([(r.number, r.cells) for r in readable], merges, header_row)
+    if found is None:
+        if head and head[0].errors and header_row is None and not readable[:1]:
+            raise InputError(f"{name}: {head[0].errors[0].problem}")
+        if header_row is not None:
+            raise InputError(
+                f"{name}: {header_row}行目に列名がありません / row {header_row} holds no "
+                "column names"
+            )
+        where = f"シート「{sheet}」の" if sheet else ""
         raise InputError(
-            f"{name}: 1行目に列名（事業名、主体 …）がありません / row 1 must hold the column names"
+            f"{name}: {where}最初の {PEEK} 行に列名の行が見つかりません。{no_fields_message()}"
         )
-    headers = tuple(
-        "" if c is None or isinstance(c, NoCachedValue) else clean(cell_text(c)).strip()
-        for c in header_row
+    first = readable[found.at]
+    last = readable[found.at + found.depth - 1]
+    if any(len(n) > MAX_CELL_CHARS for n in found.names):
+        raise InputError(f"{name}: 列名が長すぎます / a column name is too long")
+    above = tuple(tuple(_text(c) for c in r.cells) for r in readable if r.number < first.number)
+    # A row that could not be read is never dropped, even above the header.
+    rest = [r for r in head if r.number > last.number or (r.errors and r.number < first.number)]
+    fill = MergeFill(merges, last.number)
+    rows = _data_rows(itertools.chain(rest, records), name, limits, fill)
+    # The first rows under the header are held to see what the columns hold.
+    held = list(itertools.islice(rows, SAMPLES))
+    samples = tuple(r.cells for r in held if not r.errors and r.kind == "data")
+    return Table(
+        tuple(clean(n) for n in found.names),
+        itertools.chain(held, rows),
+        expected,
+        sheet,
+        sheets,
+        above,
+        last.number,
+        samples,
+        notes,
     )
-    return Table(headers, _data_rows(records, name, limits), expected)
 
 
-def _data_rows(records: Iterator[SheetRow], name: str, limits: Limits) -> Iterator[SheetRow]:
-    """The non-blank rows after the header, each cell within Excel's length."""
+def _text(cell: Cell) -> str:
+    if cell is None or isinstance(cell, NoCachedValue):
+        return ""
+    return clean(cell_text(cell)).strip()
+
+
+def _data_rows(
+    records: Iterator[SheetRow], name: str, limits: Limits, fill: Any = None
+) -> Iterator[SheetRow]:
+    """The non-blank rows after the header, each cell within Excel's length, each with
+    its kind (a project, a total, a note) and the cells a vertical merge covers filled."""
+    from kyodo_rules.outputs.inventory.locating import row_kind
+
     count = 0
     for row in records:
         cells, errors = row.cells, row.errors
@@ -174,7 +266,10 @@ def _data_rows(records: Iterator[SheetRow], name: str, limits: Limits) -> Iterat
                 from kyodo_rules.files.sheetguard import over
 
                 raise over("rows", limits, name, f"more than {limits.rows:,} rows")
-            yield SheetRow(row.number, cells, errors)
+            kind = "data" if errors else row_kind(cells)
+            if fill and kind == "data":
+                cells = fill.fill(row.number, cells)
+            yield SheetRow(row.number, cells, errors, kind)
 
 
 def _to_cell(value: object) -> Cell:
@@ -291,18 +386,96 @@ def _csv_problem(message: str, line: int) -> str:
     return f"{line}行目を CSV として読めません / line {line} is not valid CSV: {message}"
 
 
-def _read_xlsx(data: bytes, name: str, limits: Limits) -> Iterator[SheetRow]:
-    from kyodo_rules.files.sheetguard import xlsx_rows
+def _xlsx_table(
+    data: bytes, name: str, limits: Limits, sheet: str | None, header_row: int | None
+) -> Table:
+    """The sheet that holds the list: `sheet` if given, else the one whose first rows
+    name the most known columns (the input sheet's name breaks a tie)."""
+    from kyodo_rules.files.sheetguard import XlsxBook
+    from kyodo_rules.outputs.inventory.locating import PEEK, find_header
 
-    wanted = frozenset(SHEET_NAMES["input"])
     try:
-        for number, cells in xlsx_rows(data, name, wanted, limits):
+        book = XlsxBook(data, name, limits)
+    except InputError:
+        raise
+    except Exception as exc:  # openpyxl's errors for a malformed file are of every kind
+        raise _malformed(name, exc) from None
+    del data
+    try:
+        names = book.names
+        notes: tuple[str, ...] = ()
+        if sheet is not None:
+            if sheet not in names:
+                raise InputError(
+                    f"--sheet {sheet}: {name} にそのシートはありません / no such sheet; "
+                    f"シート / sheets: {', '.join(names)}"
+                )
+            chosen = sheet
+        else:
+            chosen = names[0]
+            if len(names) > 1:
+                wanted = frozenset(SHEET_NAMES["input"])
+                best = -1
+                lists = 0
+                for candidate in names:
+                    with closing(book.rows(candidate)) as rows:  # type: ignore[type-var]
+                        head = [
+                            (n, tuple(map(_to_cell, c))) for n, c in itertools.islice(rows, PEEK)
+                        ]
+                    found = find_header(head, (), header_row)
+                    points = 0 if found is None else found.score * 4 + (candidate in wanted) * 2
+                    if found is not None and not _example(candidate):
+                        points += 100  # an example sheet is read only if no other has a list
+                    lists += found is not None
+                    if points > best:
+                        best, chosen = points, candidate
+                others = "、".join(f"「{n}」" for n in names if n != chosen)
+                if chosen != names[0] or lists > 1:
+                    notes = (
+                        f"シート「{chosen}」を読みました（ほかのシート: {others}。別のシートは "
+                        f"--sheet で指定できます） / read sheet {chosen!r}; another: --sheet NAME",
+                    )
+        merges = book.scan(chosen)
+        records = _xlsx_records(book, chosen, name)
+        return _located(records, name, limits, None, merges, header_row, chosen, names, notes)
+    except InputError:
+        book.close()
+        raise
+    except Exception as exc:  # a member missing or corrupt (bad CRC, bad XML): malformed
+        book.close()
+        raise _malformed(name, exc) from None
+    except BaseException:
+        book.close()
+        raise
+
+
+def _example(sheet: str) -> bool:
+    """Is this sheet named as an example (記入例, 見本…), not the list itself?"""
+    from kyodo_rules.wording.field_labels import fold
+    from kyodo_rules.wording.office import office_words
+
+    key = fold(sheet)
+    return any(
+        key == w or (len(w) > 1 and (key.startswith(w) or key.endswith(w)))
+        for w in office_words().example_sheets
+    )
+
+
+def _xlsx_records(book: Any, sheet: str, name: str) -> Iterator[SheetRow]:
+    try:
+        for number, cells in book.rows(sheet):
             yield SheetRow(number, tuple(map(_to_cell, cells)))
     except InputError:
         raise
     except Exception as exc:  # openpyxl's errors for a malformed file are of every kind
-        reason = " ".join(str(exc).split())[:200] or type(exc).__name__
-        raise InputError(
-            f"{name}: 読み込めません（壊れた Excel ファイル） / cannot read: malformed xlsx: "
-            f"{type(exc).__name__}: {reason}"
-        ) from None
+        raise _malformed(name, exc) from None
+    finally:
+        book.close()
+
+
+def _malformed(name: str, exc: Exception) -> InputError:
+    reason = " ".join(str(exc).split())[:200] or type(exc).__name__
+    return InputError(
+        f"{name}: 読み込めません（壊れた Excel ファイル） / cannot read: malformed xlsx: "
+        f"{type(exc).__name__}: {reason}"
+    )

@@ -27,8 +27,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from kyodo_rules.files.sheetguard import Limits
+from kyodo_rules.model.errors import InputError
 from kyodo_rules.outputs.inventory.answers import Answered, Layout, answer_rows, form_namer
 from kyodo_rules.outputs.inventory.columns import map_columns
+from kyodo_rules.outputs.inventory.mapfile import ListMap
 from kyodo_rules.outputs.inventory.reading import RowError, SheetRow, open_table
 from kyodo_rules.outputs.inventory.writing import Sheet, plan_outputs, write_answers
 
@@ -60,10 +62,14 @@ class Report:
     errors: tuple[RowError, ...]
     error_count: int
     notes: tuple[str, ...]
+    #: Projects answered (a row with an unread cell is answered with that fact unknown).
+    answered: int = 0
+    #: Rows that are not projects (totals, notes): written out, not answered.
+    skipped: int = 0
 
     @property
-    def answered(self) -> int:
-        return self.read - self.bad
+    def refused(self) -> int:
+        return self.read - self.answered
 
 
 def default_jobs() -> int:
@@ -86,27 +92,112 @@ def answer_file(
     engine: EngineName = "durable",
     jobs: int = 1,
     progress: Callable[[int, int | None], None] | None = None,
+    sheet: str | None = None,
+    mapping: ListMap | None = None,
+    guess: bool = True,
+    report: str | os.PathLike[str] | None = None,
+    shown_name: str | None = None,
 ) -> Report:
-    """Answer every row of `source` into `output` (and, for CSV, its summary file)."""
+    """Answer every row of `source` into `output` (and, for CSV, its summary file).
+
+    `sheet`: the sheet to read (else the one that holds the list); `mapping`:
+    the `--map` file's columns and words; `guess`: presume facts from the
+    projects' names and summaries; `report`: also write a printable HTML page;
+    `shown_name`: the list's name as its owner knows it (an upload's), for the
+    pages' headings.
+    """
     from kyodo_rules.decision.classify import default_classifier
 
     target, side, replaces = plan_outputs(output, summary)
+    printed = Path(report) if report is not None else None
     classifier = classifier or default_classifier()
     classifier.bound(profile)  # an unknown profile fails once, before any row
-    table = open_table(source, limits)
-    columns = map_columns(table.headers)
+    mapping = mapping or ListMap()
+    table = open_table(source, limits, sheet=sheet or mapping.sheet, header_row=mapping.header_row)
+    columns = map_columns(
+        table.headers, table.samples, given=dict(mapping.columns), words=mapping.words, guess=guess
+    )
     layout = Layout.of(columns)
     namer = form_namer(classifier.rulebase.profiles, profile, lang)
-    sheet = Sheet(table.headers, layout, lang, columns.notes, namer)
+    notes = (*table.notes, *_header_note(table, lang), *columns.notes)
+    out = Sheet(
+        table.headers,
+        layout,
+        lang,
+        notes,
+        namer,
+        above=table.above,
+        source=shown_name or Path(source).name,
+    )
     task = _Task(layout, profile, lang, engine, str(classifier.rulebase.root))
     rows: Iterable[Answered] = answered_rows(table.rows, task, classifier, jobs)
     if progress is not None:
         rows = _reported(rows, progress, table.expected)
-    files = write_answers(target, side, replaces, sheet, rows)
-    tally = sheet.tally
+    files = write_answers(target, side, replaces, out, rows, printed)
+    tally = out.tally
     return Report(
-        tuple(files), tally.read, tally.bad, tuple(tally.errors), tally.error_count, columns.notes
+        tuple(files),
+        tally.read,
+        tally.bad,
+        tuple(tally.errors),
+        tally.error_count,
+        tuple(notes),
+        tally.answered,
+        tally.skipped,
     )
+
+
+def map_of_file(
+    source: str | os.PathLike[str],
+    *,
+    limits: Limits | None = None,
+    sheet: str | None = None,
+    mapping: ListMap | None = None,
+) -> str:
+    """A `--map` file to start from for this list: its columns as read, its unread words."""
+    from kyodo_rules.outputs.inventory.mapfile import map_template
+
+    mapping = mapping or ListMap()
+    table = open_table(source, limits, sheet=sheet or mapping.sheet, header_row=mapping.header_row)
+    try:
+        columns = map_columns(
+            table.headers, table.samples, given=dict(mapping.columns), words=mapping.words
+        )
+    except InputError:  # no column known: every column is left to fill in
+        return map_template(
+            table.headers, [None] * len(table.headers), {}, sheet=table.sheet,
+            header_row=table.header_row,
+        )  # fmt: skip
+    unknown: dict[str, dict[str, None]] = {}
+    for row in table.rows:
+        if row.errors or row.kind != "data":
+            continue
+        for index, meaning in enumerate(columns.fields):
+            if meaning is None or index >= len(row.cells):
+                continue
+            for word in columns.reader.unread(meaning, row.cells[index]):
+                words = unknown.setdefault(meaning, {})
+                if len(words) < MAP_WORDS:
+                    words[word] = None
+    return map_template(
+        table.headers,
+        [columns.fields[i] if i < len(columns.fields) else None for i in range(len(table.headers))],
+        {m: list(w) for m, w in unknown.items()},
+        sheet=table.sheet,
+        header_row=table.header_row,
+    )
+
+
+#: Unread words a map template lists per meaning.
+MAP_WORDS = 200
+
+
+def _header_note(table: Any, lang: Lang) -> tuple[str, ...]:
+    if table.header_row == 1:
+        return ()
+    from kyodo_rules.wording import catalog
+
+    return (catalog.text("inventory_words", "read_header", lang, row=table.header_row),)
 
 
 @dataclass(frozen=True)

@@ -51,13 +51,16 @@ class RawRows:
         )
         self._ids: dict[str, int] = {}
         self._letters: list[str] = []
+        self._height: float | None = None
         if self.usable:
             sheet._get_writer()
             # The sheet's row loop hands each appended row to these two, unchanged.
             sheet._values_to_row = lambda values, _index: values
             sheet._writer.write_row = self._write_row
 
-    def append(self, row: RawRow) -> None:
+    def append(self, row: RawRow, height: float | None = None) -> None:
+        """One row; `height` in points, for wrapped text (a reader computes none itself)."""
+        self._height = height
         self.sheet.append(row)
 
     def _style_id(self, name: str) -> int:
@@ -79,7 +82,11 @@ class RawRows:
         while len(letters) < len(row):
             letters.append(get_column_letter(len(letters) + 1))
         write = xf._file
-        parts = [f'<row r="{index}">']
+        height = self._height
+        if height is not None:
+            parts = [f'<row r="{index}" ht="{height:g}" customHeight="1">']
+        else:
+            parts = [f'<row r="{index}">']
         for column, (value, style) in enumerate(row):
             if value is None and style is None:
                 continue

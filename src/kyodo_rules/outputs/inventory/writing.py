@@ -12,25 +12,27 @@ from __future__ import annotations
 import csv
 import io
 import os
-from collections.abc import Callable, Iterable, Iterator
-from contextlib import suppress
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import ExitStack, suppress
 from pathlib import Path
 from typing import Any
 
 from kyodo_rules.files.cells import clean, inert_csv, is_formula_like
 from kyodo_rules.files.sheetguard import NoCachedValue
 from kyodo_rules.model.errors import InputError
-from kyodo_rules.model.vocabulary import FIELD_KINDS, LANGS, Lang
+from kyodo_rules.model.vocabulary import CATEGORIES, FIELD_KINDS, FORMS, LANGS, VERDICTS, Lang
 from kyodo_rules.outputs.inventory.answers import (
     Answered,
     Layout,
     Tally,
+    label,
     summary_headers,
     summary_rows,
 )
-from kyodo_rules.outputs.inventory.columns import _LONG, INPUT_FIELDS, RESULT_COLUMNS
+from kyodo_rules.outputs.inventory.columns import INPUT_FIELDS, RESULT_COLUMNS
 from kyodo_rules.outputs.inventory.reading import SHEET_NAMES, Cell, cell_text, pick, table_format
 from kyodo_rules.outputs.inventory.sheetxml import RawRows
+from kyodo_rules.wording import catalog
 from kyodo_rules.wording.field_labels import CODE_LABELS, FIELD_LABELS
 
 
@@ -172,10 +174,34 @@ def _cleaned(value: str) -> tuple[str, bool]:
 
 
 _VERDICT_FILLS = {"kyodo": "E6F4EC", "not_kyodo": "FBEAEA", "undetermined": "FDF3DC"}
+#: Column widths (characters) of the answered sheet, so that the printed part (the
+#: columns up to the answers' 入力エラー) fits A4 landscape at a readable size.
+_WIDTHS = {
+    "title": 22,
+    "department": 11,
+    "verdict": 11,
+    "status": 8,
+    "category": 13,
+    "forms": 15,
+    "question": 30,
+    "reasons": 30,
+    "presumed": 20,
+    "errors": 18,
+}
+_OTHER = 12
+_BEFORE_TITLE = 6
+#: The last answer column a printed page holds; flags, zone and the list's other
+#: columns stay on screen (one page's width cannot hold every column readably).
+_PRINTED_LAST = "errors"
 
 
 class Sheet:
-    """What one run writes: its header, its rows as they come, and the counts for the summary."""
+    """What one run writes: its header, its rows as they come, and the counts for the summary.
+
+    `above`: the rows above the list's header (its title, a 作成日 line), kept
+    above the answers. `unused`: the names of the columns not used, and
+    `report` a printable HTML page written beside the answers (`printout.py`).
+    """
 
     def __init__(
         self,
@@ -184,6 +210,9 @@ class Sheet:
         lang: Lang,
         notes: Iterable[str],
         form_label: Callable[[str], str],
+        *,
+        above: Sequence[Sequence[str]] = (),
+        source: str = "",
     ) -> None:
         self.layout = layout
         self.lang = lang
@@ -191,6 +220,8 @@ class Sheet:
         self.notes = tuple(notes)
         self.form_label = form_label
         self.tally = Tally()
+        self.above = [line for line in (_title_line(r) for r in above) if line]
+        self.source = source
 
     def counted(self, rows: Iterable[Answered]) -> Iterator[Answered]:
         for row in rows:
@@ -200,6 +231,31 @@ class Sheet:
     def summary(self) -> list[tuple[str, str, str, int]]:
         return summary_rows(self.tally, self.lang, self.layout.columns.ignored, self.form_label)
 
+    def all_notes(self) -> list[str]:
+        """The 注意 sheet: how the list was read, the columns not used, the rows skipped."""
+        lang = self.lang
+        out = list(self.notes)
+        unused = self.layout.columns.unused
+        if unused:
+            names = catalog.join(
+                (catalog.text("inventory_words", "quoted", lang, text=n) for n in unused), lang
+            )
+            out.append(catalog.text("inventory_words", "unused_columns", lang, names=names))
+        if not self.layout.columns.guess:
+            out.append(catalog.text("inventory_words", "no_guess", lang))
+        tally = self.tally
+        for number, kind in tally.skipped_rows:
+            what = catalog.text("inventory_words", f"{kind}_kind", lang)
+            out.append(catalog.text("inventory_words", "skipped_row", lang, row=number, kind=what))
+        if tally.skipped > len(tally.skipped_rows):
+            more = tally.skipped - len(tally.skipped_rows)
+            out.append(catalog.text("inventory_words", "more_skipped", lang, count=more))
+        return out
+
+
+def _title_line(cells: Sequence[str]) -> str:
+    return "　".join(c for c in cells if c)
+
 
 def write_answers(
     target: Path,
@@ -207,31 +263,48 @@ def write_answers(
     replaces: bool,
     sheet: Sheet,
     rows: Iterable[Answered],
+    report: Path | None = None,
 ) -> list[Path]:
     """Write the answered sheet (and, for CSV, its summary beside it); returns the files.
 
     `target`, `side` and `replaces` are `plan_outputs`'s answer, checked before
-    any work. Both files of a CSV run are put in place only once both are complete.
+    any work. Both files of a CSV run are put in place only once both are complete;
+    so is the printable `report`, written from the same rows as they come.
     """
     from kyodo_rules.outputs.html import atomic_path, atomic_writer
+    from kyodo_rules.outputs.inventory.printout import Printout
 
-    if side is None:
-        with atomic_path(target) as tmp:
-            _write_xlsx(tmp, sheet, rows)
-        return [target]
-    # UTF-8 with a BOM is what Excel needs to open a CSV file in Japanese without garbling it.
-    with (
-        atomic_writer(side, encoding="utf-8-sig", newline="", exclusive=not replaces) as out_side,
-        atomic_writer(target, encoding="utf-8-sig", newline="") as main,
-    ):
-        writer = csv.writer(main)
-        writer.writerow([csv_cell(h) for h in sheet.headers])
-        for row in sheet.counted(rows):
-            writer.writerow([csv_cell(c) for c in row.cells])
-        side_writer = csv.writer(out_side)
-        side_writer.writerow([csv_cell(h) for h in summary_headers(sheet.lang)])
-        side_writer.writerows([csv_cell(c) for c in line] for line in sheet.summary())
-    return [target, side]
+    with ExitStack() as stack:
+        printout = None
+        if report is not None:
+            handle = stack.enter_context(atomic_writer(report, newline="\n"))
+            printout = Printout(handle, sheet)
+            rows = printout.rows(rows)
+        if side is None:
+            with atomic_path(target) as tmp:
+                _write_xlsx(tmp, sheet, rows)
+                if printout is not None:
+                    printout.finish()
+            return [target] + ([report] if report is not None else [])
+        # UTF-8 with a BOM is what Excel needs to open a CSV file in Japanese without garbling it.
+        with (
+            atomic_writer(
+                side, encoding="utf-8-sig", newline="", exclusive=not replaces
+            ) as out_side,
+            atomic_writer(target, encoding="utf-8-sig", newline="") as main,
+        ):
+            writer = csv.writer(main)
+            for line in sheet.above:
+                writer.writerow([csv_cell(line)])
+            writer.writerow([csv_cell(h) for h in sheet.headers])
+            for row in sheet.counted(rows):
+                writer.writerow([csv_cell(c) for c in row.cells])
+            side_writer = csv.writer(out_side)
+            side_writer.writerow([csv_cell(h) for h in summary_headers(sheet.lang)])
+            side_writer.writerows([csv_cell(c) for c in line] for line in sheet.summary())
+            if printout is not None:
+                printout.finish()
+        return [target, side] + ([report] if report is not None else [])
 
 
 def _write_xlsx(filename: str, sheet: Sheet, rows: Iterable[Answered]) -> None:
@@ -252,6 +325,24 @@ def _write_xlsx(filename: str, sheet: Sheet, rows: Iterable[Answered]) -> None:
     book.save(filename)
 
 
+def _for_paper(sheet: Any, title_rows: str | None) -> None:
+    """A4 landscape, every column on one page's width, the header on every page."""
+    from openpyxl.worksheet.properties import PageSetupProperties
+
+    sheet.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+    setup = sheet.page_setup
+    setup.orientation = "landscape"
+    setup.paperSize = 9  # A4
+    setup.fitToWidth = 1
+    setup.fitToHeight = 0  # as many pages down as it takes
+    sheet.page_margins.left = sheet.page_margins.right = 0.4
+    sheet.page_margins.top = sheet.page_margins.bottom = 0.5
+    sheet.print_options.gridLines = True
+    sheet.print_options.horizontalCentered = True
+    if title_rows:
+        sheet.print_title_rows = title_rows
+
+
 def _fill_xlsx(book: Any, sheet: Sheet, rows: Iterable[Answered]) -> None:
     from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.utils import get_column_letter
@@ -259,49 +350,227 @@ def _fill_xlsx(book: Any, sheet: Sheet, rows: Iterable[Answered]) -> None:
     lang = sheet.lang
     out = book.create_sheet(pick(SHEET_NAMES["results"], lang))
     headers = sheet.headers
-    first_result = sheet.layout.start
+    layout = sheet.layout
+    first_result = layout.start
     keys = list(RESULT_COLUMNS)
-    long_text = {first_result + keys.index(k) for k in _LONG}
+    title_at = layout.position("title")
+    widths = {first_result + keys.index(k): w for k, w in _WIDTHS.items() if k in keys}
+    for before in range(title_at or 0):
+        widths[before] = _BEFORE_TITLE  # a No. column, usually
+    for meaning in ("title", "department"):
+        position = layout.position(meaning)
+        if position is not None:
+            widths[position] = _WIDTHS[meaning]
     bold = Font(bold=True)
+    top = len(sheet.above) + 1  # the header's row
+    last = get_column_letter(len(headers))
+    printed = get_column_letter(first_result + keys.index(_PRINTED_LAST) + 1)
     for index in range(len(headers)):
-        wide = index in long_text
-        out.column_dimensions[get_column_letter(index + 1)].width = 40 if wide else 16
-    out.freeze_panes = "B2"
-    out.append([xlsx_value(out, text, font=bold) for text in headers])
+        letter = get_column_letter(index + 1)
+        out.column_dimensions[letter].width = widths.get(index, _OTHER)
+    _for_paper(out, f"{top}:{top}")
+    out.freeze_panes = f"{'B' if title_at == 0 else 'A'}{top + 1}"
+    wrap = Alignment(wrap_text=True, vertical="top")
+    for number, line in enumerate(sheet.above, 1):
+        size = 14 if number == 1 else 11
+        out.append([xlsx_value(out, line, font=Font(bold=number == 1, size=size))])
+        out.merged_cells.add(f"A{number}:{printed}{number}")
+    head_fill = PatternFill("solid", fgColor="DDEBF7")
+    out.append(
+        [xlsx_value(out, text, font=bold, fill=head_fill, alignment=wrap) for text in headers]
+    )
     styles: dict[str, dict[str, Any]] = {
-        k: {"fill": PatternFill("solid", fgColor=v)} for k, v in _VERDICT_FILLS.items()
+        k: {"fill": PatternFill("solid", fgColor=v), "alignment": wrap}
+        for k, v in _VERDICT_FILLS.items()
     }
-    styles["wrap"] = {"alignment": Alignment(wrap_text=True, vertical="top")}
+    styles["wrap"] = {"alignment": wrap}
+    # A total or a note is not wrapped: its words run on over the empty cells beside it.
+    styles["skipped"] = {"font": Font(italic=True, color="666666")}
     raw = RawRows(out, styles)
+    # The printed columns whose text may run to several lines: wrapped, and sized for.
+    wrapped = {
+        at: widths[at]
+        for at in range(first_result + keys.index(_PRINTED_LAST) + 1)
+        if at in widths and widths[at] > _WIDTHS["verdict"]
+    }
+    rooms = [(at, max(int((width - 1) / _CHAR), 1)) for at, width in wrapped.items()]
     count = 0
     for row in sheet.counted(rows):
         count += 1
         verdict = row.counted.verdict if row.counted is not None else None
+        data = row.kind == "data"
         cells: list[tuple[Any, str | None]] = []
         for index, value in enumerate(row.cells):
+            if value is None:  # most cells of a list: nothing to write
+                cells.append(_NOTHING)
+                continue
             style = None
             if index == first_result and verdict is not None:
                 style = verdict
-            elif index in long_text and value:
-                style = "wrap"
+            elif value is not None and value != "":
+                style = ("wrap" if index in wrapped else None) if data else "skipped"
             cells.append((_xlsx_text(value), style))
         if raw.usable:
-            raw.append(cells)
+            raw.append(cells, _height(row.cells, rooms) if data else None)
         else:
             out.append([xlsx_value(out, v, **(styles[k] if k else {})) for v, k in cells])
     # Written after the rows (openpyxl puts it after the sheet's data): the count is known now.
-    out.auto_filter.ref = f"A1:{get_column_letter(len(headers))}{count + 1}"
-    summary = book.create_sheet(pick(SHEET_NAMES["summary"], lang))
-    for index, width in enumerate((34, 40, 26, 10), 1):
-        summary.column_dimensions[get_column_letter(index)].width = width
-    summary.append([xlsx_value(summary, text, font=bold) for text in summary_headers(lang)])
+    out.auto_filter.ref = f"A{top}:{last}{top + count}"
+    out.print_area = f"A1:{printed}{top + count}"
+    _summary_sheet(book, sheet)
+    notes = sheet.all_notes()
+    if notes:
+        noted = book.create_sheet(pick(SHEET_NAMES["notes"], lang))
+        noted.column_dimensions["A"].width = 120
+        _for_paper(noted, None)
+        for note in notes:
+            noted.append([xlsx_value(noted, note, alignment=wrap)])
+
+
+#: Points a line of wrapped text takes, the most a row is given, and the column width
+#: units one (Japanese) character takes.
+_LINE, _MOST, _CHAR = 15.0, 240.0, 1.8
+
+
+_NOTHING: tuple[None, None] = (None, None)
+
+
+def _height(cells: Sequence[Cell], widths: Sequence[tuple[int, int]]) -> float | None:
+    """The height a row's wrapped text needs in the printed columns, or None for one line.
+
+    Excel and LibreOffice do not size a row to its wrapped text when they open a
+    file, so the row is given its height here. `widths`: (column, characters a
+    line of it holds), a character taking `_CHAR` units of column width (the
+    Japanese text these cells hold; an estimate that errs toward room to spare);
+    each line break starts a line.
+    """
+    lines = 1
+    size = len(cells)
+    for at, room in widths:
+        value = cells[at] if at < size else None
+        if not isinstance(value, str) or len(value) <= room:
+            continue
+        if "\n" in value:
+            needed = sum(-(-max(len(part), 1) // room) for part in value.split("\n"))
+        else:
+            needed = -(-len(value) // room)
+        if needed > lines:
+            lines = needed
+    return None if lines == 1 else min(_LINE * lines + 2, _MOST)
+
+
+def _bars(title: str, most: int) -> Any:
+    """A horizontal stacked bar chart (a native Excel chart, drawn by whoever opens the file)."""
+    from openpyxl.chart import BarChart
+
+    chart = BarChart()
+    chart.type, chart.grouping, chart.overlap = "bar", "stacked", 100
+    chart.title = title
+    chart.width = 15
+    chart.y_axis.majorUnit = max(1, -(-most // 8))  # whole projects
+    chart.y_axis.numFmt = "0"
+    chart.y_axis.delete = False
+    chart.x_axis.delete = False
+    return chart
+
+
+def _rows_of(height_cm: float) -> int:
+    """Rows of the default height (15 pt, 0.53 cm) a chart of this height covers."""
+    return int(height_cm / 0.53) + 1
+
+
+def _summary_sheet(book: Any, sheet: Sheet) -> None:
+    """The 集計 sheet: verdict by status, by department, the forms and the categories, each
+    a small table with a bar chart beside the first two; then every count as a list."""
+    from openpyxl.chart import Reference
+    from openpyxl.styles import Font, PatternFill
+
+    lang = sheet.lang
+    tally = sheet.tally
+    words = catalog.words("inventory_words", lang)
+    out = book.create_sheet(pick(SHEET_NAMES["summary"], lang))
+    for letter, width in zip("ABCDEFG", (30, 14, 14, 14, 14, 10, 10), strict=True):
+        out.column_dimensions[letter].width = width
+    _for_paper(out, None)
+    bold, big = Font(bold=True), Font(bold=True, size=14)
+    head = PatternFill("solid", fgColor="DDEBF7")
+    rows_written = 0
+
+    def line(values: Sequence[Any], font: Any = None, fill: Any = None) -> int:
+        nonlocal rows_written
+        style = {k: v for k, v in (("font", font), ("fill", fill)) if v is not None}
+        out.append([xlsx_value(out, v, **style) if isinstance(v, str) else v for v in values])
+        rows_written += 1
+        return rows_written
+
+    title = sheet.above[0] if sheet.above else sheet.source
+    line([f"{words['summary_title']}　{title}".strip()], big)
+    line([])
+    statuses = ("settled", "provisional", "undetermined")
+    first = line(
+        [catalog.text("inventory_summary", "crossed", lang)]
+        + [label("status", s, lang) for s in statuses]
+        + [words["total"]],
+        bold,
+        head,
+    )
+    for verdict in VERDICTS:
+        counts = [tally.crossed.get((verdict, s), 0) for s in statuses]
+        line([label("verdict_short", verdict, lang), *counts, sum(counts)])
+    line([words["total"], *(tally.counts["status"].get(s, 0) for s in statuses), tally.answered])
+    chart = _bars(words["by_status_chart"], tally.answered)
+    chart.add_data(
+        Reference(out, min_col=2, max_col=4, min_row=first, max_row=first + 3),
+        titles_from_data=True,
+    )
+    chart.set_categories(Reference(out, min_col=1, min_row=first + 1, max_row=first + 3))
+    chart.height = 6.5
+    out.add_chart(chart, "H3")
+    below = 3 + _rows_of(chart.height) + 1  # the next chart starts under this one
+    line([])
+    departments = tally.department_names()
+    if departments:
+        refused = words["not_answered"]
+        first = line(
+            [words["department"], *(label("verdict_short", v, lang) for v in VERDICTS), refused,
+             words["total"]],
+            bold,
+            head,
+        )  # fmt: skip
+        for name in departments:
+            counts = [tally.departments.get((name, v), 0) for v in (*VERDICTS, "")]
+            line([name, *counts, sum(counts)])
+        most = max(
+            sum(tally.departments.get((d, v), 0) for v in (*VERDICTS, "")) for d in departments
+        )
+        chart = _bars(words["by_department_chart"], most)
+        chart.add_data(
+            Reference(out, min_col=2, max_col=4, min_row=first, max_row=first + len(departments)),
+            titles_from_data=True,
+        )
+        chart.set_categories(
+            Reference(out, min_col=1, min_row=first + 1, max_row=first + len(departments))
+        )
+        chart.height = max(6.5, 1.5 + 0.55 * len(departments))
+        out.add_chart(chart, f"H{max(first, below)}")
+        line([])
+    line([words["forms_table"], label_count(lang)], bold, head)
+    for code in FORMS:
+        shown = tally.form_labels.get(code) or sheet.form_label(code)
+        line([shown, tally.forms.get(code, 0)])
+    line([])
+    line([words["categories_table"], label_count(lang)], bold, head)
+    for code in CATEGORIES:
+        line([label("category", code, lang), tally.counts["category"].get(code, 0)])
+    line([])
+    line([words["listing"]], bold)
+    line(summary_headers(lang), bold, head)
     for section, item, code, number in sheet.summary():
-        summary.append([*(xlsx_value(summary, t) for t in (section, item, code)), number])
-    if sheet.notes:
-        notes = book.create_sheet(pick(SHEET_NAMES["notes"], lang))
-        notes.column_dimensions["A"].width = 100
-        for note in sheet.notes:
-            notes.append([xlsx_value(notes, note)])
+        line([section, item, code, number])
+
+
+def label_count(lang: Lang) -> str:
+    return catalog.text("inventory_summary", "count", lang)
 
 
 def write_template(path: str | os.PathLike[str]) -> Path:
