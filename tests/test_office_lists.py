@@ -9,9 +9,9 @@ words (小城市風). Each is read with no option at all, as
 
 Asserted for every project row: the facts it is read into (the columns, then
 what its name or summary presumes) and, where the tool already gives it, the
-answer the guidance gives (`expert`). Rows marked `awaits: 21` need the forms
-of 協働 as evidence (issue 21): they are strict expected failures, so the day
-the tool gives the guidance's answer the test says so, and the mark comes off.
+answer the guidance gives (`expert`), for every row: 32 of 32. (A row may be
+marked `awaits: N` while a change of the reasoning it needs is under way: it is
+then a strict expected failure, so the day it passes the mark must come off.)
 """
 
 from __future__ import annotations
