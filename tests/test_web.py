@@ -319,9 +319,11 @@ def test_an_answer_that_is_not_a_choice_is_refused_and_nothing_changes(
     assert r.status_code == 400
     assert f"{field}: &#39;maybe&#39; is not allowed; allowed: true, false" in r.text
     assert stored(data_dir, url) == before
-    # A stale page (another field than the one asked) changes nothing either.
+    # A stale page (another field than the one asked) changes nothing either: it is
+    # answered with the conflict page, which shows the answers as they are.
     r = answer(client, url, token, "planner", "city")
-    assert r.status_code == 303 and "planner" not in stored(data_dir, url).answers
+    assert r.status_code == 409 and 'id="conflict"' in r.text
+    assert "planner" not in stored(data_dir, url).answers
 
 
 def test_codes_questions_take_several_values_and_none(client: TestClient, data_dir: Path) -> None:

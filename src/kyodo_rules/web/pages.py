@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import secrets
+from functools import cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -23,46 +24,71 @@ from kyodo_rules.web.core import (
     posted_form,
     render,
     save_upload,
+    upload_bytes,
     upload_name,
     web_of,
 )
+from kyodo_rules.web.store import storage_error
+from kyodo_rules.web.work import HEAVY_SECONDS, Deadline
 
 
 async def answer_inventory(web: Web, upload: Any, profile: str, lang: str) -> Response:
-    from kyodo_rules.outputs import inventory as _batch
-
+    """The uploaded inventory answered, in the upload pool under its time limit."""
     if not isinstance(upload, UploadFile) or not upload.filename:
         raise InputError("file: choose an inventory file to upload; allowed: .csv, .xlsx")
     shown = upload_name(upload)
-    suffix = _batch.table_format(shown)
-    checked = parse_lang(lang)
-    web.classifier.bound(profile)
-    source = await save_upload(web, upload, suffix)
-    target = web.uploads / f"{secrets.token_hex(16)}.xlsx"
-    try:
-        try:
-            report = _batch.answer_file(
-                source, target, classifier=web.classifier, profile=profile, lang=checked
-            )
-        except InputError as exc:
-            raise InputError(str(exc).replace(str(source), shown)) from None
-        data = target.read_bytes()
-    finally:
-        source.unlink(missing_ok=True)
-        target.unlink(missing_ok=True)
+    data = await upload_bytes(upload)
+    answered, read, bad = await web.work.upload(
+        _answer_inventory, web, data, shown, profile, parse_lang(lang), Deadline(HEAVY_SECONDS)
+    )
     stem = re.sub(r"[^\w.-]", "_", Path(shown).stem, flags=re.ASCII)[:60] or "inventory"
     return Response(
-        data,
+        answered,
         media_type=XLSX,
         headers={
             "content-disposition": f'attachment; filename="{stem}-answered.xlsx"',
-            "x-kyodo-rows": str(report.read),
-            "x-kyodo-rows-with-errors": str(report.bad),
+            "x-kyodo-rows": str(read),
+            "x-kyodo-rows-with-errors": str(bad),
         },
     )
 
 
+def _answer_inventory(
+    web: Web, data: bytes, shown: str, profile: str, lang: Lang, deadline: Deadline
+) -> tuple[bytes, int, int]:
+    """(the answered workbook, rows read, rows refused); files only under `--data/uploads`,
+    deleted after. Stops at `deadline` between rows."""
+    from kyodo_rules.outputs import inventory as _batch
+
+    suffix = _batch.table_format(shown)
+    web.classifier.bound(profile)
+    source = save_upload(web, data, suffix)
+    target = web.uploads / f"{secrets.token_hex(16)}.xlsx"
+    try:
+        try:
+            report = _batch.answer_file(
+                source,
+                target,
+                classifier=web.classifier,
+                profile=profile,
+                lang=lang,
+                progress=deadline.check,
+            )
+        except InputError as exc:
+            raise InputError(str(exc).replace(str(source), shown)) from None
+        except OSError as exc:
+            raise storage_error(exc, web.uploads) from exc
+        return target.read_bytes(), report.read, report.bad
+    finally:
+        source.unlink(missing_ok=True)
+        target.unlink(missing_ok=True)
+
+
 async def batch_page(request: Request) -> Response:
+    return await web_of(request).work.page(_batch_page, request)
+
+
+def _batch_page(request: Request) -> Response:
     web = web_of(request)
     lang = page_lang(request)
     return render(request, "batch.html", lang=lang, profiles=web.profiles(lang), error=None)
@@ -74,10 +100,11 @@ async def batch_upload(request: Request) -> Response:
     lang = str(form.get("lang") or "ja")
     profile = str(form.get("profile") or "generic")
     try:
-        return await answer_inventory(web, form.get("inventory"), profile, lang)
+        return await answer_inventory(web, form.get("inventory"), profile, lenient_lang(lang))
     except InputError as exc:
         shown = lenient_lang(lang)
-        return render(
+        return await web.work.page(
+            render,
             request,
             "batch.html",
             400,
@@ -90,6 +117,10 @@ async def batch_upload(request: Request) -> Response:
 
 
 async def batch_template(request: Request) -> Response:
+    return await web_of(request).work.page(_batch_template, request)
+
+
+def _batch_template(request: Request) -> Response:
     from kyodo_rules.outputs import inventory as _batch
 
     web = web_of(request)
@@ -97,6 +128,8 @@ async def batch_template(request: Request) -> Response:
     try:
         _batch.write_template(target)
         data = target.read_bytes()
+    except OSError as exc:
+        raise storage_error(exc, web.uploads) from exc
     finally:
         target.unlink(missing_ok=True)
     return Response(
@@ -125,6 +158,10 @@ def _rule_view(web: Web, rule: Any, lang: Lang) -> dict[str, Any]:
 
 
 async def rules_page(request: Request) -> Response:
+    return await web_of(request).work.page(_rules_page, request)
+
+
+def _rules_page(request: Request) -> Response:
     web = web_of(request)
     lang = page_lang(request)
     rules = web.rule_index["rules"]
@@ -132,6 +169,10 @@ async def rules_page(request: Request) -> Response:
 
 
 async def rule_page(request: Request) -> Response:
+    return await web_of(request).work.page(_rule_page, request)
+
+
+def _rule_page(request: Request) -> Response:
     web = web_of(request)
     lang = page_lang(request)
     rule = web.rule_index["by_id"].get(request.path_params["rule"])
@@ -140,7 +181,10 @@ async def rule_page(request: Request) -> Response:
     return render(request, "rule.html", lang=lang, **_rule_view(web, rule, lang))
 
 
-async def stylesheet(request: Request) -> Response:
+@cache
+def _stylesheet() -> str:
+    return (resources.files("kyodo_rules.web") / "static" / "web.css").read_text("utf-8")
 
-    css = (resources.files("kyodo_rules.web") / "static" / "web.css").read_text("utf-8")
-    return Response(css, media_type="text/css; charset=utf-8")
+
+async def stylesheet(request: Request) -> Response:
+    return Response(_stylesheet(), media_type="text/css; charset=utf-8")

@@ -1,0 +1,95 @@
+"""Where the handlers' work runs: never on the event loop, never without bounds.
+
+The event loop only moves bytes: it reads requests and sends answers. Anything
+that costs CPU (a classification, a page's interview logic and template, a
+session file parsed, an inventory answered) runs in one of two bounded pools,
+each call under a time limit, so that one large upload never holds up the
+pages of everyone else:
+
+- `page`: the light work of a page or an API call (milliseconds), on
+  `LIGHT_THREADS` threads;
+- `upload`: files (inventories, session files), on `HEAVY_THREADS` threads of
+  their own, so that uploads wait for each other but never for pages, nor
+  pages for them.
+
+A call that passes its limit is answered 503 (`TimeLimit`); work that can stop
+(an inventory, row by row) is told to through `Deadline`. Threads rather than
+processes, measured (docs/architecture.md, "The server under load"): the
+rule engine keeps its own lock per rule set and releases it between batches of
+rows, so a page's classification waits milliseconds for an inventory, never
+for the whole of it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import ParamSpec, TypeVar
+
+P = ParamSpec("P")
+T = TypeVar("T")
+
+#: Threads for pages and API calls: several, so that a slow one never queues the rest.
+LIGHT_THREADS = 8
+#: Threads for uploads: two inventories answered at once at most; more wait their turn.
+HEAVY_THREADS = 2
+#: Seconds a page or an API call may take (a classification takes milliseconds).
+LIGHT_SECONDS = 20.0
+#: Seconds an upload may take: the largest allowed inventory takes under a minute here.
+HEAVY_SECONDS = 300.0
+
+
+class TimeLimit(Exception):
+    """A request's work passed its time limit: answered 503, nothing half-written kept."""
+
+    def __init__(self, seconds: float) -> None:
+        super().__init__(seconds)
+        self.seconds = seconds
+
+
+class Deadline:
+    """When work that can stop between steps must stop (`check()` raises `TimeLimit`)."""
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self.at = time.monotonic() + seconds
+
+    def check(self, *_progress: object) -> None:
+        if time.monotonic() > self.at:
+            raise TimeLimit(self.seconds)
+
+
+class Work:
+    """The two pools of one application (threads start when first needed)."""
+
+    def __init__(self) -> None:
+        self._light = ThreadPoolExecutor(LIGHT_THREADS, thread_name_prefix="kyodo-page")
+        self._heavy = ThreadPoolExecutor(HEAVY_THREADS, thread_name_prefix="kyodo-upload")
+
+    async def page(self, fn: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
+        return await _run(self._light, LIGHT_SECONDS, fn, *args, **kwargs)
+
+    async def upload(self, fn: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
+        return await _run(self._heavy, HEAVY_SECONDS, fn, *args, **kwargs)
+
+    def close(self) -> None:
+        self._light.shutdown(wait=False, cancel_futures=True)
+        self._heavy.shutdown(wait=False, cancel_futures=True)
+
+
+async def _run(
+    pool: ThreadPoolExecutor,
+    seconds: float,
+    fn: Callable[P, T],
+    *args: P.args,
+    **kwargs: P.kwargs,
+) -> T:
+    future = asyncio.wrap_future(pool.submit(fn, *args, **kwargs))
+    try:
+        return await asyncio.wait_for(future, seconds)
+    except TimeoutError:
+        # A call not yet started is dropped; one running finishes on its own (or
+        # stops at its `Deadline`) and its answer is thrown away.
+        raise TimeLimit(seconds) from None
