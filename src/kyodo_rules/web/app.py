@@ -240,6 +240,9 @@ def app_from_environment() -> ASGIApp:
     """The application of one worker process of `kyodo-rules serve --workers N`."""
     import os
 
+    from kyodo_rules.web.server import log_to_stderr
+
+    log_to_stderr()
     engine = os.environ.get("KYODO_WEB_ENGINE", "durable")
     return create_app(
         os.environ["KYODO_WEB_DATA"],

@@ -15,6 +15,7 @@ import time
 from typing import TextIO
 
 from kyodo_rules.cli import options
+from kyodo_rules.cli.options import shown
 from kyodo_rules.files.sheetguard import LIMIT_HELP
 from kyodo_rules.model.errors import InputError
 
@@ -114,7 +115,7 @@ def run(args: argparse.Namespace) -> int:
     if args.template:
         refuse_overwrite([args.input], [("--template", args.template)])
         path = inventory.write_template(args.template)
-        print(f"入力用シートを作成しました / template written: {path}", file=sys.stderr)
+        print(f"入力用シートを作成しました / template written: {shown(path)}", file=sys.stderr)
         if not args.input:
             return 0
     if not args.input or not args.output:
