@@ -116,15 +116,17 @@ class Stored:
     version: int
     #: field -> the version that last changed its answer
     stamps: dict[str, int]
+    #: The answers as read, apart from `state` (which its reader may change in place).
+    answers: dict[str, Any]
 
     def changed_since(self, version: int, field: str) -> bool:
         """Was this answer changed by a write after `version` (the page's)?"""
         return self.stamps.get(field, 0) > version
 
 
-def _changed(before: State, after: State) -> set[str]:
-    names = set(before.answers) | set(after.answers)
-    return {n for n in names if before.answers.get(n, _MISSING) != after.answers.get(n, _MISSING)}
+def _changed(before: dict[str, Any], after: dict[str, Any]) -> set[str]:
+    names = set(before) | set(after)
+    return {n for n in names if before.get(n, _MISSING) != after.get(n, _MISSING)}
 
 
 class Store:
@@ -198,8 +200,10 @@ class Store:
         )
         if not rows:
             return None
-        state, version, stamps = rows[0]
-        return Stored(state_from_json(state), int(version), dict(json.loads(stamps)))
+        text, version, stamps = rows[0]
+        state = state_from_json(text)
+        read = state_from_json(text).answers
+        return Stored(state, int(version), dict(json.loads(stamps)), read)
 
     def get(self, interview: str) -> State | None:
         stored = self.load(interview)
@@ -209,11 +213,11 @@ class Store:
         """Write `state` if the interview is still at `base.version`; the new version,
         or None when another writer came first (read it again and decide again).
 
-        Every answer that differs from `base.state` is stamped with the new version.
+        Every answer that differs from the answers read is stamped with the new version.
         """
         version = base.version + 1
         stamps = dict(base.stamps)
-        for name in _changed(base.state, state):
+        for name in _changed(base.answers, state.answers):
             stamps[name] = version
         count = self._write(
             "UPDATE interviews SET state = ?, updated = ?, version = ?, stamps = ? "
