@@ -193,3 +193,35 @@ def test_ctrl_c_with_answers_not_on_disk_offers_another_place(
     monkeypatch.setattr("builtins.input", lambda _prompt="": "")
     assert _save_somewhere(_Stub(), default_data(), "ja") is None
     assert "planner: city" in capsys.readouterr().out
+
+
+def test_resuming_a_session_of_an_unknown_profile_asks_nothing(tmp_path: Path) -> None:
+    """`wizard --resume` of a session whose profile no rulebase has put a question on
+    the screen before it failed; now it is one line, exit 2, and the screen stays empty."""
+    import os
+
+    path = tmp_path / "s.session.yaml"
+    path.write_text(SESSION.replace("profile: generic", "profile: atlantis"), encoding="utf-8")
+    leader, follower = os.openpty()
+    try:
+        done = subprocess.run(
+            [CLI, "wizard", "--resume", str(path)],
+            stdin=follower,
+            stdout=follower,
+            stderr=subprocess.PIPE,
+            cwd=tmp_path,
+            timeout=20,
+        )
+        os.set_blocking(leader, False)
+        screen = b""
+        with contextlib.suppress(OSError):
+            while chunk := os.read(leader, 65536):
+                screen += chunk
+    finally:
+        os.close(follower)
+        os.close(leader)
+    err = done.stderr.decode()
+    assert done.returncode == 2, err
+    assert err.count("\n") == 1 and "atlantis" in err and "allowed: ama, generic" in err
+    assert not screen.strip(), screen.decode("utf-8", "replace")
+    assert path.read_text(encoding="utf-8").count("atlantis") == 1  # the file untouched

@@ -42,7 +42,14 @@ def one_line_text(text: str) -> str:
     (a file name with a newline must not split a message, nor an ESC clear the screen)."""
     if text.isprintable():
         return text
-    return _LINE_CONTROLS.sub(_escape, text)
+    return _LINE_CONTROLS.sub(_escape_line, text)
+
+
+_NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def _escape_line(match: re.Match[str]) -> str:
+    return _NAMED.get(match.group()) or _escape(match)
 
 
 def is_formula_like(text: str) -> bool:
