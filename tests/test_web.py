@@ -295,9 +295,17 @@ def test_changing_an_answer_in_the_summary_rederives_the_interview(
     run_interview(client, url, token, JIREI1)
     form = client.get(f"{url}/change/spec_author")
     assert form.status_code == 200 and field_of(form.text) == "spec_author"
+    version = re.search(r'name="version" value="(\d+)"', form.text)
+    assert version, "the change page says which version of the interview it shows"
     r = client.post(
         f"{url}/change/spec_author",
-        data={"csrf": token, "field": "spec_author", "action": "answer", "value": "partner"},
+        data={
+            "csrf": token,
+            "field": "spec_author",
+            "action": "answer",
+            "value": "partner",
+            "version": version.group(1),
+        },
         follow_redirects=False,
     )
     assert r.status_code == 303
