@@ -559,3 +559,17 @@ def test_a_client_gone_mid_body_leaves_no_traceback(caplog: pytest.LogCaptureFix
     status, _ = asyncio.run(gone())
     assert status == 400
     assert not [r for r in caplog.records if r.exc_info], "a traceback was logged"
+
+
+def test_an_inventory_over_its_time_limit_stops_and_leaves_nothing_behind(
+    client: TestClient, data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Work that can stop between rows does, at its deadline: 503, no file kept."""
+    from kyodo_rules.web import pages
+
+    monkeypatch.setattr(pages, "HEAVY_SECONDS", 0.0)
+    rows = "".join(f"事業{n},市\n" for n in range(50))
+    csv = f"事業名,主体\n{rows}".encode()
+    r = client.post("/api/batch", files={"file": ("a.csv", csv, "text/csv")})
+    assert r.status_code == 503 and "busy" in r.json()["error"]
+    assert not list((data_dir / "uploads").iterdir())

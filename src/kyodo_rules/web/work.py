@@ -23,6 +23,7 @@ for the whole of it.
 from __future__ import annotations
 
 import asyncio
+import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -61,22 +62,29 @@ class Deadline:
             raise TimeLimit(self.seconds)
 
 
-class Work:
-    """The two pools of one application (threads start when first needed)."""
+_pools: dict[str, ThreadPoolExecutor] = {}
+_pools_lock = threading.Lock()
 
-    def __init__(self) -> None:
-        self._light = ThreadPoolExecutor(LIGHT_THREADS, thread_name_prefix="kyodo-page")
-        self._heavy = ThreadPoolExecutor(HEAVY_THREADS, thread_name_prefix="kyodo-upload")
+
+def _pool(kind: str, threads: int) -> ThreadPoolExecutor:
+    """One pool of each kind per process: the bound is the process's, whatever the number
+    of applications in it (threads start when first needed)."""
+    with _pools_lock:
+        if kind not in _pools:
+            _pools[kind] = ThreadPoolExecutor(threads, thread_name_prefix=f"kyodo-{kind}")
+        return _pools[kind]
+
+
+class Work:
+    """The handlers' way to the pools."""
 
     async def page(self, fn: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
-        return await _run(self._light, LIGHT_SECONDS, fn, *args, **kwargs)
+        pool = _pool("page", LIGHT_THREADS)
+        return await _run(pool, LIGHT_SECONDS, fn, *args, **kwargs)
 
     async def upload(self, fn: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
-        return await _run(self._heavy, HEAVY_SECONDS, fn, *args, **kwargs)
-
-    def close(self) -> None:
-        self._light.shutdown(wait=False, cancel_futures=True)
-        self._heavy.shutdown(wait=False, cancel_futures=True)
+        pool = _pool("upload", HEAVY_THREADS)
+        return await _run(pool, HEAVY_SECONDS, fn, *args, **kwargs)
 
 
 async def _run(
