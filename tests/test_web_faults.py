@@ -573,3 +573,39 @@ def test_an_inventory_over_its_time_limit_stops_and_leaves_nothing_behind(
     r = client.post("/api/batch", files={"file": ("a.csv", csv, "text/csv")})
     assert r.status_code == 503 and "busy" in r.json()["error"]
     assert not list((data_dir / "uploads").iterdir())
+
+
+def test_a_database_of_the_first_release_is_read_and_written(tmp_path: Path) -> None:
+    """The version and stamp columns are added to an interviews table made before them."""
+    import sqlite3
+
+    from kyodo_rules.web.store import Store
+
+    db = sqlite3.connect(tmp_path / "interviews.sqlite3")
+    db.executescript(
+        "CREATE TABLE interviews (id TEXT PRIMARY KEY, browser TEXT NOT NULL, "
+        "created TEXT NOT NULL, updated TEXT NOT NULL, state TEXT NOT NULL);"
+        "INSERT INTO interviews VALUES ('old', 'b', 't', 't', "
+        """'{"profile": "generic", "answers": {"title": "前から"}, "asked": ["title"]}');"""
+    )
+    db.commit()
+    db.close()
+    store = Store(tmp_path)
+    try:
+        stored = store.load("old")
+        assert stored is not None and stored.version == 0 and stored.stamps == {}
+        stored.state.answers["title"] = "変えた"
+        assert store.commit("old", stored, stored.state) == 1
+        again = store.load("old")
+        assert again is not None and again.state.answers["title"] == "変えた"
+        assert again.changed_since(0, "title")
+    finally:
+        store.close()
+
+
+def test_a_data_directory_whose_database_cannot_be_opened_is_one_line(tmp_path: Path) -> None:
+    from kyodo_rules import InputError
+
+    (tmp_path / "interviews.sqlite3").mkdir()  # a directory where the file should be
+    with pytest.raises(InputError, match=r"--data .*database"):
+        create_app(tmp_path)

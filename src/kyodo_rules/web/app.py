@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import logging
 import secrets
+import sqlite3
 from collections.abc import Awaitable, Callable
 from contextlib import suppress
 from pathlib import Path
@@ -198,9 +199,13 @@ def create_app(
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    try:
+        store = Store(root)
+    except sqlite3.Error as exc:
+        raise InputError(f"--data {root}: cannot use the interviews' database: {exc}") from None
     web = Web(
         data_dir=root,
-        store=Store(root),
+        store=store,
         classifier=classifier or default_classifier(),
         wizard=default_data(),
         secret=_secret(root),
