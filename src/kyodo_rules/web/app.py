@@ -94,11 +94,15 @@ async def _gone(request: Request, exc: Exception) -> Response:
     return Response(status_code=400, headers={"connection": "close"})
 
 
+#: What each refusal is about, first in the API's message (as `body:`, `token:` are).
+_SUBJECT = {"disk_full": "storage", "storage": "storage", "busy": "time_limit"}
+
+
 def _said(request: Request, status: int, key: str, **headers: str) -> Response:
     """A refusal in both languages: JSON on the API, a page (that reads no storage) elsewhere."""
     both = " / ".join(catalog.text("web", key, lang) for lang in LANGS)
     if _is_api(request):
-        return error_json(status, f"{key}: {both}", headers)
+        return error_json(status, f"{_SUBJECT[key]}: {both}", headers)
     lang = lenient_lang(request.query_params.get("lang"))
     page = (
         web_of(request)
