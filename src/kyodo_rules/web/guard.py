@@ -131,7 +131,8 @@ class Guard:
 
     def __init__(self, app: ASGIApp, token: str | None, secret: bytes) -> None:
         self.app = app
-        self.token = token.encode("utf-8") if token else None
+        # The bytes typed: a command line that is not UTF-8 comes back as it was.
+        self.token = token.encode("utf-8", "surrogateescape") if token else None
         self.cookie = token_cookie(secret, self.token) if self.token else b""
 
     def _authorised(self, scope: Scope) -> tuple[bool, bool]:

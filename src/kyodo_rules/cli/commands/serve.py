@@ -68,7 +68,7 @@ def run(args: argparse.Namespace) -> int:
     address = f"http://{host}:{args.port}/"
     if args.token:
         # Percent-encoded as UTF-8: a token with `&`, `+`, a space or 合言葉 works from the link.
-        address += f"?token={quote(args.token, safe='')}"
+        address += f"?token={quote(args.token.encode('utf-8', 'surrogateescape'), safe='')}"
     common: dict[str, Any] = {
         "host": args.host,
         "port": args.port,
