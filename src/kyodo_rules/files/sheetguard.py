@@ -131,6 +131,44 @@ def strings_part(reader: Any) -> str | None:
     return str(part.PartName)[1:] if part is not None else None
 
 
+#: XML elements in each other part openpyxl parses whole (the workbook part and its
+#: relationships, the styles): Excel allows 64,000 cell formats, a few elements each;
+#: a part past this is no workbook Excel wrote (3,000,000 `<xf/>` took 49 s and 2.3 GB).
+MAX_PART_ELEMENTS = 250_000
+_ELEMENT = re.compile(rb"<[A-Za-z_]")
+
+
+def count_parts(reader: Any, name: str) -> None:
+    """Refuse a workbook whose workbook part, its relationships or its styles (the parts
+    openpyxl reads whole, found as it finds them) hold more elements than any real one."""
+    import importlib
+
+    from openpyxl.xml.constants import ARC_STYLE
+
+    # openpyxl's own lookups (untyped, one of them private): the same parts it reads.
+    excel: Any = importlib.import_module("openpyxl.reader.excel")
+    relationship: Any = importlib.import_module("openpyxl.packaging.relationship")
+    try:
+        workbook = str(excel._find_workbook_part(reader.package).PartName)[1:]
+    except OSError:
+        return  # openpyxl fails on it, as a malformed workbook
+    for member in (workbook, str(relationship.get_rels_path(workbook)), ARC_STYLE):
+        try:
+            info = reader.archive.getinfo(member)
+        except KeyError:
+            continue
+        try:
+            with reader.archive.open(info) as handle:
+                count = _count_tags(handle, _ELEMENT, MAX_PART_ELEMENTS)
+        except (zipfile.BadZipFile, OSError, EOFError, NotImplementedError) as exc:
+            raise InputError(f"{name}: 壊れた Excel ファイル / malformed xlsx: {exc}") from None
+        if count > MAX_PART_ELEMENTS:
+            raise InputError(
+                f"{name}: 壊れた Excel ファイル / malformed xlsx: {member} holds more than "
+                f"{MAX_PART_ELEMENTS:,} XML elements (a workbook's holds a few thousand)"
+            )
+
+
 def count_strings(reader: Any, name: str, limits: Limits) -> None:
     """Refuse a workbook whose shared strings (the part openpyxl will read) pass the limit."""
     member = strings_part(reader)
@@ -236,10 +274,15 @@ def xlsx_rows(
         warnings.simplefilter("ignore")
         # openpyxl's reader, step by step: `load_workbook` would scan every sheet
         # once just to size it (a sheet without <dimension> is read whole).
-        reader: Any = ExcelReader(io.BytesIO(data), read_only=True, data_only=True)
+        # Without external links: they are cached copies of other workbooks, parsed
+        # whole, and no answer reads them.
+        reader: Any = ExcelReader(
+            io.BytesIO(data), read_only=True, data_only=True, keep_links=False
+        )
         try:
             reader.read_manifest()
             count_strings(reader, name, limits)
+            count_parts(reader, name)
             reader.read_strings()
             reader.read_workbook()
             apply_stylesheet(reader.archive, reader.wb)
