@@ -10,6 +10,7 @@ What needs a real server and real sockets is in `test_web_real.py`.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import errno
 import json
 import logging
@@ -610,3 +611,61 @@ def test_a_data_directory_whose_database_cannot_be_opened_is_one_line(tmp_path: 
     (tmp_path / "interviews.sqlite3").mkdir()  # a directory where the file should be
     with pytest.raises(InputError, match=r"--data .*database"):
         create_app(tmp_path)
+
+
+def test_headers_that_never_end_are_a_408_and_the_connection_is_closed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A client that opens a connection and sends half its headers (or nothing) held it
+    for ever: uvicorn has no deadline for headers. `serve`'s protocol gives one."""
+    import socket
+    import time
+
+    import uvicorn
+
+    from kyodo_rules.web import server as served
+
+    monkeypatch.setattr(served, "HEADER_SECONDS", 0.5)
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    config = uvicorn.Config(
+        create_app(tmp_path),
+        host="127.0.0.1",
+        port=port,
+        http=served.HttpProtocol,
+        lifespan="off",
+        log_level="warning",
+    )
+    running = uvicorn.Server(config)
+    thread = threading.Thread(target=running.run, daemon=True)
+    thread.start()
+    try:
+        deadline = time.monotonic() + 30
+        while not running.started:
+            assert time.monotonic() < deadline
+            time.sleep(0.05)
+        for sent in (b"GET / HTTP/1.1\r\nHost: x\r\n", b""):
+            with socket.create_connection(("127.0.0.1", port), timeout=10) as s:
+                s.sendall(sent)
+                answer = b""
+                while chunk := s.recv(65536):  # until the server closes
+                    answer += chunk
+            head, _, body = answer.partition(b"\r\n\r\n")
+            assert head.startswith(b"HTTP/1.1 408"), answer
+            assert b"x-content-type-options: nosniff" in head
+            assert json.loads(body)["error"].startswith("request: headers not received")
+        # An ordinary request, and a kept-alive second one, are not affected.
+        with socket.create_connection(("127.0.0.1", port), timeout=10) as s:
+            for _ in range(2):
+                s.sendall(b"GET /api/rules HTTP/1.1\r\nHost: x\r\n\r\n")
+                assert s.recv(20).startswith(b"HTTP/1.1 200")
+                time.sleep(0.8)  # longer than the headers' deadline, shorter than keep-alive
+                s.settimeout(0.1)
+                with contextlib.suppress(TimeoutError):
+                    while s.recv(65536):
+                        pass
+                s.settimeout(10)
+    finally:
+        running.should_exit = True
+        thread.join(30)
