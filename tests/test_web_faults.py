@@ -61,6 +61,17 @@ def _change(client: TestClient, url: str, token: str, field: str, value: Any, ve
     return client.post(f"{url}/change/{field}", data=data, follow_redirects=False)
 
 
+def _resume(client: TestClient, name: str, body: bytes) -> Any:
+    """Upload a session file from the home page's form (its CSRF token)."""
+    token = csrf_of(client.get("/").text)
+    return client.post(
+        "/resume",
+        data={"csrf": token},
+        files={"session": (name, body, "application/x-yaml")},
+        follow_redirects=False,
+    )
+
+
 def _finished(client: TestClient, title: str = "二人で") -> tuple[str, str]:
     url, token = start(client, title=title)
     run_interview(client, url, token, JIREI1)
@@ -225,16 +236,21 @@ async def _call(
     headers: list[tuple[bytes, bytes]],
     body: list[bytes] | None = None,
     stall: bool = False,
+    gone: bool = False,
 ) -> tuple[int, dict[bytes, bytes], bytes]:
     """One request through the ASGI interface itself: headers as raw bytes, the body in
-    `body` chunks; with `stall`, the client then sends nothing more, ever."""
+    `body` chunks; then, with `stall`, the client sends nothing more, ever; with `gone`,
+    it disconnects."""
     chunks = list(body or [b""])
     out: dict[str, Any] = {"status": 0, "headers": {}, "body": b""}
 
     async def receive() -> dict[str, Any]:
         if chunks:
             chunk = chunks.pop(0)
-            return {"type": "http.request", "body": chunk, "more_body": bool(chunks) or stall}
+            more = bool(chunks) or stall or gone
+            return {"type": "http.request", "body": chunk, "more_body": more}
+        if gone:
+            return {"type": "http.disconnect"}
         await asyncio.Event().wait()  # a client that never sends the rest
         raise AssertionError("unreachable")
 
@@ -270,13 +286,8 @@ def test_a_session_upload_whose_title_is_binary_is_refused_naming_it(
     client: TestClient, data_dir: Path
 ) -> None:
     """Finding 4: `title: !!binary aGVsbG8=` reached the JSON store as bytes (a 500)."""
-    token = csrf_of(client.get("/").text)
     body = b"version: 1\nprofile: generic\nanswers: {title: !!binary aGVsbG8=}\nasked: [title]\n"
-    r = client.post(
-        "/resume",
-        data={"csrf": token},
-        files={"session": ("bin.session.yaml", body, "application/x-yaml")},
-    )
+    r = _resume(client, "bin.session.yaml", body)
     assert r.status_code == 400
     assert "bin.session.yaml" in r.text and "!!binary" in r.text
 
@@ -380,16 +391,11 @@ def test_the_unknown_key_check_stops_after_twenty_problems(
 def test_a_session_file_of_many_unknown_keys_names_the_first(
     client: TestClient,
 ) -> None:
-    token = csrf_of(client.get("/").text)
     body = (
         "version: 1\nprofile: generic\n" + "".join(f"k{n}: 1\n" for n in range(80_000))
     ).encode()
     assert len(body) < MAX_UPLOAD
-    r = client.post(
-        "/resume",
-        data={"csrf": token},
-        files={"session": ("many.session.yaml", body, "application/x-yaml")},
-    )
+    r = _resume(client, "many.session.yaml", body)
     assert r.status_code == 400 and "k0: unknown session key" in r.text
 
 
@@ -485,21 +491,10 @@ def test_a_session_file_of_exactly_the_clis_limit_is_read_by_the_upload(
     head = b"version: 1\nprofile: generic\nanswers: {title: ok}\nasked: [title]\n#"
     body = head + b"x" * (MAX_UPLOAD - len(head) - 1) + b"\n"
     assert len(body) == MAX_UPLOAD
-    token = csrf_of(client.get("/").text)
-    r = client.post(
-        "/resume",
-        data={"csrf": token},
-        files={"session": ("big.session.yaml", body, "application/x-yaml")},
-        follow_redirects=False,
-    )
+    r = _resume(client, "big.session.yaml", body)
     assert r.status_code == 303, r.text
     assert stored(data_dir, r.headers["location"]).answers["title"] == "ok"
-    r = client.post(
-        "/resume",
-        data={"csrf": token},
-        files={"session": ("big.session.yaml", body + b"#", "application/x-yaml")},
-    )
-    assert r.status_code == 413
+    assert _resume(client, "big.session.yaml", body + b"#").status_code == 413
 
 
 def test_a_body_that_stops_half_way_is_a_408_not_a_connection_held_for_ever(
@@ -529,36 +524,8 @@ def test_a_client_gone_mid_body_leaves_no_traceback(caplog: pytest.LogCaptureFix
         (b"content-length", b"100"),
     ]
 
-    async def gone() -> tuple[int, bytes]:
-        messages = [{"type": "http.request", "body": b'{"a', "more_body": True}]
-        status = {"code": 0}
-
-        async def receive() -> dict[str, Any]:
-            return messages.pop(0) if messages else {"type": "http.disconnect"}
-
-        async def send(message: dict[str, Any]) -> None:
-            if message["type"] == "http.response.start":
-                status["code"] = message["status"]
-
-        scope = {
-            "type": "http",
-            "asgi": {"version": "3.0"},
-            "http_version": "1.1",
-            "method": "POST",
-            "scheme": "http",
-            "path": "/api/classify",
-            "raw_path": b"/api/classify",
-            "query_string": b"",
-            "root_path": "",
-            "headers": [(b"host", b"x"), *headers],
-            "client": ("127.0.0.1", 1),
-            "server": ("x", 80),
-        }
-        await app(scope, receive, send)
-        return status["code"], b""
-
     caplog.set_level(logging.DEBUG)
-    status, _ = asyncio.run(gone())
+    status, _, _ = asyncio.run(_call(app, "POST", "/api/classify", headers, [b'{"a'], gone=True))
     assert status == 400
     assert not [r for r in caplog.records if r.exc_info], "a traceback was logged"
 

@@ -14,7 +14,6 @@ from __future__ import annotations
 import contextlib
 import http.client
 import json
-import os
 import random
 import re
 import signal
@@ -32,6 +31,7 @@ from typing import Any
 
 import pytest
 
+from hostile import fill, tmpfs
 from strategies import JIREI1
 
 pytest.importorskip("starlette", reason="the web extra is not installed (pip install .[web])")
@@ -550,21 +550,10 @@ def test_a_token_with_separators_works_from_the_printed_link(tmp_path: Path) -> 
 
 @pytest.fixture
 def tiny_disk(tmp_path: Path) -> Iterator[Path]:
-    """A 2 MB tmpfs, where this machine lets a test mount one (root, a kernel that allows
-    it); elsewhere `test_web_faults` makes SQLite itself report a full database."""
-    mount = tmp_path / "tiny"
-    mount.mkdir()
-    done = subprocess.run(
-        ["mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", str(mount)],
-        capture_output=True,
-        check=False,
-    )
-    if done.returncode != 0:
-        pytest.skip(f"cannot mount a tmpfs here: {done.stderr.decode().strip()}")
-    try:
+    """A 2 MB tmpfs where this machine lets a test mount one (elsewhere `test_web_faults`
+    makes SQLite itself report a full database)."""
+    with tmpfs(tmp_path / "tiny", "2m") as mount:
         yield mount
-    finally:
-        subprocess.run(["umount", "-l", str(mount)], check=False)
 
 
 def test_a_real_full_disk_is_a_507_and_the_server_recovers(tmp_path: Path, tiny_disk: Path) -> None:
@@ -575,12 +564,7 @@ def test_a_real_full_disk_is_a_507_and_the_server_recovers(tmp_path: Path, tiny_
         browser.get("/")
         status, _, _ = browser.post("/start", [("profile", "generic"), ("title", "満杯")])
         assert status == 303
-        filler = tiny_disk / "filler"
-        with filler.open("wb") as out, contextlib.suppress(OSError):
-            while True:
-                out.write(b"\0" * 65536)
-                out.flush()
-                os.fsync(out.fileno())
+        filler = fill(tiny_disk)
         status, _, page = (0, {}, "")
         for n in range(50):  # until the database's free pages are used up too
             status, _, page = browser.post(
