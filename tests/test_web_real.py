@@ -267,8 +267,11 @@ def _writer(
                 status, headers, _ = browser.post(
                     f"{url}/change/{target}", [*form, ("value", value)]
                 )
-            except OSError:
-                statuses.append(-1)  # the server was killed: nothing was acknowledged
+            except (OSError, http.client.HTTPException):
+                # The server was killed (mid-answer, too): nothing was acknowledged.
+                statuses.append(-1)
+                browser.close()
+                browser.conn = http.client.HTTPConnection(HOST, server.port, timeout=60)
                 time.sleep(0.05)
                 continue
             statuses.append(status)
