@@ -8,13 +8,17 @@ code, one line on stderr without a traceback, and no input file changed.
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import hashlib
 import os
 import resource
 import subprocess
 import sys
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
+
+import pytest
 
 #: The installed command, beside the interpreter running the tests (`.venv/bin`).
 CLI = str(Path(sys.executable).parent / "kyodo-rules")
@@ -114,3 +118,34 @@ def on_terminal(
     finally:
         os.close(follower)
         os.close(leader)
+
+
+@contextlib.contextmanager
+def tmpfs(where: Path, size: str = "64k") -> Iterator[Path]:
+    """A tmpfs of `size` mounted at `where` (made here) for the block, where this machine
+    lets a test mount one (root); the test is skipped where it does not."""
+    where.mkdir()
+    done = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(where)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if done.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here (needs root): {done.stderr.strip()}")
+    try:
+        yield where
+    finally:
+        subprocess.run(["umount", str(where)], check=False)
+
+
+def fill(folder: Path) -> Path:
+    """Write until the file system is full; the filler file, to delete for room again."""
+    filler = folder / "filler"
+    with open(filler, "wb", buffering=0) as out:
+        try:
+            while True:
+                out.write(b"\0" * 4096)
+        except OSError as exc:
+            assert exc.errno == errno.ENOSPC
+    return filler

@@ -121,3 +121,50 @@ def test_a_cell_over_the_limit_spoils_only_its_row(tmp_path: Path) -> None:
     assert done.returncode == 1, done.stderr
     assert "row 2: column 1: " in done.stderr and "32,767" in done.stderr
     assert "2 rows read: 1 answered, 1 rows with errors" in done.stderr
+
+
+def test_a_one_line_csv_of_190_mb_is_a_row_error_in_little_memory(tmp_path: Path) -> None:
+    """One line of 190 MB peaked at 1.2 GB before the csv module had split it; now it
+    is read no further than a row may be, within the corpus's address-space limit."""
+    source = tmp_path / "one-line.csv"
+    with source.open("w", encoding="utf-8") as out:
+        out.write("title,planner\n")
+        for _ in range(190):
+            out.write("," * 1_000_000)
+        out.write("\n短い,city\n")
+    try:
+        done = run("batch", str(source), "-o", "out.csv", cwd=tmp_path, timeout=60)
+    finally:
+        source.unlink()
+    assert done.returncode == 1, done.stderr
+    assert "Traceback" not in done.stderr and "MemoryError" not in done.stderr
+    assert "row 2: (row): " in done.stderr and "2,097,088" in done.stderr
+    assert "2 rows read: 1 answered, 1 rows with errors" in done.stderr
+
+
+def test_sixty_thousand_unknown_keys_are_refused_naming_twenty(tmp_path: Path) -> None:
+    case = tmp_path / "keys.yaml"
+    case.write_text("".join(f"key_{n}: 1\n" for n in range(60_000)), encoding="utf-8")
+    line = check(run("classify", str(case), cwd=tmp_path), fingerprint([case]), "…and 59980 more")
+    assert line.count("'key_") == 20
+
+
+def test_a_file_that_is_not_a_case_is_never_echoed(tmp_path: Path) -> None:
+    """`classify /etc/shadow` listed the file's lines as unknown fields: every key that
+    is not a word (a field name typed wrong is one) is counted, never shown."""
+    shadow = tmp_path / "shadow"
+    secret = "root:$6$saltsalt$0123456789abcdefghij:19000:0:99999:7:::"
+    shadow.write_text(secret + "\n" + "".join(f"user{n}:!:19000:0:99999:7:::\n" for n in range(5)))
+    line = check(run("classify", str(shadow), cwd=tmp_path), fingerprint([shadow]), "not shown")
+    assert "saltsalt" not in line and "19000" not in line and "user1" not in line
+
+
+def test_a_binary_title_in_a_case_file_is_refused(tmp_path: Path) -> None:
+    """`title: !!binary aGVsbG8=` was read as bytes and printed as b'hello'."""
+    case = tmp_path / "bin.yaml"
+    case.write_text("title: !!binary aGVsbG8=\nplanner: city\n", encoding="utf-8")
+    check(run("classify", str(case), cwd=tmp_path), fingerprint([case]), "bin.yaml:1", "!!binary")
+    dated = tmp_path / "dated.yaml"
+    dated.write_text("title: 2024-04-01\nplanner: city\n", encoding="utf-8")
+    done = run("classify", str(dated), cwd=tmp_path)
+    assert done.returncode == 0, done.stderr  # a date is a title like any other text

@@ -188,3 +188,21 @@ def test_a_signal_while_writing_leaves_the_old_output_and_no_temporary_file(
     assert code == 128 + getattr(signal, signame)
     assert out.read_bytes() == b"the previous answers"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["inv.csv", out.name]
+
+
+def test_a_file_name_with_a_newline_stays_on_its_one_line(tmp_path: Path) -> None:
+    """The error quoting `a<newline>b.yaml` came out as two lines, the second looking
+    like an error of its own."""
+    line = check(run("classify", "a\nb.yaml", cwd=tmp_path), {}, "no such file")
+    assert "a\\nb.yaml" in line
+
+
+def test_a_report_name_with_an_escape_sequence_is_shown_escaped(tmp_path: Path) -> None:
+    """`--report $'q\\x1b[2J.html'` printed the escape raw: the terminal cleared."""
+    case = _case(tmp_path)
+    name = "q\x1b[2J.html"
+    done = run("classify", str(case), "--report", name, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert (tmp_path / name).is_file()
+    assert "\x1b" not in done.stderr and "\x1b" not in done.stdout
+    assert "q\\x1b[2J.html" in done.stderr

@@ -9,16 +9,14 @@ the answer in memory, says so once, and is retried after the next answer.
 from __future__ import annotations
 
 import contextlib
-import errno
 import subprocess
-from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from hostile import CLI, check, fingerprint, on_terminal, run
+from hostile import CLI, check, fill, fingerprint, on_terminal, run, tmpfs
 from kyodo_rules.rulebase.questions import TITLE, default_data
 from kyodo_rules.wizard import session
 from kyodo_rules.wizard.flow import State
@@ -94,35 +92,6 @@ def test_two_wizards_in_the_same_second_never_share_a_file(
 # -- the 64 KiB tmpfs ------------------------------------------------------------
 
 
-@contextlib.contextmanager
-def _tmpfs(where: Path, size: str = "64k") -> Iterator[Path]:
-    where.mkdir()
-    done = subprocess.run(
-        ["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(where)],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if done.returncode != 0:
-        pytest.skip(f"cannot mount a tmpfs here (needs root): {done.stderr.strip()}")
-    try:
-        yield where
-    finally:
-        subprocess.run(["umount", str(where)], check=False)
-
-
-def _fill(folder: Path) -> Path:
-    """Write until the file system is full; the filler file, to delete for room again."""
-    filler = folder / "filler"
-    with open(filler, "wb", buffering=0) as out:
-        try:
-            while True:
-                out.write(b"\0" * 4096)
-        except OSError as exc:
-            assert exc.errno == errno.ENOSPC
-    return filler
-
-
 def test_the_wizard_on_a_full_64k_tmpfs_loses_no_answer(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -134,7 +103,7 @@ def test_the_wizard_on_a_full_64k_tmpfs_loses_no_answer(
     from test_wizard_ui import ENTER, FACTS, script
 
     keys, expected = script(FACTS)
-    with _tmpfs(tmp_path / "small") as small:
+    with tmpfs(tmp_path / "small") as small:
         path = small / "s.session.yaml"
         real_save = session.save
         calls: list[str] = []
@@ -144,7 +113,7 @@ def test_the_wizard_on_a_full_64k_tmpfs_loses_no_answer(
             # The disk fills after the 2nd save and has room again from the 5th on.
             calls.append(f"{len(state.asked)}")
             if len(calls) == 3:
-                filler.append(_fill(small))
+                filler.append(fill(small))
             if len(calls) == 5:
                 filler.pop().unlink()
             real_save(state, target)
@@ -193,3 +162,35 @@ def test_ctrl_c_with_answers_not_on_disk_offers_another_place(
     monkeypatch.setattr("builtins.input", lambda _prompt="": "")
     assert _save_somewhere(_Stub(), default_data(), "ja") is None
     assert "planner: city" in capsys.readouterr().out
+
+
+def test_resuming_a_session_of_an_unknown_profile_asks_nothing(tmp_path: Path) -> None:
+    """`wizard --resume` of a session whose profile no rulebase has put a question on
+    the screen before it failed; now it is one line, exit 2, and the screen stays empty."""
+    import os
+
+    path = tmp_path / "s.session.yaml"
+    path.write_text(SESSION.replace("profile: generic", "profile: atlantis"), encoding="utf-8")
+    leader, follower = os.openpty()
+    try:
+        done = subprocess.run(
+            [CLI, "wizard", "--resume", str(path)],
+            stdin=follower,
+            stdout=follower,
+            stderr=subprocess.PIPE,
+            cwd=tmp_path,
+            timeout=20,
+        )
+        os.set_blocking(leader, False)
+        screen = b""
+        with contextlib.suppress(OSError):
+            while chunk := os.read(leader, 65536):
+                screen += chunk
+    finally:
+        os.close(follower)
+        os.close(leader)
+    err = done.stderr.decode()
+    assert done.returncode == 2, err
+    assert err.count("\n") == 1 and "atlantis" in err and "allowed: ama, generic" in err
+    assert not screen.strip(), screen.decode("utf-8", "replace")
+    assert path.read_text(encoding="utf-8").count("atlantis") == 1  # the file untouched

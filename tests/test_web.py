@@ -297,9 +297,17 @@ def test_changing_an_answer_in_the_summary_rederives_the_interview(
     run_interview(client, url, token, JIREI1)
     form = client.get(f"{url}/change/spec_author")
     assert form.status_code == 200 and field_of(form.text) == "spec_author"
+    version = re.search(r'name="version" value="(\d+)"', form.text)
+    assert version, "the change page says which version of the interview it shows"
     r = client.post(
         f"{url}/change/spec_author",
-        data={"csrf": token, "field": "spec_author", "action": "answer", "value": "partner"},
+        data={
+            "csrf": token,
+            "field": "spec_author",
+            "action": "answer",
+            "value": "partner",
+            "version": version.group(1),
+        },
         follow_redirects=False,
     )
     assert r.status_code == 303
@@ -321,9 +329,11 @@ def test_an_answer_that_is_not_a_choice_is_refused_and_nothing_changes(
     assert r.status_code == 400
     assert f"{field}: &#39;maybe&#39; is not allowed; allowed: " in r.text
     assert stored(data_dir, url) == before
-    # A stale page (another field than the one asked) changes nothing either.
+    # A stale page (another field than the one asked) changes nothing either: it is
+    # answered with the conflict page, which shows the answers as they are.
     r = answer(client, url, token, "planner", "city")
-    assert r.status_code == 303 and "planner" not in stored(data_dir, url).answers
+    assert r.status_code == 409 and 'id="conflict"' in r.text
+    assert "planner" not in stored(data_dir, url).answers
 
 
 def test_codes_questions_take_several_values_and_none(client: TestClient, data_dir: Path) -> None:

@@ -389,3 +389,43 @@ def test_a_festival_interrupted_by_closing_the_browser_resumes_from_its_url(
     _click(browser, "#see-result")
     page = _text(browser)
     assert "協働です" in page
+
+
+@needs_browser
+@pytest.mark.browser
+@pytest.mark.slow
+def test_two_browsers_on_one_interview_the_older_page_gets_the_conflict_page(
+    browser: Any, server: Server
+) -> None:
+    """Two people on one interview (the resume link was mailed): both open the change
+    page of the project name; the one who saves second gets the conflict page, which
+    says another person changed the interview and shows the answers as they are now.
+    The first person's answer stays."""
+    from selenium.webdriver.common.by import By
+
+    url = _start(browser, server, "generic", "二つのブラウザ")
+    _finish(browser, JIREI1)
+    with tempfile.TemporaryDirectory() as profile:
+        other = _driver(Path(profile))
+        try:
+            other.get(url + "/change/title")
+            browser.get(url + "/change/title")
+            box = other.find_element(By.CSS_SELECTOR, 'input[name="value"]')
+            box.clear()
+            box.send_keys("もう一人が付けた名前")
+            _click(other, "#next")
+            assert "/i/" in other.current_url and "もう一人が付けた名前" in _text(other)
+        finally:
+            other.quit()
+    box = browser.find_element(By.CSS_SELECTOR, 'input[name="value"]')
+    box.clear()
+    box.send_keys("私が付けた名前")
+    _click(browser, "#next")
+    page = _text(browser)
+    assert "ほかの人がこの回答を変更しました" in page
+    assert "ほかの人（または別のタブ）がこの事業の回答を変更しました" in page
+    assert "私が付けた名前" in page  # the change not saved, shown back
+    now = browser.find_element(By.ID, "now").text
+    assert "もう一人が付けた名前" in now and "私が付けた名前" not in now
+    browser.get(url + "/summary")
+    assert "もう一人が付けた名前" in _text(browser)

@@ -61,24 +61,17 @@ def term(tmp_path: Path) -> Iterator[Callable[..., Term]]:
         names.append(name)
         command = " ".join([EXE, "wizard", *args]) + "; echo EXIT=$?; sleep 60"
         env = {**os.environ, "NO_COLOR": "1"}
-        subprocess.run(
-            [
-                "tmux",
-                "new-session",
-                "-d",
-                "-s",
-                name,
-                "-x",
-                "80",
-                "-y",
-                "24",
-                "-c",
-                str(tmp_path),
-                command,
-            ],
-            check=True,
-            env=env,
-        )
+        argv = ["tmux", "new-session", "-d", "-s", name, "-x", "80", "-y", "24"]
+        argv += ["-c", str(tmp_path), command]
+        # A tmux server exits with its last session: a session started just as another
+        # test (of this run or another on this machine) killed the last one may meet it
+        # on its way out ("server exited unexpectedly"); the next try starts a new one.
+        for attempt in range(3):
+            done = subprocess.run(argv, env=env, capture_output=True, text=True, check=False)
+            if done.returncode == 0:
+                break
+            assert attempt < 2 and "server exited" in done.stderr, done.stderr
+            time.sleep(0.2)
         return Term(name)
 
     yield start

@@ -123,8 +123,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             sys.stdout.flush()  # a full disk behind stdout fails here, not at exit
         return code
     except KyodoError as exc:
+        from kyodo_rules.model.errors import RuleError
+
         message = str(exc).strip()
-        for line in (message.splitlines() or ["error"])[:20]:
+        # A broken rule file lists its problems one a line; anything else is one line,
+        # whatever it quotes (a file name with a newline in it stays on that line).
+        lines = message.splitlines() if isinstance(exc, RuleError) else [message]
+        for line in (lines or ["error"])[:20]:
             print(f"kyodo-rules: {one_line(line)}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

@@ -97,3 +97,13 @@ def classifier_for(rules_dir: str | None) -> Classifier:
     if not Path(rules_dir).is_dir():
         raise InputError(f"--rules-dir {rules_dir}: no such directory")
     return _Classifier(rules_dir=rules_dir)
+
+
+def shown(path: object) -> str:
+    """A file name the user typed, as one line of a terminal shows it: a newline or an
+    escape sequence in the name is made visible, never sent to the terminal."""
+    import os
+
+    from kyodo_rules.files.cells import one_line_text
+
+    return one_line_text(os.fspath(path) if isinstance(path, str | os.PathLike) else str(path))

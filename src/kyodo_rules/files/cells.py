@@ -34,6 +34,24 @@ def clean(text: str) -> str:
     return _CONTROLS.sub(_escape, text)
 
 
+_LINE_CONTROLS = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def one_line_text(text: str) -> str:
+    """`text` for one line of a terminal: every control character visible, line breaks too
+    (a file name with a newline must not split a message, nor an ESC clear the screen)."""
+    if text.isprintable():
+        return text
+    return _LINE_CONTROLS.sub(_escape_line, text)
+
+
+_NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def _escape_line(match: re.Match[str]) -> str:
+    return _NAMED.get(match.group()) or _escape(match)
+
+
 def is_formula_like(text: str) -> bool:
     """Would a spreadsheet read this string as a formula (leading spaces do not hide it)?"""
     stripped = text.lstrip(" \u3000\n\t\r")

@@ -64,9 +64,9 @@ def describe_os_error(exc: OSError) -> str:
 
 
 def one_line(message: str) -> str:
-    from kyodo_rules.files.cells import clean
+    from kyodo_rules.files.cells import one_line_text
 
-    text = clean(message.strip() or "error")
+    text = one_line_text(message.strip() or "error")
     return text if len(text) <= _MAX_LINE else text[: _MAX_LINE - 20] + " …(truncated)"
 
 

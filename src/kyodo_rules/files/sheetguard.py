@@ -5,9 +5,14 @@ million shared strings, which openpyxl would load whole. So the zip's
 directory is inspected first (total and per-member uncompressed size,
 compression ratio; zipfile itself stops a member at its declared size), the
 shared strings are counted by a streaming scan, and rows and columns are
-counted while the sheet is read. Each limit has a default meant to be far
-above any real inventory and is raised with `--limit NAME=VALUE`; the error
-names the limit and the option.
+counted while the sheet is read. The parts counted are the parts openpyxl
+reads, found the way openpyxl finds them: the shared strings through the
+manifest (`[Content_Types].xml`, read by openpyxl's own `read_manifest`), the
+sheet through the workbook's relationships; never by a member's name, which a
+file can choose (`xl/zz.xml` declared as the shared strings in the manifest
+held 5,000,000 strings past a check that looked for `sharedStrings.xml`).
+Each limit has a default meant to be far above any real inventory and is
+raised with `--limit NAME=VALUE`; the error names the limit and the option.
 
 The sheet is read with openpyxl's own row parser rather than its worksheet
 object, so that a stale `<dimension>` element hides no row and a cell at
@@ -82,6 +87,9 @@ def over(name: str, limits: Limits, what: str, found: str) -> InputError:
     )
 
 
+#: The manifest of a real workbook is a few kilobytes; it is parsed whole.
+MAX_MANIFEST = 1_000_000
+
 _SI = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?si[\s/>]")
 _ROW = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?row[\s/>]")
 
@@ -97,7 +105,6 @@ def inspect_xlsx(data: bytes, name: str, limits: Limits) -> None:
         ) from None
     with archive:
         total = 0
-        strings_member = None
         for info in archive.infolist():
             total += info.file_size
             if info.file_size > limits.member_mb * 1_000_000:
@@ -106,12 +113,72 @@ def inspect_xlsx(data: bytes, name: str, limits: Limits) -> None:
                 ratio = info.file_size / max(info.compress_size, 1)
                 if ratio > limits.ratio:
                     raise over("ratio", limits, name, f"{info.filename}: {ratio:,.0f}:1")
-            if info.filename.lower().endswith("sharedstrings.xml"):
-                strings_member = info
+            if info.filename == "[Content_Types].xml" and info.file_size > MAX_MANIFEST:
+                raise InputError(
+                    f"{name}: 壊れた Excel ファイル / malformed xlsx: [Content_Types].xml of "
+                    f"{info.file_size:,} bytes (a workbook's is a few thousand)"
+                )
         if total > limits.bytes:
             raise over("mb", limits, name, f"{total:,} bytes of XML")
-        if strings_member is not None:
-            _count_strings(archive, strings_member, name, limits)
+
+
+def strings_part(reader: Any) -> str | None:
+    """The member openpyxl reads its shared strings from: the manifest's part of that
+    content type (openpyxl's `read_strings`), whatever its name; None if it has none."""
+    from openpyxl.xml.constants import SHARED_STRINGS
+
+    part = reader.package.find(SHARED_STRINGS)
+    return str(part.PartName)[1:] if part is not None else None
+
+
+#: XML elements in each other part openpyxl parses whole (the workbook part and its
+#: relationships, the styles): Excel allows 64,000 cell formats, a few elements each;
+#: a part past this is no workbook Excel wrote (3,000,000 `<xf/>` took 49 s and 2.3 GB).
+MAX_PART_ELEMENTS = 250_000
+_ELEMENT = re.compile(rb"<[A-Za-z_]")
+
+
+def count_parts(reader: Any, name: str) -> None:
+    """Refuse a workbook whose workbook part, its relationships or its styles (the parts
+    openpyxl reads whole, found as it finds them) hold more elements than any real one."""
+    import importlib
+
+    from openpyxl.xml.constants import ARC_STYLE
+
+    # openpyxl's own lookups (untyped, one of them private): the same parts it reads.
+    excel: Any = importlib.import_module("openpyxl.reader.excel")
+    relationship: Any = importlib.import_module("openpyxl.packaging.relationship")
+    try:
+        workbook = str(excel._find_workbook_part(reader.package).PartName)[1:]
+    except OSError:
+        return  # openpyxl fails on it, as a malformed workbook
+    for member in (workbook, str(relationship.get_rels_path(workbook)), ARC_STYLE):
+        try:
+            info = reader.archive.getinfo(member)
+        except KeyError:
+            continue
+        try:
+            with reader.archive.open(info) as handle:
+                count = _count_tags(handle, _ELEMENT, MAX_PART_ELEMENTS)
+        except (zipfile.BadZipFile, OSError, EOFError, NotImplementedError) as exc:
+            raise InputError(f"{name}: 壊れた Excel ファイル / malformed xlsx: {exc}") from None
+        if count > MAX_PART_ELEMENTS:
+            raise InputError(
+                f"{name}: 壊れた Excel ファイル / malformed xlsx: {member} holds more than "
+                f"{MAX_PART_ELEMENTS:,} XML elements (a workbook's holds a few thousand)"
+            )
+
+
+def count_strings(reader: Any, name: str, limits: Limits) -> None:
+    """Refuse a workbook whose shared strings (the part openpyxl will read) pass the limit."""
+    member = strings_part(reader)
+    if member is None:
+        return
+    try:
+        info = reader.archive.getinfo(member)
+    except KeyError:
+        return  # openpyxl fails on it, as a malformed workbook
+    _count_strings(reader.archive, info, name, limits)
 
 
 def _count_tags(handle: Any, tag: re.Pattern[bytes], most: int) -> int:
@@ -224,9 +291,15 @@ class XlsxBook:
             warnings.simplefilter("ignore")
             # openpyxl's reader, step by step: `load_workbook` would scan every sheet
             # once just to size it (a sheet without <dimension> is read whole).
-            reader: Any = ExcelReader(io.BytesIO(data), read_only=True, data_only=True)
+            # Without external links: they are cached copies of other workbooks, parsed
+            # whole, and no answer reads them.
+            reader: Any = ExcelReader(
+                io.BytesIO(data), read_only=True, data_only=True, keep_links=False
+            )
             try:
                 reader.read_manifest()
+                count_strings(reader, name, limits)
+                count_parts(reader, name)
                 reader.read_strings()
                 reader.read_workbook()
                 apply_stylesheet(reader.archive, reader.wb)

@@ -5,6 +5,12 @@ dicts carrying their own line and the line of each key. Only plain data is
 accepted: custom tags are refused by the safe loader, and aliases are refused
 outright (no data file needs them, and they are how "billion laughs" bombs are
 built). Duplicate keys are an error at their line instead of silently winning.
+
+Plain data means text, numbers, true/false, null, lists and mappings: what
+JSON has. The safe loader's other types are not plain data to anything that
+reads these files (a `!!binary` title reached the web's JSON store as bytes),
+so `!!binary`, `!!set`, `!!omap` and `!!pairs` are refused at their line, and a
+date (`2024-04-01`, or `!!timestamp`) stays the text it was written as.
 """
 
 from __future__ import annotations
@@ -68,7 +74,26 @@ def _construct_located(loader: _Loader, node: Any) -> Any:
     return loader.construct_mapping(node, deep=True)
 
 
+def _as_text(loader: _Loader, node: Any) -> str:
+    """A date is kept as the text it was written as: a title or a note, never a `date`."""
+    return str(loader.construct_scalar(node))
+
+
+def _refuse(loader: _Loader, node: Any) -> Any:
+    name = str(node.tag).rsplit(":", 1)[-1]
+    raise yaml.MarkedYAMLError(
+        None,
+        None,
+        f"!!{name} is not allowed in kyodo-rules files; write text, numbers, true/false, "
+        "lists and mappings",
+        node.start_mark,
+    )
+
+
 _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_located)
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _as_text)
+for _tag in ("binary", "set", "omap", "pairs"):
+    _Loader.add_constructor(f"tag:yaml.org,2002:{_tag}", _refuse)
 
 
 #: libyaml's parser, where PyYAML was built with it: ten times faster than the

@@ -57,7 +57,9 @@ class Case(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
 
-    title: Annotated[str, Field(max_length=500)] | None = None
+    # Strict: a title is text, never bytes decoded on the way (a `!!binary` title
+    # reached the web's store as bytes) nor a number turned into text.
+    title: Annotated[str, Field(max_length=500, strict=True)] | None = None
     actors: tuple[Actor, ...] | None = None
     #: Two or more different organisations of one kind take part (two different
     #: NPOs, say): the guides disagree whether they are different actors.

@@ -8,7 +8,8 @@ problem becomes one line that names the field and lists what is allowed, e.g.
 from __future__ import annotations
 
 import difflib
-from collections.abc import Mapping
+import re
+from collections.abc import Mapping, Sequence
 from typing import Any, TypeVar, get_args
 
 from pydantic import BaseModel, ValidationError
@@ -51,6 +52,32 @@ def _shown(value: Any) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
+#: A key shown in a message: a word, as a field name typed wrong is. Anything else (a
+#: line of some other file read as a key, `root:*:19000:0:…`) is counted, never echoed.
+_WORD = re.compile(r"[^\W\d]\w{0,59}")
+
+
+def _unknown_part(names: Sequence[object], model: type[BaseModel]) -> str:
+    """`unknown fields 'a' (did you mean …?), …` for the first MAX_PROBLEMS word-like
+    names; the others counted. The did-you-mean search runs for those shown only."""
+    shown = [n for n in names if isinstance(n, str) and _WORD.fullmatch(n)][:MAX_PROBLEMS]
+    hidden = len(names) - len(shown)
+    fields = list(model.model_fields)
+    items = []
+    for name in shown:
+        close = difflib.get_close_matches(name, fields, n=1)
+        items.append(f"{name!r}" + (f" (did you mean {close[0]!r}?)" if close else ""))
+    listing = ", ".join(fields)
+    if not items:
+        keys = "1 key, not a field name" if hidden == 1 else f"{hidden} keys, none a field name"
+        return f"unknown fields: {keys} (not shown); fields: {listing}"
+    text = ", ".join(items)
+    if hidden:
+        text += f", …ほか {hidden} 件 / …and {hidden} more"
+    word = "field" if len(names) == 1 else "fields"
+    return f"unknown {word} {text}; fields: {listing}"
+
+
 def describe(exc: ValidationError, model: type[BaseModel]) -> str:
     """All problems of one validation, as `; `-separated `field: problem` items."""
     parts: list[str] = []
@@ -61,14 +88,14 @@ def describe(exc: ValidationError, model: type[BaseModel]) -> str:
         path = field + "".join(f"[{p}]" for p in loc[1:])
         kind = error["type"]
         if kind == "extra_forbidden":
-            close = difflib.get_close_matches(field[:100], list(model.model_fields), n=1)
-            hint = f" (did you mean {close[0]!r}?)" if close else ""
-            unknown.append(f"{_shown(field)}{hint}")
+            unknown.append(field)
             continue
         allowed = _allowed(model, field)
         shown = _shown(error.get("input"))
         if kind in ("literal_error", "bool_type", "enum") and allowed:
             parts.append(f"{path}: {shown} is not allowed; allowed: {', '.join(allowed)}")
+        elif kind == "string_type":
+            parts.append(f"{path}: {shown} is not text; expected text (words in quotes)")
         elif kind in ("tuple_type", "list_type") or "must be a list" in str(error["msg"]):
             parts.append(f"{path}: must be a list of codes; allowed: {', '.join(allowed)}")
         else:
@@ -76,12 +103,7 @@ def describe(exc: ValidationError, model: type[BaseModel]) -> str:
             parts.append(f"{path}: {message}")
     if unknown:
         # The list of fields is said once, however many names are unknown.
-        shown = ", ".join(unknown[:MAX_PROBLEMS])
-        if len(unknown) > MAX_PROBLEMS:
-            more = len(unknown) - MAX_PROBLEMS
-            shown += f", …ほか {more} 件 / …and {more} more"
-        word = "field" if len(unknown) == 1 else "fields"
-        parts.insert(0, f"unknown {word} {shown}; fields: {', '.join(model.model_fields)}")
+        parts.insert(0, _unknown_part(unknown, model))
     if len(parts) > MAX_PROBLEMS:
         more = len(parts) - MAX_PROBLEMS
         parts = [*parts[:MAX_PROBLEMS], f"…ほか {more} 件 / …and {more} more"]
@@ -93,6 +115,11 @@ def validate(model: type[M], data: Any, what: str = "case") -> M:
         return data
     if not isinstance(data, Mapping):
         raise InputError(f"{what}: expected a mapping of field: value, got {type(data).__name__}")
+    # Bounded: past MAX_PROBLEMS unknown keys the input is refused before pydantic
+    # builds an error for each of them (a file of 90,000 keys took seconds).
+    unknown = [key for key in data if key not in model.model_fields]
+    if len(unknown) > MAX_PROBLEMS:
+        raise InputError(_unknown_part(unknown, model))
     try:
         return model.model_validate(dict(data))
     except ValidationError as exc:

@@ -10,21 +10,25 @@ import json
 from typing import Any
 
 from starlette.exceptions import HTTPException
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response
 
 from kyodo_rules.model.errors import InputError
 from kyodo_rules.model.vocabulary import parse_lang
 from kyodo_rules.web.core import web_of
-from kyodo_rules.web.guard import MAX_UPLOAD, TooLarge
+from kyodo_rules.web.guard import MAX_UPLOAD, BodyRefused
 from kyodo_rules.web.pages import InventoryOptions, answer_inventory, flag, read_map
 
 
-async def _json_body(request: Request) -> dict[str, Any]:
+async def _body(request: Request) -> bytes:
+    """The JSON body's bytes (read on the event loop; parsed in the pool by `_json`)."""
     kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if kind != "application/json":
         raise HTTPException(415, "content-type: expected application/json")
-    body = await request.body()
+    return await request.body()
+
+
+def _json(body: bytes) -> dict[str, Any]:
     try:
         data = json.loads(body.decode("utf-8"))
     except (UnicodeDecodeError, ValueError, RecursionError) as exc:
@@ -39,11 +43,15 @@ def _query(request: Request, name: str, default: str) -> str:
 
 
 async def api_classify(request: Request) -> Response:
+    body = await _body(request)
+    return await web_of(request).work.page(_classify, request, body)
+
+
+def _classify(request: Request, body: bytes) -> Response:
     web = web_of(request)
-    facts = await _json_body(request)
     what_if = _query(request, "what_if", "true").lower() not in ("false", "0", "no")
     result = web.classifier.classify(
-        facts,
+        _json(body),
         profile=_query(request, "profile", "generic"),
         lang=parse_lang(_query(request, "lang", "ja")),
         what_if=what_if,
@@ -55,10 +63,14 @@ async def api_classify(request: Request) -> Response:
 
 
 async def api_npo(request: Request) -> Response:
+    body = await _body(request)
+    return await web_of(request).work.page(_npo, request, body)
+
+
+def _npo(request: Request, body: bytes) -> Response:
     from kyodo_rules.npo.eligibility import npo_eligibility
 
-    group = await _json_body(request)
-    result = npo_eligibility(group, lang=parse_lang(_query(request, "lang", "ja")))
+    result = npo_eligibility(_json(body), lang=parse_lang(_query(request, "lang", "ja")))
     return JSONResponse(result.model_dump(mode="json"))
 
 
@@ -69,7 +81,7 @@ async def api_batch(request: Request) -> Response:
         raise HTTPException(415, "content-type: expected multipart/form-data with a 'file' part")
     try:
         form = await request.form(max_files=2, max_fields=10, max_part_size=MAX_UPLOAD)
-    except TooLarge:
+    except (BodyRefused, ClientDisconnect):
         raise
     except Exception as exc:
         raise InputError(f"body: cannot read the multipart form: {exc}") from None
@@ -88,6 +100,10 @@ async def api_batch(request: Request) -> Response:
 
 
 async def api_rules(request: Request) -> Response:
+    return await web_of(request).work.page(_rules, request)
+
+
+def _rules(request: Request) -> Response:
     web = web_of(request)
     lang = parse_lang(_query(request, "lang", "ja"))
     ruleset = web.classifier.rulebase.ruleset(_query(request, "profile", "generic"))
@@ -108,6 +124,10 @@ async def api_rules(request: Request) -> Response:
 
 
 async def openapi(request: Request) -> Response:
+    return await web_of(request).work.page(_openapi, request)
+
+
+def _openapi(request: Request) -> Response:
     from kyodo_rules.web.openapi import document
 
     return JSONResponse(document(sorted(web_of(request).classifier.rulebase.profiles)))

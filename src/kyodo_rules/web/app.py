@@ -6,15 +6,21 @@ Policy forbids every script. The interview is the terminal wizard's: the
 questions of `wizard/*.yaml`, what to ask next from `wizard.flow.Flow`, the
 session file of `wizard.session`; this module only turns pages into calls.
 
-Handlers are `async` and call the library directly: a classification takes
-well under a millisecond, the durable-rules engine is not meant to be entered
-from several threads at once, and SQLite commits are short. The event loop
-therefore serialises them, which is what one office's load needs.
+Handlers are `async` only to move bytes: each reads its request on the event
+loop, then hands the work (classifying, the interview's logic, the page's
+template, SQLite) to the bounded pools of `web.work`, under a time limit. The
+durable-rules engine keeps a lock per rule set, so the pools' threads share it.
+What goes wrong is said, never a traceback: bad input 400, a conflict with
+another writer 409, a body too large or too slow 413/408, work over its time
+limit 503, a full disk 507 (another storage failure 503), each in JSON on the
+API and as a page elsewhere, and a storage failure logged with its cause first.
 """
 
 from __future__ import annotations
 
+import logging
 import secrets
+import sqlite3
 from collections.abc import Awaitable, Callable
 from contextlib import suppress
 from pathlib import Path
@@ -23,26 +29,30 @@ from typing import Any
 from jinja2 import ChoiceLoader, Environment, PackageLoader, StrictUndefined, select_autoescape
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import HTMLResponse, Response
 from starlette.routing import Route
 from starlette.types import ASGIApp
 
 from kyodo_rules.decision.classify import Classifier, EngineName, default_classifier
 from kyodo_rules.model.errors import InputError, KyodoError
+from kyodo_rules.model.vocabulary import LANGS
 from kyodo_rules.rulebase.questions import default_data
 from kyodo_rules.web import api, documents, interview, pages
-from kyodo_rules.web.core import Web, page_lang, render
+from kyodo_rules.web.core import Web, lenient_lang, page_lang, page_words, render, web_of
 from kyodo_rules.web.guard import (
     MAX_BODY,
     MAX_UPLOAD,
+    BodyRefused,
     Guard,
-    TooLarge,
+    body_refused_response,
     error_json,
-    too_large_response,
 )
-from kyodo_rules.web.store import Store
+from kyodo_rules.web.store import StorageError, Store
+from kyodo_rules.web.work import TimeLimit
 from kyodo_rules.wording import catalog
+
+log = logging.getLogger("kyodo_rules.web")
 
 __all__ = ["MAX_BODY", "MAX_UPLOAD", "app_from_environment", "create_app"]
 
@@ -70,10 +80,66 @@ async def _input_error(request: Request, exc: Exception) -> Response:
     return render(request, "error.html", 400, lang=page_lang(request), message=message)
 
 
-async def _too_large_error(request: Request, exc: Exception) -> Response:
-    assert isinstance(exc, TooLarge)
-    path = request.url.path
-    return too_large_response(path.startswith("/api/"), exc.limit)
+def _is_api(request: Request) -> bool:
+    return request.url.path.startswith("/api/") or request.url.path == "/openapi.json"
+
+
+async def _body_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, BodyRefused)
+    return body_refused_response(_is_api(request), exc)
+
+
+async def _gone(request: Request, exc: Exception) -> Response:
+    """The client went away in the middle of its body: no one to answer, nothing to log."""
+    return Response(status_code=400, headers={"connection": "close"})
+
+
+#: What each refusal is about, first in the API's message (as `body:`, `token:` are).
+_SUBJECT = {"disk_full": "storage", "storage": "storage", "busy": "time_limit"}
+
+
+def _said(request: Request, status: int, key: str, **headers: str) -> Response:
+    """A refusal in both languages: JSON on the API, a page (that reads no storage) elsewhere."""
+    both = " / ".join(catalog.text("web", key, lang) for lang in LANGS)
+    if _is_api(request):
+        return error_json(status, f"{_SUBJECT[key]}: {both}", headers)
+    lang = lenient_lang(request.query_params.get("lang"))
+    page = (
+        web_of(request)
+        .env.get_template("error.html")
+        .render(
+            lang=lang,
+            t=page_words(lang),
+            here=lambda **_: f"?lang={lang}",
+            other_lang=next(other for other in LANGS if other != lang),
+            message=catalog.text("web", key, lang),
+            also=[catalog.text("web", key, other) for other in LANGS if other != lang],
+        )
+    )
+    return HTMLResponse(page, status, headers=headers)
+
+
+async def _storage_error(request: Request, exc: Exception) -> Response:
+    """A full disk is 507, another storage failure 503; the log's line starts with the cause."""
+    assert isinstance(exc, StorageError)
+    kind = "storage full" if exc.full else "storage failed"
+    log.error(
+        "%s: %s (%s); nothing was saved: %s %s",
+        kind,
+        exc.cause,
+        exc.path,
+        request.method,
+        request.url.path,
+    )
+    if exc.full:
+        return _said(request, 507, "disk_full")
+    return _said(request, 503, "storage", **{"retry-after": "30"})
+
+
+async def _time_limit(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, TimeLimit)
+    log.warning("time limit: %s %s took over %g s", request.method, request.url.path, exc.seconds)
+    return _said(request, 503, "busy", **{"retry-after": "10"})
 
 
 async def _server_error(request: Request, exc: Exception) -> Response:
@@ -88,7 +154,10 @@ def _handlers() -> dict[Any, Callable[[Request, Exception], Awaitable[Response]]
     return {
         HTTPException: _http_error,
         KyodoError: _input_error,
-        TooLarge: _too_large_error,
+        BodyRefused: _body_error,
+        ClientDisconnect: _gone,
+        StorageError: _storage_error,
+        TimeLimit: _time_limit,
         Exception: _server_error,
     }
 
@@ -134,9 +203,13 @@ def create_app(
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    try:
+        store = Store(root)
+    except sqlite3.Error as exc:
+        raise InputError(f"--data {root}: cannot use the interviews' database: {exc}") from None
     web = Web(
         data_dir=root,
-        store=Store(root),
+        store=store,
         classifier=classifier or default_classifier(),
         wizard=default_data(),
         secret=_secret(root),
@@ -171,13 +244,16 @@ def create_app(
     ]
     app = Starlette(routes=routes, exception_handlers=_handlers())
     app.state.web = web
-    return Guard(app, token)
+    return Guard(app, token, web.secret)
 
 
 def app_from_environment() -> ASGIApp:
     """The application of one worker process of `kyodo-rules serve --workers N`."""
     import os
 
+    from kyodo_rules.web.server import log_to_stderr
+
+    log_to_stderr()
     engine = os.environ.get("KYODO_WEB_ENGINE", "durable")
     return create_app(
         os.environ["KYODO_WEB_DATA"],

@@ -7,29 +7,30 @@ section, then its `wizard` section (the interface words the terminal shows too).
 
 from __future__ import annotations
 
-import asyncio
+import base64
 import hashlib
 import hmac
 import re
 import secrets
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import urlencode
 
 from jinja2 import Environment
 from starlette.datastructures import FormData, UploadFile
 from starlette.exceptions import HTTPException
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from kyodo_rules.decision.classify import Classifier, EngineName
 from kyodo_rules.model.vocabulary import LANGS, Lang, parse_lang
 from kyodo_rules.rulebase.questions import WizardData
-from kyodo_rules.web.guard import BROWSER_COOKIE, MAX_UPLOAD, TooLarge
-from kyodo_rules.web.store import Store, new_id
+from kyodo_rules.web.guard import BROWSER_COOKIE, MAX_UPLOAD, BodyRefused, TooLarge
+from kyodo_rules.web.store import Store, Stored, new_id, storage_error
+from kyodo_rules.web.work import Work
 from kyodo_rules.wizard.flow import Flow, State
 from kyodo_rules.wording import catalog
 
@@ -47,13 +48,7 @@ class Web:
     secret: bytes
     env: Environment
     engine: EngineName = "durable"
-
-    async def save(self, interview: str, state: State) -> None:
-        """Commit in a worker thread: the fsync must not hold up everyone else's pages."""
-        await asyncio.to_thread(self.store.save, interview, state)
-
-    async def create(self, browser: str, state: State) -> str:
-        return await asyncio.to_thread(self.store.create, browser, state)
+    work: Work = field(default_factory=Work)
 
     @cached_property
     def flows(self) -> dict[str, Flow]:
@@ -70,8 +65,17 @@ class Web:
         path.mkdir(exist_ok=True)
         return path
 
+    def _mac(self, purpose: bytes, value: str) -> bytes:
+        return hmac.new(self.secret, purpose + b"\0" + value.encode(), hashlib.sha256).digest()
+
     def csrf(self, browser: str) -> str:
-        return hmac.new(self.secret, browser.encode(), hashlib.sha256).hexdigest()
+        """The form token of one browser: only a page of this server gives it out."""
+        return self._mac(b"csrf", browser).hex()
+
+    def signed(self, browser: str) -> str:
+        """The browser cookie's value: the id this server issued, and its signature."""
+        mac = base64.urlsafe_b64encode(self._mac(b"browser", browser)[:16]).decode().rstrip("=")
+        return f"{browser}.{mac}"
 
     def profiles(self, lang: Lang) -> list[tuple[str, str]]:
         out = []
@@ -138,18 +142,47 @@ def page_words(lang: Lang) -> Callable[..., str]:
     return t
 
 
-def browser_of(request: Request) -> tuple[str, bool]:
-    """This browser's id (from its cookie), and whether the cookie is new."""
+_BROWSER_ID = re.compile(r"[A-Za-z0-9_-]{20,64}")
+
+
+def known_browser(request: Request) -> str | None:
+    """This browser's id if its cookie carries one this server signed, else None.
+
+    The server issues every id itself: an id a client makes up (or one planted
+    from another site of the same host) is never adopted, so its form token is
+    never handed out. An unsigned id that already owns interviews was issued
+    before ids were signed; it is kept (and signed on the next page).
+    """
     value = request.cookies.get(BROWSER_COOKIE, "")
-    if re.fullmatch(r"[A-Za-z0-9_-]{20,64}", value):
-        return value, False
+    browser, _, _mac = value.partition(".")
+    if not _BROWSER_ID.fullmatch(browser):
+        return None
+    expected = web_of(request).signed(browser).encode()
+    if hmac.compare_digest(value.encode("utf-8", "surrogatepass"), expected):
+        return browser
+    return None
+
+
+def browser_of(request: Request) -> tuple[str, bool]:
+    """This browser's id, and whether its cookie must be (re)issued."""
+    browser = known_browser(request)
+    if browser is not None:
+        return browser, False
+    value = request.cookies.get(BROWSER_COOKIE, "")
+    legacy = "." not in value and _BROWSER_ID.fullmatch(value)
+    if legacy and web_of(request).store.has_browser(value):
+        return value, True
     return new_id(), True
 
 
-def remember(response: Response, browser: str, new: bool) -> Response:
+def remember(response: Response, request: Request, browser: str, new: bool) -> Response:
     if new:
         response.set_cookie(
-            BROWSER_COOKIE, browser, max_age=5 * 365 * 86400, httponly=True, samesite="lax"
+            BROWSER_COOKIE,
+            web_of(request).signed(browser),
+            max_age=5 * 365 * 86400,
+            httponly=True,
+            samesite="lax",
         )
     return response
 
@@ -166,8 +199,11 @@ def render(
     browser, new = browser_of(request)
 
     def here(**params: str) -> str:
-        query = {**request.query_params, **params}
-        return request.url.path + "?" + "&".join(f"{k}={quote(v)}" for k, v in query.items())
+        """This page again with other parameters: a reference relative to this page (a
+        path such as `//other.example/x` must not become a link to another site); the
+        token, once in a cookie, is not copied."""
+        query = {k: v for k, v in request.query_params.items() if k != "token"}
+        return "?" + urlencode({**query, **params})
 
     page = web.env.get_template(name).render(
         lang=lang,
@@ -177,15 +213,15 @@ def render(
         other_lang=next(other for other in LANGS if other != lang),
         **context,
     )
-    return remember(HTMLResponse(page, status), browser, new)
+    return remember(HTMLResponse(page, status), request, browser, new)
 
 
 async def posted_form(request: Request) -> FormData:
-    """The posted form, after the CSRF check (a token bound to this browser's cookie)."""
-    browser = request.cookies.get(BROWSER_COOKIE, "")
+    """The posted form, after the CSRF check (a token bound to this browser's signed cookie)."""
+    browser = known_browser(request)
     try:
         form = await request.form(max_files=2, max_fields=100, max_part_size=MAX_UPLOAD)
-    except TooLarge:
+    except (BodyRefused, ClientDisconnect):
         raise
     except Exception as exc:  # a malformed body is the sender's fault, never a 500
         raise HTTPException(400, f"form: cannot read the posted form: {exc}") from None
@@ -199,7 +235,9 @@ async def posted_form(request: Request) -> FormData:
     if (
         not browser
         or not isinstance(given, str)
-        or not hmac.compare_digest(given, web_of(request).csrf(browser))
+        or not hmac.compare_digest(
+            given.encode("utf-8", "surrogatepass"), web_of(request).csrf(browser).encode()
+        )
         or not same_origin
     ):
         await form.close()
@@ -207,12 +245,12 @@ async def posted_form(request: Request) -> FormData:
     return form
 
 
-def interview_of(request: Request) -> tuple[str, State]:
+def interview_of(request: Request) -> tuple[str, Stored]:
     interview = request.path_params["interview"]
-    state = web_of(request).store.get(interview)
-    if state is None:
+    stored = web_of(request).store.load(interview)
+    if stored is None:
         raise HTTPException(404, "not_found")
-    return interview, state
+    return interview, stored
 
 
 def see_other(url: str) -> RedirectResponse:
@@ -225,9 +263,23 @@ def upload_name(upload: UploadFile) -> str:
     return re.sub(r"[\x00-\x1f\x7f]", "", name)[:120] or "upload"
 
 
-async def save_upload(web: Web, upload: UploadFile, suffix: str) -> Path:
+async def upload_bytes(upload: UploadFile) -> bytes:
+    """The uploaded file, at most MAX_UPLOAD bytes (the CLI's limit for the same file)."""
+    data = await upload.read(MAX_UPLOAD + 1)
+    if len(data) > MAX_UPLOAD:
+        raise TooLarge(MAX_UPLOAD)
+    return data
+
+
+def save_upload(web: Web, data: bytes, suffix: str) -> Path:
     """Write an upload under `--data/uploads` with a random name of our own."""
-    path = web.uploads / f"{secrets.token_hex(16)}{suffix}"
-    data = await upload.read()
-    path.write_bytes(data)
+    try:
+        path = web.uploads / f"{secrets.token_hex(16)}{suffix}"
+        try:
+            path.write_bytes(data)
+        except BaseException:
+            path.unlink(missing_ok=True)
+            raise
+    except OSError as exc:
+        raise storage_error(exc, web.data_dir / "uploads") from exc
     return path

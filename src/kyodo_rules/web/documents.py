@@ -7,13 +7,13 @@ from a JSON case (a field given as null counts as 「分からない」). `docum
 vocabulary's code (`pre_confirmation_sheet`, `agreement_document`, `review_sheet`);
 the file is named as the item is (`事前確認シート.docx`, RFC 6266's `filename*`).
 
-The answer is classified as the result page classifies it; laying out the Word
-file is CPU work, so it runs on a worker thread, never on the event loop.
+The answer is classified as the result page classifies it, and the Word file
+laid out, in the page pool (`web/work.py`) under its time limit: CPU work never
+runs on the event loop.
 """
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Mapping
 from typing import Any
 from urllib.parse import quote
@@ -24,7 +24,7 @@ from starlette.responses import Response
 
 from kyodo_rules.model.records import Result
 from kyodo_rules.model.vocabulary import DOCUMENTS, Lang, parse_lang
-from kyodo_rules.web.api import _json_body
+from kyodo_rules.web.api import _body, _json
 from kyodo_rules.web.core import Web, interview_of, page_lang, web_of
 from kyodo_rules.wording import catalog
 
@@ -40,14 +40,12 @@ def _code(request: Request) -> str:
     return code
 
 
-async def _docx(
-    web: Web, result: Result, answers: Mapping[str, Any], code: str, lang: Lang
-) -> Response:
+def _docx(web: Web, result: Result, answers: Mapping[str, Any], code: str, lang: Lang) -> Response:
     from kyodo_rules.outputs.documents import DOCX, drafts_for, file_name, render_docx
 
     drafts = drafts_for(result, answers, classifier=web.classifier, lang=lang)
     draft = next(d for d in drafts if d.code == code)
-    data = await asyncio.to_thread(render_docx, draft)
+    data = render_docx(draft)
     name = file_name(code)
     disposition = f"attachment; filename=\"{code}.docx\"; filename*=UTF-8''{quote(name)}"
     return Response(data, media_type=DOCX, headers={"content-disposition": disposition})
@@ -66,8 +64,13 @@ def links(interview: str, lang: Lang) -> list[dict[str, str]]:
 
 
 async def interview_document(request: Request) -> Response:
+    return await web_of(request).work.page(_interview_document, request)
+
+
+def _interview_document(request: Request) -> Response:
     web = web_of(request)
-    _interview, state = interview_of(request)
+    _interview, stored = interview_of(request)
+    state = stored.state
     code = _code(request)
     lang = page_lang(request, state)
     flow = web.flow(state.profile)
@@ -75,16 +78,21 @@ async def interview_document(request: Request) -> Response:
         flow.facts(state), profile=state.profile, lang=lang, engine=web.engine
     )
     answers = {f: state.answers.get(f) for f in state.asked}
-    return await _docx(web, result, answers, code, lang)
+    return _docx(web, result, answers, code, lang)
 
 
 async def api_document(request: Request) -> Response:
-    web = web_of(request)
     code = _code(request)
-    answers = await _json_body(request)
+    body = await _body(request)
+    return await web_of(request).work.page(_api_document, request, code, body)
+
+
+def _api_document(request: Request, code: str, body: bytes) -> Response:
+    web = web_of(request)
+    answers = _json(body)
     lang = parse_lang(str(request.query_params.get("lang") or "ja"))
     profile = str(request.query_params.get("profile") or "generic")
     facts = {f: v for f, v in answers.items() if f != "title" and v is not None}
     result = web.classifier.classify(facts, profile=profile, lang=lang, engine=web.engine)
     # The body was checked whole by classify (a wrong field or code is a 400 naming it).
-    return await _docx(web, result, answers, code, lang)
+    return _docx(web, result, answers, code, lang)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+from collections.abc import Callable
 from functools import cache
 from importlib import resources
 from typing import Any
@@ -29,6 +30,7 @@ from kyodo_rules.web.core import (
     Web,
     browser_of,
     interview_of,
+    known_browser,
     lenient_lang,
     page_lang,
     page_words,
@@ -36,14 +38,18 @@ from kyodo_rules.web.core import (
     render,
     save_upload,
     see_other,
+    upload_bytes,
     upload_name,
     web_of,
 )
-from kyodo_rules.web.guard import BROWSER_COOKIE
+from kyodo_rules.web.store import Stored
 from kyodo_rules.wizard import session
 from kyodo_rules.wizard.answers import answer_words
 from kyodo_rules.wizard.flow import State
 from kyodo_rules.wording import catalog
+
+#: An answer never given (unlike None, 「分からない」).
+_UNSET = object()
 
 
 def _choices(web: Web, q: Question, lang: Lang, previous: Any) -> list[dict[str, Any]]:
@@ -134,7 +140,7 @@ def _status(web: Web, state: State) -> dict[str, Any]:
 def _question_page(
     request: Request,
     interview: str,
-    state: State,
+    stored: Stored,
     name: str,
     *,
     action: str,
@@ -142,6 +148,7 @@ def _question_page(
     status: int = 200,
 ) -> Response:
     web = web_of(request)
+    state = stored.state
     lang = parse_lang(state.lang)
     q = web.wizard.question(name)
     flow = web.flow(state.profile)
@@ -157,6 +164,7 @@ def _question_page(
         status,
         lang=lang,
         interview=interview,
+        version=stored.version,
         state=state,
         q=q,
         number=len(state.asked) + (0 if name in state.asked else 1),
@@ -175,7 +183,81 @@ def _question_page(
     )
 
 
+def _version(form: FormData) -> int:
+    """The version of the interview the posted page was made from (0 when not said)."""
+    raw = form.get("version")
+    return int(raw) if isinstance(raw, str) and raw.isdigit() and len(raw) < 16 else 0
+
+
+def _rows(web: Web, state: State, lang: Lang) -> list[dict[str, Any]]:
+    """The answers in force, as the summary shows them."""
+    return [
+        {
+            "field": name,
+            "label": catalog.field_label(name, lang),
+            "value": "—"
+            if name == TITLE and state.answers.get(name) is None
+            else answer_words(web.wizard, name, state.answers.get(name), lang),
+        }
+        for name in state.asked
+    ]
+
+
+def _conflict(request: Request, interview: str, stored: Stored, field: str, value: Any) -> Response:
+    """409: another writer changed what this page would change. Nothing is written; the
+    page says so, shows the change that was not saved and the answers as they are now."""
+    web = web_of(request)
+    state = stored.state
+    lang = parse_lang(state.lang)
+    web.flow(state.profile).next_field(state)
+    return render(
+        request,
+        "conflict.html",
+        409,
+        lang=lang,
+        interview=interview,
+        rows=_rows(web, state, lang),
+        yours={
+            "label": catalog.field_label(field, lang),
+            "value": answer_words(web.wizard, field, value, lang),
+        },
+    )
+
+
+#: Attempts of a write that another writer keeps beating (each attempt decides again).
+_ATTEMPTS = 20
+
+
+def _write(
+    request: Request, interview: str, decide: Callable[[Stored], State | Response | None]
+) -> Response:
+    """Read the interview, `decide` (a new state to write, a page instead, or None for
+    nothing to write) and write it only over the version read; again if another
+    writer came first. What is acknowledged (303) is committed, and was decided on
+    the state it replaced."""
+    web = web_of(request)
+    for _ in range(_ATTEMPTS):
+        stored = web.store.load(interview)
+        if stored is None:
+            raise HTTPException(404, "not_found")
+        outcome = decide(stored)
+        if isinstance(outcome, Response):
+            return outcome
+        if outcome is None:
+            return see_other(f"/i/{interview}")
+        version = web.store.commit(interview, stored, outcome)
+        if version is not None:
+            response = see_other(f"/i/{interview}")
+            response.headers["x-kyodo-version"] = str(version)
+            return response
+    raise HTTPException(503, "busy")
+
+
 async def home(request: Request) -> Response:
+    return await web_of(request).work.page(_home, request)
+
+
+def _home(request: Request) -> Response:
     web = web_of(request)
     lang = page_lang(request)
     browser, _ = browser_of(request)
@@ -192,8 +274,12 @@ async def home(request: Request) -> Response:
 
 
 async def start(request: Request) -> Response:
-    web = web_of(request)
     form = await posted_form(request)
+    return await web_of(request).work.page(_start, request, form)
+
+
+def _start(request: Request, form: FormData) -> Response:
+    web = web_of(request)
     lang = lenient_lang(form.get("lang"))
     profile = form.get("profile")
     if not isinstance(profile, str) or profile not in web.classifier.rulebase.profiles:
@@ -205,79 +291,112 @@ async def start(request: Request) -> Response:
         state.answers[TITLE] = title.strip()[:500]
         state.asked.append(TITLE)
         state.history.append(f"answer {TITLE}")
-    browser = request.cookies.get(BROWSER_COOKIE, "")
-    interview = await web.create(browser, state)
+    interview = web.store.create(known_browser(request) or "", state)
     return see_other(f"/i/{interview}")
 
 
 async def question(request: Request) -> Response:
+    return await web_of(request).work.page(_question, request)
+
+
+def _question(request: Request) -> Response:
     web = web_of(request)
-    interview, state = interview_of(request)
-    if "lang" in request.query_params and page_lang(request) != state.lang:
-        state.lang = page_lang(request)
-        await web.save(interview, state)
+    interview, stored = interview_of(request)
+    wanted = page_lang(request, stored.state)
+    if "lang" in request.query_params and wanted != stored.state.lang:
+
+        def relabel(current: Stored) -> State:
+            current.state.lang = wanted
+            return current.state
+
+        _write(request, interview, relabel)
+        interview, stored = interview_of(request)
+    state = stored.state
     name = web.flow(state.profile).next_field(state)
     if name is None:
         return see_other(f"/i/{interview}/summary")
-    return _question_page(request, interview, state, name, action=f"/i/{interview}/answer")
+    return _question_page(request, interview, stored, name, action=f"/i/{interview}/answer")
 
 
 async def answer(request: Request) -> Response:
-    web = web_of(request)
-    interview, state = interview_of(request)
     form = await posted_form(request)
-    flow = web.flow(state.profile)
-    expected = flow.next_field(state)
-    if form.get("field") != expected or expected is None:
-        # A page answered twice (reload, the browser's own back button): nothing changes.
-        return see_other(f"/i/{interview}")
+    return await web_of(request).work.page(_answer, request, form)
+
+
+def _answer(request: Request, form: FormData) -> Response:
+    """The answer to the question on the page, written over the state it was decided on.
+
+    The page was made at version `seen`. If the interview still asks that question,
+    the answer is taken, unless another writer changed that very answer since
+    (a conflict). If the interview has moved on, the same answer already in force
+    is a page sent twice (nothing to do); anything else is a conflict.
+    """
+    web = web_of(request)
+    interview = request.path_params["interview"]
+    seen = _version(form)
+    posted = form.get("field")
     action = form.get("action")
-    if action == "back":
-        flow.back(state)
-    elif action == "unknown":
-        flow.answer(state, expected, None)
-    else:
-        q = web.wizard.question(expected)
-        try:
-            value = _parse_answer(web, q, form)
-        except InputError as exc:
-            return _question_page(
-                request,
-                interview,
-                state,
-                expected,
-                action=f"/i/{interview}/answer",
-                error=str(exc),
-                status=400,
-            )
-        flow.answer(state, expected, value)
-    await web.save(interview, state)
-    return see_other(f"/i/{interview}")
+    if not isinstance(posted, str) or posted not in web.wizard.order:
+        raise InputError(f"field: {str(posted)[:40]!r} is not a question of this interview")
+
+    def decide(stored: Stored) -> State | Response | None:
+        state = stored.state
+        flow = web.flow(state.profile)
+        expected = flow.next_field(state)
+        if action == "back":
+            if posted != expected:
+                return None  # a stale page: nothing moves back, nothing is lost
+            flow.back(state)
+            return state
+        if action == "unknown":
+            value = None
+        else:
+            try:
+                value = _parse_answer(web, web.wizard.question(posted), form)
+            except InputError as exc:
+                return _question_page(
+                    request,
+                    interview,
+                    stored,
+                    posted,
+                    action=f"/i/{interview}/answer",
+                    error=str(exc),
+                    status=400,
+                )
+            if posted == TITLE and value == "":
+                value = None
+        current = state.answers.get(posted, _UNSET)
+        if posted != expected:
+            if posted in state.asked and current == value:
+                return None  # the same answer, sent twice (reload, the browser's back)
+            return _conflict(request, interview, stored, posted, value)
+        if stored.changed_since(seen, posted) and current != value:
+            return _conflict(request, interview, stored, posted, value)
+        flow.answer(state, posted, value)
+        return state
+
+    return _write(request, interview, decide)
 
 
 async def summary(request: Request) -> Response:
+    return await web_of(request).work.page(_summary, request)
+
+
+def _summary(request: Request) -> Response:
     web = web_of(request)
-    interview, state = interview_of(request)
+    interview, stored = interview_of(request)
+    state = stored.state
     flow = web.flow(state.profile)
     done = flow.done(state)
     lang = parse_lang(state.lang)
-    rows = [
-        {
-            "field": name,
-            "label": catalog.field_label(name, lang),
-            "value": "—"
-            if name == TITLE and state.answers.get(name) is None
-            else answer_words(web.wizard, name, state.answers.get(name), lang),
-        }
-        for name in state.asked
-    ]
     return render(
         request,
         "summary.html",
         lang=lang,
         interview=interview,
+        version=stored.version,
         state=state,
-        rows=rows,
+        rows=_rows(web, state, lang),
         done=done,
         more=done and not state.details and flow.more(state),
         resume_url=str(request.url_for("question", interview=interview)),
@@ -286,50 +405,83 @@ async def summary(request: Request) -> Response:
 
 async def details(request: Request) -> Response:
     """Go on past the verdict, to the questions that shape the forms and the procedure."""
-    web = web_of(request)
-    interview, state = interview_of(request)
     await posted_form(request)
-    if not state.details:
+    return await web_of(request).work.page(_details, request)
+
+
+def _details(request: Request) -> Response:
+    def decide(stored: Stored) -> State | None:
+        state = stored.state
+        if state.details:
+            return None
         state.details = True
         state.history.append("details")
-        await web.save(interview, state)
-    return see_other(f"/i/{interview}")
+        return state
+
+    return _write(request, request.path_params["interview"], decide)
 
 
 async def change_page(request: Request) -> Response:
-    interview, state = interview_of(request)
+    return await web_of(request).work.page(_change_page, request)
+
+
+def _change_page(request: Request) -> Response:
+    interview, stored = interview_of(request)
     name = request.path_params["field"]
-    if name not in state.asked:
+    if name not in stored.state.asked:
         raise HTTPException(404, "not_found")
-    return _question_page(request, interview, state, name, action=f"/i/{interview}/change/{name}")
+    return _question_page(request, interview, stored, name, action=f"/i/{interview}/change/{name}")
 
 
 async def change(request: Request) -> Response:
-    web = web_of(request)
-    interview, state = interview_of(request)
-    name = request.path_params["field"]
-    if name not in state.asked:
-        raise HTTPException(404, "not_found")
     form = await posted_form(request)
-    action = form.get("action")
-    if action == "unknown":
-        value = None
-    else:
-        try:
-            value = _parse_answer(web, web.wizard.question(name), form)
-        except InputError as exc:
-            return _question_page(
-                request,
-                interview,
-                state,
-                name,
-                action=f"/i/{interview}/change/{name}",
-                error=str(exc),
-                status=400,
-            )
-    web.flow(state.profile).change(state, name, value)
-    await web.save(interview, state)
-    return see_other(f"/i/{interview}")
+    return await web_of(request).work.page(_change, request, form)
+
+
+def _change(request: Request, form: FormData) -> Response:
+    """One answer changed from the summary, then the interview derived again.
+
+    Refused as a conflict when another writer changed this answer after the page
+    was made, or took it out of the interview; other answers changed meanwhile
+    stay as they are (the change is applied to the interview as it is now).
+    """
+    web = web_of(request)
+    interview = request.path_params["interview"]
+    name = request.path_params["field"]
+    seen = _version(form)
+    if name not in web.wizard.order:
+        raise HTTPException(404, "not_found")
+
+    def decide(stored: Stored) -> State | Response | None:
+        state = stored.state
+        if form.get("action") == "unknown":
+            value = None
+        else:
+            try:
+                value = _parse_answer(web, web.wizard.question(name), form)
+            except InputError as exc:
+                if name not in state.asked:
+                    raise HTTPException(404, "not_found") from None
+                return _question_page(
+                    request,
+                    interview,
+                    stored,
+                    name,
+                    action=f"/i/{interview}/change/{name}",
+                    error=str(exc),
+                    status=400,
+                )
+        current = state.answers.get(name, _UNSET)
+        if name not in state.asked:
+            if seen >= stored.version:
+                raise HTTPException(404, "not_found")
+            return _conflict(request, interview, stored, name, value)
+        if stored.changed_since(seen, name) and current != value:
+            return _conflict(request, interview, stored, name, value)
+        web.flow(state.profile).change(state, name, value)
+        return state
+
+    return _write(request, interview, decide)
 
 
 @cache
@@ -344,10 +496,15 @@ def _report_css() -> tuple[Markup, str]:
 
 
 async def result_page(request: Request) -> Response:
+    return await web_of(request).work.page(_result_page, request)
+
+
+def _result_page(request: Request) -> Response:
     from kyodo_rules.outputs.html import report_context
 
     web = web_of(request)
-    interview, state = interview_of(request)
+    interview, stored = interview_of(request)
+    state = stored.state
     flow = web.flow(state.profile)
     lang = page_lang(request, state)
     result: Result = web.classifier.classify(
@@ -376,8 +533,13 @@ async def result_page(request: Request) -> Response:
 
 
 async def session_file(request: Request) -> Response:
+    return await web_of(request).work.page(_session_file, request)
+
+
+def _session_file(request: Request) -> Response:
     web = web_of(request)
-    interview, state = interview_of(request)
+    interview, stored = interview_of(request)
+    state = stored.state
     web.flow(state.profile).next_field(state)
     name = f"kyodo-wizard-{interview[:8]}.session.yaml"
     return Response(
@@ -395,9 +557,16 @@ async def resume_upload(request: Request) -> Response:
         if not isinstance(upload, UploadFile) or not upload.filename:
             raise InputError("session: choose a session file (.session.yaml) to upload")
         shown = upload_name(upload)
-        path = await save_upload(web, upload, ".session.yaml")
+        data = await upload_bytes(upload)
     finally:
         await form.close()
+    state = await web.work.upload(_read_session, web, data, shown)
+    return await web.work.page(_resumed, request, state)
+
+
+def _read_session(web: Web, data: bytes, shown: str) -> State:
+    """The uploaded session file, read as `wizard --resume` reads it; errors name the upload."""
+    path = save_upload(web, data, ".session.yaml")
     try:
         state = session.load_state(path, None, None)
     except InputError as exc:
@@ -405,5 +574,9 @@ async def resume_upload(request: Request) -> Response:
     finally:
         path.unlink(missing_ok=True)
     web.flow(state.profile)  # an unknown profile fails here, with the allowed ones
-    interview = await web.create(request.cookies.get(BROWSER_COOKIE, ""), state)
+    return state
+
+
+def _resumed(request: Request, state: State) -> Response:
+    interview = web_of(request).store.create(known_browser(request) or "", state)
     return see_other(f"/i/{interview}")

@@ -50,10 +50,13 @@ def _errors() -> dict[str, Any]:
     return {
         code: {"description": text, "content": body}
         for code, text in (
-            ("400", "Bad input: an unknown field or code, invalid JSON"),
+            ("400", "Bad input: an unknown field or code, invalid JSON, a malformed header"),
             ("401", "The server was started with --token and none or a wrong one was given"),
+            ("408", "The body was not complete within its deadline (20 s; uploads 60 s)"),
             ("413", "The body is larger than the limit"),
             ("415", "Wrong Content-Type"),
+            ("503", "The work passed its time limit, or the storage failed; see Retry-After"),
+            ("507", "The server's storage is full (an upload could not be kept to answer)"),
         )
     }
 

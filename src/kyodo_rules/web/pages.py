@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import asyncio
 import re
 import secrets
 from dataclasses import dataclass
+from functools import cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -25,9 +25,12 @@ from kyodo_rules.web.core import (
     posted_form,
     render,
     save_upload,
+    upload_bytes,
     upload_name,
     web_of,
 )
+from kyodo_rules.web.store import storage_error
+from kyodo_rules.web.work import HEAVY_SECONDS, Deadline
 
 #: What an answered inventory is downloaded as: the workbook, or the page to print.
 FORMATS = ("xlsx", "html")
@@ -46,46 +49,22 @@ class InventoryOptions:
 
 
 async def answer_inventory(web: Web, upload: Any, options: InventoryOptions) -> Response:
-    """Answer an uploaded list as `kyodo-rules batch` does, off the event loop."""
-    from kyodo_rules.outputs import inventory as _batch
-
+    """Answer an uploaded list as `kyodo-rules batch` does, in the upload pool under its
+    time limit (never on the event loop)."""
     if not isinstance(upload, UploadFile) or not upload.filename:
         raise InputError("file: choose an inventory file to upload; allowed: .csv, .xlsx")
     if options.format not in FORMATS:
         raise InputError(f"format: {options.format!r}; allowed: {', '.join(FORMATS)}")
     shown = upload_name(upload)
-    suffix = _batch.table_format(shown)
-    checked = parse_lang(options.lang)
-    web.classifier.bound(options.profile)
-    source = await save_upload(web, upload, suffix)
-    target = web.uploads / f"{secrets.token_hex(16)}.xlsx"
-    page = web.uploads / f"{secrets.token_hex(16)}.html"
-    try:
-        try:
-            report = await asyncio.to_thread(
-                _batch.answer_file,
-                source,
-                target,
-                classifier=web.classifier,
-                profile=options.profile,
-                lang=checked,
-                sheet=options.sheet,
-                mapping=options.mapping,
-                guess=options.guess,
-                report=page if options.format == "html" else None,
-                shown_name=shown,
-            )
-        except InputError as exc:
-            raise InputError(str(exc).replace(str(source), shown)) from None
-        data = (page if options.format == "html" else target).read_bytes()
-    finally:
-        source.unlink(missing_ok=True)
-        target.unlink(missing_ok=True)
-        page.unlink(missing_ok=True)
+    lang = parse_lang(options.lang)
+    data = await upload_bytes(upload)
+    body, report = await web.work.upload(
+        _answer_inventory, web, data, shown, options, lang, Deadline(HEAVY_SECONDS)
+    )
     stem = re.sub(r"[^\w.-]", "_", Path(shown).stem, flags=re.ASCII)[:60] or "inventory"
     media = XLSX if options.format == "xlsx" else "text/html; charset=utf-8"
     return Response(
-        data,
+        body,
         media_type=media,
         headers={
             "content-disposition": f'attachment; filename="{stem}-answered.{options.format}"',
@@ -97,16 +76,59 @@ async def answer_inventory(web: Web, upload: Any, options: InventoryOptions) -> 
     )
 
 
-async def read_map(web: Web, upload: Any) -> Any:
-    """The uploaded `--map` file, checked (None when none was sent)."""
+def _answer_inventory(
+    web: Web, data: bytes, shown: str, options: InventoryOptions, lang: Lang, deadline: Deadline
+) -> tuple[bytes, Any]:
+    """(the answered workbook or page, the batch's report); files only under
+    `--data/uploads`, deleted after. Stops at `deadline` between rows."""
     from kyodo_rules.outputs import inventory as _batch
 
+    suffix = _batch.table_format(shown)
+    web.classifier.bound(options.profile)
+    source = save_upload(web, data, suffix)
+    target = web.uploads / f"{secrets.token_hex(16)}.xlsx"
+    page = web.uploads / f"{secrets.token_hex(16)}.html"
+    try:
+        try:
+            report = _batch.answer_file(
+                source,
+                target,
+                classifier=web.classifier,
+                profile=options.profile,
+                lang=lang,
+                sheet=options.sheet,
+                mapping=options.mapping,
+                guess=options.guess,
+                report=page if options.format == "html" else None,
+                shown_name=shown,
+                progress=deadline.check,
+            )
+        except InputError as exc:
+            raise InputError(str(exc).replace(str(source), shown)) from None
+        except OSError as exc:
+            raise storage_error(exc, web.uploads) from exc
+        return (page if options.format == "html" else target).read_bytes(), report
+    finally:
+        source.unlink(missing_ok=True)
+        target.unlink(missing_ok=True)
+        page.unlink(missing_ok=True)
+
+
+async def read_map(web: Web, upload: Any) -> Any:
+    """The uploaded `--map` file, checked (None when none was sent), read in the page pool."""
     if not isinstance(upload, UploadFile) or not upload.filename:
         return None
     shown = upload_name(upload)
-    path = await save_upload(web, upload, ".yaml")
+    data = await upload_bytes(upload)
+    return await web.work.page(_read_map, web, data, shown)
+
+
+def _read_map(web: Web, data: bytes, shown: str) -> Any:
+    from kyodo_rules.outputs import inventory as _batch
+
+    path = save_upload(web, data, ".yaml")
     try:
-        return await asyncio.to_thread(_batch.load_map, path)
+        return _batch.load_map(path)
     except InputError as exc:
         raise InputError(str(exc).replace(str(path), shown)) from None
     finally:
@@ -121,6 +143,10 @@ def flag(value: Any, default: bool = True) -> bool:
 
 
 async def batch_page(request: Request) -> Response:
+    return await web_of(request).work.page(_batch_page, request)
+
+
+def _batch_page(request: Request) -> Response:
     web = web_of(request)
     lang = page_lang(request)
     return render(request, "batch.html", lang=lang, profiles=web.profiles(lang), error=None)
@@ -134,7 +160,7 @@ async def batch_upload(request: Request) -> Response:
     try:
         options = InventoryOptions(
             profile=profile,
-            lang=lang,
+            lang=lenient_lang(lang),
             sheet=str(form.get("sheet") or "").strip() or None,
             mapping=await read_map(web, form.get("map")),
             guess=not flag(form.get("no_guess"), default=False),
@@ -143,7 +169,8 @@ async def batch_upload(request: Request) -> Response:
         return await answer_inventory(web, form.get("inventory"), options)
     except InputError as exc:
         shown = lenient_lang(lang)
-        return render(
+        return await web.work.page(
+            render,
             request,
             "batch.html",
             400,
@@ -156,6 +183,10 @@ async def batch_upload(request: Request) -> Response:
 
 
 async def batch_template(request: Request) -> Response:
+    return await web_of(request).work.page(_batch_template, request)
+
+
+def _batch_template(request: Request) -> Response:
     from kyodo_rules.outputs import inventory as _batch
 
     web = web_of(request)
@@ -163,6 +194,8 @@ async def batch_template(request: Request) -> Response:
     try:
         _batch.write_template(target)
         data = target.read_bytes()
+    except OSError as exc:
+        raise storage_error(exc, web.uploads) from exc
     finally:
         target.unlink(missing_ok=True)
     return Response(
@@ -191,6 +224,10 @@ def _rule_view(web: Web, rule: Any, lang: Lang) -> dict[str, Any]:
 
 
 async def rules_page(request: Request) -> Response:
+    return await web_of(request).work.page(_rules_page, request)
+
+
+def _rules_page(request: Request) -> Response:
     web = web_of(request)
     lang = page_lang(request)
     rules = web.rule_index["rules"]
@@ -198,6 +235,10 @@ async def rules_page(request: Request) -> Response:
 
 
 async def rule_page(request: Request) -> Response:
+    return await web_of(request).work.page(_rule_page, request)
+
+
+def _rule_page(request: Request) -> Response:
     web = web_of(request)
     lang = page_lang(request)
     rule = web.rule_index["by_id"].get(request.path_params["rule"])
@@ -206,7 +247,10 @@ async def rule_page(request: Request) -> Response:
     return render(request, "rule.html", lang=lang, **_rule_view(web, rule, lang))
 
 
-async def stylesheet(request: Request) -> Response:
+@cache
+def _stylesheet() -> str:
+    return (resources.files("kyodo_rules.web") / "static" / "web.css").read_text("utf-8")
 
-    css = (resources.files("kyodo_rules.web") / "static" / "web.css").read_text("utf-8")
-    return Response(css, media_type="text/css; charset=utf-8")
+
+async def stylesheet(request: Request) -> Response:
+    return Response(_stylesheet(), media_type="text/css; charset=utf-8")

@@ -104,6 +104,13 @@ def check_answers(answers: Any, name: str) -> dict[str, Any]:
 
 
 def _session_keys(data: dict[str, Any], name: str) -> SessionFile:
+    # The first unknown key is the message: found before pydantic lists every one of
+    # them (a file of 90,000 keys took seconds).
+    stray = next((key for key in data if key not in _KEYS), None)
+    if stray is not None:
+        raise InputError(
+            f"{name}: {str(stray)[:60]}: unknown session key; allowed: {', '.join(_KEYS)}"
+        )
     try:
         meta = SessionFile.model_validate(dict(data))
     except ValidationError as exc:

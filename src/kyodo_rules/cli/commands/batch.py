@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import TextIO
 
 from kyodo_rules.cli import options
+from kyodo_rules.cli.options import shown
 from kyodo_rules.files.sheetguard import LIMIT_HELP
 from kyodo_rules.model.errors import InputError
 
@@ -155,14 +156,15 @@ def run(args: argparse.Namespace) -> int:
             )
             path = inventory.write_map_template(args.template, text)
             print(
-                f"読み方のファイルを作成しました（--map {path} で使います） / map written: {path}",
+                f"読み方のファイルを作成しました（--map {shown(path)} で使います） / "
+                f"map written: {shown(path)}",
                 file=sys.stderr,
             )
             if not args.output:
                 return 0
         else:
             path = inventory.write_template(args.template)
-            print(f"入力用シートを作成しました / template written: {path}", file=sys.stderr)
+            print(f"入力用シートを作成しました / template written: {shown(path)}", file=sys.stderr)
             if not args.input:
                 return 0
     if not args.input or not args.output:

@@ -7,6 +7,7 @@ import json
 import sys
 
 from kyodo_rules.cli import options
+from kyodo_rules.cli.options import shown
 from kyodo_rules.model.errors import InputError
 
 
@@ -66,5 +67,5 @@ def run(args: argparse.Namespace) -> int:
             given,
             classifier=classifier,
         )
-        print(f"レポートを保存しました / report saved: {args.report}", file=sys.stderr)
+        print(f"レポートを保存しました / report saved: {shown(args.report)}", file=sys.stderr)
     return 0

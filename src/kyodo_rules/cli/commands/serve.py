@@ -11,7 +11,9 @@ import os
 import sys
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
+from kyodo_rules.cli.options import shown
 from kyodo_rules.model.errors import InputError
 
 
@@ -52,6 +54,7 @@ def run(args: argparse.Namespace) -> int:
         import uvicorn
 
         from kyodo_rules.web.app import create_app
+        from kyodo_rules.web.server import HttpProtocol, log_to_stderr
     except ModuleNotFoundError as exc:
         raise InputError(
             f"serve: {exc.name} is not installed; install the web extra: "
@@ -61,10 +64,11 @@ def run(args: argparse.Namespace) -> int:
         raise InputError(f"--workers {args.workers}: allowed: 1-64")
     # Checked (and the CSRF key made) once, here: workers must share one key.
     create_app(args.data, token=args.token, engine=args.engine)
-    shown = f"[{args.host}]" if ":" in args.host else args.host
-    address = f"http://{shown}:{args.port}/"
+    host = f"[{args.host}]" if ":" in args.host else args.host
+    address = f"http://{host}:{args.port}/"
     if args.token:
-        address += f"?token={args.token}"
+        # Percent-encoded as UTF-8: a token with `&`, `+`, a space or 合言葉 works from the link.
+        address += f"?token={quote(args.token.encode('utf-8', 'surrogateescape'), safe='')}"
     common: dict[str, Any] = {
         "host": args.host,
         "port": args.port,
@@ -72,10 +76,13 @@ def run(args: argparse.Namespace) -> int:
         "access_log": False,
         "server_header": False,
         "lifespan": "off",
+        "http": HttpProtocol,
     }
-    print(f"kyodo-rules: {address}  (data: {args.data}; Ctrl-C で終了 / to stop)", file=sys.stderr)
+    data = shown(args.data)
+    print(f"kyodo-rules: {address}  (data: {data}; Ctrl-C で終了 / to stop)", file=sys.stderr)
     sys.stderr.flush()
     if args.workers == 1:
+        log_to_stderr()
         uvicorn.Server(
             uvicorn.Config(create_app(args.data, token=args.token, engine=args.engine), **common)
         ).run()

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from kyodo_rules.model.vocabulary import Lang
 
 from kyodo_rules.cli import options
+from kyodo_rules.cli.options import shown
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -143,10 +144,14 @@ def run(args: argparse.Namespace) -> int:
         check_distinct([("--session", args.session or args.resume), (option, args.report)])
     if args.answers:
         return _replay(args)
+    profile = args.profile
     if args.resume:
         from kyodo_rules.wizard import session
 
-        session.load_state(args.resume, args.profile, args.lang)  # a broken file is said first
+        # A broken file is said first, and a profile no rulebase has before any question.
+        profile = session.load_state(args.resume, args.profile, args.lang).profile
+    if profile:
+        _check_profile(profile, args.rules_dir)
     if sys.stdin is None or not sys.stdin.isatty():
         from kyodo_rules.model.vocabulary import parse_lang
 
@@ -158,6 +163,17 @@ def run(args: argparse.Namespace) -> int:
         os.environ["PROMPT_TOOLKIT_COLOR_DEPTH"] = "DEPTH_1_BIT"
     loader = _Loader(args.rules_dir)
     return _interactive(args, loader)
+
+
+def _check_profile(profile: str, rules_dir: str | None) -> None:
+    """An unknown profile is one line before the first question (the first screen knows
+    the profiles without loading the rulebase)."""
+    from kyodo_rules.model.errors import InputError
+    from kyodo_rules.wizard import launch
+
+    known = sorted(pid for pid, _labels in launch.load(rules_dir).profiles)
+    if profile not in known:
+        raise InputError(f"profile: unknown profile {profile!r}; allowed: {', '.join(known)}")
 
 
 def _finish(
@@ -175,7 +191,7 @@ def _finish(
 
     if args.report:
         _write_report(args.report, result, lang, answers, title)
-        print(_words("saved_report", lang, path=args.report))
+        print(_words("saved_report", lang, path=shown(args.report)))
     if wizard is not None:
         wizard.show_result(result)
     else:
@@ -285,7 +301,7 @@ def _interactive(args: argparse.Namespace, loader: _Loader) -> int:
     path, created = _session_path(args, lang)
     print(screen.t("welcome", lang))
     print(screen.t("welcome_hint", lang))
-    print(screen.t("session_at", lang, path=path))
+    print(screen.t("session_at", lang, path=shown(path)))
     profile = resumed.profile if resumed is not None else args.profile or ""
     title: tuple[str | None] | None = None  # asked here, before the interview is loaded
     stopped = False
@@ -325,12 +341,15 @@ def _interactive(args: argparse.Namespace, loader: _Loader) -> int:
             saved = _save_somewhere(wizard, data, lang)
         if saved is not None:
             print("", file=sys.stderr)
-            print(_words("interrupted", lang, path=saved), file=sys.stderr)
-            print(_words("resume_hint", lang, path=saved, command=_launcher()), file=sys.stderr)
+            print(_words("interrupted", lang, path=shown(saved)), file=sys.stderr)
+            print(
+                _words("resume_hint", lang, path=shown(saved), command=_launcher()),
+                file=sys.stderr,
+            )
         return 130
     print("")
     # The answers are saved: leaving the result screen with Ctrl-C loses nothing.
     with contextlib.suppress(KeyboardInterrupt, EOFError):
         _finish(args, data, result, lang, _title(state), wizard.answers(), wizard)
-    print(_words("session_at", lang, path=path))
+    print(_words("session_at", lang, path=shown(path)))
     return 0

@@ -43,6 +43,19 @@ Cell = (
 
 #: Characters in one cell; Excel's own limit, so every cell read can be written back.
 MAX_CELL_CHARS = 32_767
+#: Characters of one CSV record (its lines together): room for 64 cells of Excel's
+#: largest. A longer record is a row error, read no further than this: a 190 MB
+#: line held 1.2 GB before the csv module had split it into cells.
+MAX_RECORD_CHARS = 64 * MAX_CELL_CHARS
+
+
+class _LongRecord(Exception):
+    """A record passed MAX_RECORD_CHARS; `cut`: inside a line, whose rest was skipped."""
+
+    def __init__(self, cut: bool) -> None:
+        super().__init__(cut)
+        self.cut = cut
+
 
 SUFFIXES = (".csv", ".xlsx")
 
@@ -337,13 +350,27 @@ def _csv_records(source: io.TextIOBase, size: int, name: str, limits: Limits) ->
     pending: deque[str] = deque()  # lines to read again, before the source's next
     taken: list[str] = []  # lines consumed since the current record began
 
+    held = 0  # characters of the lines in `taken`
+
+    def take(line: str) -> str:
+        nonlocal held
+        if not taken:
+            held = 0
+        taken.append(line)
+        held += len(line)
+        if held > MAX_RECORD_CHARS:
+            raise _LongRecord(cut=False)
+        return line
+
     def feed() -> Iterator[str]:
         while pending:
-            taken.append(pending.popleft())
-            yield taken[-1]
-        for line in source:
-            taken.append(line)
-            yield line
+            yield take(pending.popleft())
+        while line := source.readline(MAX_RECORD_CHARS + 1):
+            if len(line) > MAX_RECORD_CHARS and not line.endswith("\n"):
+                while (rest := source.readline(1 << 20)) and not rest.endswith("\n"):
+                    pass  # the rest of a line too long to be a row: skipped, never held
+                raise _LongRecord(cut=True)
+            yield take(line)
 
     old_limit = csv.field_size_limit()
     csv.field_size_limit(max(old_limit, size + 1))  # cell length is checked per row
@@ -357,6 +384,20 @@ def _csv_records(source: io.TextIOBase, size: int, name: str, limits: Limits) ->
                     record = next(reader)
                 except StopIteration:
                     return
+                except _LongRecord as exc:
+                    number += 1
+                    start = base + before + 1
+                    problem = (
+                        f"{start}行目からの行が {MAX_RECORD_CHARS:,} 文字を超えています / "
+                        f"the row from line {start} is over {MAX_RECORD_CHARS:,} characters"
+                    )
+                    yield SheetRow(number, (), (RowError(number, "(row)", problem),))
+                    if exc.cut:  # resume after the long line
+                        base = start + len(taken)
+                    else:  # resume on the line after the one the record began on
+                        pending.extendleft(reversed(taken[1:]))
+                        base = start
+                    break
                 except csv.Error as exc:
                     number += 1
                     start = base + before + 1

@@ -18,6 +18,7 @@ import itertools
 import multiprocessing
 import os
 import signal
+import threading
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -234,18 +235,35 @@ def answered_rows(
     yield from _pooled(itertools.chain(head, rows), task, jobs)
 
 
+#: Long sheets being answered in this process now (the web server answers two at
+#: once), and the memos' bound from before the first of them.
+_long_sheets = 0
+_memo_bound = 0
+_memo_lock = threading.Lock()
+
+
 @contextmanager
 def _small_memos(lower: bool) -> Iterator[None]:
-    """While a long sheet is answered here, memos are kept small; the bound is put back after."""
+    """While a long sheet is answered here, memos are kept small; the bound is put back
+    when the last one running ends (sheets may overlap, in a server's threads)."""
+    global _long_sheets, _memo_bound
     from kyodo_rules.decision import policy
 
-    before = policy.MEMO_SIZE
-    if lower:
-        policy.bound_memos(min(before, BATCH_MEMO))
+    if not lower:
+        yield
+        return
+    with _memo_lock:
+        if _long_sheets == 0:
+            _memo_bound = policy.MEMO_SIZE
+            policy.bound_memos(min(_memo_bound, BATCH_MEMO))
+        _long_sheets += 1
     try:
         yield
     finally:
-        policy.bound_memos(before)
+        with _memo_lock:
+            _long_sheets -= 1
+            if _long_sheets == 0:
+                policy.bound_memos(_memo_bound)
 
 
 def _chunks(rows: Iterator[SheetRow]) -> Iterator[list[SheetRow]]:
