@@ -22,6 +22,7 @@ from kyodo_rules.cli.main import main
 from kyodo_rules.model.vocabulary import CATEGORIES, FIELD_KINDS, VERDICTS, ZONES
 from kyodo_rules.outputs import inventory as batch
 from kyodo_rules.outputs.inventory import RESULT_COLUMNS
+from kyodo_rules.outputs.text import headline
 from kyodo_rules.wording.field_labels import CODE_LABELS, FIELD_LABELS, fold, header_aliases
 from strategies import inventory_row
 
@@ -58,7 +59,7 @@ def _summary(rows: list[tuple[Any, ...]], section: str) -> dict[str, int]:
 
 
 def _row_lines(stderr: str) -> list[str]:
-    return [line for line in stderr.splitlines() if line.startswith("row ")]
+    return [line for line in stderr.splitlines() if re.match(r"\d+行目 / row ", line)]
 
 
 #: Enough rows for every verdict, category and zone to occur; the throughput of
@@ -102,16 +103,17 @@ def test_over_a_thousand_rows_on_the_pool(
     verdicts = _summary(summary, "判定")
     from kyodo_rules.outputs.text import label
 
-    shown = [row[verdict_at] for row in results[1:]]
+    # Each row opens with the headline; its verdict words come first.
+    shown = [str(row[verdict_at]).split("（")[0] for row in results[1:]]
     for code in VERDICTS:
-        assert shown.count(label("verdict", code)) == verdicts[code]
+        assert shown.count(label("verdict_short", code)) == verdicts[code]
     forms = _summary(summary, "おすすめの協働の形（複数該当あり）")
     assert len(forms) == 9 and sum(forms.values()) > 0
     # Spot checks: a row's answer is classify()'s answer for the facts the row meant.
     for index in (0, 1234, ROWS - 1):
         facts = generated[index][0]
         expected = classify(facts, profile="nichinan", what_if=False)
-        assert results[index + 1][verdict_at] == label("verdict", expected.verdict)
+        assert results[index + 1][verdict_at] == headline(expected)
 
 
 def test_three_bad_cells_are_reported_and_every_row_answered(
@@ -133,17 +135,17 @@ def test_three_bad_cells_are_reported_and_every_row_answered(
     assert main(["batch", str(source), "-o", str(out)]) == 1
     lines = _row_lines(capsys.readouterr().err)
     assert len(lines) == 3
-    assert lines[0].startswith("row 4: planner（企画立案者）: 「市長」は使えません")
-    assert "市 (city)、相手方 (partner)、共同 (joint)" in lines[0]
-    assert lines[1].startswith("row 11: city_supervises（市による指導・監督）: 「たぶん」")
-    assert lines[2].startswith("row 18: actors（主体）: 「宇宙人」は使えません")
+    assert lines[0].startswith("4行目 / row 4: 企画立案者: 「市長」は使えません")
+    assert "使える値: 市、相手方、共同" in lines[0]
+    assert lines[1].startswith("11行目 / row 11: 市による指導・監督: 「たぶん」")
+    assert lines[2].startswith("18行目 / row 18: 主体: 「宇宙人」は使えません")
     results = _sheet(out, "判定結果")
     assert len(results) == 21
     verdict_at, error_at = results[0].index("判定"), results[0].index("入力エラー")
     for sheet_row, row in enumerate(results[1:], 2):
         assert row[verdict_at]
         if sheet_row in (4, 11, 18):
-            assert str(row[error_at]).startswith(f"row {sheet_row}: ")
+            assert str(row[error_at]).startswith(f"{sheet_row}行目 / row {sheet_row}: ")
         else:
             assert row[error_at] is None
     # Row 4 is the answer for its facts without the planner it could not read.
@@ -153,11 +155,8 @@ def test_three_bad_cells_are_reported_and_every_row_answered(
         for name, value in facts.items()
         if name != "planner" and batch.parse_cell(name, value) is not None
     }
-    from kyodo_rules.outputs.text import label
-
     expected = classify(parsed, what_if=False)
-    shown = expected.provisional if expected.status == "provisional" else expected
-    assert results[3][verdict_at] == label("verdict", shown.verdict)  # type: ignore[union-attr]
+    assert results[3][verdict_at] == headline(expected)
     summary = _sheet(out, "集計")
     assert _summary(summary, "判定した事業") == {"": 20}
     assert _summary(summary, "入力エラーのある行") == {"": 3}
@@ -191,7 +190,7 @@ def test_csv_in_and_out_with_japanese_headers(
     assert [r[0] for r in rows[1:]] == ["河川清掃", "委託"]
     verdict = rows[0].index("判定")
     category = rows[0].index("理由の分類")
-    assert rows[1][verdict] == "協働ではありません"
+    assert rows[1][verdict].startswith("協働ではない（")  # the headline every output opens with
     assert rows[1][category] == "奉仕作業（労力のみを求めるもの）"
     assert rows[2][category] == "アウトソーシング（一般的な外部委託）"
     reasons = rows[1][rows[0].index("根拠")]
@@ -332,7 +331,11 @@ def test_unreadable_input_is_exit_2(tmp_path: Path, capsys: pytest.CaptureFixtur
     twice.write_text("planner,企画立案者\ncity,city\ncity,partner\n")
     assert main(["batch", str(twice), "-o", str(tmp_path / "t.csv")]) == 1
     lines = _row_lines(capsys.readouterr().err)
-    assert len(lines) == 1 and lines[0].startswith("row 3: planner") and "'planner'" in lines[0]
+    assert (
+        len(lines) == 1
+        and lines[0].startswith("3行目 / row 3: 企画立案者")
+        and "'planner'" in lines[0]
+    )
     ok = tmp_path / "ok.csv"
     ok.write_text("planner\ncity\n")
     assert main(["batch", str(ok), "-o", str(tmp_path / "o.csv"), "--profile", "tokyo"]) == 2

@@ -275,7 +275,7 @@ def test_a_formula_without_a_saved_value_is_a_row_error(tmp_path: Path) -> None:
     done = run("batch", str(book), "-o", str(out), cwd=tmp_path)
     assert done.returncode == 1, done.stderr
     assert "Traceback" not in done.stderr
-    assert "row 2: planner" in done.stderr and "B2" in done.stderr
+    assert "row 2: 企画立案者" in done.stderr and "B2" in done.stderr
     # The row is answered with its planner unknown; the cell is still its error.
     assert "2 rows read: 2 answered, 1 rows with errors" in done.stderr
 

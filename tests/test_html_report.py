@@ -38,6 +38,8 @@ JIREI3 = {
     "benefit": "public",
 }
 JIREI3_SOURCE = "002_5706d2c9275a3206.txt (7) 事例3"
+#: How people read that citation: the issuer and the guide, never the file.
+JIREI3_CITED = "日南市『市民協働の手引き』(7) 事例3"
 
 BROWSER = CHROMIUM
 if BROWSER is None and os.environ.get("KYODO_REQUIRE_TOOLS"):
@@ -137,9 +139,9 @@ def test_chromium_shows_verdict_and_sources_and_runs_no_script(
     dom_text = _chromium(tmp_path, "--dump-dom", path.as_uri()).stdout
     dom = _dom(dom_text)
     text = "".join(dom.text)
-    assert "協働ではありません" in text
+    assert "協働ではない（確定）" in text
     assert "奉仕作業" in text
-    assert JIREI3_SOURCE in text
+    assert JIREI3_CITED in text
     quote = next(t.quote for t in result.trace if t.source == JIREI3_SOURCE)
     assert quote and quote in text
     # The hostile title is shown as text, and the browser built no element from it.
@@ -207,7 +209,7 @@ def test_the_page_needs_nothing_from_outside() -> None:
 def test_english_page() -> None:
     page = render_html(classify(JIREI3), "en", None)
     assert '<html lang="en">' in page
-    assert "This is not 協働" in page
+    assert "not 協働 (settled)" in page
 
 
 def test_reports_by_suffix(tmp_path: Path) -> None:
@@ -216,7 +218,7 @@ def test_reports_by_suffix(tmp_path: Path) -> None:
     text = md.read_text(encoding="utf-8")
     assert text.startswith("# 協働判定の結果\n")
     assert "事業名: 事例3 \\*強調\\* &lt;b&gt;" in text
-    assert JIREI3_SOURCE in text
+    assert JIREI3_CITED in text and JIREI3_SOURCE not in text
     data = json.loads(write_report(result, tmp_path / "r.json", title="事例3").read_text("utf-8"))
     assert data["title"] == "事例3"
     assert data["verdict"] == "not_kyodo"

@@ -168,7 +168,7 @@ def test_the_jirei1_interview_reaches_outsourcing_and_every_answer_is_committed(
     assert "すべて市が作った" in summary and f"{url}/change/spec_author" in summary
     page = client.get(f"{url}/result")
     assert page.status_code == 200
-    assert "協働ではありません" in page.text and "アウトソーシング" in page.text
+    assert "協働ではない（確定）" in page.text and "アウトソーシング" in page.text
     assert "庁舎管理の委託" in page.text
     # Every reason links to its rule page.
     assert 'href="/rules/jirei1-outsourcing?lang=ja"' in page.text
@@ -262,7 +262,7 @@ def test_why_this_question_quotes_the_guidance_and_links_the_rules(client: TestC
     assert why, "no なぜこの質問？ on the page"
     text = why.group(1)
     assert "なぜこの質問？" in text and "<blockquote>" in text
-    assert re.search(r"\d{3}_[0-9a-f]{16}\.txt", text), "no source cited"
+    assert re.search(r"『[^』]+』", text), "no guide cited"  # the issuer and the guide, not the file
     assert 'href="/rules/' in text
 
 
@@ -568,7 +568,7 @@ def test_api_batch_answers_the_inventory(client: TestClient, data_dir: Path) -> 
     assert r.headers["x-kyodo-rows"] == "2" and r.headers["x-kyodo-rows-with-errors"] == "1"
     rows = _sheet(r.content)
     verdict = rows[0].index("判定")
-    assert rows[1][0] == "庁舎管理" and rows[1][verdict] == "協働ではありません"
+    assert rows[1][0] == "庁舎管理" and rows[1][verdict].startswith("協働ではない（")
     assert any("ドラゴン" in str(c) for c in rows[2])
     bad = client.post("/api/batch", files={"file": ("一覧.txt", b"x", "text/plain")})
     assert bad.status_code == 400 and "allowed: .csv, .xlsx" in bad.json()["error"]

@@ -161,7 +161,7 @@ def test_pages_on_the_running_server(server: Server) -> None:
     status, _, text = server.request("GET", "/rules/jirei1-outsourcing")
     assert status == 200
     assert "仕様書などは、すべて市が作り、市が指導・監督するからです。" in text
-    assert "002_5706d2c9275a3206.txt (7) 事例1" in text
+    assert "日南市『市民協働の手引き』(7) 事例1" in text
 
 
 # --------------------------------------------------------------------------- the browser
@@ -341,7 +341,7 @@ def test_jirei1_in_the_browser_with_back_and_the_summary_then_printed_on_a4(
     assert "庁舎管理の委託（再確認）" in _text(browser)
     _click(browser, "#see-result")
     page = _text(browser)
-    assert "協働ではありません" in page and "アウトソーシング" in page
+    assert "協働ではない（確定）" in page and "アウトソーシング" in page
     assert "庁舎管理の委託（再確認）" in page
     _screenshot(browser, "web-result.png")
     # Printed, the navigation disappears and the page is A4.
@@ -354,9 +354,11 @@ def test_jirei1_in_the_browser_with_back_and_the_summary_then_printed_on_a4(
     for width, height in boxes:
         assert abs(width - A4[0]) <= 2 and abs(height - A4[1]) <= 2, (width, height)
     # Every reason links to its rule page.
+    # Every reason links to its rule page (in the details, which the print leaves out).
+    browser.find_element(By.CSS_SELECTOR, "#details summary").click()
     _click(browser, 'a[href^="/rules/jirei1-outsourcing"]')
     assert "仕様書などは、すべて市が作り" in _text(browser)
-    assert "002_5706d2c9275a3206.txt (7) 事例1" in _text(browser)
+    assert "日南市『市民協働の手引き』(7) 事例1" in _text(browser)
     browser.get(url)
     assert "/summary" in browser.current_url  # a finished interview opens on its summary
 
@@ -388,7 +390,7 @@ def test_a_festival_interrupted_by_closing_the_browser_resumes_from_its_url(
     _finish(browser, FESTIVAL)
     _click(browser, "#see-result")
     page = _text(browser)
-    assert "協働です" in page
+    assert "協働（確定）" in page
 
 
 @needs_browser

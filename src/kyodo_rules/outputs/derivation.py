@@ -75,15 +75,23 @@ def condition_words(c: cond.Condition, lang: Lang = "ja", indent: str = "") -> l
     return [indent + text("condition", "all", lang), *_items(c.items, lang, indent)]
 
 
+def _generic_principles(lang: Lang) -> dict[str, str]:
+    """The generic profile's names of the principles (a rule page shows no city's)."""
+    from kyodo_rules.decision.classify import default_classifier
+
+    spec = default_classifier().rulebase.profiles["generic"].spec
+    return {code: p.label.get(lang) for code, p in spec.principles.items()}
+
+
 def conclusion_words(
     then: Conclusion, lang: Lang = "ja", principles: Mapping[str, str] | None = None
 ) -> list[str]:
     """What a rule concludes, one item a line, in words.
 
     `principles`: the profile's names for its principles (they are the profile's
-    own words, not the catalog's); a principle without one shows its code.
+    own words, not the catalog's); by default the generic profile's.
     """
-    named = principles or {}
+    named = principles if principles is not None else _generic_principles(lang)
 
     def line(key: str, shown: str) -> str:
         return f"{text('conclusion', key, lang)}: {shown}"

@@ -33,10 +33,13 @@ from typing import IO, TYPE_CHECKING, Any
 from kyodo_rules.model.errors import InputError
 from kyodo_rules.model.records import Result
 from kyodo_rules.model.vocabulary import Lang
+from kyodo_rules.outputs.citation import cite, cite_in
 from kyodo_rules.outputs.text import (
     describe_change,
     heading,
+    headline,
     label,
+    next_steps,
     render_markdown,
     section_items,
     split_trace,
@@ -72,7 +75,7 @@ def _profile_name(profile: str, lang: Lang, classifier: Classifier | None) -> st
         from kyodo_rules.decision.classify import default_classifier
 
         spec = (classifier or default_classifier()).rulebase.profiles[profile].spec
-        return f"{spec.name.get(lang)}{catalog.aside(profile, lang)}"
+        return spec.name.get(lang)
     except Exception:  # a report must not fail over a display name
         return profile
 
@@ -94,8 +97,23 @@ def report_context(
 
     project = title.strip() if title and title.strip() else None
     used, unused = split_trace(result)
+    status = result.status
+    provisional = result.provisional if status == "provisional" and result.provisional else None
+
+    def cited(source: str) -> str:
+        return cite(source, lang, classifier)
+
+    titles = {t.rule_id: t.title for t in result.trace}
+    deciding = [t for t in used if t.decides][:TOP_REASONS] or used[:1]
+    presumptions = (
+        result.provisional.presumptions if status != "settled" and result.provisional else ()
+    )
+    top = result.forms[0] if result.forms and result.answer.verdict != "not_kyodo" else None
     return {
         "result": result,
+        "answer": result.answer,
+        "headline": headline(result, lang),
+        "next_steps": next_steps(result, lang),
         "lang": lang,
         "page_title": project or heading("title", lang),
         "project": project,
@@ -108,19 +126,36 @@ def report_context(
         "sep": catalog.text("phrase", "list", lang),
         "label": lambda kind, code: label(kind, code, lang),
         "aside": lambda text: catalog.aside(text, lang),
+        "cite": cited,
+        "title_of": lambda rule_id: titles.get(rule_id, rule_id),
+        "quote_of": lambda t: t.quote,
         "field_label": lambda name: catalog.field_label(name, lang),
         "profile_name": _profile_name(result.profile, lang, classifier),
+        "shown_zone": provisional.zone if provisional else result.zone,
+        "shown_subsidiarity": provisional.subsidiarity if provisional else result.subsidiarity,
+        "top_form": top,
+        "top_cautions": [cite_in(c, lang, classifier) for c in top.cautions[:TOP_CAUTIONS]]
+        if top
+        else [],
+        "people": lambda text: cite_in(text, lang, classifier),
+        "other_forms": [f.label for f in result.forms[1:]] if top else [],
+        "deciding": [_cited_entry(t, cited) for t in deciding],
         "used": used,
         "unused": unused,
         "what_if": [describe_change(change, lang) for change in result.would_be_kyodo_if],
+        "blocked": result.what_if_blocked_by if result.answer.verdict == "not_kyodo" else (),
         "rule_href": None,
         # Whether the answer is settled (確定), provisional (暫定) or undetermined, and
         # the open rules a provisional answer presumes not to apply.
-        "status": result.status,
-        "presumptions": (
-            result.provisional.presumptions
-            if result.status != "settled" and result.provisional
-            else ()
+        "status": status,
+        "presumptions": [_cited_entry(p, cited) for p in presumptions],
+        "presumed_top": [
+            _presumed(p, cited, titles, lang) for p in presumptions[:TOP_PRESUMPTIONS]
+        ],
+        "presumed_more": (
+            catalog.text("report", "more_in_details", lang, n=len(presumptions) - TOP_PRESUMPTIONS)
+            if len(presumptions) > TOP_PRESUMPTIONS
+            else ""
         ),
         "verdict_phrase": lambda verdict, category: verdict_phrase(verdict, category, lang),
         "open_items": list(
@@ -132,6 +167,35 @@ def report_context(
         ),
         "answer_items": section_items(result, "answers", lang, answers),
     }
+
+
+#: What the first page holds of each list: the rest is in the report's details.
+TOP_REASONS = 3
+TOP_CAUTIONS = 1
+TOP_PRESUMPTIONS = 3
+
+
+def _cited_entry(entry: Any, cited: Any) -> dict[str, Any]:
+    """A trace entry or presumption as the template shows it: its words, cited."""
+    return {
+        "title": entry.title,
+        "quote": entry.quote,
+        "cited": cited(entry.source),
+        "facts": getattr(entry, "facts", ()),
+        "rule_id": entry.rule_id,
+    }
+
+
+def _presumed(p: Any, cited: Any, titles: Mapping[str, str], lang: Lang) -> dict[str, Any]:
+    """A presumption on the first page: what it is, and what speaks for the answer anyway
+    (the form whose sentence states it) or against it (the other guide's reading)."""
+    note = ""
+    if p.stated_by:
+        forms = catalog.join((titles.get(r, r) for r in p.stated_by), lang)
+        note = catalog.text("report", "stated_by", lang, forms=forms)
+    elif p.contested_by:
+        note = catalog.text("report", "contested_by", lang, other=cited(p.contested_by))
+    return {**_cited_entry(p, cited), "note": note}
 
 
 _ENV: Any = None

@@ -12,6 +12,7 @@ from typing import Any
 
 from kyodo_rules.model.records import Result
 from kyodo_rules.model.vocabulary import Lang
+from kyodo_rules.outputs.citation import cite, cite_in
 from kyodo_rules.wording import catalog
 
 #: Sections of the full report after the first screen, in the order the wizard offers them.
@@ -54,11 +55,50 @@ def split_trace(result: Result) -> tuple[list[Any], list[Any]]:
     return used, [t for t in result.trace if not t.contributes]
 
 
+def profile_name(profile: str, lang: Lang) -> str:
+    """A profile as people know it (「日南市」), never its code."""
+    try:
+        from kyodo_rules.decision.classify import default_classifier
+
+        return default_classifier().rulebase.profiles[profile].spec.name.get(lang)
+    except KeyError:  # a custom rulebase's profile: its own name is all there is
+        return profile
+
+
 def heading(key: str, lang: Lang) -> str:
     return catalog.text("heading", key, lang)
 
 
 describe_change = catalog.describe_change
+
+
+def headline_words(verdict: str, status: str, category: str | None, lang: Lang) -> str:
+    """The headline every output opens with, said one way: 「協働（暫定）」,
+    「協働ではない（確定）：アウトソーシング（一般的な外部委託）」, 「判定できない」.
+
+    `verdict` is the verdict shown (the strict one when settled, the provisional
+    one otherwise), `status` settled / provisional / undetermined.
+    """
+    shown = catalog.label("verdict_short", verdict, lang)
+    if status == "undetermined":
+        return shown
+    words = catalog.text(
+        "phrase",
+        "headline_status",
+        lang,
+        verdict=shown,
+        status=catalog.label("status", status, lang),
+    )
+    if category:
+        reason = catalog.label("category", category, lang)
+        words = catalog.text("phrase", "headline_reason", lang, headline=words, reason=reason)
+    return words
+
+
+def headline(result: Result, lang: Lang = "ja") -> str:
+    """`headline_words` of a result: its `answer` (the verdict shown, status, reason)."""
+    answer = result.answer
+    return headline_words(answer.verdict, answer.status, answer.category, lang)
 
 
 def verdict_phrase(verdict: str, category: str | None, lang: Lang) -> str:
@@ -73,18 +113,10 @@ def brief_lines(result: Result, lang: Lang = "ja") -> list[str]:
     """The first screen: the verdict with its status, the category or the best form,
     and what to do next. Short enough for 80×24 with the rest one keypress away."""
     status = result.status
-    shown = result.provisional if status == "provisional" and result.provisional else result
     out = [f"【{heading('title', lang)}】", ""]
-    out.append(
-        f"{heading('verdict', lang)}: {verdict_phrase(shown.verdict, None, lang)}"
-        f"{catalog.aside(catalog.label('status', status, lang), lang)}"
-    )
+    out.append(f"{heading('verdict', lang)}: {headline(result, lang)}")
     out.append(f"  {heading(status + '_note', lang)}")
-    if shown.category:
-        out.append(
-            f"{heading('category', lang)}: {catalog.label('category', shown.category, lang)}"
-        )
-    elif result.forms:
+    if result.answer.verdict != "not_kyodo" and result.forms:
         out.append(f"{heading('top_form', lang)}: {result.forms[0].label}")
     steps = next_steps(result, lang)
     if steps:
@@ -97,9 +129,11 @@ def brief_lines(result: Result, lang: Lang = "ja") -> list[str]:
 def next_steps(result: Result, lang: Lang) -> list[str]:
     """At most three things to do next: confirm what decides, change the design, prepare."""
     name = catalog.field_label
-    deciding = [q for q in result.open_questions if "verdict" in q.affects]
-    if deciding:
-        now = result.provisional.verdict if result.provisional else result.verdict
+    # Until the answer is settled: the questions that can change it, in the order
+    # they decide (a settled answer's reason is refined in the details).
+    deciding = [q for q in result.open_questions if {"verdict", "category"} & set(q.affects)]
+    if deciding and result.status != "settled":
+        now = (result.answer.verdict, result.answer.category)
         confirm = heading("confirm", lang)
         return [
             f"{confirm}: {name(q.field, lang)} — {_turning_words(q, now, lang)}"
@@ -125,14 +159,19 @@ def _single(value: Any) -> Any:
     return value[0] if isinstance(value, list) and len(value) == 1 else value
 
 
-def _turning_words(question: Any, now: str, lang: Lang) -> str:
-    """「すべて市が作った」なら協働ではない: the answers that would turn the verdict."""
+def _turning_words(question: Any, now: tuple[str, str | None], lang: Lang) -> str:
+    """「すべて市が作った」なら協働ではない: the answers that would turn the answer shown
+    (its verdict, or its reason: then the reason is said too)."""
     parts = []
     for outcome in question.outcomes:
-        if outcome.verdict == now:
+        if (outcome.verdict, outcome.category) == now:
             continue
         shown = catalog.value_label(question.field, _single(outcome.value), lang)
-        where = catalog.label("verdict_short", outcome.verdict, lang)
+        where = (
+            catalog.label("verdict_short", outcome.verdict, lang)
+            if outcome.verdict != now[0]
+            else verdict_phrase(outcome.verdict, outcome.category, lang)
+        )
         parts.append(catalog.text("phrase", "answer_leads", lang, value=shown, where=where))
     if not parts:
         return heading("if_answer", lang)
@@ -176,22 +215,20 @@ def section_items(
         return f"  > {text}" if md else f"    「{text}」"
 
     items: list[str] = []
+    titles = {t.rule_id: t.title for t in result.trace}
     if key == "reasons":
         for t in split_trace(result)[0]:
-            items.append(f"{t.title} — {t.source}")
+            items.append(f"{t.title} — {cite(t.source, lang)}")
             if t.quote:
                 items.append(quote(t.quote))
     elif key == "other_rules":
         for t in split_trace(result)[1]:
-            note = (
-                catalog.aside(f"{heading('set_aside', lang)}: {t.overridden_by}", lang)
-                if t.overridden_by
-                else ""
-            )
-            items.append(f"{t.title}{note} — {t.source}")
+            by = titles.get(t.overridden_by or "", t.overridden_by)
+            note = catalog.aside(f"{heading('set_aside', lang)}: {by}", lang) if by else ""
+            items.append(f"{t.title}{note} — {cite(t.source, lang)}")
     elif key == "presumptions" and result.status != "settled" and result.provisional:
         for p in result.provisional.presumptions:
-            items.append(f"{p.title} — {p.source}{_facts_aside(p.facts, lang)}")
+            items.append(f"{p.title} — {cite(p.source, lang)}{_facts_aside(p.facts, lang)}")
             if p.quote:
                 items.append(quote(p.quote))
     elif key == "open_questions":
@@ -206,12 +243,19 @@ def section_items(
     elif key == "forms":
         for n, form in enumerate(result.forms, 1):
             items.append(f"{n}. {form.label}")
-            items.extend(f"    {heading('form_reasons', lang)}: {r}" for r in form.reasons)
-            items.extend(f"    {heading('cautions', lang)}: {c}" for c in form.cautions)
+            items.extend(
+                f"    {heading('form_reasons', lang)}: {cite_in(r, lang)}" for r in form.reasons
+            )
+            items.extend(
+                f"    {heading('cautions', lang)}: {cite_in(c, lang)}" for c in form.cautions
+            )
     elif key == "flags":
-        items = [f"{f.message}{catalog.aside(f.source, lang)}" for f in result.flags]
+        items = [f"{f.message}{catalog.aside(cite(f.source, lang), lang)}" for f in result.flags]
     elif key == "principles":
-        items = [f"{p.label}{catalog.aside(p.source, lang)}" for p in result.principles_violated]
+        items = [
+            f"{p.label}{catalog.aside(cite(p.source, lang), lang)}"
+            for p in result.principles_violated
+        ]
     elif key == "documents":
         items = [catalog.label("value", d, lang) for d in result.required_documents]
     elif key == "checklist":
@@ -222,7 +266,9 @@ def section_items(
             items = [heading("no_change", lang)]
             for b in result.what_if_blocked_by:
                 why = _facts_aside(b.facts, lang)
-                items.append(f"    {heading('blocked', lang)}: {b.title} — {b.source}{why}")
+                items.append(
+                    f"    {heading('blocked', lang)}: {b.title} — {cite(b.source, lang)}{why}"
+                )
     elif key == "answers" and answers:
         items = [catalog.fact_is(field, value, lang) for field, value in answers.items()]
     return items
@@ -240,7 +286,7 @@ def _lines(
         f"{catalog.label('subsidiarity', result.subsidiarity, lang)}"
     )
     if result.profile != "generic":
-        out.append(f"{heading('profile', lang)}: {result.profile}")
+        out.append(f"{heading('profile', lang)}: {profile_name(result.profile, lang)}")
     if md:
         out = [_markdown_line(line) for line in out]
     for key in DETAIL_SECTIONS:

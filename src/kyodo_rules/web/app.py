@@ -39,7 +39,7 @@ from kyodo_rules.model.errors import InputError, KyodoError
 from kyodo_rules.model.vocabulary import LANGS
 from kyodo_rules.rulebase.questions import default_data
 from kyodo_rules.web import api, documents, interview, pages
-from kyodo_rules.web.core import Web, lenient_lang, page_lang, page_words, render, web_of
+from kyodo_rules.web.core import Web, lenient_lang, page_lang, page_words, render, said, web_of
 from kyodo_rules.web.guard import (
     MAX_BODY,
     MAX_UPLOAD,
@@ -77,7 +77,8 @@ async def _input_error(request: Request, exc: Exception) -> Response:
     message = str(exc).strip()
     if request.url.path.startswith("/api/"):
         return error_json(400, message)
-    return render(request, "error.html", 400, lang=page_lang(request), message=message)
+    lang = page_lang(request)
+    return render(request, "error.html", 400, lang=lang, message=said(message, lang))
 
 
 def _is_api(request: Request) -> bool:

@@ -27,6 +27,7 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from kyodo_rules.decision.classify import Classifier, EngineName
 from kyodo_rules.model.vocabulary import LANGS, Lang, parse_lang
+from kyodo_rules.outputs.citation import cite
 from kyodo_rules.rulebase.questions import WizardData
 from kyodo_rules.web.guard import BROWSER_COOKIE, MAX_UPLOAD, BodyRefused, TooLarge
 from kyodo_rules.web.store import Store, Stored, new_id, storage_error
@@ -80,7 +81,7 @@ class Web:
     def profiles(self, lang: Lang) -> list[tuple[str, str]]:
         out = []
         for pid, profile in sorted(self.classifier.rulebase.profiles.items()):
-            out.append((pid, f"{profile.spec.name.get(lang)} ({pid})"))
+            out.append((pid, profile.spec.name.get(lang)))
         out.sort(key=lambda p: p[0] != "generic")
         return out
 
@@ -192,6 +193,20 @@ def web_of(request: Request) -> Web:
     return web
 
 
+def said(message: str, lang: Lang) -> str:
+    """A refusal as a page in `lang` says it: the project's messages say the Japanese and
+    the English separated by " / "; a page shows its own language's half. A message
+    in one language only (a field's check) is shown as it is."""
+    if " / " not in message:
+        return message
+    head, _, tail = message.partition(" / ")
+    # "file.csv: 日本語 / English": the file's name belongs to both halves.
+    name, colon, ja = head.rpartition(": ")
+    if lang == "ja":
+        return head
+    return f"{name}{colon}{tail}" if colon and not ja.isascii() else tail
+
+
 def render(
     request: Request, name: str, status: int = 200, *, lang: Lang, **context: Any
 ) -> Response:
@@ -211,6 +226,7 @@ def render(
         csrf=web.csrf(browser),
         here=here,
         other_lang=next(other for other in LANGS if other != lang),
+        cite=lambda source: cite(source, lang, web.classifier),  # a guide as people know it
         **context,
     )
     return remember(HTMLResponse(page, status), request, browser, new)

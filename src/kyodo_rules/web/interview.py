@@ -105,7 +105,7 @@ def _status(web: Web, state: State) -> dict[str, Any]:
     is settled, else the provisional one (open rules presumed not to apply),
     the rules so presumed, and how many open questions can still change it.
     """
-    from kyodo_rules.outputs.text import label, verdict_phrase
+    from kyodo_rules.outputs.text import headline
 
     flow = web.flow(state.profile)
     lang = parse_lang(state.lang)
@@ -116,14 +116,10 @@ def _status(web: Web, state: State) -> dict[str, Any]:
     )
     status = result.status
     shown = result.provisional if status == "provisional" and result.provisional else result
-    deciding = sum(1 for q in result.open_questions if "verdict" in q.affects)
+    # As the terminal counts them: the questions that can still change the answer shown.
+    deciding = len(flow.standing(state).deciding)
     line = catalog.text(
-        "wizard",
-        "status_line",
-        lang,
-        verdict=verdict_phrase(shown.verdict, None, lang),
-        status=label("status", status, lang),
-        points=deciding,
+        "wizard", "status_line", lang, headline=headline(result, lang), points=deciding
     )
     presumptions = (
         result.provisional.presumptions if status != "settled" and result.provisional else ()
@@ -270,7 +266,10 @@ def _home(request: Request) -> Response:
         }
         for i, updated, s in web.store.of_browser(browser)
     ]
-    return render(request, "home.html", lang=lang, profiles=web.profiles(lang), mine=mine)
+    profiles = web.profiles(lang)
+    return render(
+        request, "home.html", lang=lang, profiles=profiles, mine=mine, profile_names=dict(profiles)
+    )
 
 
 async def start(request: Request) -> Response:

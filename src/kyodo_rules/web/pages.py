@@ -24,6 +24,7 @@ from kyodo_rules.web.core import (
     page_lang,
     posted_form,
     render,
+    said,
     save_upload,
     upload_bytes,
     upload_name,
@@ -176,7 +177,7 @@ async def batch_upload(request: Request) -> Response:
             400,
             lang=shown,
             profiles=web.profiles(shown),
-            error=str(exc),
+            error=said(str(exc), shown),
         )
     finally:
         await form.close()

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 import questionary
 from questionary import Choice, Separator
 
+from kyodo_rules.outputs.citation import cite
 from kyodo_rules.rulebase.questions import TITLE
 from kyodo_rules.wizard import documents
 from kyodo_rules.wizard.answers import answer_words
@@ -62,11 +63,11 @@ def quote_on_request(wizard: Wizard, help: Any, rules: Sequence[Any]) -> None:
     if help is not None:
         wizard.say(f"■ {wizard.t('help')}")
         wizard.say("  " + catalog.text("phrase", "quoted", lang, text=help.quote))
-        wizard.say("  " + catalog.aside(help.source, lang).strip())
+        wizard.say("  " + catalog.aside(cite(help.source, lang), lang).strip())
     if rules:
         wizard.say(f"■ {wizard.t('why_title')}")
         for rule in rules[:6]:
-            wizard.say(f"  ・{rule.title}{catalog.aside(rule.source, lang)}")
+            wizard.say(f"  ・{rule.title}{catalog.aside(cite(rule.source, lang), lang)}")
         if len(rules) > 6:
             wizard.say(f"  {wizard.t('and_more', n=len(rules) - 6)}")
     wizard.say("")

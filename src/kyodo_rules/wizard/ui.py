@@ -201,9 +201,8 @@ class Wizard:
 
     def status_line(self) -> str:
         """「いまの見込み: 協働（暫定）・確認すべき点 2」 after every answer."""
-        from kyodo_rules.outputs.text import label, verdict_phrase
+        from kyodo_rules.outputs.text import headline_words
 
-        lang = self.lang
         now = self.flow.standing(self.state)
         status = (
             "settled"
@@ -213,8 +212,7 @@ class Wizard:
         verdict = now.verdict if now.settled else now.provisional
         return self.t(
             "status_line",
-            verdict=verdict_phrase(verdict, None, lang),
-            status=label("status", status, lang),
+            headline=headline_words(verdict, status, now.category, self.lang),
             points=len(now.deciding),
         )
 

@@ -23,6 +23,7 @@ from kyodo_rules.outputs.inventory.columns import (
 )
 from kyodo_rules.outputs.inventory.guesses import Presumed
 from kyodo_rules.outputs.inventory.reading import Cell, RowError, SheetRow, pick
+from kyodo_rules.outputs.text import headline_words
 from kyodo_rules.wording import catalog
 
 if TYPE_CHECKING:
@@ -308,7 +309,8 @@ def result_cells(outcome: RowOutcome, lang: Lang) -> list[str]:
     else:
         question = key_question(result, lang)
     cells = {
-        "verdict": label("verdict", shown.verdict, lang),
+        # The headline every output opens with (「協働ではない（暫定）：市主導の依頼」).
+        "verdict": headline_words(shown.verdict, status, shown.category, lang),
         "status": label("status", status, lang),
         "category": label("category", shown.category, lang) if shown.category else "",
         "forms": "\n".join(f.label for f in result.forms),

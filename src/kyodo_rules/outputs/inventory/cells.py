@@ -232,13 +232,12 @@ class CellReader:
             hint = f"（近い語: {'、'.join(folded[n] for n in near)}）" if near else ""
             parts.append(f"「{word}」は使えません{hint}")
         allowed = _allowed(meaning)
-        return (
-            "、".join(parts)
-            + " / not allowed; "
-            + (f"使える値（、区切りで複数可）/ allowed, several separated by 、: {allowed}"
-               if meaning in FIELD_KINDS and FIELD_KINDS[meaning][0] == "codes"
-               else f"使える値 / allowed: {allowed}")
-        )  # fmt: skip
+        several = meaning in FIELD_KINDS and FIELD_KINDS[meaning][0] == "codes"
+        # Japanese sentences that name the words a person may write (no codes: the
+        # column is named by whoever reads the row, see `RowError`).
+        return "、".join(parts) + (
+            f"。使える値（、区切りで複数可）: {allowed}" if several else f"。使える値: {allowed}"
+        )
 
 
 def _merge(facts: dict[str, Any], found: Mapping[str, Any]) -> str | None:
@@ -264,7 +263,7 @@ def _allowed(meaning: str) -> str:
     if field_name in CODE_LABELS:
         labels = CODE_LABELS[field_name]
         codes = FIELD_KINDS[field_name][1]
-        return "、".join(f"{labels.get(str(c), c)} ({c})" for c in codes)
+        return "、".join(labels.get(str(c), str(c)) for c in codes)
     office = office_words()
     return "、".join(dict.fromkeys(e.words[0] for e in office.words if e.facts))
 

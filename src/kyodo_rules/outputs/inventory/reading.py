@@ -79,12 +79,9 @@ class RowError:
     problem: str
 
     def __str__(self) -> str:
-        where = (
-            f"{self.field}（{FIELD_LABELS[self.field]}）"
-            if self.field in FIELD_LABELS
-            else self.field
-        )
-        return f"row {self.row}: {where}: {self.problem}"
+        # The column as the sheet's reader knows it (its label), never the field's code.
+        where = FIELD_LABELS.get(self.field, self.field)
+        return f"{self.row}行目 / row {self.row}: {where}: {self.problem}"
 
 
 @dataclass(frozen=True)
