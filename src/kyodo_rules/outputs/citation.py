@@ -40,8 +40,13 @@ def guides(classifier: Classifier | None = None) -> Mapping[str, SourceDoc]:
 def cite(source: str, lang: Lang, classifier: Classifier | None = None) -> str:
     """`002_… (7) 事例1` as 日南市『市民協働の手引き』(7) 事例1; a source the policy does not
     list is shown as written (a custom rulebase's own document)."""
+    return cite_among(source, lang, guides(classifier))
+
+
+def cite_among(source: str, lang: Lang, known: Mapping[str, SourceDoc]) -> str:
+    """`cite` with the source documents given (the inventory's and the drafts' own)."""
     file, _, section = source.partition(" ")
-    doc = guides(classifier).get(file)
+    doc = known.get(file)
     if doc is None:
         return source
     return catalog.text(
@@ -59,4 +64,4 @@ def cite_in(text: str, lang: Lang, classifier: Classifier | None = None) -> str:
     return _SOURCE.sub(lambda m: cite(f"{m[1]} {m[2]}", lang, classifier), text)
 
 
-__all__ = ["cite", "cite_in", "guides"]
+__all__ = ["cite", "cite_among", "cite_in", "guides"]

@@ -11,7 +11,9 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from kyodo_rules.model.vocabulary import Lang
+from kyodo_rules.outputs.citation import cite
 from kyodo_rules.outputs.derivation import conclusion_words
+from kyodo_rules.outputs.text import headline
 from kyodo_rules.wording import catalog
 from kyodo_rules.wording.labels import fact_rows, verdict_words
 
@@ -89,7 +91,7 @@ def _fired_step(
         lines.append(f"  {catalog.aside(aside, lang).strip()}")
     if entry.quote:
         lines.append(f"  「{entry.quote}」")
-    lines.append(f"  {catalog.text('demo', 'source', lang)}: {entry.source}")
+    lines.append(f"  {catalog.text('demo', 'source', lang)}: {cite(entry.source, lang)}")
     head = catalog.text("demo", "rule", lang, n=n, total=total, rule=entry.rule_id)
     return Step(head, tuple(lines))
 
@@ -109,7 +111,7 @@ def demo_steps(
     steps = [
         Step(
             f"{case.title.get(lang)}  [{case.id}]",
-            (case.story.get(lang).strip(), "", f"{w['source']}: {case.source}"),
+            (case.story.get(lang).strip(), "", f"{w['source']}: {cite(case.source, lang)}"),
         ),
         Step(
             w["facts"],
@@ -119,9 +121,8 @@ def demo_steps(
     total = len(result.trace)
     for n, entry in enumerate(result.trace, 1):
         steps.append(_fired_step(entry, rules, principles, lang, n, total))
-    verdict_lines = [catalog.label("verdict", result.verdict, lang)]
-    if result.category:
-        verdict_lines.append(f"{w['category']}: {catalog.label('category', result.category, lang)}")
+    # The headline every output opens with (its reason included).
+    verdict_lines = [headline(result, lang)]
     if result.zone:
         verdict_lines.append(f"{w['zone']}: {catalog.label('zone', result.zone, lang)}")
     if result.forms:
@@ -163,7 +164,7 @@ def demo_steps(
             lines.append(f"  ＋ {t.rule_id}: {t.title}")
             if t.quote:
                 lines.append(f"    「{t.quote}」")
-            lines.append(f"    {w['source']}: {t.source}")
+            lines.append(f"    {w['source']}: {cite(t.source, lang)}")
         head = catalog.text("demo", "what_if", lang, n=n, total=len(changes))
         steps.append(Step(head, tuple(lines)))
     return steps

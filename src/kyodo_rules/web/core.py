@@ -201,10 +201,9 @@ def said(message: str, lang: Lang) -> str:
         return message
     head, _, tail = message.partition(" / ")
     # "file.csv: 日本語 / English": the file's name belongs to both halves.
-    name, colon, ja = head.rpartition(": ")
-    if lang == "ja":
-        return head
-    return f"{name}{colon}{tail}" if colon and not ja.isascii() else tail
+    name, colon, first = head.rpartition(": ")
+    halves = (head, f"{name}{colon}{tail}" if colon and not first.isascii() else tail)
+    return halves[LANGS.index(lang)]
 
 
 def render(

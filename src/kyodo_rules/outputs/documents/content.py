@@ -24,6 +24,7 @@ from typing import Any
 
 from kyodo_rules.model.records import Result
 from kyodo_rules.model.vocabulary import DOCUMENTS, Lang
+from kyodo_rules.outputs.citation import cite_among
 from kyodo_rules.outputs.text import brief_lines, split_trace, verdict_phrase
 from kyodo_rules.rulebase.document_forms import Cite, DocumentForm, Row, Section
 from kyodo_rules.rulebase.questions import WizardData
@@ -173,18 +174,8 @@ class _Filler:
 
     def where(self, source: str) -> str:
         """`002_… Ⅲ-2 …` as people read it: 日南市『市民協働の手引き』Ⅲ-2 …; never the file name."""
-        file, _, section = source.partition(" ")
-        doc = self.sources.get(file)
-        if doc is None:
-            return section
-        return catalog.text(
-            "document",
-            "where",
-            self.lang,
-            issuer=doc.issuer.get(self.lang),
-            title=doc.title,
-            section=section,
-        )
+        cited = cite_among(source, self.lang, self.sources)
+        return source.partition(" ")[2] if cited == source else cited
 
     def quote(self, cite: Cite) -> Quote:
         return Quote(cite.text.get(self.lang), self.where(cite.source))

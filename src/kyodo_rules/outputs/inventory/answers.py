@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from kyodo_rules.model.errors import InputError
 from kyodo_rules.model.vocabulary import CATEGORIES, FORMS, VERDICTS, ZONES, Lang
+from kyodo_rules.outputs.citation import cite_among
 from kyodo_rules.outputs.inventory.columns import (
     INPUT_FIELDS,
     RESULT_COLUMNS,
@@ -29,6 +30,7 @@ from kyodo_rules.wording import catalog
 if TYPE_CHECKING:
     from kyodo_rules.decision.classify import Classifier, EngineName
     from kyodo_rules.model.records import Result
+    from kyodo_rules.rulebase.settings import SourceDoc
 
 
 def label(kind: str, code: str | None, lang: Lang = "ja") -> str:
@@ -44,19 +46,12 @@ class RowWords:
 
     #: rule id -> (verdict, category) it concludes.
     concludes: Mapping[str, tuple[str | None, str | None]]
-    #: seed file -> (issuer, the guide's title), in the run's language.
-    guides: Mapping[str, tuple[str, str]]
+    #: seed file -> its source document (issuer and title)
+    guides: Mapping[str, SourceDoc]
 
     def cite(self, source: str, lang: Lang) -> str:
         """「日南市『市民協働の手引き』(7) 事例3」: the guide a reader knows, not its file."""
-        file, _, section = source.partition(" ")
-        found = self.guides.get(file)
-        if found is None:
-            return source
-        issuer, title = found
-        return catalog.text(
-            "inventory_words", "cite", lang, issuer=issuer, title=title, section=section
-        ).rstrip(" ,")
+        return cite_among(source, lang, self.guides)
 
 
 _WORDS: dict[tuple[int, str, str], RowWords] = {}
@@ -71,7 +66,7 @@ def row_words(classifier: Classifier, profile: str, lang: Lang) -> RowWords:
         concludes = {
             r.id: (r.then.verdict, r.then.category) for r in rulebase.ruleset(profile).rules
         }
-        guides = {s.file: (s.issuer.get(lang), s.title) for s in rulebase.policy.sources}
+        guides = {s.file: s for s in rulebase.policy.sources}
         found = _WORDS[key] = RowWords(concludes, guides)
     return found
 
