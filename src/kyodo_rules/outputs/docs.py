@@ -291,7 +291,90 @@ def render_vocabulary() -> str:
             offered = _cell(question.label_of(code, "ja"))
             out.append(f"| `{code}` | {ja} | {en} | {offered} |")
     out.append("")
+    out.extend(_result_keys())
+    out.extend(_npo_vocabulary())
     return "\n".join(out)
+
+
+#: Every key of a `Result` as `classify --json` prints it: what it holds. A key the
+#: model gains without a line here fails the docs test (KeyError when generating).
+RESULT_KEYS: dict[str, str] = {
+    "answer": "The answer to show, in one key: `verdict` (the strict verdict when settled, "
+    "the provisional one otherwise), `status`, `category` (why it is not 協働). Every "
+    "output's headline says these.",
+    "status": "`settled` (確定: no unknown fact can change `verdict`), `provisional` (暫定: "
+    "`verdict` is undetermined, `provisional.verdict` is not), `undetermined` (判定できない).",
+    "verdict": "The strict verdict: `kyodo`, `not_kyodo`, or `undetermined` while an unknown "
+    "fact could still change it.",
+    "category": "Why the strict verdict is `not_kyodo` (a category code), else null.",
+    "zone": "The place on the 市民主体 ↔ 行政主体 axis (a zone code), or null.",
+    "subsidiarity": "自助・共助・公助: `self_help`, `mutual_help`, `public_help`, or null.",
+    "forms": "Recommended forms, best first: `{code, label, reasons, cautions, shown_as}` "
+    "(`shown_as`: the profile's own form this one is shown under).",
+    "flags": "Warnings: `{code, message, source}`.",
+    "required_documents": "Which of the three items are still needed (document codes).",
+    "checklist": "The checklist for the stage given, in words.",
+    "missing_facts": "The unknown facts that can change the answer, the one that decides "
+    "most often first (the same order as `open_questions`).",
+    "open_questions": "Each unknown fact that can change the answer: `{field, affects, "
+    "outcomes}`; `affects` lists the parts it changes; each outcome `{value, verdict, "
+    "category, settled}` says where that answer leads (provisionally) and whether the "
+    "verdict would then be settled.",
+    "provisional": "The answer with every open rule presumed not to apply: `{verdict, "
+    "category, zone, subsidiarity, forms, presumptions}`; each presumption `{rule_id, "
+    "title, source, quote, facts, stated_by, contested_by, contested_quote}` (`stated_by`: "
+    "the forms whose sentence states it; `contested_by`: the other guide's reading).",
+    "would_be_kyodo_if": "The smallest sets of moves toward collaboration (up to three "
+    "facts, `{field, value}` each) after which the case is provisionally 協働.",
+    "what_if_blocked_by": "When no such set exists: the rules in the way that no move "
+    "toward collaboration can lift, with their sentence (same shape as a presumption).",
+    "trace": "Every rule that held: `{rule_id, title, source, quote, overridden_by, profile, "
+    "contributes, see_also, decides}`; `decides` marks the rules that give the verdict "
+    "and reason of the answer shown.",
+    "principles_violated": "Principles the facts break: `{code, label, source}`.",
+    "profile": "The profile whose names, forms and checklists were used.",
+}
+
+
+def _result_keys() -> list[str]:
+    from kyodo_rules.decision.classify import classify
+
+    keys = list(classify({}, what_if=False).model_dump(mode="json"))
+    out = ["## 判定結果のキー / Result keys", ""]
+    out.append("`kyodo-rules classify --json` と `POST /api/classify` が返す JSON のキーです。")
+    out.append("")
+    out.append("| key | meaning |")
+    out.append("|---|---|")
+    for key in keys:
+        out.append(f"| `{key}` | {_cell(RESULT_KEYS[key])} |")
+    out.append("")
+    return out
+
+
+def _npo_vocabulary() -> list[str]:
+    from kyodo_rules.npo.eligibility import REQUIREMENTS, SCHEMA, NpoResult
+
+    out = ["## NPO法人の要件 / NPO input (`kyodo-rules npo`, `POST /api/npo`)", ""]
+    out.append("| field | 表記 | kind |")
+    out.append("|---|---|---|")
+    for field, (kind, codes) in SCHEMA.items():
+        what = {"bool": "yes/no", "int": "a whole number", "code": "one code"}.get(kind, kind)
+        if kind == "code":
+            what += ": " + ", ".join(f"`{c}`" for c in codes)
+        words = catalog.text("npo_field", field, "ja") if catalog.has("npo_field", field) else ""
+        out.append(f"| `{field}` | {_cell(words)} | {what} |")
+    out.append("")
+    out.append("Requirements (`failed`, `undecided` of the result):")
+    out.append("")
+    out.append("| code | 要件 |")
+    out.append("|---|---|")
+    for code in REQUIREMENTS:
+        out.append(f"| `{code}` | {_cell(catalog.text('npo_requirement', code, 'ja'))} |")
+    out.append("")
+    keys = ", ".join(f"`{k}`" for k in NpoResult.model_fields)
+    out.append(f"Result keys: {keys}.")
+    out.append("")
+    return out
 
 
 def generate(rules_dir: Path | str | None = None) -> dict[str, str]:
