@@ -137,7 +137,7 @@ class MonotoneCheck:
         self.not_kyodo = {i for i in members if rules[i].then.verdict == "not_kyodo"}
         held = {i for i in members if _reads_unknown(rules[i].nnf)}
         #: rules the strict reading does not take as they are: held while a fact is
-        #: unknown (the lemma below is not used where one of them moves)
+        #: unknown (the prunes that read the strict answer leave them out)
         self.held = held
         self.targets: dict[int, set[int]] = {
             i: {index[t] for t in rules[i].overrides if t in index and index[t] in members}
@@ -236,7 +236,11 @@ class MonotoneCheck:
                 if t not in affected:
                     affected.add(t)
                     todo.append(t)
-        lemma = not affected & self.held
+        # The lemma reads the rules' own statuses (the provisional reading's); it holds
+        # with rules held while a fact is unknown and contested readings too: the strict
+        # reading only turns some definite rules into open ones, and an open exception
+        # keeps a not-協働 rule from deciding (docs/policy.md §10).
+        lemma = True
         # A verdict rule that reads the field, with no affected rule setting it aside,
         # is in force exactly when it is definitely true: if its definiteness moves
         # the right way on every input (decided on its own fields), it needs no search.

@@ -80,13 +80,14 @@ def _presumption(
     facts: Mapping[str, Any],
     lang: str,
     stated_by: tuple[int, ...] = (),
+    holds: bool = False,
 ) -> Presumption:
     rule = bound.ruleset.rules[index]
     unknown = tuple(f for f in FACT_FIELDS if f in rule.fields and facts.get(f) is None)
     stated = tuple(bound.ruleset.rules[j].id for j in stated_by)
     contested = rule.contested_by
     return bound.once(
-        ("presumption", index, lang, unknown, stated),
+        ("presumption", index, lang, unknown, stated, holds),
         partial(
             Presumption.model_construct,
             rule_id=rule.id,
@@ -95,6 +96,7 @@ def _presumption(
             quote=rule.quote,
             facts=unknown,
             stated_by=stated,
+            holds=holds,
             contested_by=contested.source if contested else None,
             contested_quote=contested.quote if contested else None,
         ),
@@ -267,7 +269,8 @@ def build_result(bound: Bound, answer: Answer, facts: Mapping[str, Any], lang: s
             verdict=answer.provisional.verdict,
             category=answer.provisional.category,
             presumptions=tuple(
-                _presumption(bound, i, facts, lang, stated) for i, stated in answer.presumed
+                _presumption(bound, i, facts, lang, stated, i in answer.definite)
+                for i, stated in answer.presumed
             ),
             zone=answer.provisional.zone,
             subsidiarity=answer.provisional.subsidiarity,

@@ -189,6 +189,9 @@ class Presumption(BaseModel):
     #: form of 協働 whose definition states a part of the definition); empty for
     #: a bare presumption.
     stated_by: tuple[str, ...] = ()
+    #: The answer follows this rule (it holds while a fact is unknown, or it is a
+    #: reading the guides dispute); otherwise it is presumed not to apply.
+    holds: bool = False
     #: For a reading the guides dispute: the other guide's place and sentence.
     contested_by: str | None = None
     contested_quote: str | None = None

@@ -189,7 +189,7 @@ def _cited_entry(entry: Any, cited: Any) -> dict[str, Any]:
 def _presumed(p: Any, cited: Any, titles: Mapping[str, str], lang: Lang) -> dict[str, Any]:
     """A presumption on the first page: what it is, and what speaks for the answer anyway
     (the form whose sentence states it) or against it (the other guide's reading)."""
-    note = ""
+    note = catalog.text("heading", "holds", lang) if p.holds else ""
     if p.stated_by:
         forms = catalog.join((titles.get(r, r) for r in p.stated_by), lang)
         note = catalog.text("report", "stated_by", lang, forms=forms)

@@ -228,7 +228,8 @@ def section_items(
             items.append(f"{t.title}{note} — {cite(t.source, lang)}")
     elif key == "presumptions" and result.status != "settled" and result.provisional:
         for p in result.provisional.presumptions:
-            items.append(f"{p.title} — {cite(p.source, lang)}{_facts_aside(p.facts, lang)}")
+            held = catalog.aside(heading("holds", lang), lang) if p.holds else ""
+            items.append(f"{p.title}{held} — {cite(p.source, lang)}{_facts_aside(p.facts, lang)}")
             if p.quote:
                 items.append(quote(p.quote))
     elif key == "open_questions":
