@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any, Literal, TypeVar, cast
 
-from kyodo_rules.decision import policy as memos
 from kyodo_rules.decision.decisions import Decision, bits
+from kyodo_rules.decision.memo import Memo
 from kyodo_rules.decision.open_questions import (
     Moves,
     Question,
@@ -52,17 +52,30 @@ class Bound:
     generic: Profile
     policy: Policy
     _lock: threading.Lock = field(default_factory=threading.Lock)
-    _faces: dict[tuple[str, str], tuple[str, tuple[str, ...], str | None]] = field(
-        default_factory=dict
+    #: (form, language) -> how this profile shows the form
+    _faces: Memo[tuple[str, str], tuple[str, tuple[str, ...], str | None]] = field(
+        default_factory=lambda: Memo(unbounded=True)
     )
-    _trace: dict[tuple[int, str], dict[str, Any]] = field(default_factory=dict)
-    _move_memo: dict[tuple[str, tuple[Any, ...]], Any] = field(default_factory=dict)
-    _built: dict[tuple[Any, ...], Any] = field(default_factory=dict)
-    _reading: dict[str, Callable[[FlatFacts], tuple[list[int], list[int]]]] = field(
-        default_factory=dict
+    #: (rule, language) -> the parts of its trace entry that never change
+    _trace: Memo[tuple[int, str], dict[str, Any]] = field(
+        default_factory=lambda: Memo(unbounded=True)
     )
-    _answers: dict[str, Callable[[FlatFacts], list[tuple[int, int]]]] = field(default_factory=dict)
-    _readers_durable: dict[str, tuple[Any, tuple[int, ...]]] = field(default_factory=dict)
+    #: (field, the values its readers read besides it) -> the readers' moves
+    _move_memo: Memo[tuple[str, tuple[Any, ...]], Moves] = field(default_factory=Memo)
+    #: parts of results (see `once`)
+    _built: Memo[tuple[Any, ...], Any] = field(default_factory=Memo)
+    #: field -> the Python evaluator of the rules that read it
+    _reading: Memo[str, Callable[[FlatFacts], tuple[list[int], list[int]]]] = field(
+        default_factory=lambda: Memo(unbounded=True)
+    )
+    #: field -> those rules compiled with each of its answers folded in
+    _answers: Memo[str, Callable[[FlatFacts], list[tuple[int, int]]]] = field(
+        default_factory=lambda: Memo(unbounded=True)
+    )
+    #: field -> a durable-rules ruleset of the verdict rules that read it
+    _readers_durable: Memo[str, tuple[Any, tuple[int, ...]]] = field(
+        default_factory=lambda: Memo(unbounded=True)
+    )
 
     def once(self, key: tuple[Any, ...], make: Callable[[], T]) -> T:
         """A part of a result (a trace entry, a flag, a form, an outcome) built once.
@@ -70,13 +83,7 @@ class Bound:
         The parts are frozen and depend only on the key: the same few come back
         in result after result (126 distinct trace entries in 1.3 million).
         """
-        found = self._built.get(key)
-        if found is None:
-            found = make()
-            if len(self._built) >= memos.MEMO_SIZE:
-                self._built.clear()
-            self._built[key] = found
-        return cast(T, found)
+        return cast(T, self._built.of(key, make))
 
     @cached_property
     def durable(self) -> Evaluator:
@@ -118,22 +125,21 @@ class Bound:
     def _verdict_readers(self, field: str) -> tuple[Any, tuple[int, ...]]:
         """A durable-rules ruleset of the verdict rules that read `field` (None if no
         verdict rule reads it), with those rules' indices in the rule set."""
-        with self._lock:
-            found = self._readers_durable.get(field)
-            if found is None:
-                from kyodo_rules.engines.durable import DurableEngine
+        found = self._readers_durable.get(field)
+        if found is None:
+            with self._lock:  # a ruleset is built once, however many threads ask
+                found = self._readers_durable.of(field, lambda: self._verdict_ruleset(field))
+        return found
 
-                rules = self.ruleset.rules
-                members = tuple(i for i in self.verdict_rules if field in rules[i].fields)
-                engine = (
-                    DurableEngine(
-                        [rules[i] for i in members], label=f"the verdict rules reading {field}"
-                    )
-                    if members
-                    else None
-                )
-                found = self._readers_durable[field] = (engine, members)
-            return found
+    def _verdict_ruleset(self, field: str) -> tuple[Any, tuple[int, ...]]:
+        from kyodo_rules.engines.durable import DurableEngine
+
+        rules = self.ruleset.rules
+        members = tuple(i for i in self.verdict_rules if field in rules[i].fields)
+        if not members:
+            return None, members
+        label = f"the verdict rules reading {field}"
+        return DurableEngine([rules[i] for i in members], label=label), members
 
     def verdicts_changed(
         self, definite: frozenset[int], changed: Sequence[tuple[FlatFacts, frozenset[str]]]
@@ -177,8 +183,7 @@ class Bound:
         key = (code, lang)
         face = self._faces.get(key)
         if face is None:
-            face = self._form_face(code, lang)
-            self._faces[key] = face
+            face = self._faces.put(key, self._form_face(code, lang))
         return face
 
     def _form_face(self, code: str, lang: str) -> tuple[str, tuple[str, ...], str | None]:
@@ -214,7 +219,7 @@ class Bound:
                 "profile": rule.profile,
                 "see_also": tuple(c.source for c in rule.see_also),
             }
-            self._trace[key] = fields
+            self._trace.put(key, fields)
         return fields
 
     def reason(self, index: int, lang: str) -> str:
@@ -303,7 +308,7 @@ class Bound:
             python = self.engine("python")
             assert isinstance(python, PythonEngine)
             answers = [keys for _, keys in flat_answers(field)]
-            found = self._answers[field] = python.answers(sorted(self.readers[field]), answers)
+            found = self._answers.put(field, python.answers(sorted(self.readers[field]), answers))
         return found
 
     def reading(self, field: str) -> Callable[[FlatFacts], tuple[list[int], list[int]]]:
@@ -312,7 +317,7 @@ class Bound:
         if found is None:
             python = self.engine("python")
             assert isinstance(python, PythonEngine)
-            found = self._reading[field] = python.subset(sorted(self.readers[field]))
+            found = self._reading.put(field, python.subset(sorted(self.readers[field])))
         return found
 
     @cached_property
@@ -391,9 +396,7 @@ class Bound:
                     )
                 ]
             )
-            if len(self._move_memo) >= memos.MEMO_SIZE:
-                self._move_memo.clear()
-            self._move_memo[key] = found
+            self._move_memo.put(key, found)
         return found
 
     def status(self, facts: Mapping[str, Any]) -> tuple[Decision, Decision, tuple[Question, ...]]:

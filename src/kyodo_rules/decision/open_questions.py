@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from kyodo_rules.decision.decisions import bits
+from kyodo_rules.decision.memo import Memo
 from kyodo_rules.decision.policy import Combiner
 from kyodo_rules.model.records import AFFECTS
 from kyodo_rules.model.vocabulary import FACT_FIELDS, FIELD_KINDS
@@ -93,7 +94,7 @@ def answers(field: str) -> list[Any]:
 
 _SCHEMAS = {name: {name: FIELD_KINDS[name]} for name in FIELD_KINDS}
 #: field -> the flat keys of each of its answers, in `answers` order (computed once).
-_FLAT_ANSWERS: dict[str, tuple[tuple[Any, FlatFacts], ...]] = {}
+_FLAT_ANSWERS: Memo[str, tuple[tuple[Any, FlatFacts], ...]] = Memo(unbounded=True)
 
 
 def flat_answers(field: str) -> tuple[tuple[Any, FlatFacts], ...]:
@@ -101,7 +102,7 @@ def flat_answers(field: str) -> tuple[tuple[Any, FlatFacts], ...]:
     found = _FLAT_ANSWERS.get(field)
     if found is None:
         found = tuple((v, flatten({field: v}, _SCHEMAS[field])) for v in answers(field))
-        _FLAT_ANSWERS[field] = found
+        _FLAT_ANSWERS.put(field, found)
     return found
 
 

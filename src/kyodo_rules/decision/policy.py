@@ -39,8 +39,11 @@ from collections.abc import Collection
 from functools import cache
 from typing import Any, NamedTuple
 
+from kyodo_rules.decision import memo
 from kyodo_rules.decision.decisions import Decision, FormWeight, bits, indices
 from kyodo_rules.decision.masks import RuleMasks
+from kyodo_rules.decision.memo import Memo
+from kyodo_rules.decision.memo import bound_memos as bound_memos
 from kyodo_rules.model.vocabulary import (
     DOCUMENTS,
     FLAGS,
@@ -65,24 +68,12 @@ class _Reading(NamedTuple):
     named: tuple[int, ...]
 
 
-#: Entries a memo keeps before it starts afresh. A process that meets the same
-#: cases again (the wizard, a service, a benchmark's repeated mix) gains from a
-#: large bound; a batch worker, whose rows rarely repeat a key, gains nothing
-#: from it and pays about 1.3 KB an entry in each memo (130 MB a process at
-#: 20,000), so it lowers the bound with `bound_memos`.
-MEMO_SIZE = 20_000
-
-
-def bound_memos(entries: int) -> None:
-    """Bound every memo of this process (read at each insertion) to `entries`."""
-    global MEMO_SIZE
-    MEMO_SIZE = max(1, entries)
-
-
-def _remember(memo: dict[Any, Any], key: Any, value: Any) -> None:
-    if len(memo) >= MEMO_SIZE:
-        memo.clear()
-    memo[key] = value
+def __getattr__(name: str) -> Any:
+    """`policy.MEMO_SIZE`: the bound of the decision layer's memos (`memo.MEMO_SIZE`),
+    read here by the inventory, which lowers it while a sheet is answered."""
+    if name == "MEMO_SIZE":
+        return memo.MEMO_SIZE
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def _unknown_reads(nnf: Any) -> frozenset[str]:
@@ -154,11 +145,11 @@ class Combiner:
         # Bounded memos: the same few sets of rule statuses come back again and
         # again (every open question tries each answer; a wizard re-asks after
         # each answer), and a decision depends on nothing else.
-        self._provisional: dict[frozenset[int], Decision] = {}
-        self._decisions: dict[tuple[frozenset[int], frozenset[int]], Decision] = {}
-        self._signatures: dict[int, tuple[Any, ...]] = {}
-        self._advice_parts: dict[tuple[int, bool], tuple[Any, ...]] = {}
-        self._verdicts: dict[tuple[int, int], tuple[str, str | None]] = {}
+        self._provisional: Memo[frozenset[int], Decision] = Memo()
+        self._decisions: Memo[tuple[frozenset[int], frozenset[int]], Decision] = Memo()
+        self._signatures: Memo[int, tuple[Any, ...]] = Memo()
+        self._advice_parts: Memo[tuple[int, bool], tuple[Any, ...]] = Memo()
+        self._verdicts: Memo[tuple[int, int], tuple[str, str | None]] = Memo()
 
     def _set_aside(self, definite: Collection[int]) -> dict[int, int]:
         """Which definite rules are overridden, and by which rule in force."""
@@ -223,7 +214,7 @@ class Combiner:
         if found is None:
             verdict, against, _, _ = self.masks.read(undecided, self._force(definite))
             found = verdict, self.masks.category(against) if verdict == "not_kyodo" else None
-            _remember(self._verdicts, key, found)
+            self._verdicts.put(key, found)
         return found
 
     def strict_bits(
@@ -296,7 +287,7 @@ class Combiner:
             advice = near_sig[0] != "not_kyodo"
             parts = self.masks.advice_near(near_force ^ moved, advice, near_force, near_sig[2:])
             found = (*near_sig[:2], *parts)
-            _remember(self._signatures, definite, found)
+            self._signatures.put(definite, found)
             return found
         force = self._force(definite)
         verdict, against, _, _ = self.masks.read(0, force)
@@ -305,7 +296,7 @@ class Combiner:
             return self.signature_bits(definite)
         parts = self.masks.advice_near(force, advice, near_force, near_sig[2:])
         found = (verdict, self.masks.category(against) if verdict == "not_kyodo" else None, *parts)
-        _remember(self._signatures, definite, found)
+        self._signatures.put(definite, found)
         return found
 
     def signature_bits(self, definite: int) -> tuple[Any, ...]:
@@ -327,9 +318,9 @@ class Combiner:
         parts = self._advice_parts.get(key)
         if parts is None:
             parts = self.masks.advice_of(*key)
-            _remember(self._advice_parts, key, parts)
+            self._advice_parts.put(key, parts)
         found = (verdict, self.masks.category(against) if verdict == "not_kyodo" else None, *parts)
-        _remember(self._signatures, definite, found)
+        self._signatures.put(definite, found)
         return found
 
     def decide(self, definite: Collection[int], undecided: Collection[int]) -> Decision:
@@ -339,7 +330,7 @@ class Combiner:
         found = self._decisions.get(key)
         if found is None:
             found = self._decide(*key)
-            _remember(self._decisions, key, found)
+            self._decisions.put(key, found)
         return found
 
     def _decide(self, definite: frozenset[int], undecided: frozenset[int]) -> Decision:
@@ -402,7 +393,7 @@ class Combiner:
         found = self._provisional.get(key)
         if found is None:
             found = self.decide(key, ())
-            _remember(self._provisional, key, found)
+            self._provisional.put(key, found)
         return found
 
     def presumptions(
