@@ -15,6 +15,7 @@ from functools import cached_property
 from typing import Any, Literal, TypeVar, cast
 
 from kyodo_rules.decision.decisions import Decision, bits
+from kyodo_rules.decision.given import Given
 from kyodo_rules.decision.memo import Memo
 from kyodo_rules.decision.open_questions import (
     Moves,
@@ -236,28 +237,28 @@ class Bound:
         return self.ruleset.profile
 
     def assess(
-        self, facts: Mapping[str, Any], engine: EngineName = "durable"
+        self, facts: Mapping[str, Any] | Given, engine: EngineName = "durable"
     ) -> tuple[Decision, frozenset[int], frozenset[int]]:
-        return self.decided(facts, self.engine(engine).evaluate(flatten(facts)))
+        given = facts if isinstance(facts, Given) else Given.of(facts)
+        return self.decided(given, self.engine(engine).evaluate(given.flat))
 
     def assess_many(
-        self, many: Sequence[Mapping[str, Any]], engine: EngineName = "durable"
+        self, many: Sequence[Given], engine: EngineName = "durable"
     ) -> list[tuple[Decision, frozenset[int], frozenset[int]]]:
-        """`assess` of each, in order; durable-rules answers them in shared sessions
-        (`evaluate_many`: about two thirds of the cost of one session a case)."""
+        """`assess` of each, in order; durable-rules answers them together
+        (`evaluate_many`: about two thirds of the cost of a case alone)."""
         evaluator = self.engine(engine)
-        flats = [flatten(facts) for facts in many]
+        flats = [given.flat for given in many]
         evaluate_many = getattr(evaluator, "evaluate_many", None)
         statuses = evaluate_many(flats) if evaluate_many else [evaluator.evaluate(f) for f in flats]
-        return [self.decided(f, s) for f, s in zip(many, statuses, strict=True)]
+        return [self.decided(g, s) for g, s in zip(many, statuses, strict=True)]
 
     def decided(
-        self, facts: Mapping[str, Any], statuses: tuple[Sequence[int], Sequence[int]]
+        self, given: Given, statuses: tuple[Sequence[int], Sequence[int]]
     ) -> tuple[Decision, frozenset[int], frozenset[int]]:
         """The strict decision of these rule statuses, with the statuses as sets."""
         d, u = frozenset(statuses[0]), frozenset(statuses[1])
-        unknown = frozenset(f for f in FACT_FIELDS if facts.get(f) is None)
-        return self.combiner.decide(*self.combiner.strict(d, u, unknown)), d, u
+        return self.combiner.decide(*self.combiner.strict(d, u, given.unknown)), d, u
 
     @cached_property
     def directions(self) -> Directions:
@@ -327,7 +328,7 @@ class Bound:
 
     def questions(
         self,
-        facts: Mapping[str, Any],
+        facts: Mapping[str, Any] | Given,
         definite: frozenset[int],
         undecided: frozenset[int],
         engine: EngineName = "python",
@@ -338,10 +339,11 @@ class Bound:
         again; on durable-rules (the differential tests) every answer is a
         whole evaluation, so the two can be compared.
         """
+        given = facts if isinstance(facts, Given) else Given.of(facts)
         if engine == "python":
             return open_questions(
                 self.combiner,
-                facts,
+                given,
                 (definite, undecided),
                 self._moves,
                 self.ruleset.fields_read,
@@ -350,7 +352,7 @@ class Bound:
         evaluate = self.engine(engine).evaluate
         return open_questions(
             self.combiner,
-            facts,
+            given,
             (definite, undecided),
             evaluated_moves(lambda _f: evaluate),
             self.ruleset.fields_read,
@@ -401,8 +403,9 @@ class Bound:
 
     def status(self, facts: Mapping[str, Any]) -> tuple[Decision, Decision, tuple[Question, ...]]:
         """Strict and provisional decisions and the open questions (the wizard's view)."""
-        decision, d, u = self.assess(facts, "python")
-        return decision, self.provisional(decision, d), self.questions(facts, d, u)
+        given = Given.of(facts)
+        decision, d, u = self.assess(given, "python")
+        return decision, self.provisional(decision, d), self.questions(given, d, u)
 
     def provisional(self, strict: Decision, definite: frozenset[int]) -> Decision:
         """A settled answer is its own provisional one; otherwise open rules are presumed

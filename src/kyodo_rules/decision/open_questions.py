@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from kyodo_rules.decision.decisions import bits
+from kyodo_rules.decision.given import Given
 from kyodo_rules.decision.memo import Memo
 from kyodo_rules.decision.policy import Combiner
 from kyodo_rules.model.records import AFFECTS
@@ -151,14 +152,14 @@ def evaluated_moves(evaluator: Callable[[str], Evaluate]) -> MovesOf:
 
 def open_questions(
     combiner: Combiner,
-    facts: Mapping[str, Any],
+    given: Given,
     statuses: Statuses,
     moves: MovesOf,
     fields: frozenset[str],
     *,
     readers: Mapping[str, int] | None = None,
 ) -> tuple[Question, ...]:
-    """The open questions for `facts`, most decisive first.
+    """The open questions for the case `given`, most decisive first.
 
     With `readers` (field -> bit set of the rules that read it) `moves` gives
     only those rules' new statuses and the others keep theirs; without, it
@@ -170,12 +171,12 @@ def open_questions(
     definite_bits, undecided_bits = bits(definite), bits(undecided)
     now_p = combiner.signature_bits(definite_bits)
     now_force = combiner.force_bits(definite_bits)
-    unknown = frozenset(f for f in FACT_FIELDS if facts.get(f) is None)
+    unknown = given.unknown
     now_s = combiner.verdict_bits(definite_bits, undecided_bits, unknown)
     # The answer shown: its verdict and category (the provisional reading's, which
     # is the strict one's when that is settled) and its status.
     shown_now = (now_p[0], now_p[1], _status(now_p[0], now_s[0] != "undetermined"))
-    flat = flatten(facts)
+    flat = given.flat
     # Parts a field's answer can change together with other unknown facts: a rule
     # still open that, established, would change the provisional answer (the
     # policy decided with that rule in). Evaluating one field at a time misses a
@@ -185,7 +186,7 @@ def open_questions(
     # the condition already decides it, is no part of what it waits for).
     jointly: dict[str, dict[int, set[int]]] = {}
     for i in sorted(undecided):
-        fields_open = {f for f in combiner.rules[i].fields if facts.get(f) is None}
+        fields_open = combiner.rules[i].fields & unknown
         if len(fields_open) < 2:
             continue
         sig = combiner.signature_near(definite_bits | 1 << i, definite_bits, now_force, now_p)
@@ -195,7 +196,7 @@ def open_questions(
                 jointly.setdefault(f, {})[i] = parts
     found: list[Question] = []
     for field in FACT_FIELDS:
-        if field not in fields or facts.get(field) is not None:
+        if field not in fields or field not in unknown:
             continue
         changed: set[int] = set()
         if readers is not None:

@@ -20,6 +20,7 @@ from kyodo_rules.model.records import (
     FactChange,
     Flag,
     FormRecommendation,
+    Later,
     OpenQuestion,
     Outcome,
     Presumption,
@@ -27,6 +28,7 @@ from kyodo_rules.model.records import (
     Provisional,
     Result,
     TraceEntry,
+    assemble,
 )
 from kyodo_rules.model.vocabulary import FACT_FIELDS
 
@@ -57,15 +59,19 @@ def _contributions(
 
 @dataclass(frozen=True)
 class Answer:
-    """Everything the policy decided for one case, before any of it is put into words."""
+    """Everything the policy decided for one case, before any of it is put into words.
+
+    The open questions and the what-if are left out (None) when the result works
+    them out as they are read (`build_result`'s `later`).
+    """
 
     decision: Decision
     provisional: Decision
     definite: frozenset[int]
     #: (rule, the rules in force whose sentence states it), most decisive first
     presumed: tuple[tuple[int, tuple[int, ...]], ...]
-    questions: tuple[Question, ...]
-    what_if: WhatIf
+    questions: tuple[Question, ...] | None = None
+    what_if: WhatIf | None = None
 
     @property
     def shown(self) -> Decision:
@@ -88,7 +94,8 @@ def _presumption(
     return bound.once(
         ("presumption", index, lang, unknown, stated),
         partial(
-            Presumption.model_construct,
+            assemble,
+            Presumption,
             rule_id=rule.id,
             title=rule.title.get(lang),
             source=rule.source,
@@ -148,14 +155,16 @@ def _key(value: Any) -> Any:
 def _question(bound: Bound, q: Question) -> OpenQuestion:
     # Built from the policy's own codes, so not validated again: an open
     # question has a dozen outcomes and a sparse case two dozen questions.
-    return OpenQuestion.model_construct(
+    return assemble(
+        OpenQuestion,
         field=q.field,
         affects=q.affects,
         outcomes=tuple(
             bound.once(
                 ("outcome", _key(value), verdict, category, settled),
                 partial(
-                    Outcome.model_construct,
+                    assemble,
+                    Outcome,
                     value=value,
                     verdict=verdict,
                     category=category,
@@ -178,7 +187,16 @@ def _traces(
     return tuple(_trace(bound, decision, i, shown_codes, lang) for i in sorted(definite))
 
 
-def build_result(bound: Bound, answer: Answer, facts: Mapping[str, Any], lang: str) -> Result:
+def build_result(
+    bound: Bound,
+    answer: Answer,
+    facts: Mapping[str, Any],
+    lang: str,
+    later: Later | None = None,
+) -> Result:
+    """The public result of `answer`; with `later`, the open questions and the
+    what-if are left to it, worked out when the result's reader first needs them
+    (`Result.later`); otherwise they come from the answer."""
     decision, definite = answer.decision, answer.definite
     rules = bound.ruleset.rules
     profile = bound.profile.spec
@@ -207,7 +225,8 @@ def build_result(bound: Bound, answer: Answer, facts: Mapping[str, Any], lang: s
             bound.once(
                 ("principle", code, i, lang),
                 partial(
-                    Principle.model_construct,
+                    assemble,
+                    Principle,
                     code=code,
                     label=principle.label.get(lang) if principle else code,
                     source=principle.source if principle else rules[i].source,
@@ -243,7 +262,7 @@ def build_result(bound: Bound, answer: Answer, facts: Mapping[str, Any], lang: s
     # Every part is built from the rulebase's validated data and the policy's own
     # codes, so the whole is not validated again (tests/test_properties.py
     # validates generated results against the model).
-    return Result.model_construct(
+    eager = dict(
         verdict=decision.verdict,
         category=decision.category,
         zone=decision.zone,
@@ -252,18 +271,11 @@ def build_result(bound: Bound, answer: Answer, facts: Mapping[str, Any], lang: s
         flags=flags,
         required_documents=decision.documents,
         checklist=checklist,
-        missing_facts=tuple(q.field for q in answer.questions),
-        would_be_kyodo_if=tuple(
-            tuple(
-                FactChange.model_construct(field=f, value=list(v) if isinstance(v, tuple) else v)
-                for f, v in change
-            )
-            for change in answer.what_if.changes
-        ),
         trace=trace,
         principles_violated=tuple(principles),
         profile=profile.id,
-        provisional=Provisional.model_construct(
+        provisional=assemble(
+            Provisional,
             verdict=answer.provisional.verdict,
             category=answer.provisional.category,
             presumptions=tuple(
@@ -273,12 +285,38 @@ def build_result(bound: Bound, answer: Answer, facts: Mapping[str, Any], lang: s
             subsidiarity=answer.provisional.subsidiarity,
             forms=tuple(form.code for form in answer.provisional.forms),
         ),
+    )
+    if later is not None:
+        return Result.later(later, **eager)
+    questions = answer.questions or ()
+    what_if = answer.what_if or WhatIf(())
+    return assemble(Result, **eager, **later_parts(bound, questions, what_if, facts, lang))
+
+
+def later_parts(
+    bound: Bound,
+    questions: tuple[Question, ...],
+    what_if: WhatIf,
+    facts: Mapping[str, Any],
+    lang: str,
+) -> dict[str, Any]:
+    """The parts of a result a caller may leave unread (`records.LATER`): the open
+    questions (and the missing facts they name) and the what-if."""
+    return {
+        "missing_facts": tuple(q.field for q in questions),
+        "would_be_kyodo_if": tuple(
+            tuple(
+                assemble(FactChange, field=f, value=list(v) if isinstance(v, tuple) else v)
+                for f, v in change
+            )
+            for change in what_if.changes
+        ),
         # Built from the policy's own codes, so not validated again: an open
         # question has a dozen outcomes and a sparse case two dozen questions.
-        open_questions=tuple(
-            bound.once(("question", q.key), partial(_question, bound, q)) for q in answer.questions
+        "open_questions": tuple(
+            bound.once(("question", q.key), partial(_question, bound, q)) for q in questions
         ),
-        what_if_blocked_by=tuple(
-            _presumption(bound, i, facts, lang) for i in answer.what_if.blocked_by
+        "what_if_blocked_by": tuple(
+            _presumption(bound, i, facts, lang) for i in what_if.blocked_by
         ),
-    )
+    }

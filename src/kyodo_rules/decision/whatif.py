@@ -19,12 +19,13 @@ caller used.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import product
 from typing import TYPE_CHECKING, Any
 
 from kyodo_rules.decision.decisions import bits, indices
+from kyodo_rules.decision.given import Given
 from kyodo_rules.decision.memo import Memo
 from kyodo_rules.engines.python import PythonEngine
 from kyodo_rules.model.vocabulary import FACT_FIELDS, FIELD_KINDS
@@ -81,9 +82,11 @@ class _Search:
     is the case's flat facts with those facts re-flattened, and only the rules that
     read a changed fact are tested again (the others keep their status)."""
 
-    def __init__(self, bound: Bound, facts: Mapping[str, Any]) -> None:
+    def __init__(
+        self, bound: Bound, given: Given, statuses: tuple[Iterable[int], Iterable[int]] | None
+    ) -> None:
         self.bound = bound
-        self.facts = dict(facts)
+        self.facts = dict(given.facts)
         self.rules: Sequence[Rule] = bound.ruleset.rules
         # Only facts of the design that can still move toward collaboration.
         self.design = frozenset(
@@ -91,13 +94,15 @@ class _Search:
             for f in bound.design_fields & frozenset(bound.directions.fields)
             if bound.directions.above(f, self.facts.get(f))
         )
-        self.flat = flatten(self.facts)
-        self.unknown = frozenset(f for f in FACT_FIELDS if self.facts.get(f) is None)
+        self.flat = given.flat
+        self.unknown = given.unknown
         python = bound.engine("python")
         assert isinstance(python, PythonEngine)
         self.python = python
         combiner = self.combiner = bound.combiner
-        d, u = python.evaluate(self.flat)
+        # The case's own rule statuses: the engine's that answered it, when given
+        # (both engines give the same; tests/test_properties.py holds them to it).
+        d, u = python.evaluate(self.flat) if statuses is None else statuses
         self.d, self.u = bits(d), bits(u)
         # The not-協働 rules in force now, each with the fields that can lift it: a
         # change that touches none of one blocker's fields leaves it in force, so
@@ -205,7 +210,7 @@ class _Search:
         again on the whole changed case; without it, every verdict rule is.
         """
         verdict = self.combiner.provisional_verdict_bits
-        flats = [flatten({**self.facts, **dict(c)}) for c in changes]
+        flats = [self.flat_with(dict(c)) for c in changes]
         if engine == "durable" and definite is not None:
             touched = [frozenset(f for f, _ in c) for c in changes]
             found = self.bound.verdicts_changed(definite, list(zip(flats, touched, strict=True)))
@@ -394,13 +399,17 @@ def _merge(changes: Sequence[Change]) -> Change | None:
 
 def would_be_kyodo_if(
     bound: Bound,
-    facts: Mapping[str, Any],
+    facts: Mapping[str, Any] | Given,
     confirm_with: EngineName = "durable",
     definite: frozenset[int] | None = None,
+    undecided: frozenset[int] | None = None,
 ) -> WhatIf:
     """The changes that make the case 協働, each confirmed on `confirm_with`;
-    `definite` is what that engine matched for the case itself, if known."""
-    search = _Search(bound, facts)
+    `definite` (and `undecided`) is what that engine matched for the case itself,
+    if known."""
+    given = facts if isinstance(facts, Given) else Given.of(facts)
+    statuses = None if definite is None or undecided is None else (definite, undecided)
+    search = _Search(bound, given, statuses)
     confirmed: list[Change] = []
     if search.liftable():
         # Shorter changes are reported first; when the changes of at most two

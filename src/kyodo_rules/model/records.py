@@ -9,10 +9,21 @@ same facts in any order are the same `Case`.
 
 from __future__ import annotations
 
+import threading
 import unicodedata
-from typing import Annotated, Any, Literal, get_args
+from collections.abc import Callable, Iterator, Mapping
+from typing import Annotated, Any, Literal, TypeVar, get_args
 
-from pydantic import BaseModel, ConfigDict, Field, computed_field, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    SerializerFunctionWrapHandler,
+    computed_field,
+    field_validator,
+    model_serializer,
+)
 
 from kyodo_rules.model.vocabulary import (
     ACTIVITIES,
@@ -42,6 +53,7 @@ from kyodo_rules.model.vocabulary import (
 )
 
 StrictBool = Annotated[bool, Field(strict=True)]
+M = TypeVar("M", bound=BaseModel)
 
 _ORDER: dict[str, tuple[str, ...]] = {
     "actors": ACTORS,
@@ -262,6 +274,77 @@ class ShownAnswer(BaseModel):
     category: Category | None = None
 
 
+#: model -> every field with its default, in the model's order (see `assemble`)
+_TEMPLATES: dict[type[BaseModel], dict[str, Any]] = {}
+
+
+def assemble(model: type[M], /, **values: Any) -> M:
+    """An instance of a frozen model from parts that are already valid, not validated again.
+
+    What `model_construct` does, for the result's parts (a result is assembled from
+    a few dozen of them, each call): every field not given takes its default,
+    and the fields keep the model's order (pydantic serialises them in the
+    order they are stored). The property tests validate generated results
+    against the models, so a part that does not fit is found there.
+    """
+    template = _TEMPLATES.get(model)
+    if template is None:
+        template = {
+            name: info.get_default(call_default_factory=True)
+            for name, info in model.model_fields.items()
+        }
+        _TEMPLATES[model] = template
+    data = dict(template)
+    data.update(values)
+    if len(data) != len(template):
+        unknown = sorted(set(values) - set(template))
+        raise TypeError(f"{model.__name__} has no field {', '.join(unknown)}")
+    made = model.__new__(model)
+    object.__setattr__(made, "__dict__", data)
+    object.__setattr__(made, "__pydantic_fields_set__", set(values))
+    object.__setattr__(made, "__pydantic_extra__", None)
+    private = {name: p.get_default() for name, p in model.__private_attributes__.items()}
+    object.__setattr__(made, "__pydantic_private__", private or None)
+    return made
+
+
+class Later:
+    """Parts of a result worked out when first read, once, whichever thread reads first.
+
+    `make` gives the parts (field -> value); it is dropped once called, with
+    everything it held (the facts, the rule set), so a result kept for long
+    keeps only its answer.
+    """
+
+    __slots__ = ("_lock", "_made", "_make")
+
+    def __init__(self, make: Callable[[], Mapping[str, Any]]) -> None:
+        self._lock = threading.Lock()
+        self._make: Callable[[], Mapping[str, Any]] | None = make
+        self._made: Mapping[str, Any] | None = None
+
+    def __call__(self) -> Mapping[str, Any]:
+        made = self._made
+        if made is None:
+            with self._lock:
+                if self._made is None:
+                    assert self._make is not None
+                    self._made = self._make()
+                    self._make = None
+                made = self._made
+        return made
+
+
+#: The parts of a `Result` that a caller may leave unread: the open questions and
+#: the what-if, which cost more than the verdict (see `Result.later`).
+LATER: tuple[str, ...] = (
+    "missing_facts",
+    "would_be_kyodo_if",
+    "open_questions",
+    "what_if_blocked_by",
+)
+
+
 class Result(BaseModel):
     """The answer for one case; `model_dump(mode="json")` is the vocabulary's JSON."""
 
@@ -285,6 +368,84 @@ class Result(BaseModel):
     #: When a not-協働 case has no change in `would_be_kyodo_if`: the rules in the
     #: way whose facts are not the project's design to change (e.g. 自助で足りる).
     what_if_blocked_by: tuple[Presumption, ...] = ()
+    #: The parts of `LATER` not worked out yet (None: the result is whole).
+    _later: Later | None = PrivateAttr(default=None)
+
+    @classmethod
+    def later(cls, later: Later, /, **values: Any) -> Result:
+        """A result whose `LATER` parts are worked out by `later` when first read.
+
+        `classify()` answers a caller who reads the verdict for the price of the
+        verdict; whoever reads the open questions or the what-if (an attribute,
+        `model_dump`, `model_dump_json`, equality, a copy, pickling, a model that
+        holds the result) gets them then, the same as if they had been computed
+        at once: the result is whole wherever it is read.
+        """
+        made = assemble(cls, **values)
+        for name in LATER:
+            del made.__dict__[name]
+        object.__setattr__(made, "__pydantic_fields_set__", set(cls.model_fields))
+        assert made.__pydantic_private__ is not None
+        made.__pydantic_private__["_later"] = later
+        return made
+
+    def _whole(self) -> None:
+        """Work out the `LATER` parts if they are not yet (they keep the fields' order)."""
+        private = self.__pydantic_private__
+        later = private.get("_later") if private else None
+        if later is None:
+            return
+        parts = later()
+        mine = self.__dict__
+        fields = type(self).model_fields
+        whole = {name: mine[name] if name in mine else parts[name] for name in fields}
+        object.__setattr__(self, "__dict__", whole)
+        assert private is not None
+        private["_later"] = None
+
+    def __getattr__(self, name: str) -> Any:
+        # Reached only when `name` is not in the instance's dict: a part not worked out.
+        if name in LATER:
+            self._whole()
+            return self.__dict__[name]
+        return super().__getattr__(name)  # type: ignore[misc]
+
+    @model_serializer(mode="wrap")
+    def _serialize(self, handler: SerializerFunctionWrapHandler):  # type: ignore[no-untyped-def]
+        # However the result is serialised (alone, or inside another model), whole.
+        # (No return annotation: pydantic would take it for the schema of the JSON.)
+        self._whole()
+        return handler(self)
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Result):
+            self._whole()
+            other._whole()
+        return super().__eq__(other)
+
+    def __hash__(self) -> int:
+        self._whole()
+        return hash(tuple(self.__dict__.values()))
+
+    def __iter__(self) -> Iterator[tuple[str, Any]]:  # type: ignore[override]
+        self._whole()
+        return super().__iter__()
+
+    def __repr_args__(self) -> Any:
+        self._whole()
+        return super().__repr_args__()
+
+    def __getstate__(self) -> dict[Any, Any]:
+        self._whole()
+        return super().__getstate__()
+
+    def __copy__(self) -> Result:
+        self._whole()
+        return super().__copy__()
+
+    def __deepcopy__(self, memo: dict[int, Any] | None = None) -> Result:
+        self._whole()
+        return super().__deepcopy__(memo)
 
     @computed_field  # type: ignore[prop-decorator]
     @property
