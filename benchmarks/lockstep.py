@@ -4,6 +4,7 @@
     python benchmarks/lockstep.py /tmp/before/src src mix 30
     python benchmarks/lockstep.py /tmp/before/src src unseen 20
     python benchmarks/lockstep.py /tmp/before/src src batch 40
+    KYODO_ANSWER_MEMO=0 python benchmarks/lockstep.py /tmp/before/src src json 30
 
 This machine's speed drifts by 20-30 % from one quarter of an hour to the next,
 so figures taken in separate runs compare the machine as much as the code.
@@ -12,6 +13,10 @@ Here both versions run at once, each in its own warmed process
 alternating), so that both see the machine as it is at that moment:
 
 - mix: the goal table's mix (500 cases), 50 cases a slice, default `classify()`;
+- verdict: the same, the result read as a caller reads it (verdict, status,
+  provisional): the goal table's first row;
+- json: the same, the whole answer as JSON (`model_dump_json()`, open questions
+  and what-if included): the goal table's second row;
 - library: the library's cases, `classify(what_if=False)`, memos warm (what the
   bench's "where the time goes" table times);
 - unseen: 50 generated cases a slice never answered before, default `classify()`;
@@ -73,6 +78,7 @@ def main(before: str, after: str, mode: str, slices: int) -> None:
 
 
 if __name__ == "__main__":
-    if len(sys.argv) != 5 or sys.argv[3] not in ("mix", "library", "unseen", "batch"):
-        sys.exit("usage: lockstep.py BEFORE_SRC AFTER_SRC mix|library|unseen|batch SLICES")
+    modes = ("mix", "verdict", "json", "library", "unseen", "batch")
+    if len(sys.argv) != 5 or sys.argv[3] not in modes:
+        sys.exit(f"usage: lockstep.py BEFORE_SRC AFTER_SRC {'|'.join(modes)} SLICES")
     main(sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4]))

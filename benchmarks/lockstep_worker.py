@@ -2,6 +2,8 @@
 
 Reads a slice number a line on standard input and prints the CPU seconds of
 each call of that slice (the kyodo_rules on PYTHONPATH is the version timed).
+`KYODO_ANSWER_MEMO=0` in the environment turns the whole-answer memo off in a
+version that has one (the memo-free figures).
 """
 
 from __future__ import annotations
@@ -29,20 +31,26 @@ def main(mode: str) -> None:
     classifier = Classifier()
     items = mix()
     warm = random.Random(5)
+    # Warmed on whole answers (a version that works parts out when read would
+    # otherwise leave its evaluators uncompiled and its memos empty).
     for facts, profile in items:
-        classifier.classify(facts, profile=profile)
+        classifier.classify(facts, profile=profile).model_dump_json()
     for _ in range(300):
-        classifier.classify(random_facts(warm), what_if=False)
+        classifier.classify(random_facts(warm), what_if=False).model_dump_json()
     library = load_cases()
     print("ready", flush=True)
     for line in sys.stdin:
         k = int(line)
         out: list[float] = []
-        if mode == "mix":
+        if mode in ("mix", "verdict", "json"):
             start = (k * 50) % len(items)
             for facts, profile in items[start : start + 50]:
                 t = clock()
-                classifier.classify(facts, profile=profile)
+                result = classifier.classify(facts, profile=profile)
+                if mode == "verdict":  # as a caller reads it
+                    (result.verdict, result.status, result.provisional)
+                elif mode == "json":  # the whole answer, as `classify --json` prints it
+                    result.model_dump_json()
                 out.append(clock() - t)
         elif mode == "library":
             for case in library:

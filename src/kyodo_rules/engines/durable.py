@@ -74,13 +74,12 @@ fact cost more than the session itself).
 from __future__ import annotations
 
 import contextlib
-import functools
 import itertools
 import json
 import re
 import threading
 import weakref
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -113,8 +112,6 @@ _SPLITTABLE = frozenset({106, 107, 108, 303, 304})
 #: needs fewer splits (each a new ruleset built while a case waits) and costs
 #: less per match in several rulesets than in one.
 PART_SIZE = 100
-#: Facts asserted in one session by `evaluate_many` (measured best near 100).
-BATCH = 100
 #: The one session of every ruleset: each case is asserted into it and retracted.
 _SID = "1"
 _CODE = re.compile(r"error code: (\d+)")
@@ -326,7 +323,7 @@ class DurableEngine:
         self._handles.remove(part.handle)
         _free([part.handle])
 
-    def _session(self, handle: int, assert_: Any, retract: Any, text: str) -> list[str]:
+    def _session(self, handle: int, text: str) -> list[str]:
         """Assert `text` into the ruleset's one session, read every match, retract it.
 
         Whatever happens in between (an error of the core, an interrupt), the
@@ -336,12 +333,12 @@ class DurableEngine:
         """
         done = False
         try:
-            code, state = assert_(handle, text)
+            code, state = _core.assert_fact(handle, text)
             if code == _OBSERVED:
                 # A fact of that id is still there (an earlier case was cut short
                 # before its retraction): start the session afresh and ask again.
                 _forget(handle)
-                code, state = assert_(handle, text)
+                code, state = _core.assert_fact(handle, text)
             messages: list[str] = []
             if code != _NOT_HANDLED:
                 started = _core.start_action_for_state(handle, state)
@@ -349,7 +346,7 @@ class DurableEngine:
                 while message:
                     messages.append(message)
                     message = _core.complete_and_start_action(handle, state)
-            retract(handle, text)
+            _core.retract_fact(handle, text)
             done = True
             return messages
         finally:
@@ -357,11 +354,8 @@ class DurableEngine:
                 _forget(handle)
 
     def _matches(self, handle: int, text: str) -> list[str]:
-        """The names of the rules one fact matches."""
-        return [
-            _rule_name(m)
-            for m in self._session(handle, _core.assert_fact, _core.retract_fact, text)
-        ]
+        """The names of the rules one fact matches in one ruleset."""
+        return [_rule_name(m) for m in self._session(handle, text)]
 
     def _warm_up(self, part: _Part) -> None:
         """Match one rule before the first real case.
@@ -372,21 +366,7 @@ class DurableEngine:
         with a match, so that it may be deleted later (after a failure, or
         when the ruleset is freed).
         """
-        self._matches(part.handle, '{"kind":"warm_up","id":"warm_up","sid":"' + _SID + '"}')
-
-    def _batch(self, handle: int, texts: Sequence[str]) -> list[list[str]]:
-        """Assert several facts at once; per fact, the names of the rules it matched.
-
-        One assertion for many facts saves the per-call cost; every rule reads
-        one fact, so a match names the fact it came from by its id.
-        """
-        names: list[list[str]] = [[] for _ in texts]
-        text = "[" + ",".join(texts) + "]"
-        for message in self._session(handle, _core.assert_facts, _core.retract_facts, text):
-            name = _rule_name(message)
-            at = message.index('"id":"', len(name) + 2) + 6
-            names[int(message[at : message.index('"', at)])].append(name)
-        return names
+        self._session(part.handle, '{"kind":"warm_up","id":"warm_up","sid":"' + _SID + '"}')
 
     def _text(self, flat: FlatFacts, fid: str = "case") -> str:
         values = self._values
@@ -403,56 +383,56 @@ class DurableEngine:
         pieces.append("}")
         return "".join(pieces)
 
-    def _over_parts(self, match: Callable[[int], list[list[str]]], n: int) -> list[list[str]]:
-        """`match` on every ruleset, splitting one the core overflows; names per fact."""
-        names: list[list[str]] = [[] for _ in range(n)]
-        with self._lock:
-            at = 0
-            while at < len(self._parts):
-                part = self._parts[at]
-                try:
-                    found = match(part.handle)
-                except _core.error as exc:
-                    code = _error_code(exc)
-                    if code in _SPLITTABLE and len(part.conditions) > 1:
-                        self._split(at)
-                        continue  # the same facts again, on the halves
-                    raise self._refuse(code, "match a case", part.conditions) from None
-                for mine, more in zip(names, found, strict=True):
-                    mine += more
-                at += 1
-        return names
+    def _matched(self, text: str) -> list[str]:
+        """Every match of one fact on every ruleset (the lock held), splitting a ruleset
+        the core overflows."""
+        parts = self._parts
+        if len(parts) == 1:
+            with contextlib.suppress(_core.error):  # split or refused below
+                return self._session(parts[0].handle, text)
+        messages: list[str] = []
+        at = 0
+        while at < len(parts):
+            part = parts[at]
+            try:
+                messages += self._session(part.handle, text)
+            except _core.error as exc:
+                code = _error_code(exc)
+                if code in _SPLITTABLE and len(part.conditions) > 1:
+                    self._split(at)
+                    continue  # the same fact again, on the halves
+                raise self._refuse(code, "match a case", part.conditions) from None
+            at += 1
+        return messages
 
-    def _statuses(self, names: list[str]) -> tuple[tuple[int, ...], tuple[int, ...]]:
+    def _statuses(self, messages: list[str]) -> tuple[tuple[int, ...], tuple[int, ...]]:
+        decode = self._decode
         definite: set[int] = set()
         open_: set[int] = set()
-        for name in names:
-            # A rule whose condition has alternatives ($or) can match once per
+        for message in messages:
+            # `{"c12d": {"m": {...the fact...}}}`: only the rule's name is read (our
+            # names are plain ASCII words, which `definition` guarantees). A rule
+            # whose condition has alternatives ($or) can match once per
             # alternative; a set keeps one.
-            is_definite, members = self._decode[name]
+            is_definite, members = decode[message[2 : message.index('"', 2)]]
             (definite if is_definite else open_).update(members)
         return tuple(sorted(definite)), tuple(sorted(open_))
 
     def evaluate(self, flat: FlatFacts) -> tuple[tuple[int, ...], tuple[int, ...]]:
         """Indices of the rules definitely true, and of those still undecided."""
         text = self._text(flat)
-        if len(self._parts) == 1:
-            with self._lock:
-                if len(self._parts) == 1:
-                    try:
-                        return self._statuses(self._matches(self._parts[0].handle, text))
-                    except _core.error:
-                        pass  # split or refused below, as for several rulesets
-        (names,) = self._over_parts(lambda handle: [self._matches(handle, text)], 1)
-        return self._statuses(names)
+        with self._lock:
+            messages = self._matched(text)
+        return self._statuses(messages)
 
     def evaluate_many(
         self, flats: Sequence[FlatFacts]
     ) -> list[tuple[tuple[int, ...], tuple[int, ...]]]:
-        """`evaluate` of each, in order, BATCH facts to an assertion (about half the cost each)."""
-        out: list[tuple[tuple[int, ...], tuple[int, ...]]] = []
-        for start in range(0, len(flats), BATCH):
-            texts = [self._text(f, str(n)) for n, f in enumerate(flats[start : start + BATCH])]
-            found = self._over_parts(functools.partial(self._batch, texts=texts), len(texts))
-            out += [self._statuses(names) for names in found]
-        return out
+        """`evaluate` of each, in order, holding the lock once.
+
+        (Several facts asserted at once used to save a session each; with the
+        one session kept, a fact at a time costs less: no fact's id to read
+        back from every match.)
+        """
+        with self._lock:
+            return [self._statuses(self._matched(self._text(flat))) for flat in flats]
