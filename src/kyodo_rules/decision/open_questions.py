@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from kyodo_rules.decision.decisions import bits
@@ -43,19 +44,34 @@ _ORDER = {name: n for n, name in enumerate(FACT_FIELDS)}
 class Question:
     field: str
     affects: tuple[str, ...]
-    #: (value, provisional verdict, its category, strict verdict settled?) for
-    #: every value the field could take
-    outcomes: tuple[tuple[Any, str, str | None, bool], ...]
-    #: what the question is made of, hashable: the same key, the same question
-    #: (so that its parts are built once for every case that asks it alike)
-    key: tuple[Any, ...] = ()
+    #: every value the field could take, in `answers` order
+    values: tuple[Any, ...]
+    #: for each value, the index of its outcome in `hits`
+    of: tuple[int, ...]
+    #: (provisional verdict, its category, strict verdict settled?) for each
+    #: distinct set of rule statuses the values give
+    hits: tuple[tuple[str, str | None, bool], ...]
     #: how many of its answers change the answer shown (verdict, category, status)
     deciding: int = 0
 
     @property
+    def key(self) -> tuple[Any, ...]:
+        """What the question is made of, hashable: the same key, the same question
+        (so that its parts are built once for every case that asks it alike)."""
+        return (self.field, self.affects, self.of, self.hits)
+
+    @cached_property
+    def outcomes(self) -> tuple[tuple[Any, str, str | None, bool], ...]:
+        """(value, provisional verdict, its category, strict verdict settled?) for
+        every value the field could take (made when first read: a question's
+        parts are mostly built already, by its key)."""
+        hits = self.hits
+        return tuple((value, *hits[at]) for value, at in zip(self.values, self.of, strict=True))
+
+    @property
     def share(self) -> float:
         """The share of its answers that change the answer shown: what ranks it."""
-        return self.deciding / len(self.outcomes) if self.outcomes else 0.0
+        return self.deciding / len(self.values) if self.values else 0.0
 
 
 def _status(verdict: str, settled: bool) -> str:
@@ -122,12 +138,17 @@ class Moves:
     groups: tuple[tuple[int, int], ...]
     #: for each value, its index in `groups`
     of: tuple[int, ...]
+    #: for each group, how many values give it
+    counts: tuple[int, ...] = ()
 
     @classmethod
     def of_answers(cls, answers: Sequence[tuple[Any, int, int]]) -> Moves:
         groups: dict[tuple[int, int], int] = {}
         of = tuple(groups.setdefault((d, u), len(groups)) for _, d, u in answers)
-        return cls(tuple(v for v, _, _ in answers), tuple(groups), of)
+        counts = [0] * len(groups)
+        for at in of:
+            counts[at] += 1
+        return cls(tuple(v for v, _, _ in answers), tuple(groups), of, tuple(counts))
 
 
 MovesOf = Callable[[str, FlatFacts], Moves]
@@ -184,45 +205,59 @@ def open_questions(
     # A field counts for such a rule only if one of its answers moves the rule (a
     # field whose every answer leaves the rule where it is, because another part of
     # the condition already decides it, is no part of what it waits for).
-    jointly: dict[str, dict[int, set[int]]] = {}
+    jointly: dict[str, dict[int, int]] = {}
     for i in sorted(undecided):
         fields_open = combiner.rules[i].fields & unknown
         if len(fields_open) < 2:
             continue
         sig = combiner.signature_near(definite_bits | 1 << i, definite_bits, now_force, now_p)
-        parts = {k for k, part in enumerate(sig) if part != now_p[k]}
+        parts = 0
+        for k, part in enumerate(sig):
+            if part != now_p[k]:
+                parts |= 1 << k
         if parts:
             for f in fields_open:
                 jointly.setdefault(f, {})[i] = parts
     found: list[Question] = []
+    signature_near = combiner.signature_near
+    same_strict_verdict = combiner.same_strict_verdict
+    verdict_bits = combiner.verdict_bits
     for field in FACT_FIELDS:
         if field not in fields or field not in unknown:
             continue
-        changed: set[int] = set()
         if readers is not None:
             base_d = definite_bits & ~readers[field]
             base_u = undecided_bits & ~readers[field]
         else:
             base_d = base_u = 0
-        rest = unknown - {field}
+        rest: frozenset[str] | None = None
         # The policy is applied once per distinct set of rule statuses.
         found_moves = moves(field, flat)
+        changed = 0  # bit k: part k of the signature (AFFECTS' order)
         hits: list[tuple[str, str | None, bool]] = []
-        for d_new, u_new in found_moves.groups:
+        deciding = 0
+        for (d_new, u_new), count in zip(found_moves.groups, found_moves.counts, strict=True):
             d = base_d | d_new
             u = base_u | u_new
-            sig = combiner.signature_near(d, definite_bits, now_force, now_p)
-            if combiner.same_strict_verdict(d, u, definite_bits, undecided_bits, field):
+            sig = signature_near(d, definite_bits, now_force, now_p)
+            if same_strict_verdict(d, u, definite_bits, undecided_bits, field):
                 s = now_s
             else:
-                s = combiner.verdict_bits(d, u, rest)
+                if rest is None:
+                    rest = unknown - {field}
+                s = verdict_bits(d, u, rest)
             if sig != now_p:
-                changed.update(k for k, part in enumerate(sig) if part != now_p[k])
+                for k, part in enumerate(sig):
+                    if part != now_p[k]:
+                        changed |= 1 << k
             if s[0] != now_s[0]:
-                changed.add(0)
+                changed |= 1
             if s[1] != now_s[1]:
-                changed.add(1)
-            hits.append((sig[0], sig[1], s[0] != "undetermined"))
+                changed |= 2
+            settled = s[0] != "undetermined"
+            hits.append((sig[0], sig[1], settled))
+            if (sig[0], sig[1], _status(sig[0], settled)) != shown_now:
+                deciding += count  # every value that gives this group
         for i, parts in jointly.get(field, {}).items():
             # Open now (undecided): the rule moves if some answer decides it.
             if any(
@@ -231,16 +266,10 @@ def open_questions(
             ):
                 changed |= parts
         if changed:
-            outcomes = tuple(
-                (value, *hits[at])
-                for value, at in zip(found_moves.values, found_moves.of, strict=True)
+            affects = tuple(part for k, part in enumerate(AFFECTS) if changed >> k & 1)
+            found.append(
+                Question(
+                    field, affects, found_moves.values, found_moves.of, tuple(hits), deciding
+                )
             )
-            affects = tuple(AFFECTS[k] for k in sorted(changed))
-            deciding = sum(
-                1
-                for _, verdict, category, settled in outcomes
-                if (verdict, category, _status(verdict, settled)) != shown_now
-            )
-            key = (field, affects, found_moves.of, tuple(hits))
-            found.append(Question(field, affects, outcomes, key, deciding))
     return tuple(rank(found))

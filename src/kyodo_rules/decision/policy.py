@@ -92,6 +92,21 @@ def _unknown_reads(nnf: Any) -> frozenset[str]:
     return out
 
 
+def _ascending(bit_set: int) -> tuple[int, ...]:
+    """The rule indices of a bit set, in rule order."""
+    out = []
+    while bit_set:
+        low = bit_set & -bit_set
+        out.append(low.bit_length() - 1)
+        bit_set ^= low
+    return tuple(out)
+
+
+def _first(bit_set: int) -> int | None:
+    """The first rule (in rule order) of a bit set, None if it is empty."""
+    return (bit_set & -bit_set).bit_length() - 1 if bit_set else None
+
+
 class Combiner:
     """The policy above, bound to one rule set (precomputed lookups, no state)."""
 
@@ -142,6 +157,8 @@ class Combiner:
         self.masks = RuleMasks(
             self.rules, self._overrides, self._overridden_by, rank, self._process_flags
         )
+        self._verdict_reads = self.masks.verdict_reads
+        self._violates_bits = bits(i for i, rule in enumerate(self.rules) if rule.then.violates)
         # Bounded memos: the same few sets of rule statuses come back again and
         # again (every open question tries each answer; a wizard re-asks after
         # each answer), and a decision depends on nothing else.
@@ -182,13 +199,12 @@ class Combiner:
         """The definite rules in force (step 1), as a bit set."""
         return self.masks.force(definite, self._set_aside)
 
-    def _verdict(self, undecided: frozenset[int], force: list[int]) -> _Reading:
+    def _verdict_bits_read(self, undecided: int, force_bits: int) -> _Reading:
         """Verdict and category (steps 2 and 3), with the rules each step rests on."""
-        force_bits = bits(force)
-        verdict, against, decisive, pending = self.masks.read(bits(undecided), force_bits)
-        in_favour = tuple(sorted(indices(force_bits & self.masks.k_bits)))
+        verdict, against, decisive, pending = self.masks.read(undecided, force_bits)
+        in_favour = _ascending(force_bits & self.masks.k_bits)
         category = self.masks.category(against) if verdict == "not_kyodo" else None
-        decisive_rules = tuple(sorted(indices(decisive)))
+        decisive_rules = _ascending(decisive)
         decided_by = (
             decisive_rules if verdict == "not_kyodo" else in_favour if verdict == "kyodo" else ()
         )
@@ -196,9 +212,9 @@ class Combiner:
             verdict,
             category,
             decided_by,
-            tuple(sorted(indices(against & ~decisive))),
+            _ascending(against & ~decisive),
             in_favour,
-            tuple(sorted(indices(pending))),
+            _ascending(pending),
             tuple(i for i in self.masks.category_order if against >> i & 1),
         )
 
@@ -209,10 +225,13 @@ class Combiner:
         return self._verdict_of(bits(definite), bits(undecided))
 
     def _verdict_of(self, definite: int, undecided: int) -> tuple[str, str | None]:
-        key = (definite, undecided)
+        # Remembered by the rules the verdict reads alone (`masks.verdict_reads`:
+        # about half the rules): cases that differ only in advice share the entry.
+        reads = self._verdict_reads
+        key = (definite & reads, undecided & reads)
         found = self._verdicts.get(key)
         if found is None:
-            verdict, against, _, _ = self.masks.read(undecided, self._force(definite))
+            verdict, against, _, _ = self.masks.read(key[1], self._force(key[0]))
             found = verdict, self.masks.category(against) if verdict == "not_kyodo" else None
             self._verdicts.put(key, found)
         return found
@@ -334,33 +353,49 @@ class Combiner:
         return found
 
     def _decide(self, definite: frozenset[int], undecided: frozenset[int]) -> Decision:
+        """The decision record (steps 1-5), on bit sets: each part walks only the rules
+        in force that conclude it."""
         rules = self.rules
-        overridden = self._set_aside(definite)
-        force = [i for i in sorted(definite) if i not in overridden]
-        reading = self._verdict(undecided, force)
+        masks = self.masks
+        definite_bits = bits(definite)
+        if masks.override_order is None:  # a cycle of exceptions: `check` reports it
+            overridden = self._set_aside(definite)
+            force_bits = definite_bits & ~bits(overridden)
+        else:
+            force_bits = masks.force(definite_bits, self._set_aside)
+            overridden = {}
+            if force_bits != definite_bits:
+                # In the order of `definite`, each with the first of its exceptions in force.
+                for i in definite:
+                    if not force_bits >> i & 1:
+                        by = self._overridden_by[i]
+                        overridden[i] = next(j for j in by if force_bits >> j & 1)
+        reading = self._verdict_bits_read(bits(undecided), force_bits)
         verdict = reading.verdict
-        zone_from = next((i for i in force if rules[i].then.zone), None)
-        subsidiarity_from = next((i for i in force if rules[i].then.subsidiarity), None)
+        zone_from = _first(force_bits & masks.part_bits[0])
+        subsidiarity_from = _first(force_bits & masks.part_bits[1])
         advice = verdict != "not_kyodo"
         forms: dict[FormCode, tuple[int, tuple[int, ...]]] = {}
         documents: set[str] = set()
         checklist: Stage | None = None
         flags: dict[FlagCode, int] = {}
         violates: dict[str, int] = {}
-        for i in force:
-            then = rules[i].then
-            for flag in then.flags:
+        for i in _ascending(force_bits & masks.part_bits[3]):
+            for flag in rules[i].then.flags:
                 if flag not in flags and (advice or flag not in self._process_flags):
                     flags[flag] = i
-            for principle in then.violates:
+        for i in _ascending(force_bits & self._violates_bits):
+            for principle in rules[i].then.violates:
                 violates.setdefault(principle, i)
-            if not advice:
-                continue
-            for form, weight in then.forms.items():
-                total, why = forms.get(form, (0, ()))
-                forms[form] = (total + weight, (*why, i))
-            documents.update(then.documents_required)
-            checklist = checklist or then.checklist
+        if advice:
+            for i in _ascending(force_bits & masks.part_bits[2]):
+                for form, weight in rules[i].then.forms.items():
+                    total, why = forms.get(form, (0, ()))
+                    forms[form] = (total + weight, (*why, i))
+            for i in _ascending(force_bits & masks.part_bits[4]):
+                documents.update(rules[i].then.documents_required)
+            first = _first(force_bits & masks.part_bits[5])
+            checklist = None if first is None else rules[first].then.checklist
         ranked = sorted(
             (FormWeight(code, w, why) for code, (w, why) in forms.items() if w > 0),
             key=lambda form: (-form.weight, FORMS.index(form.code)),

@@ -287,13 +287,29 @@ def assemble(model: type[M], /, **values: Any) -> M:
     order they are stored). The property tests validate generated results
     against the models, so a part that does not fit is found there.
     """
-    template = _TEMPLATES.get(model)
-    if template is None:
-        template = {
-            name: info.get_default(call_default_factory=True)
-            for name, info in model.model_fields.items()
-        }
+    template = _TEMPLATES.get(model) or _template(model)
+    private = {name: p.get_default() for name, p in model.__private_attributes__.items()}
+    return _made(model, template, values, set(values), private or None)
+
+
+def _template(model: type[BaseModel], leave_out: tuple[str, ...] = ()) -> dict[str, Any]:
+    template = {
+        name: info.get_default(call_default_factory=True)
+        for name, info in model.model_fields.items()
+        if name not in leave_out
+    }
+    if not leave_out:
         _TEMPLATES[model] = template
+    return template
+
+
+def _made(
+    model: type[M],
+    template: dict[str, Any],
+    values: dict[str, Any],
+    fields_set: set[str],
+    private: dict[str, Any] | None,
+) -> M:
     data = dict(template)
     data.update(values)
     if len(data) != len(template):
@@ -301,10 +317,9 @@ def assemble(model: type[M], /, **values: Any) -> M:
         raise TypeError(f"{model.__name__} has no field {', '.join(unknown)}")
     made = model.__new__(model)
     object.__setattr__(made, "__dict__", data)
-    object.__setattr__(made, "__pydantic_fields_set__", set(values))
+    object.__setattr__(made, "__pydantic_fields_set__", fields_set)
     object.__setattr__(made, "__pydantic_extra__", None)
-    private = {name: p.get_default() for name, p in model.__private_attributes__.items()}
-    object.__setattr__(made, "__pydantic_private__", private or None)
+    object.__setattr__(made, "__pydantic_private__", private)
     return made
 
 
@@ -334,6 +349,9 @@ class Later:
                 made = self._made
         return made
 
+
+#: model -> its template without the `LATER` parts (`Result.later`)
+_EAGER: dict[type[BaseModel], dict[str, Any]] = {}
 
 #: The parts of a `Result` that a caller may leave unread: the open questions and
 #: the what-if, which cost more than the verdict (see `Result.later`).
@@ -381,13 +399,10 @@ class Result(BaseModel):
         holds the result) gets them then, the same as if they had been computed
         at once: the result is whole wherever it is read.
         """
-        made = assemble(cls, **values)
-        for name in LATER:
-            del made.__dict__[name]
-        object.__setattr__(made, "__pydantic_fields_set__", set(cls.model_fields))
-        assert made.__pydantic_private__ is not None
-        made.__pydantic_private__["_later"] = later
-        return made
+        template = _EAGER.get(cls)
+        if template is None:
+            template = _EAGER[cls] = _template(cls, LATER)
+        return _made(cls, template, values, set(cls.model_fields), {"_later": later})
 
     def _whole(self) -> None:
         """Work out the `LATER` parts if they are not yet (they keep the fields' order)."""
