@@ -21,7 +21,11 @@ alternating), so that both see the machine as it is at that moment:
   bench's "where the time goes" table times);
 - unseen: 50 generated cases a slice never answered before, default `classify()`;
 - batch: 200 generated cases a slice through `classify_many(what_if=False)` with
-  the memos a batch worker keeps (2,048 entries): the CPU of a worker's row.
+  the memos a batch worker keeps (2,048 entries);
+- rows: 200 rows a slice of a generated inventory of distinct projects through
+  what a batch worker does with them (`answer_rows`: the row read into facts,
+  answered, and put into the sheet's words), with the same memos: the CPU of a
+  worker's row.
 
 Printed: median, p99 and mean CPU seconds of the calling thread per call (per
 row for batch, a slice's mean).
@@ -78,7 +82,7 @@ def main(before: str, after: str, mode: str, slices: int) -> None:
 
 
 if __name__ == "__main__":
-    modes = ("mix", "verdict", "json", "library", "unseen", "batch")
+    modes = ("mix", "verdict", "json", "library", "unseen", "batch", "rows")
     if len(sys.argv) != 5 or sys.argv[3] not in modes:
         sys.exit(f"usage: lockstep.py BEFORE_SRC AFTER_SRC {'|'.join(modes)} SLICES")
     main(sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4]))

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import random
 import sys
+import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 HERE = Path(__file__).resolve().parent
 sys.path[:0] = [str(HERE), str(HERE.parent / "tests")]
@@ -20,14 +22,35 @@ from goals import mix  # noqa: E402
 
 from kyodo_rules.decision import policy  # noqa: E402
 from kyodo_rules.decision.classify import Classifier  # noqa: E402
+from kyodo_rules.outputs.inventory.answers import answer_rows  # noqa: E402
 from kyodo_rules.rulebase.case_library import load_cases  # noqa: E402
 from strategies import random_facts  # noqa: E402
 
 
+def _sheet() -> tuple[list[Any], Any]:
+    """Rows of a generated inventory of distinct projects, read as `kyodo-rules batch`
+    reads them, and the layout of its answer columns."""
+    from goals import write_inventory
+
+    from kyodo_rules.outputs.inventory.columns import map_columns
+    from kyodo_rules.outputs.inventory.reading import open_table
+
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "inventory.csv"
+        write_inventory(path, 20_000, distinct=True)
+        table = open_table(path)
+        rows = list(table.rows)
+    from kyodo_rules.outputs.inventory.answers import Layout
+
+    return rows, Layout.of(map_columns(table.headers))
+
+
 def main(mode: str) -> None:
     clock = time.thread_time
-    if mode == "batch":
+    if mode in ("batch", "rows"):
         policy.bound_memos(2048)
+    if mode == "rows":
+        sheet, layout = _sheet()
     classifier = Classifier()
     items = mix()
     warm = random.Random(5)
@@ -63,12 +86,17 @@ def main(mode: str) -> None:
                 t = clock()
                 classifier.classify(facts)
                 out.append(clock() - t)
-        else:
+        elif mode == "batch":
             rng = random.Random(20_000 + k)
             cases = [random_facts(rng) for _ in range(200)]
             t = clock()
             classifier.classify_many(cases, what_if=False)
             out.append((clock() - t) / len(cases))
+        else:  # rows: what a batch worker does with 200 rows of distinct projects
+            chunk = sheet[(k * 200) % len(sheet) :][:200]
+            t = clock()
+            answer_rows(chunk, layout, classifier, profile="generic", lang="ja", engine="durable")
+            out.append((clock() - t) / len(chunk))
         print(" ".join(f"{x:.7f}" for x in out), flush=True)
 
 

@@ -18,11 +18,11 @@ from kyodo_rules.decision.decisions import Decision, bits
 from kyodo_rules.decision.given import Given
 from kyodo_rules.decision.memo import Memo
 from kyodo_rules.decision.open_questions import (
+    Asked,
     Moves,
     Question,
     evaluated_moves,
     flat_answers,
-    open_questions,
 )
 from kyodo_rules.decision.policy import Combiner
 from kyodo_rules.engines.python import Evaluator, PythonEngine
@@ -333,7 +333,17 @@ class Bound:
         undecided: frozenset[int],
         engine: EngineName = "python",
     ) -> tuple[Question, ...]:
-        """The open questions, each answer evaluated.
+        """The open questions, each answer evaluated (see `asked`)."""
+        return self.asked(facts, definite, undecided, engine).questions()
+
+    def asked(
+        self,
+        facts: Mapping[str, Any] | Given,
+        definite: frozenset[int],
+        undecided: frozenset[int],
+        engine: EngineName = "python",
+    ) -> Asked:
+        """The case's answer now, from which each field's question is found.
 
         On the Python backend only the rules that read the field are tested
         again; on durable-rules (the differential tests) every answer is a
@@ -341,7 +351,7 @@ class Bound:
         """
         given = facts if isinstance(facts, Given) else Given.of(facts)
         if engine == "python":
-            return open_questions(
+            return Asked(
                 self.combiner,
                 given,
                 (definite, undecided),
@@ -350,7 +360,7 @@ class Bound:
                 readers=self.reader_bits,
             )
         evaluate = self.engine(engine).evaluate
-        return open_questions(
+        return Asked(
             self.combiner,
             given,
             (definite, undecided),

@@ -18,10 +18,9 @@ from kyodo_rules.decision.bound import Bound, EngineName
 from kyodo_rules.decision.given import Given
 from kyodo_rules.decision.memo import Memo
 from kyodo_rules.decision.policy import Combiner
-from kyodo_rules.decision.result import Answer, build_result, later_parts
-from kyodo_rules.decision.whatif import WhatIf, would_be_kyodo_if
+from kyodo_rules.decision.result import Answer, Rest, build_result
 from kyodo_rules.model.errors import InputError
-from kyodo_rules.model.records import Case, Later, Result
+from kyodo_rules.model.records import Case, Result
 from kyodo_rules.model.validation import case_facts
 from kyodo_rules.rulebase.loading import Rulebase, load_rulebase
 
@@ -185,18 +184,10 @@ def _answer(
     presumed: tuple[tuple[int, tuple[int, ...]], ...] = ()
     if decision.verdict == "undetermined":
         presumed = bound.combiner.presumed(definite, undecided, given.unknown, provisional)
-
-    def rest() -> dict[str, Any]:
-        questions = bound.questions(given, definite, undecided, questions_engine)
-        found = WhatIf(())
-        if what_if and provisional.verdict != "kyodo":
-            found = would_be_kyodo_if(
-                bound, given, confirm_with=engine, definite=definite, undecided=undecided
-            )
-        return later_parts(bound, questions, found, given.facts, lang)
-
     answer = Answer(decision, provisional, definite, presumed)
-    return build_result(bound, answer, given.facts, lang, Later(rest))
+    decided = (decision, definite, undecided)
+    rest = Rest(bound, given, decided, provisional, lang, what_if, engine, questions_engine)
+    return build_result(bound, answer, given.facts, lang, rest.later())
 
 
 _default_lock = threading.Lock()

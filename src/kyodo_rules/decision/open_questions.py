@@ -171,6 +171,131 @@ def evaluated_moves(evaluator: Callable[[str], Evaluate]) -> MovesOf:
     return moves
 
 
+class Asked:
+    """One case's answer now, as every answer of each unknown field is compared with it.
+
+    Worked out once for the case; each field's question is then found on its own
+    (`question`).
+
+    (Ranking alone costs as much as the questions themselves: whether a field
+    is a question at all depends on every part of every answer's signature, so
+    an inventory, which shows the missing facts and the first question, gets
+    them from the same computation; measured in docs/performance.md.)
+
+    With `readers` (field -> bit set of the rules that read it) `moves` gives
+    only those rules' new statuses and the others keep theirs; without, it
+    gives every rule's (the differential tests do that on durable-rules).
+    Statuses are bit sets here: an answer's statuses are the case's with a
+    few bits swapped, and they key the policy's memos, hundreds of times a call.
+    """
+
+    def __init__(
+        self,
+        combiner: Combiner,
+        given: Given,
+        statuses: Statuses,
+        moves: MovesOf,
+        fields: frozenset[str],
+        *,
+        readers: Mapping[str, int] | None = None,
+    ) -> None:
+        self.combiner = combiner
+        self.given = given
+        self.moves = moves
+        self.fields = fields
+        self.readers = readers
+        definite, undecided = statuses
+        self.definite_bits = definite_bits = bits(definite)
+        self.undecided_bits = undecided_bits = bits(undecided)
+        self.now_p = now_p = combiner.signature_bits(definite_bits)
+        self.now_force = now_force = combiner.force_bits(definite_bits)
+        unknown = given.unknown
+        self.now_s = now_s = combiner.verdict_bits(definite_bits, undecided_bits, unknown)
+        # The answer shown: its verdict and category (the provisional reading's,
+        # which is the strict one's when that is settled) and its status.
+        self.shown_now = (now_p[0], now_p[1], _status(now_p[0], now_s[0] != "undetermined"))
+        # Parts a field's answer can change together with other unknown facts: a
+        # rule still open that, established, would change the provisional answer
+        # (the policy decided with that rule in). Evaluating one field at a time
+        # misses a rule that needs two unknown facts at once (事例3's planner and
+        # consultation). A field counts for such a rule only if one of its answers
+        # moves the rule (a field whose every answer leaves the rule where it is,
+        # because another part of the condition already decides it, is no part of
+        # what it waits for).
+        self.jointly: dict[str, dict[int, int]] = {}
+        for i in sorted(undecided):
+            fields_open = combiner.rules[i].fields & unknown
+            if len(fields_open) < 2:
+                continue
+            sig = combiner.signature_near(definite_bits | 1 << i, definite_bits, now_force, now_p)
+            parts = 0
+            for k, part in enumerate(sig):
+                if part != now_p[k]:
+                    parts |= 1 << k
+            if parts:
+                for f in fields_open:
+                    self.jointly.setdefault(f, {})[i] = parts
+
+    def questions(self) -> tuple[Question, ...]:
+        """Every open question, most decisive first."""
+        found = (self.question(field) for field in FACT_FIELDS)
+        return tuple(rank([q for q in found if q is not None]))
+
+    def question(self, field: str) -> Question | None:
+        """The question `field` asks, or None if it is known or no answer changes anything."""
+        if field not in self.fields or field not in self.given.unknown:
+            return None
+        combiner = self.combiner
+        definite_bits, undecided_bits = self.definite_bits, self.undecided_bits
+        now_p, now_force, now_s, shown_now = self.now_p, self.now_force, self.now_s, self.shown_now
+        if self.readers is not None:
+            base_d = definite_bits & ~self.readers[field]
+            base_u = undecided_bits & ~self.readers[field]
+        else:
+            base_d = base_u = 0
+        rest: frozenset[str] | None = None
+        # The policy is applied once per distinct set of rule statuses.
+        found_moves = self.moves(field, self.given.flat)
+        changed = 0  # bit k: part k of the signature (AFFECTS' order)
+        hits: list[tuple[str, str | None, bool]] = []
+        deciding = 0
+        signature_near = combiner.signature_near
+        for (d_new, u_new), count in zip(found_moves.groups, found_moves.counts, strict=True):
+            d = base_d | d_new
+            u = base_u | u_new
+            sig = signature_near(d, definite_bits, now_force, now_p)
+            verdict, category = sig[0], sig[1]
+            if sig != now_p:
+                for k, part in enumerate(sig):
+                    if part != now_p[k]:
+                        changed |= 1 << k
+            if combiner.same_strict_verdict(d, u, definite_bits, undecided_bits, field):
+                s = now_s
+            else:
+                if rest is None:
+                    rest = self.given.unknown - {field}
+                s = combiner.verdict_bits(d, u, rest)
+            if s[0] != now_s[0]:
+                changed |= 1
+            if s[1] != now_s[1]:
+                changed |= 2
+            settled = s[0] != "undetermined"
+            hits.append((verdict, category, settled))
+            if (verdict, category, _status(verdict, settled)) != shown_now:
+                deciding += count  # every value that gives this group
+        for i, parts in self.jointly.get(field, {}).items():
+            # Open now (undecided): the rule moves if some answer decides it.
+            if any(
+                (d_new | u_new) >> i & 1 == 0 or d_new >> i & 1
+                for d_new, u_new in found_moves.groups
+            ):
+                changed |= parts
+        if not changed:
+            return None
+        affects = tuple(part for k, part in enumerate(AFFECTS) if changed >> k & 1)
+        return Question(field, affects, found_moves.values, found_moves.of, tuple(hits), deciding)
+
+
 def open_questions(
     combiner: Combiner,
     given: Given,
@@ -180,96 +305,5 @@ def open_questions(
     *,
     readers: Mapping[str, int] | None = None,
 ) -> tuple[Question, ...]:
-    """The open questions for the case `given`, most decisive first.
-
-    With `readers` (field -> bit set of the rules that read it) `moves` gives
-    only those rules' new statuses and the others keep theirs; without, it
-    gives every rule's (the differential tests do that on durable-rules).
-    Statuses are bit sets here: an answer's statuses are the case's with a
-    few bits swapped, and they key the policy's memos, hundreds of times a call.
-    """
-    definite, undecided = statuses
-    definite_bits, undecided_bits = bits(definite), bits(undecided)
-    now_p = combiner.signature_bits(definite_bits)
-    now_force = combiner.force_bits(definite_bits)
-    unknown = given.unknown
-    now_s = combiner.verdict_bits(definite_bits, undecided_bits, unknown)
-    # The answer shown: its verdict and category (the provisional reading's, which
-    # is the strict one's when that is settled) and its status.
-    shown_now = (now_p[0], now_p[1], _status(now_p[0], now_s[0] != "undetermined"))
-    flat = given.flat
-    # Parts a field's answer can change together with other unknown facts: a rule
-    # still open that, established, would change the provisional answer (the
-    # policy decided with that rule in). Evaluating one field at a time misses a
-    # rule that needs two unknown facts at once (事例3's planner and consultation).
-    # A field counts for such a rule only if one of its answers moves the rule (a
-    # field whose every answer leaves the rule where it is, because another part of
-    # the condition already decides it, is no part of what it waits for).
-    jointly: dict[str, dict[int, int]] = {}
-    for i in sorted(undecided):
-        fields_open = combiner.rules[i].fields & unknown
-        if len(fields_open) < 2:
-            continue
-        sig = combiner.signature_near(definite_bits | 1 << i, definite_bits, now_force, now_p)
-        parts = 0
-        for k, part in enumerate(sig):
-            if part != now_p[k]:
-                parts |= 1 << k
-        if parts:
-            for f in fields_open:
-                jointly.setdefault(f, {})[i] = parts
-    found: list[Question] = []
-    signature_near = combiner.signature_near
-    same_strict_verdict = combiner.same_strict_verdict
-    verdict_bits = combiner.verdict_bits
-    for field in FACT_FIELDS:
-        if field not in fields or field not in unknown:
-            continue
-        if readers is not None:
-            base_d = definite_bits & ~readers[field]
-            base_u = undecided_bits & ~readers[field]
-        else:
-            base_d = base_u = 0
-        rest: frozenset[str] | None = None
-        # The policy is applied once per distinct set of rule statuses.
-        found_moves = moves(field, flat)
-        changed = 0  # bit k: part k of the signature (AFFECTS' order)
-        hits: list[tuple[str, str | None, bool]] = []
-        deciding = 0
-        for (d_new, u_new), count in zip(found_moves.groups, found_moves.counts, strict=True):
-            d = base_d | d_new
-            u = base_u | u_new
-            sig = signature_near(d, definite_bits, now_force, now_p)
-            if same_strict_verdict(d, u, definite_bits, undecided_bits, field):
-                s = now_s
-            else:
-                if rest is None:
-                    rest = unknown - {field}
-                s = verdict_bits(d, u, rest)
-            if sig != now_p:
-                for k, part in enumerate(sig):
-                    if part != now_p[k]:
-                        changed |= 1 << k
-            if s[0] != now_s[0]:
-                changed |= 1
-            if s[1] != now_s[1]:
-                changed |= 2
-            settled = s[0] != "undetermined"
-            hits.append((sig[0], sig[1], settled))
-            if (sig[0], sig[1], _status(sig[0], settled)) != shown_now:
-                deciding += count  # every value that gives this group
-        for i, parts in jointly.get(field, {}).items():
-            # Open now (undecided): the rule moves if some answer decides it.
-            if any(
-                (d_new | u_new) >> i & 1 == 0 or d_new >> i & 1
-                for d_new, u_new in found_moves.groups
-            ):
-                changed |= parts
-        if changed:
-            affects = tuple(part for k, part in enumerate(AFFECTS) if changed >> k & 1)
-            found.append(
-                Question(
-                    field, affects, found_moves.values, found_moves.of, tuple(hits), deciding
-                )
-            )
-    return tuple(rank(found))
+    """The open questions for the case `given`, most decisive first (see `Asked`)."""
+    return Asked(combiner, given, statuses, moves, fields, readers=readers).questions()

@@ -12,10 +12,11 @@ from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
-from kyodo_rules.decision.bound import Bound
+from kyodo_rules.decision.bound import Bound, EngineName
 from kyodo_rules.decision.decisions import Decision
+from kyodo_rules.decision.given import Given
 from kyodo_rules.decision.open_questions import Question
-from kyodo_rules.decision.whatif import WhatIf
+from kyodo_rules.decision.whatif import WhatIf, would_be_kyodo_if
 from kyodo_rules.model.records import (
     FactChange,
     Flag,
@@ -326,19 +327,65 @@ def later_parts(
     questions (and the missing facts they name) and the what-if."""
     return {
         "missing_facts": tuple(q.field for q in questions),
-        "would_be_kyodo_if": tuple(
-            tuple(
-                assemble(FactChange, field=f, value=list(v) if isinstance(v, tuple) else v)
-                for f, v in change
-            )
-            for change in what_if.changes
-        ),
+        "would_be_kyodo_if": _changes(what_if),
         # Built from the policy's own codes, so not validated again: an open
         # question has a dozen outcomes and a sparse case two dozen questions.
         "open_questions": tuple(
             bound.once(("question", q.key), partial(_question, bound, q)) for q in questions
         ),
-        "what_if_blocked_by": tuple(
-            _presumption(bound, i, facts, lang) for i in what_if.blocked_by
-        ),
+        "what_if_blocked_by": _blocked(bound, what_if, facts, lang),
     }
+
+
+def _changes(what_if: WhatIf) -> tuple[tuple[FactChange, ...], ...]:
+    return tuple(
+        tuple(
+            assemble(FactChange, field=f, value=list(v) if isinstance(v, tuple) else v)
+            for f, v in change
+        )
+        for change in what_if.changes
+    )
+
+
+def _blocked(
+    bound: Bound, what_if: WhatIf, facts: Mapping[str, Any], lang: str
+) -> tuple[Presumption, ...]:
+    return tuple(_presumption(bound, i, facts, lang) for i in what_if.blocked_by)
+
+
+class Rest:
+    """The parts of one answer a caller may leave unread (`records.LATER`), worked out
+    when first read: the open questions and the what-if."""
+
+    def __init__(
+        self,
+        bound: Bound,
+        given: Given,
+        decided: tuple[Decision, frozenset[int], frozenset[int]],
+        provisional: Decision,
+        lang: str,
+        what_if: bool,
+        engine: EngineName,
+        questions_engine: EngineName,
+    ) -> None:
+        self.bound = bound
+        self.given = given
+        _, self.definite, self.undecided = decided
+        self.provisional = provisional
+        self.lang = lang
+        self.what_if = what_if
+        self.engine: EngineName = engine
+        self.questions_engine: EngineName = questions_engine
+
+    def later(self) -> Later:
+        return Later(self.whole)
+
+    def whole(self) -> dict[str, Any]:
+        bound, given = self.bound, self.given
+        questions = bound.questions(given, self.definite, self.undecided, self.questions_engine)
+        found = WhatIf(())
+        if self.what_if and self.provisional.verdict != "kyodo":
+            found = would_be_kyodo_if(
+                bound, given, self.engine, definite=self.definite, undecided=self.undecided
+            )
+        return later_parts(bound, questions, found, given.facts, self.lang)
