@@ -236,22 +236,23 @@ class Bound:
     def profile(self) -> Profile:
         return self.ruleset.profile
 
+    def statuses(
+        self, given: Given, engine: EngineName = "durable"
+    ) -> tuple[Sequence[int], Sequence[int]]:
+        """The rules definitely true and those undecided for the case, on `engine`
+        (durable-rules reads the facts themselves: the flat facts are left for
+        whoever needs them)."""
+        evaluator = self.engine(engine)
+        evaluate_facts = getattr(evaluator, "evaluate_facts", None)
+        if evaluate_facts is not None:
+            return cast(tuple[Sequence[int], Sequence[int]], evaluate_facts(given.facts))
+        return evaluator.evaluate(given.flat)
+
     def assess(
         self, facts: Mapping[str, Any] | Given, engine: EngineName = "durable"
     ) -> tuple[Decision, frozenset[int], frozenset[int]]:
         given = facts if isinstance(facts, Given) else Given.of(facts)
-        return self.decided(given, self.engine(engine).evaluate(given.flat))
-
-    def assess_many(
-        self, many: Sequence[Given], engine: EngineName = "durable"
-    ) -> list[tuple[Decision, frozenset[int], frozenset[int]]]:
-        """`assess` of each, in order; durable-rules answers them together
-        (`evaluate_many`: about two thirds of the cost of a case alone)."""
-        evaluator = self.engine(engine)
-        flats = [given.flat for given in many]
-        evaluate_many = getattr(evaluator, "evaluate_many", None)
-        statuses = evaluate_many(flats) if evaluate_many else [evaluator.evaluate(f) for f in flats]
-        return [self.decided(g, s) for g, s in zip(many, statuses, strict=True)]
+        return self.decided(given, self.statuses(given, engine))
 
     def decided(
         self, given: Given, statuses: tuple[Sequence[int], Sequence[int]]

@@ -103,7 +103,7 @@ class Classifier:
                 return found
         bound = self.bound(profile)
         given = Given.of(facts)
-        statuses = bound.engine(engine).evaluate(given.flat)
+        statuses = bound.statuses(given, engine)
         result = _answer(bound, given, statuses, lang, what_if, engine, questions_engine)
         return result if memo is None else memo.put(key, result)
 
@@ -118,10 +118,9 @@ class Classifier:
     ) -> list[Result | InputError]:
         """`classify` of each case, in order, with a case's `InputError` in its place.
 
-        For inventories: durable-rules matches the cases together
-        (`evaluate_many`), which costs about two thirds of a case alone; every
-        answer is the one `classify` gives (and a case met before is answered
-        from the memo, as `classify` answers it).
+        For inventories: every answer is the one `classify` gives (a case met
+        before is answered from the memo, as `classify` answers it), and a bad
+        case does not stop the others.
         """
         _check_lang(lang)
         bound = self.bound(profile)
@@ -144,11 +143,10 @@ class Classifier:
             todo.append((len(out), Given.of(facts), key))
             out.append(None)
         if todo:
-            evaluator = bound.engine(engine)
-            flats = [given.flat for _, given, _ in todo]
-            evaluate_many = getattr(evaluator, "evaluate_many", None)
-            found_all = evaluate_many(flats) if evaluate_many else map(evaluator.evaluate, flats)
-            for (at, given, key), statuses in zip(todo, found_all, strict=True):
+            # (durable-rules holds its lock for each case, not for the whole
+            # batch: the cases are matched one after the other either way.)
+            for at, given, key in todo:
+                statuses = bound.statuses(given, engine)
                 result = _answer(bound, given, statuses, lang, what_if, engine, "python")
                 out[at] = result if memo is None else memo.put(key, result)
         return [one for one in out if one is not None]

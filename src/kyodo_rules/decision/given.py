@@ -10,7 +10,6 @@ step to the last.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
 
 from kyodo_rules.model.vocabulary import FACT_FIELDS
@@ -19,16 +18,30 @@ from kyodo_rules.rulebase.readings import FlatFacts, flatten
 _FIELDS = frozenset(FACT_FIELDS)
 
 
-@dataclass(frozen=True, slots=True)
 class Given:
-    #: the known facts (validated JSON values; a field absent or None is unknown)
-    facts: Mapping[str, Any]
-    #: the facts flattened for the engines (`rulebase/readings.py`)
-    flat: FlatFacts
-    #: the fields nobody has given
-    unknown: frozenset[str]
+    """The known facts, their unknown fields, and (when first asked for) the flat facts."""
+
+    __slots__ = ("_flat", "facts", "unknown")
+
+    def __init__(
+        self, facts: Mapping[str, Any], unknown: frozenset[str], flat: FlatFacts | None = None
+    ) -> None:
+        #: the known facts (validated JSON values; a field absent or None is unknown)
+        self.facts = facts
+        #: the fields nobody has given
+        self.unknown = unknown
+        self._flat = flat
 
     @classmethod
     def of(cls, facts: Mapping[str, Any]) -> Given:
         known = [name for name, value in facts.items() if value is not None]
-        return cls(facts, flatten(facts), _FIELDS.difference(known))
+        return cls(facts, _FIELDS.difference(known))
+
+    @property
+    def flat(self) -> FlatFacts:
+        """The facts flattened for the engines (`rulebase/readings.py`), once: a caller
+        who reads only the verdict never needs them (durable-rules reads the facts)."""
+        flat = self._flat
+        if flat is None:
+            flat = self._flat = flatten(self.facts)
+        return flat

@@ -180,34 +180,12 @@ def _question(bound: Bound, q: Question) -> OpenQuestion:
 def _traces(
     bound: Bound, decision: Decision, definite: frozenset[int], lang: str
 ) -> tuple[TraceEntry, ...]:
-    # A rule's entry depends on the rule, the rule that set it aside, and the
-    # decision only through the codes it shows (its signature) and the rules that
-    # decide it: entries are kept by those, so that a case seen for the first time
-    # (an inventory of distinct projects) finds most of its entries made.
-    category_from = (
-        decision.category_from[0]
-        if decision.verdict == "not_kyodo" and decision.category_from
-        else None
-    )
-    made: dict[tuple[int, int | None], TraceEntry] = bound.once(
-        ("trace entries", lang, decision.signature(), decision.decided_by, category_from), dict
-    )
-    shown_codes: dict[str, frozenset[str]] | None = None
-    overridden = decision.overridden
-    out = []
-    for i in sorted(definite):
-        key = (i, overridden.get(i))
-        entry = made.get(key)
-        if entry is None:
-            if shown_codes is None:
-                shown_codes = {
-                    "forms": frozenset(form.code for form in decision.forms),
-                    "flags": frozenset(code for code, _ in decision.flags),
-                    "documents": frozenset(decision.documents),
-                }
-            entry = made[key] = _trace(bound, decision, i, shown_codes, lang)
-        out.append(entry)
-    return tuple(out)
+    shown_codes = {
+        "forms": frozenset(form.code for form in decision.forms),
+        "flags": frozenset(code for code, _ in decision.flags),
+        "documents": frozenset(decision.documents),
+    }
+    return tuple(_trace(bound, decision, i, shown_codes, lang) for i in sorted(definite))
 
 
 def build_result(

@@ -79,7 +79,7 @@ import json
 import re
 import threading
 import weakref
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -275,6 +275,15 @@ class DurableEngine:
         self._codec = _Codec(order, [t for pair in self._tests for t in pair])
         self._fact_keys = tuple((k, f',"{self._codec.names[k]}":') for k in order)
         self._values: dict[str | int, str] = {}
+        # The same text straight from the facts, a field at a time: each field's
+        # part of it kept by the field's value (`_fact_text`).
+        #: field -> its part of the schema (kept: `flatten` plans each schema once)
+        self._alone = {name: {name: kind} for name, kind in schema.items()}
+        self._by_field: tuple[tuple[str, bool, dict[Any, str]], ...] = tuple(
+            (name, kind == "codes", {})
+            for name, (kind, _) in schema.items()
+            if not read.keys().isdisjoint(flatten({}, self._alone[name]))
+        )
         self._handles: list[int] = []
         weakref.finalize(self, _free, self._handles)
         every = tuple(range(len(self._tests)))
@@ -383,6 +392,32 @@ class DurableEngine:
         pieces.append("}")
         return "".join(pieces)
 
+    def _fact_text(self, facts: Mapping[str, Any]) -> str:
+        """`_text(flatten(facts))`, without flattening: the part of the text each field
+        gives is kept by its value (the same few values come back case after case)."""
+        out = ['{"kind":"case","id":"case","sid":"', _SID, '"']
+        for name, listed, pieces in self._by_field:
+            value = facts.get(name)
+            if listed and value is not None:
+                value = tuple(value)
+            piece = pieces.get(value)
+            if piece is None:
+                piece = self._piece(name, value)
+                if len(pieces) < 4096:
+                    pieces[value] = piece
+            out.append(piece)
+        out.append("}")
+        return "".join(out)
+
+    def _piece(self, name: str, value: Any) -> str:
+        """The part of the fact's text that field `name` with `value` gives."""
+        flat = flatten({name: list(value) if type(value) is tuple else value}, self._alone[name])
+        return "".join(
+            prefix + str(self._codec.value(flat[key]))
+            for key, prefix in self._fact_keys
+            if key in flat
+        )
+
     def _matched(self, text: str) -> list[str]:
         """Every match of one fact on every ruleset (the lock held), splitting a ruleset
         the core overflows."""
@@ -421,6 +456,13 @@ class DurableEngine:
     def evaluate(self, flat: FlatFacts) -> tuple[tuple[int, ...], tuple[int, ...]]:
         """Indices of the rules definitely true, and of those still undecided."""
         text = self._text(flat)
+        with self._lock:
+            messages = self._matched(text)
+        return self._statuses(messages)
+
+    def evaluate_facts(self, facts: Mapping[str, Any]) -> tuple[tuple[int, ...], tuple[int, ...]]:
+        """`evaluate(flatten(facts))`, without flattening the facts."""
+        text = self._fact_text(facts)
         with self._lock:
             messages = self._matched(text)
         return self._statuses(messages)
