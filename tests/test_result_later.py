@@ -194,3 +194,24 @@ def test_a_result_built_through_the_answer_step_alone_is_whole_too() -> None:
         bound, given, bound.durable.evaluate(given.flat), "ja", True, "durable", "python"
     )
     assert result.model_dump() == classifier.classify({"actors": ["city"]}).model_dump()
+
+
+def test_the_json_put_together_from_parts_is_pydantics_own(classifier: Classifier) -> None:
+    """`model_dump_json()` assembles the JSON from parts made once; it must be the text
+    pydantic writes, for every kind of result (lazy or whole, parts shared or not)."""
+    rng = random.Random(7)
+    results = [
+        classifier.classify(facts, profile=profile, lang=lang, what_if=what_if)
+        for (facts, profile), lang, what_if in zip(
+            CASES + [(random_facts(rng), "generic") for _ in range(200)],
+            ["ja", "en"] * 200,
+            [True, True, False] * 100,
+            strict=False,
+        )
+    ]
+    results.append(Result(verdict="kyodo"))  # built and validated by pydantic
+    results.append(Result.model_validate_json(results[0].model_dump_json()))
+    for result in results:
+        pydantic = Result.__pydantic_serializer__.to_json(result).decode()
+        assert result.model_dump_json() == pydantic
+        assert result.model_dump_json(indent=None) == pydantic  # options: pydantic's path

@@ -16,7 +16,6 @@ from typing import Any, Literal, TypeVar, cast
 
 from kyodo_rules.decision.decisions import Decision, bits
 from kyodo_rules.decision.given import Given
-from kyodo_rules.decision.memo import Memo
 from kyodo_rules.decision.open_questions import (
     Asked,
     Moves,
@@ -26,6 +25,7 @@ from kyodo_rules.decision.open_questions import (
 )
 from kyodo_rules.decision.policy import Combiner
 from kyodo_rules.engines.python import Evaluator, PythonEngine
+from kyodo_rules.model.memo import Memo
 from kyodo_rules.model.vocabulary import FACT_FIELDS, FIELD_KINDS
 from kyodo_rules.rulebase.directions import Directions
 from kyodo_rules.rulebase.loading import Profile, RuleSet

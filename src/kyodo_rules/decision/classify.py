@@ -16,10 +16,10 @@ from typing import Any
 
 from kyodo_rules.decision.bound import Bound, EngineName
 from kyodo_rules.decision.given import Given
-from kyodo_rules.decision.memo import Memo
 from kyodo_rules.decision.policy import Combiner
 from kyodo_rules.decision.result import Answer, Rest, build_result
 from kyodo_rules.model.errors import InputError
+from kyodo_rules.model.memo import Memo
 from kyodo_rules.model.records import Case, Result
 from kyodo_rules.model.validation import case_facts
 from kyodo_rules.rulebase.loading import Rulebase, load_rulebase

@@ -26,8 +26,8 @@ from typing import Any
 
 from kyodo_rules.decision.decisions import bits
 from kyodo_rules.decision.given import Given
-from kyodo_rules.decision.memo import Memo
 from kyodo_rules.decision.policy import Combiner
+from kyodo_rules.model.memo import Memo
 from kyodo_rules.model.records import AFFECTS
 from kyodo_rules.model.vocabulary import FACT_FIELDS, FIELD_KINDS
 from kyodo_rules.rulebase.readings import FlatFacts, flatten

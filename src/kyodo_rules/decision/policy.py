@@ -39,11 +39,11 @@ from collections.abc import Collection
 from functools import cache
 from typing import Any, NamedTuple
 
-from kyodo_rules.decision import memo
 from kyodo_rules.decision.decisions import Decision, FormWeight, bits, indices
 from kyodo_rules.decision.masks import RuleMasks
-from kyodo_rules.decision.memo import Memo
-from kyodo_rules.decision.memo import bound_memos as bound_memos
+from kyodo_rules.model import memo
+from kyodo_rules.model.memo import Memo
+from kyodo_rules.model.memo import bound_memos as bound_memos
 from kyodo_rules.model.vocabulary import (
     DOCUMENTS,
     FLAGS,

@@ -26,8 +26,8 @@ from typing import TYPE_CHECKING, Any
 
 from kyodo_rules.decision.decisions import bits, indices
 from kyodo_rules.decision.given import Given
-from kyodo_rules.decision.memo import Memo
 from kyodo_rules.engines.python import PythonEngine
+from kyodo_rules.model.memo import Memo
 from kyodo_rules.model.vocabulary import FACT_FIELDS, FIELD_KINDS
 from kyodo_rules.rulebase.conditions import NAll, fields_read
 from kyodo_rules.rulebase.readings import FlatFacts, Test, flatten, holds, reading

@@ -1,10 +1,11 @@
-"""The one keyed cache of the decision layer: what a key gives, worked out once.
+"""The one keyed cache: what a key gives, worked out once.
 
 Answers are computed from a handful of things that come back again and again
 (the same sets of rule statuses, the same trace entries, the same answers of a
-field), so the decision layer remembers them by key. Every such memory is a
-`Memo`, so that all of them are bounded the same way and can be told apart in
-a profile or a memory count.
+field, the same parts of a result's JSON), so the decision layer (and the
+result's JSON) remembers them by key. Every such memory is a `Memo`, so that
+all of them are bounded the same way and can be told apart in a profile or a
+memory count. It lives in the bottom layer so that any layer may use it.
 
 A bounded memo starts afresh when it is full rather than evicting one entry at
 a time: its keys come in waves (one case's answers, one inventory's projects),
