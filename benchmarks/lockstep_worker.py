@@ -71,7 +71,7 @@ def main(mode: str) -> None:
                 t = clock()
                 result = classifier.classify(facts, profile=profile)
                 if mode == "verdict":  # as a caller reads it
-                    (result.verdict, result.status, result.provisional)
+                    _ = (result.verdict, result.status, result.provisional)
                 elif mode == "json":  # the whole answer, as `classify --json` prints it
                     result.model_dump_json()
                 out.append(clock() - t)
