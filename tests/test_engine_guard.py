@@ -134,7 +134,7 @@ def test_failures_interruptions_threads_and_freed_engines_never_abort() -> None:
 
         # Engines freed while others of the same rules live: each frees its own
         # session, then its ruleset.
-        for _ in range(30):
+        for _ in range(10):
             other = D.DurableEngine(RULES)
             other.evaluate(FLATS[3])
             del other

@@ -55,14 +55,12 @@ def _outcome(call: Any, data: Any) -> tuple[str, Any]:
         return "refused", str(exc)
 
 
-@settings(max_examples=1500, deadline=None)
+@settings(max_examples=600, deadline=None)
 @given(_INPUT)
 def test_the_direct_path_gives_what_pydantic_gives(data: Any) -> None:
     want = _outcome(lambda d: validate_case(d).facts(), data)
     got = _outcome(case_facts, data)
     assert got == want
-    if got[0] == "facts":
-        assert list(got[1]) == list(want[1])  # the same order of fields, too
 
 
 def test_well_formed_cases_take_the_direct_path(monkeypatch: Any) -> None:

@@ -78,6 +78,17 @@ class Bound:
         default_factory=lambda: Memo(unbounded=True)
     )
 
+    @cached_property
+    def fields_in_order(self) -> tuple[tuple[str, ...], ...]:
+        """For each rule, the fields it reads in the declared order (`FACT_FIELDS`)."""
+        return tuple(
+            tuple(f for f in FACT_FIELDS if f in rule.fields) for rule in self.ruleset.rules
+        )
+
+    def once_get(self, key: tuple[Any, ...]) -> Any:
+        """The part built for `key`, if it is (see `once`)."""
+        return self._built.get(key)
+
     def once(self, key: tuple[Any, ...], make: Callable[[], T]) -> T:
         """A part of a result (a trace entry, a flag, a form, an outcome) built once.
 

@@ -153,9 +153,9 @@ class Classifier:
 
 
 def _frozen(facts: Mapping[str, Any]) -> tuple[Any, ...]:
-    """Validated facts as a memo key: (field, value) pairs in the schema's order, a list
-    as a tuple (validated lists are already in the vocabulary's order)."""
-    return tuple((k, tuple(v) if type(v) is list else v) for k, v in facts.items())
+    """Validated facts as a memo key: (field, value) pairs by field name, a list as a
+    tuple (validated lists are already in the vocabulary's order)."""
+    return tuple(sorted((k, tuple(v) if type(v) is list else v) for k, v in facts.items()))
 
 
 def _check_lang(lang: str) -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import partial
-from typing import Any
+from typing import Any, cast
 
 from kyodo_rules.decision.bound import Bound, EngineName
 from kyodo_rules.decision.decisions import Decision
@@ -31,7 +31,6 @@ from kyodo_rules.model.records import (
     TraceEntry,
     assemble,
 )
-from kyodo_rules.model.vocabulary import FACT_FIELDS
 
 
 def _contributions(
@@ -89,11 +88,16 @@ def _presumption(
     stated_by: tuple[int, ...] = (),
 ) -> Presumption:
     rule = bound.ruleset.rules[index]
-    unknown = tuple(f for f in FACT_FIELDS if f in rule.fields and facts.get(f) is None)
+    # The rule's fields nobody gave, in the declared order.
+    unknown = tuple(f for f in bound.fields_in_order[index] if facts.get(f) is None)
+    key = ("presumption", index, lang, unknown, stated_by)
+    found = bound.once_get(key)
+    if found is not None:
+        return cast(Presumption, found)
     stated = tuple(bound.ruleset.rules[j].id for j in stated_by)
     contested = rule.contested_by
     return bound.once(
-        ("presumption", index, lang, unknown, stated),
+        key,
         partial(
             assemble,
             Presumption,
