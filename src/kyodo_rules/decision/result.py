@@ -192,26 +192,16 @@ def _traces(
     return tuple(_trace(bound, decision, i, shown_codes, lang) for i in sorted(definite))
 
 
-def build_result(
-    bound: Bound,
-    answer: Answer,
-    facts: Mapping[str, Any],
-    lang: str,
-    later: Later | None = None,
-) -> Result:
-    """The public result of `answer`; with `later`, the open questions and the
-    what-if are left to it, worked out when the result's reader first needs them
-    (`Result.later`); otherwise they come from the answer."""
-    decision, definite = answer.decision, answer.definite
+def _forms(bound: Bound, decision: Decision, lang: str) -> tuple[FormRecommendation, ...]:
+    return tuple(
+        bound.once(("form", form.code, form.rules, lang), partial(_form, bound, form, lang))
+        for form in decision.forms
+    )
+
+
+def _flags(bound: Bound, decision: Decision, lang: str) -> tuple[Flag, ...]:
     rules = bound.ruleset.rules
-    profile = bound.profile.spec
-    generic = bound.generic.spec
-    forms = []
-    for form in decision.forms:
-        forms.append(
-            bound.once(("form", form.code, form.rules, lang), partial(_form, bound, form, lang))
-        )
-    flags = tuple(
+    return tuple(
         bound.once(
             ("flag", code, i, lang),
             partial(
@@ -223,6 +213,11 @@ def build_result(
         )
         for code, i in decision.flags
     )
+
+
+def _principles(bound: Bound, decision: Decision, lang: str) -> tuple[Principle, ...]:
+    rules = bound.ruleset.rules
+    profile, generic = bound.profile.spec, bound.generic.spec
     principles = []
     for code, i in decision.violates:
         principle = profile.principles.get(code) or generic.principles.get(code)
@@ -238,14 +233,41 @@ def build_result(
                 ),
             )
         )
-    checklist: tuple[str, ...] = ()
-    if decision.checklist:
-        items = (
-            profile.checklists.get(decision.checklist)
-            or generic.checklists.get(decision.checklist)
-            or ()
-        )
-        checklist = tuple(t.get(lang) for t in items)
+    return tuple(principles)
+
+
+def _checklist(bound: Bound, decision: Decision, lang: str) -> tuple[str, ...]:
+    if not decision.checklist:
+        return ()
+    profile, generic = bound.profile.spec, bound.generic.spec
+    items = (
+        profile.checklists.get(decision.checklist)
+        or generic.checklists.get(decision.checklist)
+        or ()
+    )
+    return tuple(t.get(lang) for t in items)
+
+
+def build_result(
+    bound: Bound,
+    answer: Answer,
+    facts: Mapping[str, Any],
+    lang: str,
+    later: Later | None = None,
+) -> Result:
+    """The public result of `answer`; with `later`, the open questions and the
+    what-if are left to it, worked out when the result's reader first needs them
+    (`Result.later`); otherwise they come from the answer."""
+    decision, definite = answer.decision, answer.definite
+    # Each part is kept by what it is made of: the same few come back case after case.
+    forms = bound.once(("forms", lang, decision.forms), partial(_forms, bound, decision, lang))
+    flags = bound.once(("flags", lang, decision.flags), partial(_flags, bound, decision, lang))
+    principles = bound.once(
+        ("principles", lang, decision.violates), partial(_principles, bound, decision, lang)
+    )
+    checklist = bound.once(
+        ("checklist", lang, decision.checklist), partial(_checklist, bound, decision, lang)
+    )
     # The trace depends on the rules that hold, the decision's codes and which
     # rules it set aside: the same few combinations come back case after case.
     # The trace says which rules gave the answer shown: the strict answer when
@@ -272,13 +294,13 @@ def build_result(
         category=decision.category,
         zone=decision.zone,
         subsidiarity=decision.subsidiarity,
-        forms=tuple(forms),
+        forms=forms,
         flags=flags,
         required_documents=decision.documents,
         checklist=checklist,
         trace=trace,
-        principles_violated=tuple(principles),
-        profile=profile.id,
+        principles_violated=principles,
+        profile=bound.profile.spec.id,
         provisional=assemble(
             Provisional,
             verdict=answer.provisional.verdict,
