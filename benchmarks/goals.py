@@ -24,7 +24,7 @@ from typing import Any
 
 from reference import hand_written, zen_decision
 
-from kyodo_rules.decision.classify import ANSWER_MEMO, Classifier
+from kyodo_rules.decision.classify import Classifier
 from kyodo_rules.model.vocabulary import FIELD_KINDS
 from kyodo_rules.rulebase.case_library import load_cases
 from kyodo_rules.rulebase.loading import load_rulebase
@@ -94,6 +94,8 @@ def per_call(inputs: list[Any], passes: int) -> dict[str, Any]:
     and with the whole-answer memo; the hand-written decision; zen-engine if installed.
 
     Per call: (median, p99) of CPU time, and the median of wall time."""
+    from kyodo_rules.decision.classify import ANSWER_MEMO  # (lockstep's "before" has none)
+
     free, memo = Classifier(answer_memo=0), Classifier(answer_memo=ANSWER_MEMO)
     calls: dict[str, Call] = {
         "verdict": lambda it: _read_as_a_caller(free.classify(it[0], profile=it[1])),

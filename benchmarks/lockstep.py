@@ -12,14 +12,16 @@ Here both versions run at once, each in its own warmed process
 (`lockstep_worker.py`), and answer the same slices of work in turn (the order
 alternating), so that both see the machine as it is at that moment:
 
-- mix: the goal table's mix (500 cases), 50 cases a slice, default `classify()`;
+- mix: the goal table's mix (500 cases), 50 cases a slice, default `classify()`
+  (the call alone: what a version that works parts out when read does at once);
 - verdict: the same, the result read as a caller reads it (verdict, status,
   provisional): the goal table's first row;
 - json: the same, the whole answer as JSON (`model_dump_json()`, open questions
   and what-if included): the goal table's second row;
-- library: the library's cases, `classify(what_if=False)`, memos warm (what the
-  bench's "where the time goes" table times);
-- unseen: 50 generated cases a slice never answered before, default `classify()`;
+- library: the library's cases, `classify(what_if=False)`, memos warm, the
+  whole answer worked out (`missing_facts` read);
+- unseen: 50 generated cases a slice never answered before, default `classify()`
+  as JSON;
 - batch: 200 generated cases a slice through `classify_many(what_if=False)` with
   the memos a batch worker keeps (2,048 entries);
 - rows: 200 rows a slice of a generated inventory of distinct projects through

@@ -155,7 +155,7 @@ class Classifier:
 def _frozen(facts: Mapping[str, Any]) -> tuple[Any, ...]:
     """Validated facts as a memo key: (field, value) pairs by field name, a list as a
     tuple (validated lists are already in the vocabulary's order)."""
-    return tuple(sorted((k, tuple(v) if type(v) is list else v) for k, v in facts.items()))
+    return tuple(sorted([(k, tuple(v) if type(v) is list else v) for k, v in facts.items()]))
 
 
 def _check_lang(lang: str) -> None:
