@@ -139,9 +139,7 @@ def case_facts(data: Case | Mapping[str, Any]) -> dict[str, Any]:
     for name, value in data.items():
         check = plan.get(name)
         if check is None:  # the title, or no field of a case
-            if name != "title" or not (
-                value is None or (type(value) is str and len(value) <= 500)
-            ):
+            if name != "title" or not (value is None or (type(value) is str and len(value) <= 500)):
                 return validate_case(data).facts()
             continue
         if value is None:
