@@ -102,10 +102,10 @@ def _as_test(alternatives: list[tuple[Cmp, ...]]) -> Test:
 def _ruleset(rules: list[tuple[str, Test]], engine: D.DurableEngine) -> int:
     out: dict[str, Any] = {}
     for name, test in rules:
-        out[name] = {"all": [{"m": {"$and": [{"kind": "case"}, D._json(test)]}}]}
+        out[name] = {"all": [{"m": {"$and": [{"kind": "case"}, engine._codec.json(test)]}}]}
     out["warm_up"] = {"all": [{"m": {"kind": "warm_up"}}]}
     handle = core.create_ruleset(f"floor_{next(_names)}", json.dumps(out))
-    engine._matches(handle, '{"kind":"warm_up","id":"warm_up","sid":"0"}', "0")
+    engine._matches(handle, '{"kind":"warm_up","id":"warm_up","sid":"1"}')
     return int(handle)
 
 

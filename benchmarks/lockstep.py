@@ -5,6 +5,7 @@
     python benchmarks/lockstep.py /tmp/before/src src unseen 20
     python benchmarks/lockstep.py /tmp/before/src src batch 40
     python benchmarks/lockstep.py /tmp/before/src src inventory 20
+    KYODO_ANSWER_MEMO=0 python benchmarks/lockstep.py /tmp/before/src src json 30
 
 This machine's speed drifts by 20-30 % from one quarter of an hour to the next,
 so figures taken in separate runs compare the machine as much as the code.
@@ -12,12 +13,22 @@ Here both versions run at once, each in its own warmed process
 (`lockstep_worker.py`), and answer the same slices of work in turn (the order
 alternating), so that both see the machine as it is at that moment:
 
-- mix: the goal table's mix (500 cases), 50 cases a slice, default `classify()`;
-- library: the library's cases, `classify(what_if=False)`, memos warm (what the
-  bench's "where the time goes" table times);
-- unseen: 50 generated cases a slice never answered before, default `classify()`;
+- mix: the goal table's mix (500 cases), 50 cases a slice, default `classify()`
+  (the call alone: what a version that works parts out when read does at once);
+- verdict: the same, the result read as a caller reads it (verdict, status,
+  provisional): the goal table's first row;
+- json: the same, the whole answer as JSON (`model_dump_json()`, open questions
+  and what-if included): the goal table's second row;
+- library: the library's cases, `classify(what_if=False)`, memos warm, the
+  whole answer worked out (`missing_facts` read);
+- unseen: 50 generated cases a slice never answered before, default `classify()`
+  as JSON;
 - batch: 200 generated cases a slice through `classify_many(what_if=False)` with
-  the memos a batch worker keeps (2,048 entries): the CPU of a worker's row;
+  the memos a batch worker keeps (2,048 entries);
+- rows: 200 rows a slice of a generated inventory of distinct projects through
+  what a batch worker does with them (`answer_rows`: the row read into facts,
+  answered, and put into the sheet's words), with the same memos: the CPU of a
+  worker's row.
 - inventory: a generated sheet of 4,000 projects (each row its own) a slice,
   `answer_file` end to end in the process (read, answered, put in words,
   written): the CPU of a row of `kyodo-rules batch` (by the row); inventory_xlsx
@@ -78,7 +89,17 @@ def main(before: str, after: str, mode: str, slices: int) -> None:
 
 
 if __name__ == "__main__":
-    modes = ("mix", "library", "unseen", "batch", "inventory", "inventory_xlsx")
+    modes = (
+        "mix",
+        "verdict",
+        "json",
+        "library",
+        "unseen",
+        "batch",
+        "rows",
+        "inventory",
+        "inventory_xlsx",
+    )
     if len(sys.argv) != 5 or sys.argv[3] not in modes:
         sys.exit(f"usage: lockstep.py BEFORE_SRC AFTER_SRC {'|'.join(modes)} SLICES")
     main(sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4]))

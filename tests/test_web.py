@@ -262,7 +262,9 @@ def test_why_this_question_quotes_the_guidance_and_links_the_rules(client: TestC
     assert why, "no なぜこの質問？ on the page"
     text = why.group(1)
     assert "なぜこの質問？" in text and "<blockquote>" in text
-    assert re.search(r"『[^』]+』", text), "no guide cited"  # the issuer and the guide, not the file
+    assert re.search(r"『[^』]+』", text), (
+        "no guide cited"
+    )  # the issuer and the guide, not the file
     assert 'href="/rules/' in text
 
 

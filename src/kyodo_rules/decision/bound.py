@@ -14,17 +14,18 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any, Literal, TypeVar, cast
 
-from kyodo_rules.decision import policy as memos
 from kyodo_rules.decision.decisions import Decision, bits
+from kyodo_rules.decision.given import Given
 from kyodo_rules.decision.open_questions import (
+    Asked,
     Moves,
     Question,
     evaluated_moves,
     flat_answers,
-    open_questions,
 )
 from kyodo_rules.decision.policy import Combiner
 from kyodo_rules.engines.python import Evaluator, PythonEngine
+from kyodo_rules.model.memo import Memo
 from kyodo_rules.model.vocabulary import FACT_FIELDS, FIELD_KINDS
 from kyodo_rules.rulebase.directions import Directions
 from kyodo_rules.rulebase.loading import Profile, RuleSet
@@ -52,17 +53,41 @@ class Bound:
     generic: Profile
     policy: Policy
     _lock: threading.Lock = field(default_factory=threading.Lock)
-    _faces: dict[tuple[str, str], tuple[str, tuple[str, ...], str | None]] = field(
-        default_factory=dict
+    #: (form, language) -> how this profile shows the form
+    _faces: Memo[tuple[str, str], tuple[str, tuple[str, ...], str | None]] = field(
+        default_factory=lambda: Memo(unbounded=True)
     )
-    _trace: dict[tuple[int, str], dict[str, Any]] = field(default_factory=dict)
-    _move_memo: dict[tuple[str, tuple[Any, ...]], Any] = field(default_factory=dict)
-    _built: dict[tuple[Any, ...], Any] = field(default_factory=dict)
-    _reading: dict[str, Callable[[FlatFacts], tuple[list[int], list[int]]]] = field(
-        default_factory=dict
+    #: (rule, language) -> the parts of its trace entry that never change
+    _trace: Memo[tuple[int, str], dict[str, Any]] = field(
+        default_factory=lambda: Memo(unbounded=True)
     )
-    _answers: dict[str, Callable[[FlatFacts], list[tuple[int, int]]]] = field(default_factory=dict)
-    _readers_durable: dict[str, tuple[Any, tuple[int, ...]]] = field(default_factory=dict)
+    #: (field, the values its readers read besides it) -> the readers' moves
+    _move_memo: Memo[tuple[str, tuple[Any, ...]], Moves] = field(default_factory=Memo)
+    #: parts of results (see `once`)
+    _built: Memo[tuple[Any, ...], Any] = field(default_factory=Memo)
+    #: field -> the Python evaluator of the rules that read it
+    _reading: Memo[str, Callable[[FlatFacts], tuple[list[int], list[int]]]] = field(
+        default_factory=lambda: Memo(unbounded=True)
+    )
+    #: field -> those rules compiled with each of its answers folded in
+    _answers: Memo[str, Callable[[FlatFacts], list[tuple[int, int]]]] = field(
+        default_factory=lambda: Memo(unbounded=True)
+    )
+    #: field -> a durable-rules ruleset of the verdict rules that read it
+    _readers_durable: Memo[str, tuple[Any, tuple[int, ...]]] = field(
+        default_factory=lambda: Memo(unbounded=True)
+    )
+
+    @cached_property
+    def fields_in_order(self) -> tuple[tuple[str, ...], ...]:
+        """For each rule, the fields it reads in the declared order (`FACT_FIELDS`)."""
+        return tuple(
+            tuple(f for f in FACT_FIELDS if f in rule.fields) for rule in self.ruleset.rules
+        )
+
+    def once_get(self, key: tuple[Any, ...]) -> Any:
+        """The part built for `key`, if it is (see `once`)."""
+        return self._built.get(key)
 
     def once(self, key: tuple[Any, ...], make: Callable[[], T]) -> T:
         """A part of a result (a trace entry, a flag, a form, an outcome) built once.
@@ -70,13 +95,7 @@ class Bound:
         The parts are frozen and depend only on the key: the same few come back
         in result after result (126 distinct trace entries in 1.3 million).
         """
-        found = self._built.get(key)
-        if found is None:
-            found = make()
-            if len(self._built) >= memos.MEMO_SIZE:
-                self._built.clear()
-            self._built[key] = found
-        return cast(T, found)
+        return cast(T, self._built.of(key, make))
 
     @cached_property
     def durable(self) -> Evaluator:
@@ -118,22 +137,21 @@ class Bound:
     def _verdict_readers(self, field: str) -> tuple[Any, tuple[int, ...]]:
         """A durable-rules ruleset of the verdict rules that read `field` (None if no
         verdict rule reads it), with those rules' indices in the rule set."""
-        with self._lock:
-            found = self._readers_durable.get(field)
-            if found is None:
-                from kyodo_rules.engines.durable import DurableEngine
+        found = self._readers_durable.get(field)
+        if found is None:
+            with self._lock:  # a ruleset is built once, however many threads ask
+                found = self._readers_durable.of(field, lambda: self._verdict_ruleset(field))
+        return found
 
-                rules = self.ruleset.rules
-                members = tuple(i for i in self.verdict_rules if field in rules[i].fields)
-                engine = (
-                    DurableEngine(
-                        [rules[i] for i in members], label=f"the verdict rules reading {field}"
-                    )
-                    if members
-                    else None
-                )
-                found = self._readers_durable[field] = (engine, members)
-            return found
+    def _verdict_ruleset(self, field: str) -> tuple[Any, tuple[int, ...]]:
+        from kyodo_rules.engines.durable import DurableEngine
+
+        rules = self.ruleset.rules
+        members = tuple(i for i in self.verdict_rules if field in rules[i].fields)
+        if not members:
+            return None, members
+        label = f"the verdict rules reading {field}"
+        return DurableEngine([rules[i] for i in members], label=label), members
 
     def verdicts_changed(
         self, definite: frozenset[int], changed: Sequence[tuple[FlatFacts, frozenset[str]]]
@@ -177,8 +195,7 @@ class Bound:
         key = (code, lang)
         face = self._faces.get(key)
         if face is None:
-            face = self._form_face(code, lang)
-            self._faces[key] = face
+            face = self._faces.put(key, self._form_face(code, lang))
         return face
 
     def _form_face(self, code: str, lang: str) -> tuple[str, tuple[str, ...], str | None]:
@@ -214,7 +231,7 @@ class Bound:
                 "profile": rule.profile,
                 "see_also": tuple(c.source for c in rule.see_also),
             }
-            self._trace[key] = fields
+            self._trace.put(key, fields)
         return fields
 
     def reason(self, index: int, lang: str) -> str:
@@ -230,29 +247,30 @@ class Bound:
     def profile(self) -> Profile:
         return self.ruleset.profile
 
-    def assess(
-        self, facts: Mapping[str, Any], engine: EngineName = "durable"
-    ) -> tuple[Decision, frozenset[int], frozenset[int]]:
-        return self.decided(facts, self.engine(engine).evaluate(flatten(facts)))
-
-    def assess_many(
-        self, many: Sequence[Mapping[str, Any]], engine: EngineName = "durable"
-    ) -> list[tuple[Decision, frozenset[int], frozenset[int]]]:
-        """`assess` of each, in order; durable-rules answers them in shared sessions
-        (`evaluate_many`: about two thirds of the cost of one session a case)."""
+    def statuses(
+        self, given: Given, engine: EngineName = "durable"
+    ) -> tuple[Sequence[int], Sequence[int]]:
+        """The rules definitely true and those undecided for the case, on `engine`
+        (durable-rules reads the facts themselves: the flat facts are left for
+        whoever needs them)."""
         evaluator = self.engine(engine)
-        flats = [flatten(facts) for facts in many]
-        evaluate_many = getattr(evaluator, "evaluate_many", None)
-        statuses = evaluate_many(flats) if evaluate_many else [evaluator.evaluate(f) for f in flats]
-        return [self.decided(f, s) for f, s in zip(many, statuses, strict=True)]
+        evaluate_facts = getattr(evaluator, "evaluate_facts", None)
+        if evaluate_facts is not None:
+            return cast(tuple[Sequence[int], Sequence[int]], evaluate_facts(given.facts))
+        return evaluator.evaluate(given.flat)
+
+    def assess(
+        self, facts: Mapping[str, Any] | Given, engine: EngineName = "durable"
+    ) -> tuple[Decision, frozenset[int], frozenset[int]]:
+        given = facts if isinstance(facts, Given) else Given.of(facts)
+        return self.decided(given, self.statuses(given, engine))
 
     def decided(
-        self, facts: Mapping[str, Any], statuses: tuple[Sequence[int], Sequence[int]]
+        self, given: Given, statuses: tuple[Sequence[int], Sequence[int]]
     ) -> tuple[Decision, frozenset[int], frozenset[int]]:
         """The strict decision of these rule statuses, with the statuses as sets."""
         d, u = frozenset(statuses[0]), frozenset(statuses[1])
-        unknown = frozenset(f for f in FACT_FIELDS if facts.get(f) is None)
-        return self.combiner.decide(*self.combiner.strict(d, u, unknown)), d, u
+        return self.combiner.decide(*self.combiner.strict(d, u, given.unknown)), d, u
 
     @cached_property
     def directions(self) -> Directions:
@@ -303,7 +321,7 @@ class Bound:
             python = self.engine("python")
             assert isinstance(python, PythonEngine)
             answers = [keys for _, keys in flat_answers(field)]
-            found = self._answers[field] = python.answers(sorted(self.readers[field]), answers)
+            found = self._answers.put(field, python.answers(sorted(self.readers[field]), answers))
         return found
 
     def reading(self, field: str) -> Callable[[FlatFacts], tuple[list[int], list[int]]]:
@@ -312,7 +330,7 @@ class Bound:
         if found is None:
             python = self.engine("python")
             assert isinstance(python, PythonEngine)
-            found = self._reading[field] = python.subset(sorted(self.readers[field]))
+            found = self._reading.put(field, python.subset(sorted(self.readers[field])))
         return found
 
     @cached_property
@@ -322,30 +340,41 @@ class Bound:
 
     def questions(
         self,
-        facts: Mapping[str, Any],
+        facts: Mapping[str, Any] | Given,
         definite: frozenset[int],
         undecided: frozenset[int],
         engine: EngineName = "python",
     ) -> tuple[Question, ...]:
-        """The open questions, each answer evaluated.
+        """The open questions, each answer evaluated (see `asked`)."""
+        return self.asked(facts, definite, undecided, engine).questions()
+
+    def asked(
+        self,
+        facts: Mapping[str, Any] | Given,
+        definite: frozenset[int],
+        undecided: frozenset[int],
+        engine: EngineName = "python",
+    ) -> Asked:
+        """The case's answer now, from which each field's question is found.
 
         On the Python backend only the rules that read the field are tested
         again; on durable-rules (the differential tests) every answer is a
         whole evaluation, so the two can be compared.
         """
+        given = facts if isinstance(facts, Given) else Given.of(facts)
         if engine == "python":
-            return open_questions(
+            return Asked(
                 self.combiner,
-                facts,
+                given,
                 (definite, undecided),
                 self._moves,
                 self.ruleset.fields_read,
                 readers=self.reader_bits,
             )
         evaluate = self.engine(engine).evaluate
-        return open_questions(
+        return Asked(
             self.combiner,
-            facts,
+            given,
             (definite, undecided),
             evaluated_moves(lambda _f: evaluate),
             self.ruleset.fields_read,
@@ -391,15 +420,14 @@ class Bound:
                     )
                 ]
             )
-            if len(self._move_memo) >= memos.MEMO_SIZE:
-                self._move_memo.clear()
-            self._move_memo[key] = found
+            self._move_memo.put(key, found)
         return found
 
     def status(self, facts: Mapping[str, Any]) -> tuple[Decision, Decision, tuple[Question, ...]]:
         """Strict and provisional decisions and the open questions (the wizard's view)."""
-        decision, d, u = self.assess(facts, "python")
-        return decision, self.provisional(decision, d), self.questions(facts, d, u)
+        given = Given.of(facts)
+        decision, d, u = self.assess(given, "python")
+        return decision, self.provisional(decision, d), self.questions(given, d, u)
 
     def provisional(self, strict: Decision, definite: frozenset[int]) -> Decision:
         """A settled answer is its own provisional one; otherwise open rules are presumed

@@ -21,10 +21,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from kyodo_rules.decision.decisions import bits
+from kyodo_rules.decision.given import Given
 from kyodo_rules.decision.policy import Combiner
+from kyodo_rules.model.memo import Memo
 from kyodo_rules.model.records import AFFECTS
 from kyodo_rules.model.vocabulary import FACT_FIELDS, FIELD_KINDS
 from kyodo_rules.rulebase.readings import FlatFacts, flatten
@@ -41,19 +44,34 @@ _ORDER = {name: n for n, name in enumerate(FACT_FIELDS)}
 class Question:
     field: str
     affects: tuple[str, ...]
-    #: (value, provisional verdict, its category, strict verdict settled?) for
-    #: every value the field could take
-    outcomes: tuple[tuple[Any, str, str | None, bool], ...]
-    #: what the question is made of, hashable: the same key, the same question
-    #: (so that its parts are built once for every case that asks it alike)
-    key: tuple[Any, ...] = ()
+    #: every value the field could take, in `answers` order
+    values: tuple[Any, ...]
+    #: for each value, the index of its outcome in `hits`
+    of: tuple[int, ...]
+    #: (provisional verdict, its category, strict verdict settled?) for each
+    #: distinct set of rule statuses the values give
+    hits: tuple[tuple[str, str | None, bool], ...]
     #: how many of its answers change the answer shown (verdict, category, status)
     deciding: int = 0
 
     @property
+    def key(self) -> tuple[Any, ...]:
+        """What the question is made of, hashable: the same key, the same question
+        (so that its parts are built once for every case that asks it alike)."""
+        return (self.field, self.affects, self.of, self.hits)
+
+    @cached_property
+    def outcomes(self) -> tuple[tuple[Any, str, str | None, bool], ...]:
+        """(value, provisional verdict, its category, strict verdict settled?) for
+        every value the field could take (made when first read: a question's
+        parts are mostly built already, by its key)."""
+        hits = self.hits
+        return tuple((value, *hits[at]) for value, at in zip(self.values, self.of, strict=True))
+
+    @property
     def share(self) -> float:
         """The share of its answers that change the answer shown: what ranks it."""
-        return self.deciding / len(self.outcomes) if self.outcomes else 0.0
+        return self.deciding / len(self.values) if self.values else 0.0
 
 
 def _status(verdict: str, settled: bool) -> str:
@@ -93,7 +111,7 @@ def answers(field: str) -> list[Any]:
 
 _SCHEMAS = {name: {name: FIELD_KINDS[name]} for name in FIELD_KINDS}
 #: field -> the flat keys of each of its answers, in `answers` order (computed once).
-_FLAT_ANSWERS: dict[str, tuple[tuple[Any, FlatFacts], ...]] = {}
+_FLAT_ANSWERS: Memo[str, tuple[tuple[Any, FlatFacts], ...]] = Memo(unbounded=True)
 
 
 def flat_answers(field: str) -> tuple[tuple[Any, FlatFacts], ...]:
@@ -101,7 +119,7 @@ def flat_answers(field: str) -> tuple[tuple[Any, FlatFacts], ...]:
     found = _FLAT_ANSWERS.get(field)
     if found is None:
         found = tuple((v, flatten({field: v}, _SCHEMAS[field])) for v in answers(field))
-        _FLAT_ANSWERS[field] = found
+        _FLAT_ANSWERS.put(field, found)
     return found
 
 
@@ -120,12 +138,17 @@ class Moves:
     groups: tuple[tuple[int, int], ...]
     #: for each value, its index in `groups`
     of: tuple[int, ...]
+    #: for each group, how many values give it
+    counts: tuple[int, ...] = ()
 
     @classmethod
     def of_answers(cls, answers: Sequence[tuple[Any, int, int]]) -> Moves:
         groups: dict[tuple[int, int], int] = {}
         of = tuple(groups.setdefault((d, u), len(groups)) for _, d, u in answers)
-        return cls(tuple(v for v, _, _ in answers), tuple(groups), of)
+        counts = [0] * len(groups)
+        for at in of:
+            counts[at] += 1
+        return cls(tuple(v for v, _, _ in answers), tuple(groups), of, tuple(counts))
 
 
 MovesOf = Callable[[str, FlatFacts], Moves]
@@ -148,16 +171,16 @@ def evaluated_moves(evaluator: Callable[[str], Evaluate]) -> MovesOf:
     return moves
 
 
-def open_questions(
-    combiner: Combiner,
-    facts: Mapping[str, Any],
-    statuses: Statuses,
-    moves: MovesOf,
-    fields: frozenset[str],
-    *,
-    readers: Mapping[str, int] | None = None,
-) -> tuple[Question, ...]:
-    """The open questions for `facts`, most decisive first.
+class Asked:
+    """One case's answer now, as every answer of each unknown field is compared with it.
+
+    Worked out once for the case; each field's question is then found on its own
+    (`question`).
+
+    (Ranking alone costs as much as the questions themselves: whether a field
+    is a question at all depends on every part of every answer's signature, so
+    an inventory, which shows the missing facts and the first question, gets
+    them from the same computation; measured in docs/performance.md.)
 
     With `readers` (field -> bit set of the rules that read it) `moves` gives
     only those rules' new statuses and the others keep theirs; without, it
@@ -165,80 +188,122 @@ def open_questions(
     Statuses are bit sets here: an answer's statuses are the case's with a
     few bits swapped, and they key the policy's memos, hundreds of times a call.
     """
-    definite, undecided = statuses
-    definite_bits, undecided_bits = bits(definite), bits(undecided)
-    now_p = combiner.signature_bits(definite_bits)
-    now_force = combiner.force_bits(definite_bits)
-    unknown = frozenset(f for f in FACT_FIELDS if facts.get(f) is None)
-    now_s = combiner.verdict_bits(definite_bits, undecided_bits, unknown)
-    # The answer shown: its verdict and category (the provisional reading's, which
-    # is the strict one's when that is settled) and its status.
-    shown_now = (now_p[0], now_p[1], _status(now_p[0], now_s[0] != "undetermined"))
-    flat = flatten(facts)
-    # Parts a field's answer can change together with other unknown facts: a rule
-    # still open that, established, would change the provisional answer (the
-    # policy decided with that rule in). Evaluating one field at a time misses a
-    # rule that needs two unknown facts at once (事例3's planner and consultation).
-    # A field counts for such a rule only if one of its answers moves the rule (a
-    # field whose every answer leaves the rule where it is, because another part of
-    # the condition already decides it, is no part of what it waits for).
-    jointly: dict[str, dict[int, set[int]]] = {}
-    for i in sorted(undecided):
-        fields_open = {f for f in combiner.rules[i].fields if facts.get(f) is None}
-        if len(fields_open) < 2:
-            continue
-        sig = combiner.signature_near(definite_bits | 1 << i, definite_bits, now_force, now_p)
-        parts = {k for k, part in enumerate(sig) if part != now_p[k]}
-        if parts:
-            for f in fields_open:
-                jointly.setdefault(f, {})[i] = parts
-    found: list[Question] = []
-    for field in FACT_FIELDS:
-        if field not in fields or facts.get(field) is not None:
-            continue
-        changed: set[int] = set()
-        if readers is not None:
-            base_d = definite_bits & ~readers[field]
-            base_u = undecided_bits & ~readers[field]
+
+    def __init__(
+        self,
+        combiner: Combiner,
+        given: Given,
+        statuses: Statuses,
+        moves: MovesOf,
+        fields: frozenset[str],
+        *,
+        readers: Mapping[str, int] | None = None,
+    ) -> None:
+        self.combiner = combiner
+        self.given = given
+        self.moves = moves
+        self.fields = fields
+        self.readers = readers
+        definite, undecided = statuses
+        self.definite_bits = definite_bits = bits(definite)
+        self.undecided_bits = undecided_bits = bits(undecided)
+        self.now_p = now_p = combiner.signature_bits(definite_bits)
+        self.now_force = now_force = combiner.force_bits(definite_bits)
+        unknown = given.unknown
+        self.now_s = now_s = combiner.verdict_bits(definite_bits, undecided_bits, unknown)
+        # The answer shown: its verdict and category (the provisional reading's,
+        # which is the strict one's when that is settled) and its status.
+        self.shown_now = (now_p[0], now_p[1], _status(now_p[0], now_s[0] != "undetermined"))
+        # Parts a field's answer can change together with other unknown facts: a
+        # rule still open that, established, would change the provisional answer
+        # (the policy decided with that rule in). Evaluating one field at a time
+        # misses a rule that needs two unknown facts at once (事例3's planner and
+        # consultation). A field counts for such a rule only if one of its answers
+        # moves the rule (a field whose every answer leaves the rule where it is,
+        # because another part of the condition already decides it, is no part of
+        # what it waits for).
+        self.jointly: dict[str, dict[int, int]] = {}
+        for i in sorted(undecided):
+            fields_open = combiner.rules[i].fields & unknown
+            if len(fields_open) < 2:
+                continue
+            sig = combiner.signature_near(definite_bits | 1 << i, definite_bits, now_force, now_p)
+            parts = 0
+            for k, part in enumerate(sig):
+                if part != now_p[k]:
+                    parts |= 1 << k
+            if parts:
+                for f in fields_open:
+                    self.jointly.setdefault(f, {})[i] = parts
+
+    def questions(self) -> tuple[Question, ...]:
+        """Every open question, most decisive first."""
+        found = (self.question(field) for field in FACT_FIELDS)
+        return tuple(rank([q for q in found if q is not None]))
+
+    def question(self, field: str) -> Question | None:
+        """The question `field` asks, or None if it is known or no answer changes anything."""
+        if field not in self.fields or field not in self.given.unknown:
+            return None
+        combiner = self.combiner
+        definite_bits, undecided_bits = self.definite_bits, self.undecided_bits
+        now_p, now_force, now_s, shown_now = self.now_p, self.now_force, self.now_s, self.shown_now
+        if self.readers is not None:
+            base_d = definite_bits & ~self.readers[field]
+            base_u = undecided_bits & ~self.readers[field]
         else:
             base_d = base_u = 0
-        rest = unknown - {field}
+        rest: frozenset[str] | None = None
         # The policy is applied once per distinct set of rule statuses.
-        found_moves = moves(field, flat)
+        found_moves = self.moves(field, self.given.flat)
+        changed = 0  # bit k: part k of the signature (AFFECTS' order)
         hits: list[tuple[str, str | None, bool]] = []
-        for d_new, u_new in found_moves.groups:
+        deciding = 0
+        signature_near = combiner.signature_near
+        for (d_new, u_new), count in zip(found_moves.groups, found_moves.counts, strict=True):
             d = base_d | d_new
             u = base_u | u_new
-            sig = combiner.signature_near(d, definite_bits, now_force, now_p)
+            sig = signature_near(d, definite_bits, now_force, now_p)
+            verdict, category = sig[0], sig[1]
+            if sig != now_p:
+                for k, part in enumerate(sig):
+                    if part != now_p[k]:
+                        changed |= 1 << k
             if combiner.same_strict_verdict(d, u, definite_bits, undecided_bits, field):
                 s = now_s
             else:
+                if rest is None:
+                    rest = self.given.unknown - {field}
                 s = combiner.verdict_bits(d, u, rest)
-            if sig != now_p:
-                changed.update(k for k, part in enumerate(sig) if part != now_p[k])
             if s[0] != now_s[0]:
-                changed.add(0)
+                changed |= 1
             if s[1] != now_s[1]:
-                changed.add(1)
-            hits.append((sig[0], sig[1], s[0] != "undetermined"))
-        for i, parts in jointly.get(field, {}).items():
+                changed |= 2
+            settled = s[0] != "undetermined"
+            hits.append((verdict, category, settled))
+            if (verdict, category, _status(verdict, settled)) != shown_now:
+                deciding += count  # every value that gives this group
+        for i, parts in self.jointly.get(field, {}).items():
             # Open now (undecided): the rule moves if some answer decides it.
             if any(
                 (d_new | u_new) >> i & 1 == 0 or d_new >> i & 1
                 for d_new, u_new in found_moves.groups
             ):
                 changed |= parts
-        if changed:
-            outcomes = tuple(
-                (value, *hits[at])
-                for value, at in zip(found_moves.values, found_moves.of, strict=True)
-            )
-            affects = tuple(AFFECTS[k] for k in sorted(changed))
-            deciding = sum(
-                1
-                for _, verdict, category, settled in outcomes
-                if (verdict, category, _status(verdict, settled)) != shown_now
-            )
-            key = (field, affects, found_moves.of, tuple(hits))
-            found.append(Question(field, affects, outcomes, key, deciding))
-    return tuple(rank(found))
+        if not changed:
+            return None
+        affects = tuple(part for k, part in enumerate(AFFECTS) if changed >> k & 1)
+        return Question(field, affects, found_moves.values, found_moves.of, tuple(hits), deciding)
+
+
+def open_questions(
+    combiner: Combiner,
+    given: Given,
+    statuses: Statuses,
+    moves: MovesOf,
+    fields: frozenset[str],
+    *,
+    readers: Mapping[str, int] | None = None,
+) -> tuple[Question, ...]:
+    """The open questions for the case `given`, most decisive first (see `Asked`)."""
+    return Asked(combiner, given, statuses, moves, fields, readers=readers).questions()

@@ -41,6 +41,9 @@ from typing import Any, NamedTuple
 
 from kyodo_rules.decision.decisions import Decision, FormWeight, bits, indices
 from kyodo_rules.decision.masks import RuleMasks
+from kyodo_rules.model import memo
+from kyodo_rules.model.memo import Memo
+from kyodo_rules.model.memo import bound_memos as bound_memos
 from kyodo_rules.model.vocabulary import (
     DOCUMENTS,
     FLAGS,
@@ -65,24 +68,12 @@ class _Reading(NamedTuple):
     named: tuple[int, ...]
 
 
-#: Entries a memo keeps before it starts afresh. A process that meets the same
-#: cases again (the wizard, a service, a benchmark's repeated mix) gains from a
-#: large bound; a batch worker, whose rows rarely repeat a key, gains nothing
-#: from it and pays about 1.3 KB an entry in each memo (130 MB a process at
-#: 20,000), so it lowers the bound with `bound_memos`.
-MEMO_SIZE = 20_000
-
-
-def bound_memos(entries: int) -> None:
-    """Bound every memo of this process (read at each insertion) to `entries`."""
-    global MEMO_SIZE
-    MEMO_SIZE = max(1, entries)
-
-
-def _remember(memo: dict[Any, Any], key: Any, value: Any) -> None:
-    if len(memo) >= MEMO_SIZE:
-        memo.clear()
-    memo[key] = value
+def __getattr__(name: str) -> Any:
+    """`policy.MEMO_SIZE`: the bound of the decision layer's memos (`memo.MEMO_SIZE`),
+    read here by the inventory, which lowers it while a sheet is answered."""
+    if name == "MEMO_SIZE":
+        return memo.MEMO_SIZE
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def _unknown_reads(nnf: Any) -> frozenset[str]:
@@ -99,6 +90,21 @@ def _unknown_reads(nnf: Any) -> frozenset[str]:
     for item in nnf.items:
         out |= _unknown_reads(item)
     return out
+
+
+def _ascending(bit_set: int) -> tuple[int, ...]:
+    """The rule indices of a bit set, in rule order."""
+    out = []
+    while bit_set:
+        low = bit_set & -bit_set
+        out.append(low.bit_length() - 1)
+        bit_set ^= low
+    return tuple(out)
+
+
+def _first(bit_set: int) -> int | None:
+    """The first rule (in rule order) of a bit set, None if it is empty."""
+    return (bit_set & -bit_set).bit_length() - 1 if bit_set else None
 
 
 class Combiner:
@@ -151,14 +157,16 @@ class Combiner:
         self.masks = RuleMasks(
             self.rules, self._overrides, self._overridden_by, rank, self._process_flags
         )
+        self._verdict_reads = self.masks.verdict_reads
+        self._violates_bits = bits(i for i, rule in enumerate(self.rules) if rule.then.violates)
         # Bounded memos: the same few sets of rule statuses come back again and
         # again (every open question tries each answer; a wizard re-asks after
         # each answer), and a decision depends on nothing else.
-        self._provisional: dict[frozenset[int], Decision] = {}
-        self._decisions: dict[tuple[frozenset[int], frozenset[int]], Decision] = {}
-        self._signatures: dict[int, tuple[Any, ...]] = {}
-        self._advice_parts: dict[tuple[int, bool], tuple[Any, ...]] = {}
-        self._verdicts: dict[tuple[int, int], tuple[str, str | None]] = {}
+        self._provisional: Memo[frozenset[int], Decision] = Memo()
+        self._decisions: Memo[tuple[frozenset[int], frozenset[int]], Decision] = Memo()
+        self._signatures: Memo[int, tuple[Any, ...]] = Memo()
+        self._advice_parts: Memo[tuple[int, bool], tuple[Any, ...]] = Memo()
+        self._verdicts: Memo[tuple[int, int], tuple[str, str | None]] = Memo()
 
     def _set_aside(self, definite: Collection[int]) -> dict[int, int]:
         """Which definite rules are overridden, and by which rule in force."""
@@ -191,13 +199,12 @@ class Combiner:
         """The definite rules in force (step 1), as a bit set."""
         return self.masks.force(definite, self._set_aside)
 
-    def _verdict(self, undecided: frozenset[int], force: list[int]) -> _Reading:
+    def _verdict_bits_read(self, undecided: int, force_bits: int) -> _Reading:
         """Verdict and category (steps 2 and 3), with the rules each step rests on."""
-        force_bits = bits(force)
-        verdict, against, decisive, pending = self.masks.read(bits(undecided), force_bits)
-        in_favour = tuple(sorted(indices(force_bits & self.masks.k_bits)))
+        verdict, against, decisive, pending = self.masks.read(undecided, force_bits)
+        in_favour = _ascending(force_bits & self.masks.k_bits)
         category = self.masks.category(against) if verdict == "not_kyodo" else None
-        decisive_rules = tuple(sorted(indices(decisive)))
+        decisive_rules = _ascending(decisive)
         decided_by = (
             decisive_rules if verdict == "not_kyodo" else in_favour if verdict == "kyodo" else ()
         )
@@ -205,9 +212,9 @@ class Combiner:
             verdict,
             category,
             decided_by,
-            tuple(sorted(indices(against & ~decisive))),
+            _ascending(against & ~decisive),
             in_favour,
-            tuple(sorted(indices(pending))),
+            _ascending(pending),
             tuple(i for i in self.masks.category_order if against >> i & 1),
         )
 
@@ -218,12 +225,15 @@ class Combiner:
         return self._verdict_of(bits(definite), bits(undecided))
 
     def _verdict_of(self, definite: int, undecided: int) -> tuple[str, str | None]:
-        key = (definite, undecided)
+        # Remembered by the rules the verdict reads alone (`masks.verdict_reads`:
+        # about half the rules): cases that differ only in advice share the entry.
+        reads = self._verdict_reads
+        key = (definite & reads, undecided & reads)
         found = self._verdicts.get(key)
         if found is None:
-            verdict, against, _, _ = self.masks.read(undecided, self._force(definite))
+            verdict, against, _, _ = self.masks.read(key[1], self._force(key[0]))
             found = verdict, self.masks.category(against) if verdict == "not_kyodo" else None
-            _remember(self._verdicts, key, found)
+            self._verdicts.put(key, found)
         return found
 
     def strict_bits(
@@ -296,7 +306,7 @@ class Combiner:
             advice = near_sig[0] != "not_kyodo"
             parts = self.masks.advice_near(near_force ^ moved, advice, near_force, near_sig[2:])
             found = (*near_sig[:2], *parts)
-            _remember(self._signatures, definite, found)
+            self._signatures.put(definite, found)
             return found
         force = self._force(definite)
         verdict, against, _, _ = self.masks.read(0, force)
@@ -305,7 +315,7 @@ class Combiner:
             return self.signature_bits(definite)
         parts = self.masks.advice_near(force, advice, near_force, near_sig[2:])
         found = (verdict, self.masks.category(against) if verdict == "not_kyodo" else None, *parts)
-        _remember(self._signatures, definite, found)
+        self._signatures.put(definite, found)
         return found
 
     def signature_bits(self, definite: int) -> tuple[Any, ...]:
@@ -327,9 +337,9 @@ class Combiner:
         parts = self._advice_parts.get(key)
         if parts is None:
             parts = self.masks.advice_of(*key)
-            _remember(self._advice_parts, key, parts)
+            self._advice_parts.put(key, parts)
         found = (verdict, self.masks.category(against) if verdict == "not_kyodo" else None, *parts)
-        _remember(self._signatures, definite, found)
+        self._signatures.put(definite, found)
         return found
 
     def decide(self, definite: Collection[int], undecided: Collection[int]) -> Decision:
@@ -339,37 +349,53 @@ class Combiner:
         found = self._decisions.get(key)
         if found is None:
             found = self._decide(*key)
-            _remember(self._decisions, key, found)
+            self._decisions.put(key, found)
         return found
 
     def _decide(self, definite: frozenset[int], undecided: frozenset[int]) -> Decision:
+        """The decision record (steps 1-5), on bit sets: each part walks only the rules
+        in force that conclude it."""
         rules = self.rules
-        overridden = self._set_aside(definite)
-        force = [i for i in sorted(definite) if i not in overridden]
-        reading = self._verdict(undecided, force)
+        masks = self.masks
+        definite_bits = bits(definite)
+        if masks.override_order is None:  # a cycle of exceptions: `check` reports it
+            overridden = self._set_aside(definite)
+            force_bits = definite_bits & ~bits(overridden)
+        else:
+            force_bits = masks.force(definite_bits, self._set_aside)
+            overridden = {}
+            if force_bits != definite_bits:
+                # In the order of `definite`, each with the first of its exceptions in force.
+                for i in definite:
+                    if not force_bits >> i & 1:
+                        by = self._overridden_by[i]
+                        overridden[i] = next(j for j in by if force_bits >> j & 1)
+        reading = self._verdict_bits_read(bits(undecided), force_bits)
         verdict = reading.verdict
-        zone_from = next((i for i in force if rules[i].then.zone), None)
-        subsidiarity_from = next((i for i in force if rules[i].then.subsidiarity), None)
+        zone_from = _first(force_bits & masks.part_bits[0])
+        subsidiarity_from = _first(force_bits & masks.part_bits[1])
         advice = verdict != "not_kyodo"
         forms: dict[FormCode, tuple[int, tuple[int, ...]]] = {}
         documents: set[str] = set()
         checklist: Stage | None = None
         flags: dict[FlagCode, int] = {}
         violates: dict[str, int] = {}
-        for i in force:
-            then = rules[i].then
-            for flag in then.flags:
+        for i in _ascending(force_bits & masks.part_bits[3]):
+            for flag in rules[i].then.flags:
                 if flag not in flags and (advice or flag not in self._process_flags):
                     flags[flag] = i
-            for principle in then.violates:
+        for i in _ascending(force_bits & self._violates_bits):
+            for principle in rules[i].then.violates:
                 violates.setdefault(principle, i)
-            if not advice:
-                continue
-            for form, weight in then.forms.items():
-                total, why = forms.get(form, (0, ()))
-                forms[form] = (total + weight, (*why, i))
-            documents.update(then.documents_required)
-            checklist = checklist or then.checklist
+        if advice:
+            for i in _ascending(force_bits & masks.part_bits[2]):
+                for form, weight in rules[i].then.forms.items():
+                    total, why = forms.get(form, (0, ()))
+                    forms[form] = (total + weight, (*why, i))
+            for i in _ascending(force_bits & masks.part_bits[4]):
+                documents.update(rules[i].then.documents_required)
+            first = _first(force_bits & masks.part_bits[5])
+            checklist = None if first is None else rules[first].then.checklist
         ranked = sorted(
             (FormWeight(code, w, why) for code, (w, why) in forms.items() if w > 0),
             key=lambda form: (-form.weight, FORMS.index(form.code)),
@@ -402,7 +428,7 @@ class Combiner:
         found = self._provisional.get(key)
         if found is None:
             found = self.decide(key, ())
-            _remember(self._provisional, key, found)
+            self._provisional.put(key, found)
         return found
 
     def presumptions(

@@ -10,16 +10,18 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import partial
-from typing import Any
+from typing import Any, cast
 
-from kyodo_rules.decision.bound import Bound
+from kyodo_rules.decision.bound import Bound, EngineName
 from kyodo_rules.decision.decisions import Decision
+from kyodo_rules.decision.given import Given
 from kyodo_rules.decision.open_questions import Question
-from kyodo_rules.decision.whatif import WhatIf
+from kyodo_rules.decision.whatif import WhatIf, would_be_kyodo_if
 from kyodo_rules.model.records import (
     FactChange,
     Flag,
     FormRecommendation,
+    Later,
     OpenQuestion,
     Outcome,
     Presumption,
@@ -27,8 +29,8 @@ from kyodo_rules.model.records import (
     Provisional,
     Result,
     TraceEntry,
+    assemble,
 )
-from kyodo_rules.model.vocabulary import FACT_FIELDS
 
 
 def _contributions(
@@ -57,15 +59,19 @@ def _contributions(
 
 @dataclass(frozen=True)
 class Answer:
-    """Everything the policy decided for one case, before any of it is put into words."""
+    """Everything the policy decided for one case, before any of it is put into words.
+
+    The open questions and the what-if are left out (None) when the result works
+    them out as they are read (`build_result`'s `later`).
+    """
 
     decision: Decision
     provisional: Decision
     definite: frozenset[int]
     #: (rule, the rules in force whose sentence states it), most decisive first
     presumed: tuple[tuple[int, tuple[int, ...]], ...]
-    questions: tuple[Question, ...]
-    what_if: WhatIf
+    questions: tuple[Question, ...] | None = None
+    what_if: WhatIf | None = None
 
     @property
     def shown(self) -> Decision:
@@ -83,13 +89,19 @@ def _presumption(
     holds: bool = False,
 ) -> Presumption:
     rule = bound.ruleset.rules[index]
-    unknown = tuple(f for f in FACT_FIELDS if f in rule.fields and facts.get(f) is None)
+    # The rule's fields nobody gave, in the declared order.
+    unknown = tuple(f for f in bound.fields_in_order[index] if facts.get(f) is None)
+    key = ("presumption", index, lang, unknown, stated_by, holds)
+    found = bound.once_get(key)
+    if found is not None:
+        return cast(Presumption, found)
     stated = tuple(bound.ruleset.rules[j].id for j in stated_by)
     contested = rule.contested_by
     return bound.once(
-        ("presumption", index, lang, unknown, stated, holds),
+        key,
         partial(
-            Presumption.model_construct,
+            assemble,
+            Presumption,
             rule_id=rule.id,
             title=rule.title.get(lang),
             source=rule.source,
@@ -150,14 +162,16 @@ def _key(value: Any) -> Any:
 def _question(bound: Bound, q: Question) -> OpenQuestion:
     # Built from the policy's own codes, so not validated again: an open
     # question has a dozen outcomes and a sparse case two dozen questions.
-    return OpenQuestion.model_construct(
+    return assemble(
+        OpenQuestion,
         field=q.field,
         affects=q.affects,
         outcomes=tuple(
             bound.once(
                 ("outcome", _key(value), verdict, category, settled),
                 partial(
-                    Outcome.model_construct,
+                    assemble,
+                    Outcome,
                     value=value,
                     verdict=verdict,
                     category=category,
@@ -180,17 +194,16 @@ def _traces(
     return tuple(_trace(bound, decision, i, shown_codes, lang) for i in sorted(definite))
 
 
-def build_result(bound: Bound, answer: Answer, facts: Mapping[str, Any], lang: str) -> Result:
-    decision, definite = answer.decision, answer.definite
+def _forms(bound: Bound, decision: Decision, lang: str) -> tuple[FormRecommendation, ...]:
+    return tuple(
+        bound.once(("form", form.code, form.rules, lang), partial(_form, bound, form, lang))
+        for form in decision.forms
+    )
+
+
+def _flags(bound: Bound, decision: Decision, lang: str) -> tuple[Flag, ...]:
     rules = bound.ruleset.rules
-    profile = bound.profile.spec
-    generic = bound.generic.spec
-    forms = []
-    for form in decision.forms:
-        forms.append(
-            bound.once(("form", form.code, form.rules, lang), partial(_form, bound, form, lang))
-        )
-    flags = tuple(
+    return tuple(
         bound.once(
             ("flag", code, i, lang),
             partial(
@@ -202,6 +215,11 @@ def build_result(bound: Bound, answer: Answer, facts: Mapping[str, Any], lang: s
         )
         for code, i in decision.flags
     )
+
+
+def _principles(bound: Bound, decision: Decision, lang: str) -> tuple[Principle, ...]:
+    rules = bound.ruleset.rules
+    profile, generic = bound.profile.spec, bound.generic.spec
     principles = []
     for code, i in decision.violates:
         principle = profile.principles.get(code) or generic.principles.get(code)
@@ -209,21 +227,49 @@ def build_result(bound: Bound, answer: Answer, facts: Mapping[str, Any], lang: s
             bound.once(
                 ("principle", code, i, lang),
                 partial(
-                    Principle.model_construct,
+                    assemble,
+                    Principle,
                     code=code,
                     label=principle.label.get(lang) if principle else code,
                     source=principle.source if principle else rules[i].source,
                 ),
             )
         )
-    checklist: tuple[str, ...] = ()
-    if decision.checklist:
-        items = (
-            profile.checklists.get(decision.checklist)
-            or generic.checklists.get(decision.checklist)
-            or ()
-        )
-        checklist = tuple(t.get(lang) for t in items)
+    return tuple(principles)
+
+
+def _checklist(bound: Bound, decision: Decision, lang: str) -> tuple[str, ...]:
+    if not decision.checklist:
+        return ()
+    profile, generic = bound.profile.spec, bound.generic.spec
+    items = (
+        profile.checklists.get(decision.checklist)
+        or generic.checklists.get(decision.checklist)
+        or ()
+    )
+    return tuple(t.get(lang) for t in items)
+
+
+def build_result(
+    bound: Bound,
+    answer: Answer,
+    facts: Mapping[str, Any],
+    lang: str,
+    later: Later | None = None,
+) -> Result:
+    """The public result of `answer`; with `later`, the open questions and the
+    what-if are left to it, worked out when the result's reader first needs them
+    (`Result.later`); otherwise they come from the answer."""
+    decision, definite = answer.decision, answer.definite
+    # Each part is kept by what it is made of: the same few come back case after case.
+    forms = bound.once(("forms", lang, decision.forms), partial(_forms, bound, decision, lang))
+    flags = bound.once(("flags", lang, decision.flags), partial(_flags, bound, decision, lang))
+    principles = bound.once(
+        ("principles", lang, decision.violates), partial(_principles, bound, decision, lang)
+    )
+    checklist = bound.once(
+        ("checklist", lang, decision.checklist), partial(_checklist, bound, decision, lang)
+    )
     # The trace depends on the rules that hold, the decision's codes and which
     # rules it set aside: the same few combinations come back case after case.
     # The trace says which rules gave the answer shown: the strict answer when
@@ -245,27 +291,20 @@ def build_result(bound: Bound, answer: Answer, facts: Mapping[str, Any], lang: s
     # Every part is built from the rulebase's validated data and the policy's own
     # codes, so the whole is not validated again (tests/test_properties.py
     # validates generated results against the model).
-    return Result.model_construct(
+    eager = dict(
         verdict=decision.verdict,
         category=decision.category,
         zone=decision.zone,
         subsidiarity=decision.subsidiarity,
-        forms=tuple(forms),
+        forms=forms,
         flags=flags,
         required_documents=decision.documents,
         checklist=checklist,
-        missing_facts=tuple(q.field for q in answer.questions),
-        would_be_kyodo_if=tuple(
-            tuple(
-                FactChange.model_construct(field=f, value=list(v) if isinstance(v, tuple) else v)
-                for f, v in change
-            )
-            for change in answer.what_if.changes
-        ),
         trace=trace,
-        principles_violated=tuple(principles),
-        profile=profile.id,
-        provisional=Provisional.model_construct(
+        principles_violated=principles,
+        profile=bound.profile.spec.id,
+        provisional=assemble(
+            Provisional,
             verdict=answer.provisional.verdict,
             category=answer.provisional.category,
             presumptions=tuple(
@@ -276,12 +315,84 @@ def build_result(bound: Bound, answer: Answer, facts: Mapping[str, Any], lang: s
             subsidiarity=answer.provisional.subsidiarity,
             forms=tuple(form.code for form in answer.provisional.forms),
         ),
+    )
+    if later is not None:
+        return Result.later(later, **eager)
+    questions = answer.questions or ()
+    what_if = answer.what_if or WhatIf(())
+    return assemble(Result, **eager, **later_parts(bound, questions, what_if, facts, lang))
+
+
+def later_parts(
+    bound: Bound,
+    questions: tuple[Question, ...],
+    what_if: WhatIf,
+    facts: Mapping[str, Any],
+    lang: str,
+) -> dict[str, Any]:
+    """The parts of a result a caller may leave unread (`records.LATER`): the open
+    questions (and the missing facts they name) and the what-if."""
+    return {
+        "missing_facts": tuple(q.field for q in questions),
+        "would_be_kyodo_if": _changes(what_if),
         # Built from the policy's own codes, so not validated again: an open
         # question has a dozen outcomes and a sparse case two dozen questions.
-        open_questions=tuple(
-            bound.once(("question", q.key), partial(_question, bound, q)) for q in answer.questions
+        "open_questions": tuple(
+            bound.once(("question", q.key), partial(_question, bound, q)) for q in questions
         ),
-        what_if_blocked_by=tuple(
-            _presumption(bound, i, facts, lang) for i in answer.what_if.blocked_by
-        ),
+        "what_if_blocked_by": _blocked(bound, what_if, facts, lang),
+    }
+
+
+def _changes(what_if: WhatIf) -> tuple[tuple[FactChange, ...], ...]:
+    return tuple(
+        tuple(
+            assemble(FactChange, field=f, value=list(v) if isinstance(v, tuple) else v)
+            for f, v in change
+        )
+        for change in what_if.changes
     )
+
+
+def _blocked(
+    bound: Bound, what_if: WhatIf, facts: Mapping[str, Any], lang: str
+) -> tuple[Presumption, ...]:
+    return tuple(_presumption(bound, i, facts, lang) for i in what_if.blocked_by)
+
+
+class Rest:
+    """The parts of one answer a caller may leave unread (`records.LATER`), worked out
+    when first read: the open questions and the what-if."""
+
+    def __init__(
+        self,
+        bound: Bound,
+        given: Given,
+        decided: tuple[Decision, frozenset[int], frozenset[int]],
+        provisional: Decision,
+        lang: str,
+        what_if: bool,
+        engine: EngineName,
+        questions_engine: EngineName,
+    ) -> None:
+        self.bound = bound
+        self.given = given
+        _, self.definite, self.undecided = decided
+        self.provisional = provisional
+        self.lang = lang
+        self.what_if = what_if
+        self.engine: EngineName = engine
+        self.questions_engine: EngineName = questions_engine
+
+    def later(self) -> Later:
+        return Later(self.whole)
+
+    def whole(self) -> dict[str, Any]:
+        bound, given = self.bound, self.given
+        questions = bound.questions(given, self.definite, self.undecided, self.questions_engine)
+        found = WhatIf(())
+        if self.what_if and self.provisional.verdict != "kyodo":
+            found = would_be_kyodo_if(
+                bound, given, self.engine, definite=self.definite, undecided=self.undecided
+            )
+        return later_parts(bound, questions, found, given.facts, self.lang)

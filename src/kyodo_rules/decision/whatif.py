@@ -19,13 +19,15 @@ caller used.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import product
 from typing import TYPE_CHECKING, Any
 
 from kyodo_rules.decision.decisions import bits, indices
+from kyodo_rules.decision.given import Given
 from kyodo_rules.engines.python import PythonEngine
+from kyodo_rules.model.memo import Memo
 from kyodo_rules.model.vocabulary import FACT_FIELDS, FIELD_KINDS
 from kyodo_rules.rulebase.conditions import NAll, fields_read
 from kyodo_rules.rulebase.readings import FlatFacts, Test, flatten, holds, reading
@@ -65,15 +67,13 @@ def candidate_values(bound: Bound, field: str, current: Any) -> Iterator[Any]:
 #: field -> its part of the schema (kept, so that `flatten` plans it once).
 _SCHEMAS = {name: {name: kind} for name, kind in FIELD_KINDS.items()}
 #: (field, value) -> the flat entries of that one fact: candidate values repeat.
-_ENTRIES: dict[tuple[str, Any], FlatFacts] = {}
+_ENTRIES: Memo[tuple[str, Any], FlatFacts] = Memo()
 
 
 def _entries(field: str, value: Any) -> FlatFacts:
     found = _ENTRIES.get((field, value))
     if found is None:
-        if len(_ENTRIES) >= 20_000:
-            _ENTRIES.clear()
-        found = _ENTRIES[(field, value)] = flatten({field: value}, _SCHEMAS[field])
+        found = _ENTRIES.put((field, value), flatten({field: value}, _SCHEMAS[field]))
     return found
 
 
@@ -82,9 +82,11 @@ class _Search:
     is the case's flat facts with those facts re-flattened, and only the rules that
     read a changed fact are tested again (the others keep their status)."""
 
-    def __init__(self, bound: Bound, facts: Mapping[str, Any]) -> None:
+    def __init__(
+        self, bound: Bound, given: Given, statuses: tuple[Iterable[int], Iterable[int]] | None
+    ) -> None:
         self.bound = bound
-        self.facts = dict(facts)
+        self.facts = dict(given.facts)
         self.rules: Sequence[Rule] = bound.ruleset.rules
         # Only facts of the design that can still move toward collaboration.
         self.design = frozenset(
@@ -92,13 +94,15 @@ class _Search:
             for f in bound.design_fields & frozenset(bound.directions.fields)
             if bound.directions.above(f, self.facts.get(f))
         )
-        self.flat = flatten(self.facts)
-        self.unknown = frozenset(f for f in FACT_FIELDS if self.facts.get(f) is None)
+        self.flat = given.flat
+        self.unknown = given.unknown
         python = bound.engine("python")
         assert isinstance(python, PythonEngine)
         self.python = python
         combiner = self.combiner = bound.combiner
-        d, u = python.evaluate(self.flat)
+        # The case's own rule statuses: the engine's that answered it, when given
+        # (both engines give the same; tests/test_properties.py holds them to it).
+        d, u = python.evaluate(self.flat) if statuses is None else statuses
         self.d, self.u = bits(d), bits(u)
         # The not-協働 rules in force now, each with the fields that can lift it: a
         # change that touches none of one blocker's fields leaves it in force, so
@@ -108,13 +112,14 @@ class _Search:
         # Within one search the same change sets come back from several 協働 rules,
         # and the round with the higher limit goes again through the lower one's:
         # what a change set gives is worked out once per search.
-        self._kyodo: dict[Change, bool] = {}
-        self._statuses: dict[Change, tuple[int, int]] = {}
+        # (Memos without a bound: they live as long as this search.)
+        self._kyodo: Memo[Change, bool] = Memo(unbounded=True)
+        self._statuses: Memo[Change, tuple[int, int]] = Memo(unbounded=True)
         #: change -> (a change one fact smaller, that fact): where its statuses come from
         self._parents: dict[Change, tuple[Change, Change]] = {}
-        self._obstacles: dict[Change, list[int]] = {}
-        self._lifts: dict[tuple[int, Change], list[Change]] = {}
-        self._meets: dict[int, list[Change] | None] = {}
+        self._obstacles: Memo[Change, list[int]] = Memo(unbounded=True)
+        self._lifts: Memo[tuple[int, Change], list[Change]] = Memo(unbounded=True)
+        self._meets: Memo[int, list[Change] | None] = Memo(unbounded=True)
         #: the most facts a change may touch in this round of the search
         self.limit = MAX_FACTS
         self._visited: set[Change] = set()
@@ -157,7 +162,7 @@ class _Search:
                 found = self._evaluated(change, (self.d, self.u), change)
             else:
                 found = self._evaluated(change, self.statuses(parent[0]), parent[1])
-            self._statuses[change] = found
+            self._statuses.put(change, found)
         return found
 
     def extended(self, base: Change, lift: Change) -> Change | None:
@@ -192,7 +197,7 @@ class _Search:
             else:
                 definite, _ = self.statuses(change)
                 found = self.combiner.provisional_verdict_bits(definite) == "kyodo"
-            self._kyodo[change] = found
+            self._kyodo.put(change, found)
         return found
 
     def confirmed(
@@ -205,7 +210,7 @@ class _Search:
         again on the whole changed case; without it, every verdict rule is.
         """
         verdict = self.combiner.provisional_verdict_bits
-        flats = [flatten({**self.facts, **dict(c)}) for c in changes]
+        flats = [self.flat_with(dict(c)) for c in changes]
         if engine == "durable" and definite is not None:
             touched = [frozenset(f for f, _ in c) for c in changes]
             found = self.bound.verdicts_changed(definite, list(zip(flats, touched, strict=True)))
@@ -223,7 +228,7 @@ class _Search:
             combiner = self.combiner
             set_aside = combiner.set_aside_bits(combiner.strict_bits(d, u, unknown)[0])
             found = sorted(indices(d & combiner.not_kyodo_bits & ~set_aside))
-            self._obstacles[change] = found
+            self._obstacles.put(change, found)
         return found
 
     def lifts(self, index: int, base: Change) -> list[Change]:
@@ -235,7 +240,7 @@ class _Search:
         """
         found = self._lifts.get((index, base))
         if found is None:
-            found = self._lifts[(index, base)] = self._lifting(index, base)
+            found = self._lifts.put((index, base), self._lifting(index, base))
         return found
 
     def _lifting(self, index: int, base: Change) -> list[Change]:
@@ -262,8 +267,8 @@ class _Search:
         """Change sets that establish rule `index` (a `kyodo` rule) within the round's
         limit, or None if design cannot."""
         if index not in self._meets:
-            self._meets[index] = self._meeting(self.rules[index])
-        found = self._meets[index]
+            self._meets.put(index, self._meeting(self.rules[index]))
+        found = self._meets.get(index)
         return None if found is None else [c for c in found if len(c) <= self.limit]
 
     def _meeting(self, rule: Rule) -> list[Change] | None:
@@ -339,15 +344,13 @@ class _Search:
 
 
 #: id of a condition -> (the condition, its "definitely true" test), read once.
-_DEFINITE: dict[int, tuple[Any, Test]] = {}
+_DEFINITE: Memo[int, tuple[Any, Test]] = Memo()
 
 
 def _definite(nnf: Any) -> Test:
     found = _DEFINITE.get(id(nnf))
     if found is None or found[0] is not nnf:
-        if len(_DEFINITE) >= 20_000:
-            _DEFINITE.clear()
-        found = _DEFINITE[id(nnf)] = (nnf, reading(nnf, True))
+        found = _DEFINITE.put(id(nnf), (nnf, reading(nnf, True)))
     return found[1]
 
 
@@ -396,13 +399,17 @@ def _merge(changes: Sequence[Change]) -> Change | None:
 
 def would_be_kyodo_if(
     bound: Bound,
-    facts: Mapping[str, Any],
+    facts: Mapping[str, Any] | Given,
     confirm_with: EngineName = "durable",
     definite: frozenset[int] | None = None,
+    undecided: frozenset[int] | None = None,
 ) -> WhatIf:
     """The changes that make the case 協働, each confirmed on `confirm_with`;
-    `definite` is what that engine matched for the case itself, if known."""
-    search = _Search(bound, facts)
+    `definite` (and `undecided`) is what that engine matched for the case itself,
+    if known."""
+    given = facts if isinstance(facts, Given) else Given.of(facts)
+    statuses = None if definite is None or undecided is None else (definite, undecided)
+    search = _Search(bound, given, statuses)
     confirmed: list[Change] = []
     if search.liftable():
         # Shorter changes are reported first; when the changes of at most two

@@ -18,8 +18,17 @@ back (about 10 µs per matched rule, more than half of the total), and it brings
 the traps below. The core is pinned (durable-rules==2.0.28), so its small API
 is stable. How the known traps of durable-rules are avoided:
 
-- 1,024 live sessions per ruleset: every case runs in its own session, deleted
-  in a `finally`, so at most one is ever alive.
+- 1,024 live sessions per ruleset, and the abort below: every ruleset has
+  one session (`_SID`), created by the warm-up and kept for the ruleset's
+  life. A case is asserted into it, its matches are all read, and it is
+  retracted again, so the session holds no fact and no unread match between
+  cases. durable-rules 2.0.28 aborts the whole process (`free(): invalid
+  size`) when a session with unread matches is deleted while another
+  session of the same ruleset is alive; with one session per ruleset,
+  always drained, that cannot happen. A session is deleted only where it is
+  its ruleset's only one: after a failure inside the core (its state is
+  then unknown; the next case starts it afresh) and before the ruleset is
+  freed (`delete_ruleset` frees none of a session's memory).
 - timer threads, and timer threads stealing pending actions: no `Host` is
   created, so no timer thread exists.
 - swallowed action errors: there are no actions; matches are read in our loop.
@@ -31,10 +40,16 @@ is stable. How the known traps of durable-rules are avoided:
 - a fact that matches no rule is reported as "not handled": no rule fired.
 - a brand-new ruleset whose first session matches nothing crashes in
   `delete_state`: see `_warm_up`.
+- a fact whose id is already in the session is "observed" and matches
+  nothing: a case's fact is always retracted (or the session reset) before
+  the next is asserted, and an "observed" answer resets the session and
+  asks again.
 - types: values are validated by pydantic and flattened to strings and counts
   before they reach the engine, so "5" never meets 5.
-- threads: evaluation holds a lock per engine (the core is not re-entrant per
-  ruleset); calls hold the GIL anyway.
+- threads: every use of an engine's rulesets (a case, a batch, a split, the
+  warm-up) holds the engine's lock: the core is not re-entrant per ruleset,
+  and a second thread asserting into the one session would read the other's
+  matches.
 - rulesets are freed (`delete_ruleset`) when their engine is garbage-collected.
 - fixed-size tables in the core (64 alpha nodes pending while one fact is
   matched, 128 negated tests or 512 tests under one node, 255 properties in a
@@ -46,22 +61,25 @@ is stable. How the known traps of durable-rules are avoided:
   refused, as an `EngineError` naming the rule set and the limit; no raw
   `durable_rules_engine.error` leaves this module.
 
-What one evaluation costs, and why it is built this way: the fact is sent as
-one JSON text assembled from pieces prepared once (only the keys some rule
-reads; `json.dumps` of the whole flat fact cost more than the session itself),
-and every case uses the same session id in the same ruleset (the session is
-deleted after each case, so none outlives its case).
+What one evaluation costs, and why it is built this way: a session costs more
+to create and delete than to match a case in (each zeroes about 8 KB per rule
+node and frees hundreds of allocations), so the one session is kept and only
+the fact comes and goes (0.6-0.7 of the cost). The fact is sent as one JSON
+text assembled from pieces prepared once, with only the keys some rule reads,
+each under a short name (`k0`, `k1`…) and each text value as a number
+(`_Codec`): the core parses and hashes less (`json.dumps` of the whole flat
+fact cost more than the session itself).
 """
 
 from __future__ import annotations
 
-import functools
+import contextlib
 import itertools
 import json
 import re
 import threading
 import weakref
-from collections.abc import Callable, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -94,20 +112,50 @@ _SPLITTABLE = frozenset({106, 107, 108, 303, 304})
 #: needs fewer splits (each a new ruleset built while a case waits) and costs
 #: less per match in several rulesets than in one.
 PART_SIZE = 100
-#: Facts asserted in one session by `evaluate_many` (measured best near 100).
-BATCH = 100
-#: Every case is matched in this session of its ruleset, deleted right after.
+#: The one session of every ruleset: each case is asserted into it and retracted.
 _SID = "1"
 _CODE = re.compile(r"error code: (\d+)")
 
 
-def _json(test: Test) -> dict[str, Any]:
+class _Codec:
+    """The facts as the core sees them: short keys and numbers for text values.
+
+    Every key some rule reads gets a short name (`k0`, `k1`…) and every text
+    value a rule compares with gets a number; a text value no rule mentions
+    becomes `OTHER`, which equals none of them (so `!=` still holds). Counts
+    stay numbers. A key holds either texts or counts, never both (flattening
+    decides by the field's kind), so codes and counts never meet.
+    """
+
+    OTHER = 0
+
+    def __init__(self, keys: Sequence[str], tests: Sequence[Test]) -> None:
+        self.names = {key: f"k{n}" for n, key in enumerate(keys)}
+        texts: dict[str, None] = {}
+        for test in tests:
+            _texts(test, texts)
+        self.codes = {text: n for n, text in enumerate(texts, start=1)}
+
+    def value(self, value: str | int) -> int:
+        return self.codes.get(value, self.OTHER) if isinstance(value, str) else value
+
+    def json(self, test: Test) -> dict[str, Any]:
+        if isinstance(test, Cmp):
+            key, value = self.names[test.key], self.value(test.value)
+            if test.op == "eq":
+                return {key: value}
+            return {_OPS[test.op]: {key: value}}
+        key = "$and" if isinstance(test, TAll) else "$or"
+        return {key: [self.json(t) for t in test.items]}
+
+
+def _texts(test: Test, out: dict[str, None]) -> None:
     if isinstance(test, Cmp):
-        if test.op == "eq":
-            return {test.key: test.value}
-        return {_OPS[test.op]: {test.key: test.value}}
-    key = "$and" if isinstance(test, TAll) else "$or"
-    return {key: [_json(t) for t in test.items]}
+        if isinstance(test.value, str):
+            out[test.value] = None
+    else:
+        for item in test.items:
+            _texts(item, out)
 
 
 def _keys(test: Test, out: dict[str, None]) -> None:
@@ -162,12 +210,16 @@ def conditions(
     return tests, [tuple(m) for m in members]
 
 
-def definition(tests: Sequence[tuple[Test, Test]], only: Sequence[int]) -> dict[str, Any]:
+def definition(
+    tests: Sequence[tuple[Test, Test]], only: Sequence[int], codec: _Codec
+) -> dict[str, Any]:
     """These conditions in durable-rules' declarative JSON form (rule name -> condition)."""
     out: dict[str, Any] = {}
     for index in only:
         for suffix, test in zip("du", tests[index], strict=True):
-            out[f"c{index}{suffix}"] = {"all": [{"m": {"$and": [{"kind": "case"}, _json(test)]}}]}
+            out[f"c{index}{suffix}"] = {
+                "all": [{"m": {"$and": [{"kind": "case"}, codec.json(test)]}}]
+            }
     # See _warm_up: a rule only the warm-up fact can match.
     out["warm_up"] = {"all": [{"m": {"kind": "warm_up"}}]}
     return out
@@ -182,8 +234,17 @@ class _Part:
 
 
 def _free(handles: list[int]) -> None:
+    """Free the rulesets, each session first (`delete_ruleset` leaves a session's
+    memory behind; every session is drained, and its ruleset's only one)."""
     for handle in handles:
+        _forget(handle)
         _core.delete_ruleset(handle)
+
+
+def _forget(handle: int) -> None:
+    """Delete the ruleset's one session, if it exists (its next case starts it afresh)."""
+    with contextlib.suppress(_core.error):  # no session: nothing was left
+        _core.delete_state(handle, _SID)
 
 
 class DurableEngine:
@@ -210,9 +271,19 @@ class DurableEngine:
             for test in self._tests[index]:
                 _keys(test, read)
         # The fact carries only the keys some rule reads, in flattening order.
-        order = list(flatten({}, schema))
-        self._fact_keys = tuple((k, f',"{k}":') for k in order if k in read)
+        order = [k for k in flatten({}, schema) if k in read]
+        self._codec = _Codec(order, [t for pair in self._tests for t in pair])
+        self._fact_keys = tuple((k, f',"{self._codec.names[k]}":') for k in order)
         self._values: dict[str | int, str] = {}
+        # The same text straight from the facts, a field at a time: each field's
+        # part of it kept by the field's value (`_fact_text`).
+        #: field -> its part of the schema (kept: `flatten` plans each schema once)
+        self._alone = {name: {name: kind} for name, kind in schema.items()}
+        self._by_field: tuple[tuple[str, bool, dict[Any, str]], ...] = tuple(
+            (name, kind == "codes", {})
+            for name, (kind, _) in schema.items()
+            if not read.keys().isdisjoint(flatten({}, self._alone[name]))
+        )
         self._handles: list[int] = []
         weakref.finalize(self, _free, self._handles)
         every = tuple(range(len(self._tests)))
@@ -238,7 +309,7 @@ class DurableEngine:
 
     def _build(self, rules: tuple[int, ...]) -> list[_Part]:
         """Rulesets for these conditions: one if the core accepts it, else halves, recursively."""
-        text = json.dumps(definition(self._tests, rules), ensure_ascii=False)
+        text = json.dumps(definition(self._tests, rules, self._codec), ensure_ascii=False)
         try:
             handle = _core.create_ruleset(f"kyodo_rules_{next(_names)}", text)
         except _core.error as exc:
@@ -259,75 +330,61 @@ class DurableEngine:
             part.conditions[half:]
         )
         self._handles.remove(part.handle)
-        _core.delete_ruleset(part.handle)
+        _free([part.handle])
 
-    def _matches(self, handle: int, text: str, sid: str = _SID) -> list[str]:
-        """Assert one fact in its own session; the names of the rules it matched."""
-        failed = True
+    def _session(self, handle: int, text: str) -> list[str]:
+        """Assert `text` into the ruleset's one session, read every match, retract it.
+
+        Whatever happens in between (an error of the core, an interrupt), the
+        session is left with no fact and no unread match: on the way out of a
+        failure it is deleted (it is its ruleset's only session, so deleting it
+        is safe, and the next case starts it afresh).
+        """
+        done = False
         try:
             code, state = _core.assert_fact(handle, text)
-            names: list[str] = []
-            if code not in (_NOT_HANDLED, _OBSERVED):
+            if code == _OBSERVED:
+                # A fact of that id is still there (an earlier case was cut short
+                # before its retraction): start the session afresh and ask again.
+                _forget(handle)
+                code, state = _core.assert_fact(handle, text)
+            messages: list[str] = []
+            if code != _NOT_HANDLED:
                 started = _core.start_action_for_state(handle, state)
                 message = started[1] if started else None
                 while message:
-                    names.append(_rule_name(message))
+                    messages.append(message)
                     message = _core.complete_and_start_action(handle, state)
-            failed = False
-            return names
+            _core.retract_fact(handle, text)
+            done = True
+            return messages
         finally:
-            try:
-                _core.delete_state(handle, sid)
-            except _core.error:
-                # A fact the core refused leaves no session behind to delete.
-                if not failed:
-                    raise
+            if not done:
+                _forget(handle)
+
+    def _matches(self, handle: int, text: str) -> list[str]:
+        """The names of the rules one fact matches in one ruleset."""
+        return [_rule_name(m) for m in self._session(handle, text)]
 
     def _warm_up(self, part: _Part) -> None:
         """Match one rule before the first real case.
 
         durable-rules 2.0.28 segfaults in `delete_state` when the very first
-        session of a new ruleset matched nothing at all. After one match,
-        empty sessions are harmless, so one throw-away session matching the
-        `warm_up` rule avoids the crash.
+        session of a new ruleset matched nothing at all. The warm-up fact,
+        which only the `warm_up` rule matches, starts the ruleset's one session
+        with a match, so that it may be deleted later (after a failure, or
+        when the ruleset is freed).
         """
-        self._matches(part.handle, '{"kind":"warm_up","id":"warm_up","sid":"0"}', "0")
-
-    def _batch(self, handle: int, texts: Sequence[str]) -> list[list[str]]:
-        """Assert several facts in one session; per fact, the names of the rules it matched.
-
-        One session for many facts saves the per-session cost; every rule reads
-        one fact, so a match names the fact it came from by its id.
-        """
-        names: list[list[str]] = [[] for _ in texts]
-        failed = True
-        try:
-            code, state = _core.assert_facts(handle, "[" + ",".join(texts) + "]")
-            if code not in (_NOT_HANDLED, _OBSERVED):
-                started = _core.start_action_for_state(handle, state)
-                message = started[1] if started else None
-                while message:
-                    name = _rule_name(message)
-                    at = message.index('"id":"', len(name) + 2) + 6
-                    names[int(message[at : message.index('"', at)])].append(name)
-                    message = _core.complete_and_start_action(handle, state)
-            failed = False
-            return names
-        finally:
-            try:
-                _core.delete_state(handle, _SID)
-            except _core.error:
-                if not failed:
-                    raise
+        self._session(part.handle, '{"kind":"warm_up","id":"warm_up","sid":"' + _SID + '"}')
 
     def _text(self, flat: FlatFacts, fid: str = "case") -> str:
         values = self._values
-        pieces = ['{"kind":"case","id":"', fid, '","sid":"1"']
+        pieces = ['{"kind":"case","id":"', fid, '","sid":"', _SID, '"']
         for key, prefix in self._fact_keys:
             value = flat[key]
             piece = values.get(value)
             if piece is None:
-                piece = json.dumps(value, ensure_ascii=False)
+                piece = str(self._codec.value(value))
                 if len(values) < 4096:
                     values[value] = piece
             pieces.append(prefix)
@@ -335,49 +392,89 @@ class DurableEngine:
         pieces.append("}")
         return "".join(pieces)
 
-    def _over_parts(self, match: Callable[[int], list[list[str]]], n: int) -> list[list[str]]:
-        """`match` on every ruleset, splitting one the core overflows; names per fact."""
-        names: list[list[str]] = [[] for _ in range(n)]
-        with self._lock:
-            at = 0
-            while at < len(self._parts):
-                part = self._parts[at]
-                try:
-                    found = match(part.handle)
-                except _core.error as exc:
-                    code = _error_code(exc)
-                    if code in _SPLITTABLE and len(part.conditions) > 1:
-                        self._split(at)
-                        continue  # the same facts again, on the halves
-                    raise self._refuse(code, "match a case", part.conditions) from None
-                for mine, more in zip(names, found, strict=True):
-                    mine += more
-                at += 1
-        return names
+    def _fact_text(self, facts: Mapping[str, Any]) -> str:
+        """`_text(flatten(facts))`, without flattening: the part of the text each field
+        gives is kept by its value (the same few values come back case after case)."""
+        out = ['{"kind":"case","id":"case","sid":"', _SID, '"']
+        for name, listed, pieces in self._by_field:
+            value = facts.get(name)
+            if listed and value is not None:
+                value = tuple(value)
+            piece = pieces.get(value)
+            if piece is None:
+                piece = self._piece(name, value)
+                if len(pieces) < 4096:
+                    pieces[value] = piece
+            out.append(piece)
+        out.append("}")
+        return "".join(out)
 
-    def _statuses(self, names: list[str]) -> tuple[tuple[int, ...], tuple[int, ...]]:
+    def _piece(self, name: str, value: Any) -> str:
+        """The part of the fact's text that field `name` with `value` gives."""
+        flat = flatten({name: list(value) if type(value) is tuple else value}, self._alone[name])
+        return "".join(
+            prefix + str(self._codec.value(flat[key]))
+            for key, prefix in self._fact_keys
+            if key in flat
+        )
+
+    def _matched(self, text: str) -> list[str]:
+        """Every match of one fact on every ruleset (the lock held), splitting a ruleset
+        the core overflows."""
+        parts = self._parts
+        if len(parts) == 1:
+            with contextlib.suppress(_core.error):  # split or refused below
+                return self._session(parts[0].handle, text)
+        messages: list[str] = []
+        at = 0
+        while at < len(parts):
+            part = parts[at]
+            try:
+                messages += self._session(part.handle, text)
+            except _core.error as exc:
+                code = _error_code(exc)
+                if code in _SPLITTABLE and len(part.conditions) > 1:
+                    self._split(at)
+                    continue  # the same fact again, on the halves
+                raise self._refuse(code, "match a case", part.conditions) from None
+            at += 1
+        return messages
+
+    def _statuses(self, messages: list[str]) -> tuple[tuple[int, ...], tuple[int, ...]]:
+        decode = self._decode
         definite: set[int] = set()
         open_: set[int] = set()
-        for name in names:
-            # A rule whose condition has alternatives ($or) can match once per
+        for message in messages:
+            # `{"c12d": {"m": {...the fact...}}}`: only the rule's name is read (our
+            # names are plain ASCII words, which `definition` guarantees). A rule
+            # whose condition has alternatives ($or) can match once per
             # alternative; a set keeps one.
-            is_definite, members = self._decode[name]
+            is_definite, members = decode[message[2 : message.index('"', 2)]]
             (definite if is_definite else open_).update(members)
         return tuple(sorted(definite)), tuple(sorted(open_))
 
     def evaluate(self, flat: FlatFacts) -> tuple[tuple[int, ...], tuple[int, ...]]:
         """Indices of the rules definitely true, and of those still undecided."""
         text = self._text(flat)
-        (names,) = self._over_parts(lambda handle: [self._matches(handle, text)], 1)
-        return self._statuses(names)
+        with self._lock:
+            messages = self._matched(text)
+        return self._statuses(messages)
+
+    def evaluate_facts(self, facts: Mapping[str, Any]) -> tuple[tuple[int, ...], tuple[int, ...]]:
+        """`evaluate(flatten(facts))`, without flattening the facts."""
+        text = self._fact_text(facts)
+        with self._lock:
+            messages = self._matched(text)
+        return self._statuses(messages)
 
     def evaluate_many(
         self, flats: Sequence[FlatFacts]
     ) -> list[tuple[tuple[int, ...], tuple[int, ...]]]:
-        """`evaluate` of each, in order, BATCH facts to a session (about half the cost each)."""
-        out: list[tuple[tuple[int, ...], tuple[int, ...]]] = []
-        for start in range(0, len(flats), BATCH):
-            texts = [self._text(f, str(n)) for n, f in enumerate(flats[start : start + BATCH])]
-            found = self._over_parts(functools.partial(self._batch, texts=texts), len(texts))
-            out += [self._statuses(names) for names in found]
-        return out
+        """`evaluate` of each, in order, holding the lock once.
+
+        (Several facts asserted at once used to save a session each; with the
+        one session kept, a fact at a time costs less: no fact's id to read
+        back from every match.)
+        """
+        with self._lock:
+            return [self._statuses(self._matched(self._text(flat))) for flat in flats]

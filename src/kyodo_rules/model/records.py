@@ -9,11 +9,24 @@ same facts in any order are the same `Case`.
 
 from __future__ import annotations
 
+import threading
 import unicodedata
-from typing import Annotated, Any, Literal, get_args
+from collections.abc import Callable, Iterator, Mapping
+from typing import Annotated, Any, Literal, TypeVar, get_args
 
-from pydantic import BaseModel, ConfigDict, Field, computed_field, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    SerializerFunctionWrapHandler,
+    computed_field,
+    field_validator,
+    model_serializer,
+)
+from pydantic_core import to_json
 
+from kyodo_rules.model.memo import Memo
 from kyodo_rules.model.vocabulary import (
     ACTIVITIES,
     ACTORS,
@@ -42,6 +55,7 @@ from kyodo_rules.model.vocabulary import (
 )
 
 StrictBool = Annotated[bool, Field(strict=True)]
+M = TypeVar("M", bound=BaseModel)
 
 _ORDER: dict[str, tuple[str, ...]] = {
     "actors": ACTORS,
@@ -267,6 +281,123 @@ class ShownAnswer(BaseModel):
     category: Category | None = None
 
 
+#: model -> every field with its default, in the model's order (see `assemble`)
+_TEMPLATES: dict[type[BaseModel], dict[str, Any]] = {}
+
+
+def assemble(model: type[M], /, **values: Any) -> M:
+    """An instance of a frozen model from parts that are already valid, not validated again.
+
+    What `model_construct` does, for the result's parts (a result is assembled from
+    a few dozen of them, each call): every field not given takes its default,
+    and the fields keep the model's order (pydantic serialises them in the
+    order they are stored). The property tests validate generated results
+    against the models, so a part that does not fit is found there.
+    """
+    template = _TEMPLATES.get(model) or _template(model)
+    private = {name: p.get_default() for name, p in model.__private_attributes__.items()}
+    return _made(model, template, values, set(values), private or None)
+
+
+def _template(model: type[BaseModel], leave_out: tuple[str, ...] = ()) -> dict[str, Any]:
+    template = {
+        name: info.get_default(call_default_factory=True)
+        for name, info in model.model_fields.items()
+        if name not in leave_out
+    }
+    if not leave_out:
+        _TEMPLATES[model] = template
+    return template
+
+
+def _made(
+    model: type[M],
+    template: dict[str, Any],
+    values: dict[str, Any],
+    fields_set: set[str],
+    private: dict[str, Any] | None,
+) -> M:
+    data = dict(template)
+    data.update(values)
+    if len(data) != len(template):
+        unknown = sorted(set(values) - set(template))
+        raise TypeError(f"{model.__name__} has no field {', '.join(unknown)}")
+    made = model.__new__(model)
+    object.__setattr__(made, "__dict__", data)
+    object.__setattr__(made, "__pydantic_fields_set__", fields_set)
+    object.__setattr__(made, "__pydantic_extra__", None)
+    object.__setattr__(made, "__pydantic_private__", private)
+    return made
+
+
+class Later:
+    """Parts of a result worked out when first read, once, whichever thread reads first.
+
+    `make` gives the parts (field -> value); it is dropped once called, with
+    everything it held (the facts, the rule set), so a result kept for long
+    keeps only its answer.
+    """
+
+    __slots__ = ("_lock", "_made", "_make")
+
+    def __init__(self, make: Callable[[], Mapping[str, Any]]) -> None:
+        self._lock = threading.Lock()
+        self._make: Callable[[], Mapping[str, Any]] | None = make
+        self._made: Mapping[str, Any] | None = None
+
+    def __call__(self) -> Mapping[str, Any]:
+        made = self._made
+        if made is None:
+            with self._lock:
+                if self._made is None:
+                    assert self._make is not None
+                    self._made = self._make()
+                    self._make = None
+                made = self._made
+        return made
+
+
+#: id of a part of a result -> (the part, its JSON): parts are frozen and shared
+#: between results (`decision/result.py` builds each once), so each is turned into
+#: JSON once; the part is kept with its JSON so that its id is not reused.
+_JSON: Memo[int, tuple[Any, str]] = Memo()
+
+
+def _fragment(part: BaseModel) -> str:
+    """A model's JSON, as pydantic writes it inside the result, made once per object."""
+    found = _JSON.get(id(part))
+    if found is None or found[0] is not part:
+        found = _JSON.put(id(part), (part, part.__pydantic_serializer__.to_json(part).decode()))
+    return found[1]
+
+
+def _value_json(value: Any) -> str:
+    if isinstance(value, tuple) and value and isinstance(value[0], BaseModel):
+        return "[" + ",".join(_fragment(part) for part in value) + "]"
+    if isinstance(value, Provisional):  # one a result: its fields, its presumptions shared
+        return "{" + _fields_json(value) + "}"
+    return to_json(value).decode()
+
+
+def _fields_json(model: BaseModel) -> str:
+    """`"field":value` for every field, in the order pydantic writes them (the order
+    they are stored in) and as it writes them."""
+    return ",".join(f'"{name}":{_value_json(value)}' for name, value in model.__dict__.items())
+
+
+#: model -> its template without the `LATER` parts (`Result.later`)
+_EAGER: dict[type[BaseModel], dict[str, Any]] = {}
+
+#: The parts of a `Result` that a caller may leave unread: the open questions and
+#: the what-if, which cost more than the verdict (see `Result.later`).
+LATER: tuple[str, ...] = (
+    "missing_facts",
+    "would_be_kyodo_if",
+    "open_questions",
+    "what_if_blocked_by",
+)
+
+
 class Result(BaseModel):
     """The answer for one case; `model_dump(mode="json")` is the vocabulary's JSON."""
 
@@ -290,6 +421,102 @@ class Result(BaseModel):
     #: When a not-協働 case has no change in `would_be_kyodo_if`: the rules in the
     #: way whose facts are not the project's design to change (e.g. 自助で足りる).
     what_if_blocked_by: tuple[Presumption, ...] = ()
+    #: The parts of `LATER` not worked out yet (None: the result is whole).
+    _later: Later | None = PrivateAttr(default=None)
+
+    @classmethod
+    def later(cls, later: Later, /, **values: Any) -> Result:
+        """A result whose `LATER` parts are worked out by `later` when first read.
+
+        `classify()` answers a caller who reads the verdict for the price of the
+        verdict; whoever reads the open questions or the what-if (an attribute,
+        `model_dump`, `model_dump_json`, equality, a copy, pickling, a model that
+        holds the result) gets them then, the same as if they had been computed
+        at once: the result is whole wherever it is read.
+        """
+        template = _EAGER.get(cls)
+        if template is None:
+            template = _EAGER[cls] = _template(cls, LATER)
+        return _made(cls, template, values, set(cls.model_fields), {"_later": later})
+
+    def _whole(self) -> None:
+        """Work out the `LATER` parts if they are not yet (they keep the fields' order)."""
+        private = self.__pydantic_private__
+        later = private.get("_later") if private else None
+        if later is None:
+            return
+        parts = later()
+        mine = self.__dict__
+        fields = type(self).model_fields
+        whole = {name: mine[name] if name in mine else parts[name] for name in fields}
+        object.__setattr__(self, "__dict__", whole)
+        assert private is not None
+        private["_later"] = None
+
+    def __getattr__(self, name: str) -> Any:
+        # Reached only when `name` is not in the instance's dict: a part not worked out.
+        if name in LATER:
+            self._whole()
+            return self.__dict__[name]
+        return super().__getattr__(name)  # type: ignore[misc]
+
+    @model_serializer(mode="wrap")
+    def _serialize(self, handler: SerializerFunctionWrapHandler):  # type: ignore[no-untyped-def]
+        # However the result is serialised (alone, or inside another model), whole.
+        # (No return annotation: pydantic would take it for the schema of the JSON.)
+        self._whole()
+        return handler(self)
+
+    def model_dump_json(self, **options: Any) -> str:
+        """pydantic's JSON of the result. Without options (what `classify --json` and the
+        API print) it is put together from the JSON of the result's parts, each part
+        shared between results (a trace entry, a form, an open question…) turned
+        into JSON once: the same text, a third of the cost
+        (`tests/test_result_later.py` compares it with pydantic's own)."""
+        if options:
+            return super().model_dump_json(**options)
+        self._whole()
+        return "".join(
+            (
+                "{",
+                _fields_json(self),
+                ',"answer":',
+                to_json(self.answer).decode(),
+                ',"status":"',
+                self.status,
+                '"}',
+            )
+        )
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Result):
+            self._whole()
+            other._whole()
+        return super().__eq__(other)
+
+    def __hash__(self) -> int:
+        self._whole()
+        return hash(tuple(self.__dict__.values()))
+
+    def __iter__(self) -> Iterator[tuple[str, Any]]:  # type: ignore[override]
+        self._whole()
+        return super().__iter__()
+
+    def __repr_args__(self) -> Any:
+        self._whole()
+        return super().__repr_args__()
+
+    def __getstate__(self) -> dict[Any, Any]:
+        self._whole()
+        return super().__getstate__()
+
+    def __copy__(self) -> Result:
+        self._whole()
+        return super().__copy__()
+
+    def __deepcopy__(self, memo: dict[int, Any] | None = None) -> Result:
+        self._whole()
+        return super().__deepcopy__(memo)
 
     @computed_field  # type: ignore[prop-decorator]
     @property
