@@ -25,13 +25,13 @@ def test_the_result_menu_saves_the_three_drafts(term: Callable[..., Term], tmp_p
     t = term("--profile", "generic", "--session", str(tmp_path / "d.session.yaml"))
     t.wait(lambda s: "? [1]" in s)
     answer_until_result(t, TOGETHER)
-    t.wait(lambda s: "判定を変えうる質問はもうありません" in s or "回答の確認" in s)
-    if "判定を変えうる質問はもうありません" in t.screen():
+    t.wait(lambda s: "判定を変えうるものはもうありません" in s or "回答の確認" in s)
+    if "判定を変えうるものはもうありません" in t.screen():
         t.keys("Enter")  # 結果を見る
         t.wait(lambda s: "? 回答の確認" in s)
     t.keys("Enter")  # the summary: 結果を見る
     _menus(t, 1)
-    t.keys("Up", "Up", "Enter")  # the entry before 終わる
+    t.keys("Up", "Up", "Up", "Up", "Enter")  # before 回答を確認・変更する, 戻る and 終わる
     t.wait(lambda s: "保存するフォルダ" in s)
     t.keys("Enter")  # the offered folder: the project's title
     text = t.wait(lambda s: s.count("保存しました:") == 3)
@@ -40,7 +40,7 @@ def test_the_result_menu_saves_the_three_drafts(term: Callable[..., Term], tmp_p
     # Again: the drafts are there, so it asks before replacing them; no keeps them.
     (folder / "ふりかえりシート.docx").write_bytes(b"filled in by hand")
     _menus(t, 2)
-    t.keys("Up", "Up", "Enter")
+    t.keys("Up", "Up", "Up", "Up", "Enter")
     t.wait(lambda s: s.count("保存するフォルダ") >= 2)
     t.keys("Enter")
     t.wait(lambda s: "置き換えますか？" in s)

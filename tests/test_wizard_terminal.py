@@ -80,7 +80,7 @@ def term(tmp_path: Path) -> Iterator[Callable[..., Term]]:
 
 
 #: Screens that end the questions: no question can change the verdict, or the summary.
-_ENDS = ("判定を変えうる質問はもうありません", "回答の確認")
+_ENDS = ("判定を変えうるものはもうありません", "回答の確認")
 
 
 def _ended(text: str) -> bool:

@@ -19,19 +19,23 @@ from kyodo_rules.wizard.ui import Wizard
 DOWN, ENTER, SPACE, CTRL_C = "\x1b[B", "\r", " ", "\x03"
 
 
-def keys_for(field: str, value: Any, first: bool = False, grouped: bool = False) -> str:
+def keys_for(field: str, value: Any, first: bool = False, grouped: bool = True) -> str:
     """Keystrokes that pick `value` (None = 分からない) at the question for `field`.
 
-    `grouped`: the screen is too small for the whole list, so a question whose
-    choices have groups is asked in two steps (group, then choice).
+    A question whose choices have groups is asked in two steps (group, then
+    choice), in every terminal; its choices with no group (「その他」) come after
+    the groups in the group menu.
     """
     if field == TITLE:
         return (value or "") + ENTER
     specs = default_data().question(field).spec.choices
     if grouped and any(c.group for c in specs):
-        groups = list(dict.fromkeys(c.group.ja if c.group else "" for c in specs))
+        groups = list(dict.fromkeys(c.group.ja for c in specs if c.group))
+        everywhere = [c.value for c in specs if c.group is None]
         if value is None:
-            return DOWN * len(groups) + ENTER
+            return DOWN * (len(groups) + len(everywhere)) + ENTER
+        if value in everywhere:
+            return DOWN * (len(groups) + everywhere.index(value)) + ENTER
         spec = next(c for c in specs if c.value == value)
         group = spec.group.ja if spec.group else ""
         inner = [c.value for c in specs if (c.group.ja if c.group else "") == group]
@@ -76,7 +80,7 @@ def script(answers: dict[str, Any]) -> tuple[str, State]:
         keys += group_keys(group, answers) if group else keys_for(name, answers.get(name))
         answer_from(flow, state, name, answers)
     if flow.more(state):
-        keys += ENTER  # 判定を変えうる質問はもうありません → 結果を見る
+        keys += ENTER  # 判定を変えうるものはもうありません → 結果を見る
     return keys, state
 
 

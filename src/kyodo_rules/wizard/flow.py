@@ -28,6 +28,11 @@ from typing import Any
 from kyodo_rules.decision.bound import Bound
 from kyodo_rules.rulebase.questions import TITLE
 
+#: History entries: a group answered on one screen, and a group the user chose to
+#: answer one question at a time.
+_TOGETHER = "together "
+_EACH = "each "
+
 
 @dataclass
 class State:
@@ -174,10 +179,13 @@ class Flow:
 
         A group is offered only while every one of its questions is still open
         and worth asking, and none has an answer kept from before (unless the
-        group itself is being asked again after 「戻る」).
+        group itself is being asked again after 「戻る」); not right after the
+        user chose to answer it one by one (`split`).
         """
         group = next((g for g in self.groups if name in g), ())
         if not group or any(f in state.asked for f in group):
+            return ()
+        if state.history and state.history[-1] == _EACH + ",".join(group):
             return ()
         if state.reask != name and any(f in state.answers for f in group):
             return ()
@@ -191,17 +199,37 @@ class Flow:
             if f not in state.asked:
                 state.asked.append(f)
         state.reask = None
-        state.history.append("together " + ",".join(fields))
+        state.history.append(_TOGETHER + ",".join(fields))
 
     @staticmethod
-    def _together_with(state: State, name: str) -> tuple[str, ...]:
-        """The group `name` was last answered with on one screen, or () if on its own."""
-        for entry in reversed(state.history):
+    def split(state: State, group: tuple[str, ...]) -> None:
+        """The user chose to answer the group one by one (「一つずつ答える」): its
+        questions come alone from now on, and that screen counts as one."""
+        state.history.append(_EACH + ",".join(group))
+
+    @staticmethod
+    def _how(state: State, name: str) -> tuple[str, tuple[str, ...]]:
+        """How the answer to `name` in force was given: ("together", group) on one
+        screen with its group, ("each", group) alone after 「一つずつ答える」, or
+        ("alone", ())."""
+        history = state.history
+        for n in range(len(history) - 1, -1, -1):
+            entry = history[n]
             if entry == f"answer {name}":
-                return ()
-            if entry.startswith("together ") and name in (group := entry[9:].split(",")):
-                return tuple(group)
-        return ()
+                before = history[n - 1] if n else ""
+                if before.startswith(_EACH) and name in (group := before[len(_EACH) :].split(",")):
+                    return "each", tuple(group)
+                return "alone", ()
+            if entry.startswith(_TOGETHER):
+                group = entry[len(_TOGETHER) :].split(",")
+                if name in group:
+                    return "together", tuple(group)
+        return "alone", ()
+
+    def _together_with(self, state: State, name: str) -> tuple[str, ...]:
+        """The group `name` was last answered with on one screen, or () if on its own."""
+        how, group = self._how(state, name)
+        return group if how == "together" else ()
 
     def _answered_together(self, state: State, last: str) -> tuple[str, ...]:
         """The group `last` was answered with in one go, if its answers are the last taken."""
@@ -210,21 +238,49 @@ class Flow:
         tail = state.asked[len(state.asked) - len(rest) :] if rest else []
         return group if group and set(tail) == rest else ()
 
-    def screens(self, state: State) -> int:
-        """The screens the answers in force took: a group answered on one counts once
-        (what the wizard numbers its questions by)."""
-        n = len(state.asked)
-        for group in self.groups:
-            if all(f in state.asked for f in group) and self._together_with(state, group[0]):
-                n -= len(group) - 1
+    def screens(self, state: State, upto: str | None = None) -> int:
+        """The screens the answers in force took (before `upto`, if given): a group
+        answered on one counts once, a group answered one by one counts its own
+        screen too. What the wizard and the web number their questions by, so that
+        no two screens carry one number."""
+        asked = state.asked
+        if upto is not None and upto in asked:
+            asked = asked[: asked.index(upto)]
+        n = 0
+        counted: set[tuple[str, ...]] = set()
+        for f in asked:
+            how, group = self._how(state, f)
+            if how == "together":
+                if group not in counted:
+                    n += 1
+                counted.add(group)
+            elif how == "each":
+                n += 2
+            else:
+                n += 1
+        if upto is None and state.history and state.history[-1].startswith(_EACH):
+            n += 1  # 「一つずつ答える」 was the last screen: its first question is next
         return n
+
+    def number(self, state: State, name: str) -> int:
+        """The number shown on the screen of `name`: its place among the screens in
+        force when it is asked again (from the summary), else the next one."""
+        if name in state.asked:
+            return self.screens(state, upto=name) + 1
+        return self.screens(state) + 1
 
     def back(self, state: State) -> str | None:
         """Return to the previous question; later answers are kept for re-use.
 
         Returns the field to ask again, or None at the first question. A group
-        answered on one screen is returned to as that screen.
+        answered on one screen is returned to as that screen; the first question
+        after 「一つずつ答える」 returns to the group's screen it came from.
         """
+        last = state.history[-1] if state.history else ""
+        if last.startswith(_EACH):
+            split = last[len(_EACH) :]
+            state.history.append(f"back {split}")
+            return state.reask or split.split(",")[0]
         if not state.asked:
             return None
         previous = state.asked.pop()
@@ -235,6 +291,16 @@ class Flow:
         state.reask = previous
         state.history.append(f"back {previous}")
         return previous
+
+    def back_from(self, state: State, name: str) -> str | None:
+        """戻る in a question asked again (from the summary): to the question before
+        `name`, as 戻る goes anywhere; later answers are kept for re-use. None (and
+        nothing changed) when `name` is the first question."""
+        if name not in state.asked or state.asked.index(name) == 0:
+            return None
+        del state.asked[state.asked.index(name) :]
+        state.reask = None
+        return self.back(state)
 
     def change(self, state: State, field_name: str, value: Any) -> None:
         """Change one answer (from the summary) and re-derive the whole interview."""
@@ -297,5 +363,6 @@ def answer_from(flow: Flow, state: State, name: str, given: Mapping[str, Any]) -
     if all(v is True for v in values) or all(v is None for v in values):
         flow.answer_together(state, group, values[0])
         return 1
+    flow.split(state, group)
     flow.answer(state, name, given.get(name))
     return 2

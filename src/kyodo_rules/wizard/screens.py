@@ -1,5 +1,6 @@
 """The wizard's screens that are not questions: why a question is asked, the summary
-of the answers, and the result one section at a time.
+of the answers (with the 分からない ones to answer now), and the result one section
+at a time (with 戻る to the last question and the answers to change).
 
 Each is a function of the running `Wizard` (its state, words and prompts), kept
 apart from the question prompts in `ui` so that each module has one job.
@@ -17,8 +18,11 @@ from kyodo_rules.outputs.citation import cite
 from kyodo_rules.rulebase.questions import TITLE
 from kyodo_rules.wizard import documents
 from kyodo_rules.wizard.answers import answer_words
-from kyodo_rules.wizard.checkbox import RESULT
+from kyodo_rules.wizard.checkbox import BACK, RESULT
 from kyodo_rules.wording import catalog
+
+#: The result menu's entry that returns to the summary.
+SUMMARY = "__summary__"
 
 if TYPE_CHECKING:
     from kyodo_rules.model.records import Result
@@ -73,16 +77,32 @@ def quote_on_request(wizard: Wizard, help: Any, rules: Sequence[Any]) -> None:
     wizard.say("")
 
 
+def unknown_fields(wizard: Wizard) -> list[str]:
+    """The questions in force answered 「分からない」, in the order they were asked."""
+    answers = wizard.state.answers
+    return [f for f in wizard.state.asked if f != TITLE and answers.get(f) is None]
+
+
+#: The summary's entries besides the answers.
+UNKNOWNS = "__unknowns__"
+
+
 def summary(wizard: Wizard) -> bool:
-    """Show every answer in force; True = see the result, False = an answer changed."""
+    """Show every answer in force; True = see the result, False = go on asking (an
+    answer changed, 戻る, or the 分からない ones answered now)."""
     lang = wizard.lang
+    unknown = unknown_fields(wizard)
     choices: list[Any] = [Choice(title=wizard.t("see_result"), value=RESULT)]
+    if unknown:
+        wizard.say(wizard.t("summary_unknown", n=len(unknown)))
+        choices.append(Choice(title=wizard.t("answer_unknown", n=len(unknown)), value=UNKNOWNS))
     choices.append(Separator("─" * 10))
     for name in wizard.state.asked:
         shown = answer_words(wizard.data, name, wizard.state.answers.get(name), lang)
         if name == TITLE and wizard.state.answers.get(name) is None:
             shown = "—"
         choices.append(Choice(title=f"{catalog.field_label(name, lang)}: {shown}", value=name))
+    choices += [Separator("─" * 10), Choice(title=wizard.t("back"), value=BACK)]
     picked = questionary.select(
         wizard.t("summary_title"),
         choices=choices,
@@ -91,6 +111,11 @@ def summary(wizard: Wizard) -> bool:
     ).unsafe_ask()
     if picked == RESULT:
         return True
+    if picked == BACK:
+        wizard.back()
+        return False
+    if picked == UNKNOWNS:
+        return answer_unknown(wizard, unknown)
     while True:
         action, value = wizard._prompt(picked)
         if action == "why":
@@ -99,16 +124,54 @@ def summary(wizard: Wizard) -> bool:
         break
     if action == "result":
         return True
-    if action == "answer":
-        wizard.flow.change(wizard.state, picked, value)
+    if action == "back":
+        # 戻る in a question asked again goes where it goes anywhere: the question before.
+        if wizard.flow.back_from(wizard.state, picked) is None:
+            wizard.say(wizard.t("no_back"))
         wizard.save()
+        return False
+    wizard.flow.change(wizard.state, picked, value)
+    wizard.save()
     return False
 
 
-def show_result(wizard: Wizard, result: Result) -> None:
+def answer_unknown(wizard: Wizard, todo: list[str]) -> bool:
+    """Ask the questions answered 「分からない」 again, one after another (each answer
+    changes the interview as a change in the summary does); 戻る goes to the one
+    before, or to the summary from the first. True = see the result."""
+    i = 0
+    while i < len(todo):
+        name = todo[i]
+        if name not in wizard.state.asked or wizard.state.answers.get(name) is not None:
+            i += 1  # an earlier answer made it moot, or answered it
+            continue
+        action, value = wizard._prompt(name)
+        if action == "why":
+            wizard.show_why(name)
+            continue
+        if action == "result":
+            return True
+        if action == "back":
+            i -= 1
+            while i >= 0 and todo[i] not in wizard.state.asked:
+                i -= 1
+            if i < 0:
+                return False
+            continue
+        if value is not None:
+            wizard.flow.change(wizard.state, name, value)
+            wizard.save()
+            wizard.say(wizard.status_line())
+        i += 1
+    return False
+
+
+def show_result(wizard: Wizard, result: Result) -> str:
     """The first screen (verdict, status, what to do next), then one section at a
-    time on request: nothing scrolls the verdict away."""
+    time on request: nothing scrolls the verdict away. "done" when the user is
+    finished, "back" to go back to the last question, "summary" to the answers."""
     from kyodo_rules.outputs.text import DETAIL_SECTIONS, brief_lines, heading, section_items
+    from kyodo_rules.wizard import report
 
     lang = wizard.lang
     for line in brief_lines(result, lang):
@@ -123,16 +186,26 @@ def show_result(wizard: Wizard, result: Result) -> None:
             choices=[
                 *(Choice(title=heading(key, lang), value=key) for key in sections),
                 Separator("─" * 10),
+                Choice(title=wizard.t("report_offer"), value=report.OFFER),
                 offer,
+                Choice(title=wizard.t("change_answers"), value=SUMMARY),
+                Choice(title=wizard.t("back_to_last"), value=BACK),
                 Choice(title=wizard.t("result_done"), value=RESULT),
             ],
             instruction=wizard.t("select_hint"),
             **wizard.kw,
         ).unsafe_ask()
         if picked == RESULT or picked is None:
-            return
+            return "done"
+        if picked == BACK:
+            return "back"
+        if picked == SUMMARY:
+            return "summary"
         if picked == documents.OFFER:
             documents.offer(wizard, result)
+            continue
+        if picked == report.OFFER:
+            report.offer(wizard, result)
             continue
         wizard.say(f"■ {heading(picked, lang)}")
         for item in section_items(result, picked, lang, answers=answers):

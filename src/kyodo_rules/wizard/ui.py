@@ -10,7 +10,6 @@ prompts through a pipe without a terminal.
 
 from __future__ import annotations
 
-import shutil
 import sys
 import unicodedata
 from collections.abc import Callable
@@ -61,6 +60,8 @@ class Wizard:
         self._flow: Flow | None = None
         #: Why the last save failed (None: the file on disk holds every answer).
         self.unsaved: str | None = None
+        #: Where the printable report was saved from the result menu, if it was.
+        self.report_path: Path | None = None
 
     # -- plumbing ---------------------------------------------------------------
 
@@ -128,8 +129,21 @@ class Wizard:
         self.state.history.append(f"answer {TITLE}")
         self.save()
 
-    def run(self) -> Result:
-        """Ask until nothing can change the answer, confirm, and classify."""
+    def back(self) -> bool:
+        """Back to the last question answered (later answers are kept); False at the first."""
+        if self.flow.back(self.state) is None:
+            self.say(self.t("no_back"))
+            return False
+        self.save()
+        return True
+
+    def run(self, *, summary_first: bool = False) -> Result:
+        """Ask until nothing can change the answer, confirm, and classify.
+
+        `summary_first`: start from the summary of the answers (the result
+        screen's 「回答の確認・変更」)."""
+        if summary_first and self.summary():
+            return self.result()
         if TITLE in self.data.order and TITLE not in self.state.asked:
             # The title needs no rules: ask it while the rulebase is still loading.
             _action, value = self._prompt(TITLE)
@@ -138,11 +152,16 @@ class Wizard:
             name = self.flow.next_field(self.state)
             if name is None:
                 self.save()
-                if not self.state.details and self.flow.more(self.state) and self.go_on():
-                    self.state.details = True
-                    self.state.history.append("details")
-                    self.save()
-                    continue
+                if not self.state.details and self.flow.more(self.state):
+                    chosen = self.go_on()
+                    if chosen == "back":
+                        self.back()
+                        continue
+                    if chosen == "details":
+                        self.state.details = True
+                        self.state.history.append("details")
+                        self.save()
+                        continue
                 if self.summary():
                     break
                 continue
@@ -150,18 +169,24 @@ class Wizard:
                 break
         return self.result()
 
-    def go_on(self) -> bool:
-        """The verdict can no longer change: see the result, or shape the forms too?"""
+    def go_on(self) -> str:
+        """The verdict can no longer change: see the result ("result"), shape the forms
+        too ("details"), or go back to the last question ("back")."""
+        unknown = screens.unknown_fields(self)
+        if unknown:
+            self.say(self.t("unknown_left", n=len(unknown)))
         picked = questionary.select(
             self.t("verdict_done"),
             choices=[
                 Choice(title=self.t("see_result"), value=RESULT),
                 Choice(title=self.t("continue_details"), value="details"),
+                Separator("─" * 10),
+                Choice(title=self.t("back"), value=BACK),
             ],
             instruction=self.t("select_hint"),
             **self.kw,
         ).unsafe_ask()
-        return bool(picked == "details")
+        return {RESULT: "result", BACK: "back"}.get(picked, "details")
 
     def ask(self, name: str) -> bool:
         """Put one question; handle 戻る and なぜ; record and save the answer.
@@ -173,6 +198,8 @@ class Wizard:
             if group:
                 action, value = together.prompt(self, group)
                 if action == "each":
+                    self.flow.split(self.state, group)
+                    self.save()
                     group = ()
                     continue
                 if action == "why":
@@ -186,10 +213,8 @@ class Wizard:
             if action == "result":
                 return False
             if action == "back":
-                if self.flow.back(self.state) is None:
-                    self.say(self.t("no_back"))
+                if not self.back():
                     continue
-                self.save()
                 return True
             if group:
                 self.flow.answer_together(self.state, group, value)
@@ -216,60 +241,78 @@ class Wizard:
             points=len(now.deciding),
         )
 
-    @staticmethod
-    def _too_tall(lines: int) -> bool:
-        """Would a list of `lines` choices push its question off a real terminal's screen?"""
-        if not sys.stdout.isatty():
-            return False
-        return lines + 3 > shutil.get_terminal_size().lines
+    def _select(self, message: str, choices: list[Any], default: Any = None) -> Any:
+        """A single choice; once answered, one line 「? message answer」 stays (as
+        questionary leaves it), whichever menus it took to get there."""
+        question = questionary.select(
+            message,
+            choices=choices,
+            default=default,
+            instruction=self.t("select_hint"),
+            **self.kw,
+        )
+        question.application.erase_when_done = True
+        return question.unsafe_ask()
+
+    def _answered(self, message: str, shown: str) -> None:
+        self.say(f"? {message} {shown}")
 
     def _grouped(self, message: str, q: Any, choices: list[Any], default: Any) -> Any:
         """A long list in two steps: its group, then the choice within the group.
 
         あま市's 21 kinds of activity do not fit an 80×24 screen; grouped by the
-        zone heading each belongs to, each step does.
+        zone heading each belongs to, each step does. Choices with no group
+        (「その他」) and 「分からない」 are in every menu, the group menu and each
+        group's own; 「← 戻る」 in a group's menu returns to the group menu. The
+        web shows the same groups under the same headings.
         """
         lang = self.lang
         groups: list[str] = []
         members: dict[str, list[Any]] = {}
+        everywhere: list[Any] = []
         for spec, choice in zip(q.spec.choices, choices, strict=False):
-            heading = spec.group.get(lang) if spec.group else self.t("other")
+            if spec.group is None:
+                everywhere.append(choice)
+                continue
+            heading = spec.group.get(lang)
             if heading not in members:
                 groups.append(heading)
                 members[heading] = []
             members[heading].append(choice)
         start = next((g for g in groups if any(c.value == default for c in members[g])), None)
+        if start is None and any(c.value == default for c in [*everywhere, *self._extras("")]):
+            start = default
+        unknown = Choice(title=self.t("unknown"), value=UNKNOWN)
         while True:
-            picked = questionary.select(
+            picked = self._select(
                 message,
-                choices=[
-                    *(Choice(title=g, value=GROUP + g) for g in groups),
+                [
+                    *(Choice(title=g + " …", value=GROUP + g) for g in groups),
+                    *everywhere,
                     Separator("─" * 10),
                     *self._extras(q.spec.field),
                 ],
-                default=GROUP + start if start else None,
-                instruction=self.t("select_hint"),
-                **self.kw,
-            ).unsafe_ask()
+                default=(GROUP + start if start in members else start),
+            )
             if not (isinstance(picked, str) and picked.startswith(GROUP)):
                 return picked
             group = picked.removeprefix(GROUP)
-            inner = members[group]
-            value = questionary.select(
+            inner = [*members[group], *everywhere]
+            value = self._select(
                 f"{message} — {group}",
-                choices=[*inner, Separator("─" * 10), Choice(title=self.t("back"), value=BACK)],
-                default=default if any(c.value == default for c in inner) else None,
-                instruction=self.t("select_hint"),
-                **self.kw,
-            ).unsafe_ask()
+                [*inner, Separator("─" * 10), unknown, Choice(title=self.t("back"), value=BACK)],
+                default=default if any(c.value == default for c in [*inner, unknown]) else None,
+            )
             if value != BACK:
                 return value
             start = group
 
-    def _number(self) -> str:
+    def _number(self, name: str | None = None) -> str:
         if not self.state.asked:
             return launch.number(1)  # the first question waits for no rulebase
-        return launch.number(self.flow.screens(self.state) + 1)
+        if name is None:
+            return launch.number(self.flow.screens(self.state) + 1)
+        return launch.number(self.flow.number(self.state, name))
 
     def _extras(self, name: str) -> list[Choice]:
         extras = [Choice(title=self.t("unknown"), value=UNKNOWN)]
@@ -280,15 +323,20 @@ class Wizard:
             extras.append(Choice(title=self.t("result_now"), value=RESULT))
         return extras
 
+    def _previous(self, name: str) -> Any:
+        """The answer kept for `name` (UNKNOWN if it was 分からない), or None if never given."""
+        if name in self.state.answers and self.state.answers[name] is None:
+            return UNKNOWN
+        return self.state.answers.get(name)
+
     def _prompt(self, name: str) -> tuple[str, Any]:
         lang = self.lang
         q = self.data.question(name)
-        message = self._number() + q.spec.text.get(lang)
-        previous = self.state.answers.get(name, UNKNOWN if name in self.state.answers else None)
+        message = self._number(name) + q.spec.text.get(lang)
+        previous = self._previous(name)
         if q.kind == "text":
-            question = launch.text_question(
-                message, self.t("text_hint"), str(previous or ""), **self.kw
-            )
+            kept = previous if isinstance(previous, str) else ""
+            question = launch.text_question(message, self.t("text_hint"), kept, **self.kw)
             text = str(launch.ask(question))
             return "answer", text.strip() or None
         choices: list[Any] = []
@@ -305,9 +353,9 @@ class Wizard:
             choices.append(
                 Choice(title=self.t("none_of_these"), value=NONE, checked=previous == [])
             )
-        choices.append(Separator("─" * 10))
-        choices.extend(self._extras(name))
         if q.kind == "codes":
+            choices.append(Separator("─" * 10))
+            choices.extend(self._extras(name))
             picked = self._checkbox(message, choices, lang)
             for special, action in (
                 (BACK, "back"),
@@ -318,17 +366,14 @@ class Wizard:
                 if special in picked:
                     return action, None
             return "answer", [v for v in picked if v != NONE]
-        default = previous if previous is not None else None
-        if self._too_tall(len(choices)) and any(c.group for c in q.spec.choices):
-            value = self._grouped(message, q, choices, default)
+        if any(c.group for c in q.spec.choices):
+            value = self._grouped(message, q, choices, previous)
         else:
-            value = questionary.select(
-                message,
-                choices=choices,
-                default=default,
-                instruction=self.t("select_hint"),
-                **self.kw,
-            ).unsafe_ask()
+            value = self._select(
+                message, [*choices, Separator("─" * 10), *self._extras(name)], previous
+            )
+        titles = {c.value: c.title for c in [*choices, *self._extras(name)]}
+        self._answered(message, str(titles.get(value, value)))
         if value == BACK:
             return "back", None
         if value == WHY:
@@ -370,5 +415,6 @@ class Wizard:
         """The answers in force, in the order given; None where 分からない was chosen."""
         return {f: self.state.answers.get(f) for f in self.state.asked if f != TITLE}
 
-    def show_result(self, result: Result) -> None:
-        screens.show_result(self, result)
+    def show_result(self, result: Result) -> str:
+        """The result screen; "done", "back" (to the last question) or "summary"."""
+        return screens.show_result(self, result)

@@ -108,6 +108,17 @@ def _launcher() -> str:
     return os.environ.get("KYODO_WIZARD_COMMAND", "kyodo-rules wizard")
 
 
+def _arg(path: object) -> str:
+    """A path as it is typed on this system's command line (quoted if it must be), for
+    the hints the user copies."""
+    text = shown(path)
+    if os.name == "nt":
+        return f'"{text}"' if any(c in text for c in " &()[]{}^=;!,`~") else text
+    import shlex
+
+    return shlex.quote(text)
+
+
 def _title(state: Any) -> str | None:
     title = state.answers.get("title")
     return str(title) if title else None
@@ -178,24 +189,19 @@ def _check_profile(profile: str, rules_dir: str | None) -> None:
 
 def _finish(
     args: argparse.Namespace,
-    data: Any,
     result: Any,
     lang: Lang,
     title: str | None = None,
     answers: dict[str, Any] | None = None,
-    wizard: Any = None,
 ) -> None:
-    """The result: one screen and sections on request in the interview, all of it when
-    replayed from a file; the report file, when asked for, always has everything."""
+    """The result of answers replayed from a file, all of it; the report file, when
+    asked for, has everything too."""
     from kyodo_rules.outputs.text import render_text
 
     if args.report:
         _write_report(args.report, result, lang, answers, title)
         print(_words("saved_report", lang, path=shown(args.report)))
-    if wizard is not None:
-        wizard.show_result(result)
-    else:
-        sys.stdout.write(render_text(result, lang, answers=answers))
+    sys.stdout.write(render_text(result, lang, answers=answers))
 
 
 def _replay(args: argparse.Namespace) -> int:
@@ -213,7 +219,7 @@ def _replay(args: argparse.Namespace) -> int:
     state = replay(flow, State(profile=profile, lang=lang), answers)
     result = classifier.classify(flow.facts(state), profile=profile, lang=lang)
     given = {f: state.answers.get(f) for f in state.asked if f != "title"}
-    _finish(args, data, result, lang, _title(state), given)
+    _finish(args, result, lang, _title(state), given)
     return 0
 
 
@@ -334,6 +340,20 @@ def _interactive(args: argparse.Namespace, loader: _Loader) -> int:
         else:
             wizard.save()
         result = wizard.run()
+        while True:
+            print("")
+            if args.report:
+                _write_report(args.report, result, lang, wizard.answers(), _title(state))
+                print(_words("saved_report", lang, path=shown(args.report)))
+            try:
+                action = wizard.show_result(result)
+            except (KeyboardInterrupt, EOFError):
+                action = "done"  # the answers are saved: leaving the result loses nothing
+            if action == "done":
+                break
+            if action == "back":
+                wizard.back()
+            result = wizard.run(summary_first=action == "summary")
     except (KeyboardInterrupt, EOFError):
         saved: Path | None = path
         if not wizard.save():
@@ -343,13 +363,11 @@ def _interactive(args: argparse.Namespace, loader: _Loader) -> int:
             print("", file=sys.stderr)
             print(_words("interrupted", lang, path=shown(saved)), file=sys.stderr)
             print(
-                _words("resume_hint", lang, path=shown(saved), command=_launcher()),
+                _words("resume_hint", lang, path=_arg(saved), command=_launcher()),
                 file=sys.stderr,
             )
         return 130
-    print("")
-    # The answers are saved: leaving the result screen with Ctrl-C loses nothing.
-    with contextlib.suppress(KeyboardInterrupt, EOFError):
-        _finish(args, data, result, lang, _title(state), wizard.answers(), wizard)
     print(_words("session_at", lang, path=shown(path)))
+    if not args.report and wizard.report_path is None:
+        print(_words("report_hint", lang, command=_launcher(), path=_arg(path)))
     return 0
