@@ -180,7 +180,7 @@ def test_verdict_questions_first_then_the_offer_to_go_on(
     url, token = start(client, title="庁舎管理")
     first = run_interview(client, url, token, JIREI1, details=False)
     summary = client.get(f"{url}/summary").text
-    assert "判定を変えうる質問はもうありません" in summary and 'id="details"' in summary
+    assert "判定を変えうるものはもうありません" in summary and 'id="details"' in summary
     assert not stored(data_dir, url).details
     assert 'class="verdict not_kyodo"' in client.get(f"{url}/result").text
     # Going on asks what shapes the category, forms and procedure; no answer is lost.

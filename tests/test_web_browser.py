@@ -320,7 +320,7 @@ def test_jirei1_in_the_browser_with_back_and_the_summary_then_printed_on_a4(
     assert _field(browser) == second_page
     # The verdict questions first; then the summary offers to go on.
     asked = [first, *_finish(browser, facts)]
-    assert "判定を変えうる質問はもうありません" in _text(browser)
+    assert "判定を変えうるものはもうありません" in _text(browser)
     _click(browser, "#details")
     status = browser.find_element(By.ID, "status").text
     assert "協働ではない" in status and "確定" in status

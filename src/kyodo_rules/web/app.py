@@ -227,6 +227,7 @@ def create_app(
         Route("/i/{interview}/details", interview.details, methods=["POST"]),
         Route("/i/{interview}/change/{field}", interview.change_page, methods=["GET"]),
         Route("/i/{interview}/change/{field}", interview.change, methods=["POST"]),
+        Route("/i/{interview}/back", interview.back, methods=["POST"]),
         Route("/i/{interview}/result", interview.result_page, methods=["GET"]),
         Route("/i/{interview}/session.yaml", interview.session_file, methods=["GET"]),
         Route("/i/{interview}/documents/{document}.docx", documents.interview_document),

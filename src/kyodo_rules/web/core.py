@@ -57,7 +57,9 @@ class Web:
 
     def flow(self, profile: str) -> Flow:
         if profile not in self.flows:
-            self.flows[profile] = Flow(self.classifier.bound(profile), self.wizard.order)
+            self.flows[profile] = Flow(
+                self.classifier.bound(profile), self.wizard.order, self.wizard.groups
+            )
         return self.flows[profile]
 
     @property

@@ -35,6 +35,7 @@ from kyodo_rules.web.core import (
     page_lang,
     page_words,
     posted_form,
+    remember,
     render,
     save_upload,
     see_other,
@@ -68,6 +69,27 @@ def _choices(web: Web, q: Question, lang: Lang, previous: Any) -> list[dict[str,
             }
         )
     return out
+
+
+def _sections(q: Question, choices: list[dict[str, Any]], lang: Lang) -> list[dict[str, Any]]:
+    """The choices as the terminal's menus group them: one headed section per group
+    (the terminal's sub-menus, in the same order, under the same headings), then the
+    choices with no group (「その他」), which the terminal offers in every menu."""
+    sections: list[dict[str, Any]] = []
+    by_heading: dict[str, dict[str, Any]] = {}
+    everywhere: list[dict[str, Any]] = []
+    for spec, choice in zip(q.spec.choices, choices, strict=True):
+        if spec.group is None:
+            everywhere.append(choice)
+            continue
+        heading = spec.group.get(lang)
+        if heading not in by_heading:
+            by_heading[heading] = {"heading": heading, "choices": []}
+            sections.append(by_heading[heading])
+        by_heading[heading]["choices"].append(choice)
+    if everywhere or not sections:
+        sections.append({"heading": None, "choices": everywhere})
+    return sections
 
 
 def _parse_answer(web: Web, q: Question, form: FormData) -> Any:
@@ -142,18 +164,71 @@ def _question_page(
     action: str,
     error: str | None = None,
     status: int = 200,
+    unknowns: bool = False,
 ) -> Response:
+    """The page of one screen of the interview, as the terminal shows it: a question
+    (its choices grouped as the terminal's menus), or a `together` group on one
+    screen (ア・イ・ウ) while the flow offers it; numbered as the terminal numbers it.
+
+    `action` is where the page posts: `…/answer` for the interview's next screen,
+    `…/change/{field}` for a question asked again from the summary (`unknowns`: in
+    the round of the questions answered 「分からない」).
+    """
     web = web_of(request)
     state = stored.state
     lang = parse_lang(state.lang)
     q = web.wizard.question(name)
     flow = web.flow(state.profile)
+    changing = not action.endswith("/answer")
+    group = () if changing else flow.together(state, name)
     previous = state.answers.get(name)
-    why = [] if name == TITLE else list(flow.why(state, name))
     from kyodo_rules.model.vocabulary import FIELD_KINDS
     from kyodo_rules.outputs.text import label
 
-    none_choice = q.kind == "codes" and "none" not in FIELD_KINDS[name][1]
+    if group:
+        spec = next(g for g in web.wizard.together if g.fields == group)
+        kept = [state.answers.get(f, _UNSET) for f in group]
+        why: dict[str, Any] = {}
+        for f in group:
+            for rule in flow.why(state, f):
+                why.setdefault(rule.rule_id, rule)
+        screen = {
+            "text": spec.text.get(lang),
+            "statements": [web.wizard.question(f).spec.text.get(lang) for f in group],
+            "sections": [
+                {
+                    "heading": None,
+                    "choices": [
+                        {
+                            "value": "all",
+                            "label": spec.all.get(lang),
+                            "example": None,
+                            "checked": all(v is True for v in kept),
+                        },
+                        {
+                            "value": "each",
+                            "label": spec.each.get(lang),
+                            "example": None,
+                            "checked": False,
+                        },
+                    ],
+                }
+            ],
+            "kind": "code",
+            "help": spec.help,
+            "why": list(why.values()),
+        }
+    else:
+        screen = {
+            "text": q.spec.text.get(lang),
+            "statements": [],
+            "sections": _sections(q, _choices(web, q, lang, previous), lang),
+            "kind": q.kind,
+            "help": q.spec.help,
+            "why": [] if name == TITLE else list(flow.why(state, name)),
+        }
+    none_choice = not group and q.kind == "codes" and "none" not in FIELD_KINDS[name][1]
+    unknown_kept = name in state.answers and previous is None and not group
     return render(
         request,
         "question.html",
@@ -163,19 +238,19 @@ def _question_page(
         version=stored.version,
         state=state,
         q=q,
-        number=len(state.asked) + (0 if name in state.asked else 1),
-        text=q.spec.text.get(lang),
-        choices=_choices(web, q, lang, previous),
+        group=",".join(group),
+        number=flow.number(state, name),
         previous_text=previous if q.kind == "text" and isinstance(previous, str) else "",
         none_choice=none_choice,
         none_checked=previous == [],
-        help=q.spec.help,
-        why=why,
+        unknown_kept=unknown_kept,
         action=action,
-        can_back=bool(state.asked) and action.endswith("/answer"),
+        can_back=changing or bool(state.asked),
+        unknowns=unknowns,
         error=error,
         running=_status(web, state) if name != TITLE else None,
         label=lambda kind, code: label(kind, code, lang),
+        **screen,
     )
 
 
@@ -225,12 +300,16 @@ _ATTEMPTS = 20
 
 
 def _write(
-    request: Request, interview: str, decide: Callable[[Stored], State | Response | None]
+    request: Request,
+    interview: str,
+    decide: Callable[[Stored], State | Response | None],
+    where: Callable[[State], str] | None = None,
 ) -> Response:
     """Read the interview, `decide` (a new state to write, a page instead, or None for
     nothing to write) and write it only over the version read; again if another
     writer came first. What is acknowledged (303) is committed, and was decided on
-    the state it replaced."""
+    the state it replaced. `where`: the page to go to next, from the state as it is
+    now (the interview's next screen by default)."""
     web = web_of(request)
     for _ in range(_ATTEMPTS):
         stored = web.store.load(interview)
@@ -240,10 +319,10 @@ def _write(
         if isinstance(outcome, Response):
             return outcome
         if outcome is None:
-            return see_other(f"/i/{interview}")
+            return see_other(where(stored.state) if where else f"/i/{interview}")
         version = web.store.commit(interview, stored, outcome)
         if version is not None:
-            response = see_other(f"/i/{interview}")
+            response = see_other(where(outcome) if where else f"/i/{interview}")
             response.headers["x-kyodo-version"] = str(version)
             return response
     raise HTTPException(503, "busy")
@@ -337,6 +416,10 @@ def _answer(request: Request, form: FormData) -> Response:
     action = form.get("action")
     if not isinstance(posted, str) or posted not in web.wizard.order:
         raise InputError(f"field: {str(posted)[:40]!r} is not a question of this interview")
+    named = form.get("together")
+    together = tuple(named.split(",")) if isinstance(named, str) and named else ()
+    if together and together not in web.wizard.groups:
+        raise InputError(f"together: {str(named)[:60]!r} is not a group of questions")
 
     def decide(stored: Stored) -> State | Response | None:
         state = stored.state
@@ -347,6 +430,11 @@ def _answer(request: Request, form: FormData) -> Response:
                 return None  # a stale page: nothing moves back, nothing is lost
             flow.back(state)
             return state
+        if together:
+            picked = form.get("value")
+            return _answer_together(
+                request, interview, stored, (posted, together), seen, action, picked
+            )
         if action == "unknown":
             value = None
         else:
@@ -377,6 +465,46 @@ def _answer(request: Request, form: FormData) -> Response:
     return _write(request, interview, decide)
 
 
+def _answer_together(
+    request: Request,
+    interview: str,
+    stored: Stored,
+    screen: tuple[str, tuple[str, ...]],
+    seen: int,
+    form_action: Any,
+    picked: Any,
+) -> State | Response | None:
+    """The answer to a `together` screen: 「はい、三つとも」 answers every question of
+    the group, 「分からない」 leaves every one unknown, 「一つずつ答える」 asks them
+    one by one (the terminal's choices). A page whose group is no longer on offer
+    was sent twice (the same answers in force: nothing to do) or overtaken by
+    another writer (a conflict)."""
+    web = web_of(request)
+    state = stored.state
+    flow = web.flow(state.profile)
+    posted, group = screen
+    if form_action == "unknown":
+        value: Any = None
+    elif picked == "all":
+        value = True
+    elif picked == "each":
+        if flow.next_field(state) == posted and flow.together(state, posted) == group:
+            flow.split(state, group)
+            return state
+        return None
+    else:
+        raise InputError(f"value: {str(picked)[:40]!r} is not allowed; allowed: all, each")
+    offered = flow.next_field(state) == posted and flow.together(state, posted) == group
+    if not offered:
+        if all(f in state.asked and state.answers.get(f, _UNSET) == value for f in group):
+            return None  # the same answers, sent twice
+        return _conflict(request, interview, stored, posted, value)
+    if any(stored.changed_since(seen, f) and state.answers.get(f, _UNSET) != value for f in group):
+        return _conflict(request, interview, stored, posted, value)
+    flow.answer_together(state, group, value)
+    return state
+
+
 async def summary(request: Request) -> Response:
     return await web_of(request).work.page(_summary, request)
 
@@ -396,6 +524,7 @@ def _summary(request: Request) -> Response:
         version=stored.version,
         state=state,
         rows=_rows(web, state, lang),
+        unknown=_unknown_fields(state),
         done=done,
         more=done and not state.details and flow.more(state),
         resume_url=str(request.url_for("question", interview=interview)),
@@ -429,12 +558,24 @@ def _change_page(request: Request) -> Response:
     name = request.path_params["field"]
     if name not in stored.state.asked:
         raise HTTPException(404, "not_found")
-    return _question_page(request, interview, stored, name, action=f"/i/{interview}/change/{name}")
+    return _question_page(
+        request,
+        interview,
+        stored,
+        name,
+        action=f"/i/{interview}/change/{name}",
+        unknowns=request.query_params.get("unknowns") == "1",
+    )
 
 
 async def change(request: Request) -> Response:
     form = await posted_form(request)
     return await web_of(request).work.page(_change, request, form)
+
+
+def _unknown_fields(state: State) -> list[str]:
+    """The questions in force answered 「分からない」, in the order they were asked."""
+    return [f for f in state.asked if f != TITLE and state.answers.get(f) is None]
 
 
 def _change(request: Request, form: FormData) -> Response:
@@ -443,6 +584,9 @@ def _change(request: Request, form: FormData) -> Response:
     Refused as a conflict when another writer changed this answer after the page
     was made, or took it out of the interview; other answers changed meanwhile
     stay as they are (the change is applied to the interview as it is now).
+    「戻る」 goes to the question before this one, as it does anywhere. In the round
+    of the questions answered 「分からない」 (`unknowns`), the next page is the next
+    such question, and 「戻る」 the one before it (the summary before the first).
     """
     web = web_of(request)
     interview = request.path_params["interview"]
@@ -450,9 +594,17 @@ def _change(request: Request, form: FormData) -> Response:
     seen = _version(form)
     if name not in web.wizard.order:
         raise HTTPException(404, "not_found")
+    round_ = form.get("unknowns") == "1"
+    todo: list[str] = []
 
     def decide(stored: Stored) -> State | Response | None:
         state = stored.state
+        todo[:] = _unknown_fields(state)
+        if form.get("action") == "back":
+            if round_ or name not in state.asked:
+                return None
+            flow = web.flow(state.profile)
+            return state if flow.back_from(state, name) is not None else None
         if form.get("action") == "unknown":
             value = None
         else:
@@ -469,6 +621,7 @@ def _change(request: Request, form: FormData) -> Response:
                     action=f"/i/{interview}/change/{name}",
                     error=str(exc),
                     status=400,
+                    unknowns=round_,
                 )
         current = state.answers.get(name, _UNSET)
         if name not in state.asked:
@@ -477,8 +630,47 @@ def _change(request: Request, form: FormData) -> Response:
             return _conflict(request, interview, stored, name, value)
         if stored.changed_since(seen, name) and current != value:
             return _conflict(request, interview, stored, name, value)
+        if current == value and value is None:
+            return None  # 分からない again: nothing to write
         web.flow(state.profile).change(state, name, value)
         return state
+
+    def where(state: State) -> str:
+        """The next page: in the round, the next question answered 分からない (or the
+        one before it, after 戻る); else the interview's next screen."""
+        if not round_:
+            return f"/i/{interview}"
+        at = todo.index(name) if name in todo else -1
+        if form.get("action") == "back":
+            before = [f for f in todo[:at] if f in _unknown_fields(state)] if at > 0 else []
+            if not before:
+                return f"/i/{interview}/summary"
+            return f"/i/{interview}/change/{before[-1]}?unknowns=1"
+        after = [f for f in todo[at + 1 :] if f in _unknown_fields(state)]
+        if after:
+            return f"/i/{interview}/change/{after[0]}?unknowns=1"
+        return f"/i/{interview}"
+
+    return _write(request, interview, decide, where)
+
+
+async def back(request: Request) -> Response:
+    """「戻る」 from a page that is not a question (the summary, the result): back to
+    the last question answered, with every later answer kept."""
+    form = await posted_form(request)
+    return await web_of(request).work.page(_back, request, form)
+
+
+def _back(request: Request, form: FormData) -> Response:
+    web = web_of(request)
+    interview = request.path_params["interview"]
+    seen = _version(form)
+
+    def decide(stored: Stored) -> State | None:
+        if seen != stored.version:
+            return None  # the page is stale: nothing moves back, nothing is lost
+        state = stored.state
+        return state if web.flow(state.profile).back(state) is not None else None
 
     return _write(request, interview, decide)
 
@@ -513,10 +705,14 @@ def _result_page(request: Request) -> Response:
     shown = title if isinstance(title, str) else None
     context = report_context(result, lang, shown, classifier=web.classifier)
     css, style_hash = _report_css()
+    browser, new = browser_of(request)
     context.update(
         css=css,
         rule_href=lambda rule_id: f"/rules/{quote(rule_id)}?lang={lang}",
         interview=interview,
+        version=stored.version,
+        csrf=web.csrf(browser),
+        can_back=bool(state.asked),
         done=flow.done(state),
         t=page_words(lang),
         resume_url=str(request.url_for("question", interview=interview)),
@@ -524,11 +720,13 @@ def _result_page(request: Request) -> Response:
         offer=catalog.words("document_offer", lang),
     )
     page = web.env.get_template("result.html").render(context)
+    # The page's one form is 「戻る」 (to this server); printed, the navigation is hidden.
     csp = (
-        f"default-src 'none'; style-src {style_hash}; img-src data:; form-action 'none'; "
+        f"default-src 'none'; style-src {style_hash}; img-src data:; form-action 'self'; "
         "frame-ancestors 'none'; base-uri 'none'"
     )
-    return HTMLResponse(page, headers={"content-security-policy": csp})
+    response = HTMLResponse(page, headers={"content-security-policy": csp})
+    return remember(response, request, browser, new)
 
 
 async def session_file(request: Request) -> Response:
