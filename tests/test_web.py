@@ -329,7 +329,11 @@ def test_an_answer_that_is_not_a_choice_is_refused_and_nothing_changes(
     before = stored(data_dir, url)
     r = answer(client, url, token, field, "maybe")
     assert r.status_code == 400
-    assert f"{field}: &#39;maybe&#39; is not allowed; allowed: " in r.text
+    # Said on the page in its language, with the question's name and the choices' words.
+    from kyodo_rules.wording import catalog
+
+    assert f"{catalog.field_label(field, 'ja')}: 「maybe」は選べません。" in r.text
+    assert "次のどれかを選んでください" in r.text
     assert stored(data_dir, url) == before
     # A stale page (another field than the one asked) changes nothing either: it is
     # answered with the conflict page, which shows the answers as they are.

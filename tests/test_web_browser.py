@@ -238,6 +238,8 @@ def _choose(driver: Any, value: Any) -> None:
     for v in values:
         shown = ("true" if v else "false") if isinstance(v, bool) else str(v)
         box = driver.find_element(By.CSS_SELECTOR, f'input[name="value"][value="{shown}"]')
+        if not box.is_displayed():  # in a group not opened yet (the terminal's sub-menu)
+            box.find_element(By.XPATH, "ancestor::details[1]/summary").click()
         if not box.is_selected():
             box.click()
 

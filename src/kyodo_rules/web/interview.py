@@ -92,32 +92,43 @@ def _sections(q: Question, choices: list[dict[str, Any]], lang: Lang) -> list[di
     return sections
 
 
-def _parse_answer(web: Web, q: Question, form: FormData) -> Any:
-    """The posted value in the vocabulary's terms, or an InputError naming the field."""
+def _parse_answer(web: Web, q: Question, form: FormData, lang: Lang) -> Any:
+    """The posted value in the vocabulary's terms, or an InputError naming the question
+    and the choices in the page's language (it is shown on the question's page)."""
     raw = [v for v in form.getlist("value") if isinstance(v, str)]
+    name = catalog.field_label(q.field, lang) if q.field != TITLE else q.spec.text.get(lang)
+
+    def refused(key: str, **values: Any) -> InputError:
+        return InputError(f"{name}: {catalog.text('web', key, lang, **values)}")
+
     if q.kind == "text":
         text = (raw[0] if raw else "").strip()
         if len(text) > 500:
-            raise InputError(f"{q.field}: too long ({len(text)} characters; at most 500)")
+            raise refused("too_long", n=len(text))
         return text or None
     codes = {
         (("true" if c.value else "false") if isinstance(c.value, bool) else str(c.value)): c.value
         for c in q.spec.choices
     }
-    allowed = ", ".join(codes)
+    allowed = catalog.join((c.label.get(lang) for c in q.spec.choices), lang)
     if q.kind == "codes":
         if "__none__" in raw:
             return []
         bad = [v for v in raw if v not in codes]
         if bad:
-            raise InputError(f"{q.field}: {bad[0]!r} is not allowed; allowed: {allowed}")
+            raise refused("not_a_choice", value=bad[0][:40], allowed=allowed)
         if not raw:
-            raise InputError(f"{q.field}: choose at least one; allowed: {allowed}")
+            raise refused("choose")
         return [codes[v] for v in raw]
+    if not raw:
+        raise refused("choose")
     if len(raw) != 1 or raw[0] not in codes:
-        shown = raw[0] if raw else ""
-        raise InputError(f"{q.field}: {shown!r} is not allowed; allowed: {allowed}")
+        raise refused("not_a_choice", value=raw[0][:40], allowed=allowed)
     return codes[raw[0]]
+
+
+def state_lang(stored: Stored) -> Lang:
+    return parse_lang(stored.state.lang)
 
 
 def _status(web: Web, state: State) -> dict[str, Any]:
@@ -439,7 +450,7 @@ def _answer(request: Request, form: FormData) -> Response:
             value = None
         else:
             try:
-                value = _parse_answer(web, web.wizard.question(posted), form)
+                value = _parse_answer(web, web.wizard.question(posted), form, state_lang(stored))
             except InputError as exc:
                 return _question_page(
                     request,
@@ -609,7 +620,7 @@ def _change(request: Request, form: FormData) -> Response:
             value = None
         else:
             try:
-                value = _parse_answer(web, web.wizard.question(name), form)
+                value = _parse_answer(web, web.wizard.question(name), form, state_lang(stored))
             except InputError as exc:
                 if name not in state.asked:
                     raise HTTPException(404, "not_found") from None
