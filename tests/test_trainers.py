@@ -143,19 +143,34 @@ def test_demo_unknown_id_is_one_line_with_closest(capsys: pytest.CaptureFixture[
     assert _jirei3().id in lines[0]
 
 
-def test_demo_without_id_and_without_tty_asks_for_one() -> None:
-    proc = subprocess.run(
-        [sys.executable, "-m", "kyodo_rules", "demo"],
-        stdin=subprocess.DEVNULL,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert proc.returncode == 2
-    assert proc.stdout == ""
-    lines = proc.stderr.strip().splitlines()
-    assert len(lines) == 1
-    assert "ID" in lines[0]
+def test_demo_and_explain_without_an_argument_list_what_they_take() -> None:
+    """As the README shows them (`kyodo-rules demo`, `kyodo-rules explain`), with no
+    terminal to pick in: the library's cases with their titles, and an example."""
+    from kyodo_rules.rulebase.case_library import load_cases
+
+    ids = [c.id for c in load_cases()]
+    for command, first in (("demo", "デモで見せられる事例"), ("explain", "説明する事例を指定")):
+        proc = subprocess.run(
+            [sys.executable, "-m", "kyodo_rules", command],
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert proc.returncode == 0, proc.stderr
+        assert proc.stdout.startswith(first) and proc.stderr == ""
+        assert all(f"  {i}  " in proc.stdout for i in ids)
+        assert f"例: kyodo-rules {command} {ids[0]}" in proc.stdout
+
+
+def test_explain_takes_a_library_case_by_its_id(capsys: pytest.CaptureFixture[str]) -> None:
+    case = _jirei3()
+    assert main(["explain", case.id]) == 0
+    assert "奉仕作業" in capsys.readouterr().out
+    assert main(["explain", "jirei3"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith("kyodo-rules: explain: jirei3: そのファイルも")
+    assert case.id in err[0]
 
 
 def test_demo_writes_a_report(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

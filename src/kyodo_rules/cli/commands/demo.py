@@ -51,6 +51,21 @@ def _pick(cases: list[LibraryCase], lang: Lang) -> str | None:
     return str(answer) if answer is not None else None
 
 
+def case_list(cases: list[LibraryCase], lang: Lang, heading: str, example: str) -> str:
+    """What `demo` and `explain` take when given nothing: the library's case ids with
+    their titles, under `heading`, and one example command."""
+    from kyodo_rules.wording import catalog
+    from kyodo_rules.wording.labels import display_width, pad
+
+    width = max([display_width(c.id) for c in cases] + [2])
+    lines = [heading]
+    lines += [f"  {pad(c.id, width)}  {c.title.get(lang)}" for c in cases]
+    if cases:
+        command = f"{example} {cases[0].id}"
+        lines.append(catalog.text("demo", "example", lang, command=command))
+    return "\n".join(lines) + "\n"
+
+
 def _find(cases: list[LibraryCase], wanted: str) -> LibraryCase:
     from kyodo_rules.outputs.demo import closest_ids
 
@@ -73,12 +88,12 @@ def run(args: argparse.Namespace) -> int:
     wanted = args.id
     if wanted is None:
         if not (sys.stdin and sys.stdin.isatty() and sys.stdout.isatty()):
-            print(
-                "kyodo-rules: demo: 事例IDを指定してください（一覧: kyodo-rules cases）"
-                " / give a case ID",
-                file=sys.stderr,
-            )
-            return 2
+            # Nothing to pick with: say what can be shown (the README's `kyodo-rules demo`).
+            from kyodo_rules.wording import catalog
+
+            heading = catalog.text("demo", "demo_takes", args.lang)
+            sys.stdout.write(case_list(cases, args.lang, heading, "kyodo-rules demo"))
+            return 0
         wanted = _pick(cases, args.lang)
         if wanted is None:
             return 130
