@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""Quick start without any set-up: `python3 run.py wizard`, `serve` or `test`.
+"""Quick start without any set-up: `python3 run.py wizard`, `serve` or `test`
+(`python3 run.py` alone prints the usage, Japanese first: USAGE below).
 
 Creates `.venv/` on first use (durable-rules builds from source, so the first
 run takes a minute), installs kyodo-rules into it, then runs the wizard or the
@@ -91,36 +92,78 @@ def _tell_path() -> None:
     )
 
 
+USAGE = """\
+使い方: python3 run.py コマンド [引数 …]
+
+  wizard   質問に答えて、協働かどうかを判定する（主な使い方）
+  serve    同じ質問をブラウザで（庁内の1台で動かす。--host, --port, --data）
+  test     すべてのテストを実行する（5 分以内。-m "not slow" で短く）
+
+kyodo-rules のほかのコマンドも、そのまま動きます:
+  python3 run.py classify case.yaml        事例ファイルを判定する
+  python3 run.py batch 事業一覧.xlsx -o 結果.xlsx   事業一覧を一括点検する
+  python3 run.py rules / cases / demo / explain / npo / check / documents
+  python3 run.py COMMAND --help            各コマンドの説明
+
+初回は .venv/ を作って依存関係を入れるため 1〜2 分かかります（Python 3.11 か 3.12）。
+
+Usage: python3 run.py COMMAND [ARGS …]
+  wizard   the interview in the terminal (the main job)
+  serve    the same interview in a browser, and the HTTP API
+  test     the whole test suite (under 5 minutes; -m "not slow" for less)
+  Any other command of kyodo-rules runs too: classify, batch, rules, cases, demo,
+  explain, npo, check, documents (COMMAND --help for each). The first run
+  creates .venv/ and installs the dependencies (a minute or two).
+"""
+
+
+def _typed() -> str:
+    """How the user ran this script, for the hints the wizard prints ("to continue: …"):
+    the interpreter by the name it was called by and the script as given."""
+    python = Path(sys.executable).stem if os.name == "nt" else Path(sys.executable).name
+    script = sys.argv[0] or "run.py"
+    if any(c.isspace() for c in script):
+        script = f'"{script}"'
+    return f"{python} {script}"
+
+
+def _call(argv: list[str], env: dict[str, str] | None = None, cwd: Path | None = None) -> int:
+    """Run a command to its end. Ctrl-C reaches it too (one terminal, one process group);
+    this script waits while it saves the answers and says how to go on, instead of
+    killing it a quarter of a second later and printing a traceback of its own."""
+    child = subprocess.Popen(argv, env=env, cwd=cwd)
+    while True:
+        try:
+            code: int = child.wait()
+            return code
+        except KeyboardInterrupt:
+            continue
+
+
 def main() -> int:
-    if len(sys.argv) < 2 or sys.argv[1] in ("-h", "--help"):
-        print(__doc__)
-        return 2
+    if len(sys.argv) < 2 or sys.argv[1] in ("-h", "--help", "help"):
+        print(USAGE, end="")
+        return 0 if len(sys.argv) >= 2 else 2
     command, rest = sys.argv[1], sys.argv[2:]
     if command not in ("wizard", "serve", "test"):
         # Any other command of the CLI: `python3 run.py classify case.yaml`. (`test` is
         # the test suite; the CLI's `kyodo-rules test FILE…` runs as `.venv/bin/kyodo-rules`.)
         _ensure("")
-        return subprocess.call([str(_venv_bin("kyodo-rules")), command, *rest])
+        return _call([str(_venv_bin("kyodo-rules")), command, *rest])
     if command == "wizard":
         _ensure("")
-        # The wizard's "to continue" hint should name the command the user typed.
-        env = {**os.environ, "KYODO_WIZARD_COMMAND": "python3 run.py wizard"}
-        return subprocess.call([str(_venv_bin("kyodo-rules")), "wizard", *rest], env=env)
+        # The wizard's hints ("to continue", the session file's header, the report)
+        # name the command the user typed.
+        env = {**os.environ, "KYODO_WIZARD_COMMAND": f"{_typed()} wizard"}
+        return _call([str(_venv_bin("kyodo-rules")), "wizard", *rest], env=env)
     if command == "serve":
         _ensure("web")
-        server = subprocess.Popen([str(_venv_bin("kyodo-rules")), "serve", *rest])
-        while True:
-            try:
-                return server.wait()
-            except KeyboardInterrupt:  # the server got Ctrl-C too; let it finish saving
-                continue
+        return _call([str(_venv_bin("kyodo-rules")), "serve", *rest])
     _ensure("test")
     # A fresh, non-editable install: the tests exercise the package as users get it.
     # Both cores by default (pytest-xdist); `-n 0` (or any -n) given by the user wins.
     workers = [] if any(a == "-n" or a.startswith("-n") for a in rest) else ["-n", "auto"]
-    return subprocess.call(
-        [str(_venv_bin("python")), "-m", "pytest", *workers, *rest], cwd=ROOT
-    )
+    return _call([str(_venv_bin("python")), "-m", "pytest", *workers, *rest], cwd=ROOT)
 
 
 if __name__ == "__main__":

@@ -8,6 +8,9 @@ properties with ten times more examples than the default CI profile.
 from __future__ import annotations
 
 import os
+import shutil
+import tempfile
+from typing import Any
 
 from hypothesis import HealthCheck, settings
 
@@ -23,3 +26,19 @@ settings.register_profile(
     max_examples=2000,
 )
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+
+
+_DATA_HOME = ""
+
+
+def pytest_configure(config: Any) -> None:
+    """No test writes into the real user's data folder: a wizard started without
+    `--session` keeps its session in a temporary one (each worker its own)."""
+    global _DATA_HOME
+    _DATA_HOME = tempfile.mkdtemp(prefix="kyodo-data-home-")
+    os.environ["XDG_DATA_HOME"] = _DATA_HOME
+
+
+def pytest_unconfigure(config: Any) -> None:
+    if _DATA_HOME:
+        shutil.rmtree(_DATA_HOME, ignore_errors=True)

@@ -9,6 +9,7 @@ the answer in memory, says so once, and is retried after the next answer.
 from __future__ import annotations
 
 import contextlib
+import os
 import subprocess
 from datetime import datetime
 from pathlib import Path
@@ -70,22 +71,27 @@ def test_a_session_that_is_a_directory(tmp_path: Path) -> None:
     assert done.returncode == 2 and err.count("\n") == 1 and "--session" in err
 
 
-def test_an_unwritable_working_folder_is_said_before_any_question(tmp_path: Path) -> None:
-    # /proc takes no new files even for root: the default session cannot go there.
-    done = _with_terminal([], Path("/proc"))
+def test_an_unwritable_data_folder_is_said_before_any_question(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # /proc takes no new folders even for root: the default session cannot go there.
+    monkeypatch.setenv("XDG_DATA_HOME", "/proc")
+    done = _with_terminal([], tmp_path)
     err = done.stderr.decode()
     assert done.returncode == 2, err
-    assert err.count("\n") == 1 and "/proc/kyodo-wizard-" in err and "--session" in err
+    assert err.count("\n") == 1 and "--session" in err
+    assert "/proc/kyodo-rules/sessions/kyodo-wizard-" in err
 
 
 def test_two_wizards_in_the_same_second_never_share_a_file(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path))
     now = datetime(2026, 4, 1, 9, 0, 0)
     first, second, third = (session.create_default(now) for _ in range(3))
     assert len({first, second, third}) == 3
-    assert all(p.parent == tmp_path and p.exists() for p in (first, second, third))
+    folder = tmp_path / "kyodo-rules" / "sessions"
+    assert all(p.parent == folder and p.exists() for p in (first, second, third))
     assert second.name == "kyodo-wizard-20260401-090000-2.session.yaml"
 
 
@@ -109,14 +115,14 @@ def test_the_wizard_on_a_full_64k_tmpfs_loses_no_answer(
         calls: list[str] = []
         filler: list[Path] = []
 
-        def save(state: State, target: Any) -> None:
+        def save(state: State, target: Any, *command: str) -> None:
             # The disk fills after the 2nd save and has room again from the 5th on.
             calls.append(f"{len(state.asked)}")
             if len(calls) == 3:
                 filler.append(fill(small))
             if len(calls) == 5:
                 filler.pop().unlink()
-            real_save(state, target)
+            real_save(state, target, *command)
 
         monkeypatch.setattr(session, "save", save)
         with (
@@ -194,3 +200,103 @@ def test_resuming_a_session_of_an_unknown_profile_asks_nothing(tmp_path: Path) -
     assert err.count("\n") == 1 and "atlantis" in err and "allowed: ama, generic" in err
     assert not screen.strip(), screen.decode("utf-8", "replace")
     assert path.read_text(encoding="utf-8").count("atlantis") == 1  # the file untouched
+
+
+# -- the per-user data folder and the command the user typed ----------------------
+
+
+@pytest.mark.parametrize(
+    ("platform", "environ", "expected"),
+    [
+        ("linux", {"XDG_DATA_HOME": "/data/taro"}, "/data/taro/kyodo-rules/sessions"),
+        ("linux", {"XDG_DATA_HOME": "relative"}, "~/.local/share/kyodo-rules/sessions"),
+        ("linux", {}, "~/.local/share/kyodo-rules/sessions"),
+        ("darwin", {}, "~/Library/Application Support/kyodo-rules/sessions"),
+        ("win32", {"APPDATA": "/appdata/Roaming"}, "/appdata/Roaming/kyodo-rules/sessions"),
+        ("win32", {}, "~/AppData/Roaming/kyodo-rules/sessions"),
+    ],
+)
+def test_sessions_go_to_the_users_data_folder(
+    platform: str, environ: dict[str, str], expected: str
+) -> None:
+    from kyodo_rules.wizard.place import sessions_dir
+
+    assert sessions_dir(environ, platform) == Path(expected).expanduser()
+
+
+def test_the_session_is_kept_in_the_data_folder_and_the_hints_name_the_command_typed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Started as run.py starts it, in a folder of the user's work: nothing lands in that
+    folder; the session's path is printed; the hint to continue and the file's header
+    name `python3 run.py wizard`, and the printed path is the file's."""
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    monkeypatch.setenv("KYODO_WIZARD_COMMAND", "python3 run.py wizard")
+    work = tmp_path / "work"
+    work.mkdir()
+    leader, follower = os.openpty()
+    try:
+        proc = subprocess.Popen(
+            [CLI, "wizard", "--profile", "generic"],
+            stdin=follower,
+            stdout=follower,
+            stderr=subprocess.PIPE,
+            cwd=work,
+        )
+        os.close(follower)  # the wizard's alone: reading fails once it has ended
+        seen = b""
+        with contextlib.suppress(OSError):
+            while b"[1]" not in seen:  # the first question is on screen
+                seen += os.read(leader, 4096) or b"[1]"
+        os.write(leader, b"\x04")  # Ctrl-D: the end of input, as a closed terminal
+        _out, raw = proc.communicate(timeout=60)
+    finally:
+        os.close(leader)
+    err = raw.decode()
+    assert proc.returncode == 130, err
+    assert list(work.iterdir()) == []
+    [path] = (tmp_path / "data" / "kyodo-rules" / "sessions").iterdir()
+    assert f"python3 run.py wizard --resume {path}" in err
+    assert path.read_text("utf-8").startswith(
+        "# kyodo-rules wizard session: resume with `python3 run.py wizard --resume FILE`"
+    )
+
+
+def _run_py() -> Any:
+    """run.py as a module (its helpers; nothing is installed by importing it)."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(
+        "run_py", Path(__file__).resolve().parents[1] / "run.py"
+    )
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_run_py_names_the_interpreter_and_the_script_as_typed(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    run_py = _run_py()
+    monkeypatch.setattr("sys.executable", "/usr/bin/python3")
+    monkeypatch.setattr("sys.argv", ["run.py", "wizard"])
+    assert run_py._typed() == "python3 run.py"
+    monkeypatch.setattr("sys.argv", ["/home/taro/my tools/run.py", "wizard"])
+    assert run_py._typed() == 'python3 "/home/taro/my tools/run.py"'
+
+
+def test_run_py_alone_prints_a_japanese_first_usage() -> None:
+    import sys
+
+    done = subprocess.run(
+        [sys.executable, str(Path(__file__).resolve().parents[1] / "run.py")],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 2
+    assert done.stdout.startswith("使い方: python3 run.py コマンド")
+    assert done.stdout.index("使い方") < done.stdout.index("Usage:")
+    for command in ("wizard", "serve", "test", "classify", "batch"):
+        assert command in done.stdout

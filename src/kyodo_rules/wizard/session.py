@@ -56,7 +56,14 @@ def _questions() -> tuple[str, ...]:
     return (TITLE, *FIELD_KINDS)
 
 
-def dump(state: State) -> str:
+#: How the wizard is started, when the caller does not say (`python3 run.py wizard` says
+#: so through the environment; see `cli.commands.wizard`).
+COMMAND = "kyodo-rules wizard"
+
+
+def dump(state: State, command: str = COMMAND) -> str:
+    """The session file's text; its first line says how to resume it, with `command`
+    (the command the user typed to start the wizard)."""
     data = {
         "version": VERSION,
         "profile": state.profile,
@@ -67,18 +74,18 @@ def dump(state: State) -> str:
         "history": list(state.history),
         "details": state.details,
     }
-    header = "# kyodo-rules wizard session: resume with `kyodo-rules wizard --resume FILE`\n"
+    header = f"# kyodo-rules wizard session: resume with `{command} --resume FILE`\n"
     return header + yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
 
 
-def save(state: State, path: Path | str) -> None:
+def save(state: State, path: Path | str, command: str = COMMAND) -> None:
     """Write the session atomically: readers see the old file or the new one, whole."""
     target = Path(path)
     directory = target.parent if str(target.parent) else Path(".")
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name[:64]}.", suffix=".tmp", dir=directory)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as out:
-            out.write(dump(state))
+            out.write(dump(state, command))
             out.flush()
             os.fsync(out.fileno())
         os.replace(tmp, target)

@@ -62,6 +62,8 @@ class Wizard:
         self.unsaved: str | None = None
         #: Where the printable report was saved from the result menu, if it was.
         self.report_path: Path | None = None
+        #: The command that started the wizard, named in the session file's header.
+        self.command = session.COMMAND
 
     # -- plumbing ---------------------------------------------------------------
 
@@ -100,7 +102,7 @@ class Wizard:
         if self.session_path is None:
             return True
         try:
-            session.save(self.state, self.session_path)
+            session.save(self.state, self.session_path, self.command)
         except OSError as exc:
             from kyodo_rules.files.edge import describe_os_error
 

@@ -104,8 +104,24 @@ def _words(key: str, lang: Lang, **values: Any) -> str:
 
 
 def _launcher() -> str:
-    """How the user started the wizard, for the resume hint (run.py says so)."""
-    return os.environ.get("KYODO_WIZARD_COMMAND", "kyodo-rules wizard")
+    """How the user started the wizard, for the hints they copy (to continue, the
+    report) and the session file's header: run.py says so in KYODO_WIZARD_COMMAND;
+    else the program as it was run (`kyodo-rules` when that is the one on PATH, its
+    path when it is not, `python -m kyodo_rules`)."""
+    given = os.environ.get("KYODO_WIZARD_COMMAND", "").strip()
+    if given:
+        return shown(given)
+    script = sys.argv[0] if sys.argv and sys.argv[0] else "kyodo-rules"
+    program = Path(script)
+    if program.name == "__main__.py":
+        return f"{Path(sys.executable).name} -m kyodo_rules wizard"
+    if program.stem == "kyodo-rules" and program.parent != Path():
+        import shutil
+
+        found = shutil.which("kyodo-rules")
+        if not (found and Path(found).resolve() == program.resolve()):
+            return f"{_arg(script)} wizard"
+    return "kyodo-rules wizard"
 
 
 def _arg(path: object) -> str:
@@ -257,6 +273,8 @@ def _check_session_place(args: argparse.Namespace) -> None:
     chosen = args.session or args.resume
     path = Path(chosen) if chosen else place.default_path()
     try:
+        if not chosen:
+            place.make_dir(path)
         place.check_writable(path)
     except OSError as exc:
         reason = describe_os_error(exc).rpartition(": ")[2]
@@ -279,14 +297,14 @@ def _save_somewhere(wizard: Any, data: Any, lang: Lang) -> Path | None:
         if not answer:
             break
         try:
-            session.save(wizard.state, answer)
+            session.save(wizard.state, answer, _launcher())
         except OSError as exc:
             from kyodo_rules.files.edge import describe_os_error
 
             print(_words("save_failed", lang, reason=describe_os_error(exc)), file=sys.stderr)
             continue
         return Path(answer)
-    sys.stdout.write(session.dump(wizard.state))
+    sys.stdout.write(session.dump(wizard.state, _launcher()))
     return None
 
 
@@ -332,6 +350,7 @@ def _interactive(args: argparse.Namespace, loader: _Loader) -> int:
     data = default_data()
     state = resumed if resumed is not None else State(profile=profile, lang=lang)
     wizard = Wizard(data, loader.get, state, path)
+    wizard.command = _launcher()
     try:
         if stopped:
             raise KeyboardInterrupt
