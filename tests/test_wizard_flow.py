@@ -316,7 +316,7 @@ def test_a_group_is_not_offered_over_an_answer_already_given() -> None:
     state = State("generic")
     state.answers["shared_purpose"] = True  # kept from before (a back, a resumed file)
     assert flow.together(state, "equal_footing") == ()
-    # No groups declared (as the browser asks): one by one.
+    # No groups declared: one by one.
     plain = Flow(default_classifier().bound("generic"), data.order)
     assert plain.together(State("generic"), "equal_footing") == ()
 
@@ -330,3 +330,49 @@ def test_a_group_of_a_field_that_is_not_yes_no_is_refused(tmp_path: Any) -> None
     (tmp_path / "questions.yaml").write_text(broken, encoding="utf-8")
     with pytest.raises(RuleError, match=r"questions\.yaml:\d+: together: 'activity' is not"):
         wq.load(tmp_path)
+
+
+def _at_the_group(facts: dict[str, Any]) -> tuple[Flow, State, tuple[str, ...]]:
+    data = default_data()
+    flow = Flow(default_classifier().bound("generic"), data.order, data.groups)
+    state = State("generic")
+    while not flow.together(state, field := flow.next_field(state) or ""):
+        flow.answer(state, field, facts.get(field))
+    return flow, state, flow.together(state, field)
+
+
+def test_one_by_one_counts_the_groups_screen_and_back_returns_to_it() -> None:
+    """「一つずつ答える」 is a screen: the question after it takes the next number (no two
+    screens share one), and 戻る there returns to the group's screen, numbered as before."""
+    flow, state, group = _at_the_group(FESTIVAL)
+    name = flow.next_field(state) or ""
+    at_group = flow.number(state, name)
+    flow.split(state, group)
+    assert flow.next_field(state) == name and flow.together(state, name) == ()
+    assert flow.number(state, name) == at_group + 1
+    flow.answer(state, name, False)
+    assert flow.screens(state) == at_group + 1
+    after = flow.next_field(state) or ""
+    assert flow.number(state, after) == at_group + 2
+    # The first question after the split: 戻る goes to the group's screen.
+    flow2, state2, group2 = _at_the_group(FESTIVAL)
+    name2 = flow2.next_field(state2) or ""
+    flow2.split(state2, group2)
+    assert flow2.back(state2) is not None
+    assert flow2.next_field(state2) == name2 and flow2.together(state2, name2) == group2
+    assert flow2.number(state2, name2) == at_group
+
+
+def test_back_from_a_question_asked_again_goes_to_the_one_before() -> None:
+    """戻る in a question asked again from the summary: the question before it, as
+    anywhere; every later answer kept. Nothing moves from the first question."""
+    data = default_data()
+    flow = Flow(default_classifier().bound("generic"), data.order, data.groups)
+    state = replay(flow, State("generic"), {**FESTIVAL}, details=False)
+    asked = list(state.asked)
+    third = asked[3]
+    assert flow.number(state, third) == flow.screens(state, upto=third) + 1
+    assert flow.back_from(state, third) == asked[2]
+    assert state.asked == asked[:2] and state.reask == asked[2]
+    assert all(f in state.answers for f in asked)  # nothing thrown away
+    assert flow.back_from(state, asked[0]) is None and state.reask == asked[2]

@@ -282,3 +282,155 @@ def test_refuses_without_a_terminal() -> None:
     proc = _cli()
     assert proc.returncode == 2
     assert len(proc.stderr.strip().splitlines()) == 1 and "--answers" in proc.stderr
+
+
+# -- 戻る everywhere, the 分からない answers, the menus ---------------------------------
+
+
+def _drive(text: str, path: Path, state: State, call: Any) -> tuple[Wizard, Any]:
+    """`call(wizard)` on a wizard over `state`, fed `text` as keystrokes."""
+    with (
+        create_pipe_input() as inp,
+        open(path.with_suffix(".out"), "w", encoding="utf-8") as out,
+    ):
+        inp.send_text(text)
+        wizard = Wizard(
+            default_data(),
+            default_classifier(),
+            state,
+            path,
+            out=out,
+            prompt_kwargs={"input": inp, "output": DummyOutput()},
+        )
+        return wizard, call(wizard)
+
+
+def _answered(facts: dict[str, Any]) -> State:
+    _keys, state = script(facts)
+    return state
+
+
+def test_the_result_screen_goes_back_to_the_last_question_or_to_the_answers(
+    tmp_path: Path,
+) -> None:
+    from kyodo_rules.wizard.flow import Flow
+
+    state = _answered(FACTS)
+    last = state.asked[-1]
+    result = default_classifier().classify(Flow.facts(state), profile="generic")
+    up = "\x1b[A"
+    # The menu ends: …, 回答を確認・変更する, ← 戻る（最後の質問へ）, 終わる.
+    wizard, action = _drive(up + up + ENTER, tmp_path / "a.session.yaml", state, _result(result))
+    assert action == "back"
+    _wizard, action = _drive(up * 3 + ENTER, tmp_path / "b.session.yaml", state, _result(result))
+    assert action == "summary"
+    _wizard, action = _drive(up + ENTER, tmp_path / "c.session.yaml", state, _result(result))
+    assert action == "done"
+    # 戻る: the last question is asked again, with its kept answer.
+    assert wizard.back() and wizard.flow.next_field(wizard.state) == last
+
+
+def _result(result: Any) -> Any:
+    return lambda wizard: wizard.show_result(result)
+
+
+def test_the_summary_offers_the_unknown_answers_and_asks_them_again(tmp_path: Path) -> None:
+    state = _answered(FACTS)
+    unknown = [f for f in state.asked if f != TITLE and state.answers[f] is None]
+    assert unknown
+    first = unknown[0]
+    last_choice = default_data().question(first).spec.choices[-1].value
+    # 「分からない」と答えた N 問に今答える (the entry after 結果を見る); the first of them
+    # asked again, 分からない chosen as kept: ↑ to its last choice; Ctrl-C after.
+    keys = DOWN + ENTER + "\x1b[A" + ENTER
+    wizard, _ = _drive(keys + CTRL_C, tmp_path / "s.session.yaml", state, _summary_or_stop)
+    out = (tmp_path / "s.session.out").read_text("utf-8")
+    assert f"「分からない」と答えた質問: {len(unknown)} 問" in out
+    assert wizard.state.answers[first] == last_choice
+    assert "いまの見込み" in out  # the answer changed the interview, as a change does
+
+
+def _summary_or_stop(wizard: Wizard) -> Any:
+    try:
+        return wizard.summary()
+    except KeyboardInterrupt:
+        return None
+
+
+def test_back_in_a_question_asked_again_from_the_summary_goes_to_the_one_before(
+    tmp_path: Path,
+) -> None:
+    state = _answered(FACTS)
+    asked = list(state.asked)
+    n = asked.index("self_solvable")  # a yes/no question answered いいえ
+    assert state.answers["self_solvable"] is False
+    # The summary: 結果を見る, 分からない…に今答える, ─, the answers from the title on.
+    to_it = DOWN * (2 + n)
+    # Asked again with いいえ (the 2nd choice) chosen: ↓ 分からない, ↓ ← 戻る.
+    back = DOWN * 2 + ENTER
+    path = tmp_path / "s.session.yaml"
+    wizard, seen = _drive(to_it + ENTER + back, path, state, Wizard.summary)
+    assert seen is False
+    assert wizard.state.reask == asked[n - 1] and wizard.state.asked == asked[: n - 1]
+    assert all(f in wizard.state.answers for f in asked)  # nothing thrown away
+
+
+def test_the_activity_menus_offer_other_and_unknown_in_every_menu(tmp_path: Path) -> None:
+    state = State("generic", answers={TITLE: "x"}, asked=[TITLE])  # nothing kept
+    groups = list(
+        dict.fromkeys(
+            c.group.ja for c in default_data().question("activity").spec.choices if c.group
+        )
+    )
+    # Into the first group, then 分からない there (after its choices and その他).
+    inner = [
+        c
+        for c in default_data().question("activity").spec.choices
+        if c.group and c.group.ja == groups[0]
+    ]
+    keys = ENTER + DOWN * (len(inner) + 1) + ENTER
+    _w, picked = _drive(keys, tmp_path / "s.session.yaml", state, lambda w: w._prompt("activity"))
+    assert picked == ("answer", None)
+    keys = DOWN * len(groups) + ENTER  # その他, in the group menu itself
+    _w, picked = _drive(keys, tmp_path / "t.session.yaml", state, lambda w: w._prompt("activity"))
+    assert picked == ("answer", "other")
+    keys = ENTER + DOWN * len(inner) + ENTER  # その他 in a group's menu
+    _wizard, picked = _drive(
+        keys, tmp_path / "u.session.yaml", state, lambda w: w._prompt("activity")
+    )
+    assert picked == ("answer", "other")
+    out = (tmp_path / "u.session.out").read_text("utf-8")
+    # One answered line, however many menus it took.
+    assert (
+        out.count("どのような種類の活動ですか？") == 1 and "その他（どれにも当てはまらない）" in out
+    )
+
+
+def test_action_lines_of_a_multi_select_have_no_tick_box() -> None:
+    from questionary import Choice, Separator
+    from questionary.constants import INDICATOR_UNSELECTED
+    from questionary.prompts.common import InquirerControl
+
+    from kyodo_rules.wizard.checkbox import BACK, RESULT, UNKNOWN, WHY, _draw_without_boxes
+
+    control = InquirerControl(
+        [
+            Choice("市・行政", value="city"),
+            Separator("─" * 10),
+            Choice("分からない", value=UNKNOWN),
+            Choice("← 戻る", value=BACK),
+            Choice("なぜこの質問？", value=WHY),
+            Choice("ここまでの回答で結果を見る", value=RESULT),
+        ]
+    )
+    _draw_without_boxes(control, {UNKNOWN, BACK, WHY, RESULT})
+    lines = "".join(text for _style, text, *_ in control.text()).splitlines()
+    assert INDICATOR_UNSELECTED in lines[0] and "市・行政" in lines[0]
+    for line in lines[2:]:
+        assert INDICATOR_UNSELECTED not in line, line
+    assert [line.strip() for line in lines[2:]] == [
+        "分からない",
+        "← 戻る",
+        "なぜこの質問？",
+        "ここまでの回答で結果を見る",
+    ]
