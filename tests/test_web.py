@@ -787,3 +787,189 @@ def test_inventory_page_takes_a_sheet_and_a_map(
     assert broken.status_code == 400 and "mine.yaml:1" in broken.text
     assert str(data_dir) not in broken.text
     assert not list((data_dir / "uploads").iterdir())
+
+
+# --------------------------------------------------------------------------- one interview
+
+
+def _screen(page: str) -> tuple[str, int]:
+    """(the field, or `together:` and the group, of the page's screen; its number)."""
+    group = re.search(r'name="together" value="([a-z_,]+)"', page)
+    number = re.search(r'<span class="number">質問 (\d+)</span>', page)
+    assert number, page[:3000]
+    key = f"together:{group.group(1)}" if group else field_of(page) or ""
+    return key, int(number.group(1))
+
+
+def _web_screens(client: TestClient, url: str, token: str, facts: Mapping[str, Any]) -> list:
+    """Answer as a person who knows `facts` (the terminal's `answer_from`); the screens."""
+    seen = []
+    for _ in range(60):
+        page = client.get(url)
+        if page.url.path.endswith("/summary"):
+            return seen
+        key, number = _screen(page.text)
+        seen.append((key, number))
+        field = field_of(page.text) or ""
+        data: dict[str, Any] = {"csrf": token, "field": field, "action": "answer"}
+        if key.startswith("together:"):
+            group = key.removeprefix("together:")
+            values = [facts.get(f) for f in group.split(",")]
+            data["together"] = group
+            if all(v is None for v in values):
+                data["action"] = "unknown"
+            else:
+                data["value"] = "all" if all(v is True for v in values) else "each"
+        elif facts.get(field) is None:
+            data["action"] = "unknown"
+        else:
+            data["value"] = form_value(facts[field])
+        r = client.post(f"{url}/answer", data=data, follow_redirects=False)
+        assert r.status_code == 303, r.text
+    raise AssertionError(seen)
+
+
+def _terminal_screens(facts: Mapping[str, Any]) -> list:
+    from kyodo_rules.decision.classify import default_classifier
+    from kyodo_rules.rulebase.questions import TITLE, default_data
+    from kyodo_rules.wizard.flow import Flow, answer_from
+
+    data = default_data()
+    flow = Flow(default_classifier().bound("generic"), data.order, data.groups)
+    state = State("generic")
+    flow.answer(state, TITLE, "x")
+    seen = []
+    while (name := flow.next_field(state)) is not None:
+        group = flow.together(state, name)
+        key = "together:" + ",".join(group) if group else name
+        seen.append((key, flow.number(state, name)))
+        values = [facts.get(f) for f in group]
+        if group and not (all(v is True for v in values) or all(v is None for v in values)):
+            flow.split(state, group)
+            seen.append((name, flow.number(state, name)))
+        answer_from(flow, state, name, facts)
+    return seen
+
+
+@pytest.mark.parametrize(
+    "facts",
+    [FESTIVAL, {**FESTIVAL, "shared_purpose": False}, JIREI1],
+    ids=["all-three", "one-by-one", "jirei1"],
+)
+def test_the_web_asks_the_terminals_screens_with_the_terminals_numbers(
+    client: TestClient, facts: dict[str, Any]
+) -> None:
+    url, token = start(client, title="x")
+    web = _web_screens(client, url, token, facts)
+    assert web == _terminal_screens(facts)
+    numbers = [n for _key, n in web]
+    assert numbers == list(range(2, 2 + len(numbers)))  # no two screens share a number
+
+
+def test_back_after_one_by_one_returns_to_the_groups_screen(client: TestClient) -> None:
+    url, token = start(client, title="x")
+    facts = {**FESTIVAL, "shared_purpose": False}
+    while not (key := _screen(client.get(url).text))[0].startswith("together:"):
+        _web_screens_one(client, url, token, facts)
+    group, number = key
+    field = field_of(client.get(url).text) or ""
+    data = {"csrf": token, "field": field, "action": "answer", "value": "each"}
+    data["together"] = group.removeprefix("together:")
+    assert client.post(f"{url}/answer", data=data, follow_redirects=False).status_code == 303
+    assert _screen(client.get(url).text) == (field, number + 1)
+    assert answer(client, url, token, field, None, "back").status_code == 303
+    assert _screen(client.get(url).text) == (group, number)
+
+
+def _web_screens_one(client: TestClient, url: str, token: str, facts: Mapping[str, Any]) -> None:
+    field = field_of(client.get(url).text) or ""
+    value = facts.get(field)
+    answer(client, url, token, field, value, "answer" if value is not None else "unknown")
+
+
+def test_the_activity_is_grouped_as_the_terminals_menus_with_other(client: TestClient) -> None:
+    from kyodo_rules.rulebase.questions import default_data
+
+    url, token = start(client, title="x")
+    specs = default_data().question("activity").spec.choices
+    for _ in range(10):
+        if field_of(client.get(url).text) == "activity":
+            break
+        _web_screens_one(client, url, token, FESTIVAL)
+    page = client.get(url).text
+    headings = re.findall(r'<details class="group"[^>]*><summary>([^<]+)</summary>', page)
+    assert headings == list(dict.fromkeys(c.group.ja for c in specs if c.group))
+    assert "その他（どれにも当てはまらない）" in page and 'id="unknown"' in page
+    # その他 comes after the groups, outside them (as in the terminal's group menu).
+    last_group = page.rindex('<details class="group"')
+    assert page.index('value="other"') > page.index("</details>", last_group)
+
+
+def test_the_summary_names_the_unknown_answers_and_asks_them_again_one_by_one(
+    client: TestClient, data_dir: Path
+) -> None:
+    url, token = start(client, title="x")
+    run_interview(client, url, token, JIREI1, details=False)
+    state = stored(data_dir, url)
+    unknown = [f for f in state.asked if f != "title" and state.answers[f] is None]
+    assert len(unknown) >= 2
+    summary = client.get(f"{url}/summary").text
+    assert f"「分からない」と答えた質問: {len(unknown)} 問" in summary
+    assert f'href="{url}/change/{unknown[0]}?unknowns=1"' in summary
+    assert summary.count('class="unknown"') == len(unknown)
+    # The round: 分からない again moves on to the next; 戻る goes to the one before.
+    page = client.get(f"{url}/change/{unknown[0]}?unknowns=1").text
+    assert 'name="unknowns" value="1"' in page and 'id="was-unknown"' in page
+    data = {"csrf": token, "field": unknown[0], "action": "unknown", "unknowns": "1"}
+    r = client.post(f"{url}/change/{unknown[0]}", data=data, follow_redirects=False)
+    assert r.headers["location"] == f"{url}/change/{unknown[1]}?unknowns=1"
+    data = {"csrf": token, "field": unknown[1], "action": "back", "unknowns": "1"}
+    r = client.post(f"{url}/change/{unknown[1]}", data=data, follow_redirects=False)
+    assert r.headers["location"] == f"{url}/change/{unknown[0]}?unknowns=1"
+    data["action"], data["field"] = "back", unknown[0]
+    r = client.post(f"{url}/change/{unknown[0]}", data=data, follow_redirects=False)
+    assert r.headers["location"] == f"{url}/summary"
+    assert stored(data_dir, url).asked == state.asked  # nothing moved
+
+
+def test_back_on_a_change_page_goes_to_the_question_before(
+    client: TestClient, data_dir: Path
+) -> None:
+    url, token = start(client, title="x")
+    run_interview(client, url, token, JIREI1, details=False)
+    asked = stored(data_dir, url).asked
+    page = client.get(f"{url}/change/{asked[3]}").text
+    assert 'value="back"' in page
+    data = {"csrf": token, "field": asked[3], "action": "back"}
+    r = client.post(f"{url}/change/{asked[3]}", data=data, follow_redirects=False)
+    assert r.status_code == 303 and r.headers["location"] == url
+    assert field_of(client.get(url).text) == asked[2]
+    assert set(asked) <= set(stored(data_dir, url).answers)
+
+
+def test_back_from_the_result_page_and_the_summary(client: TestClient, data_dir: Path) -> None:
+    url, token = start(client, title="x")
+    run_interview(client, url, token, JIREI1, details=False)
+    asked = stored(data_dir, url).asked
+    page = client.get(f"{url}/result")
+    assert "form-action 'self'" in page.headers["content-security-policy"]
+    assert f'action="{url}/back"' in page.text and "← 戻る（最後の質問へ）" in page.text
+    version = re.search(r'name="version" value="(\d+)"', page.text)
+    assert version
+    # A stale page moves nothing; the page's own version goes back one question.
+    stale = {"csrf": token, "version": str(int(version.group(1)) - 1)}
+    assert client.post(f"{url}/back", data=stale, follow_redirects=False).status_code == 303
+    assert stored(data_dir, url).asked == asked
+    data = {"csrf": token, "version": version.group(1)}
+    assert client.post(f"{url}/back", data=data, follow_redirects=False).status_code == 303
+    assert field_of(client.get(url).text) == asked[-1]
+    summary = client.get(f"{url}/summary").text
+    assert f'action="{url}/back"' in summary
+
+
+def test_the_change_link_never_wraps(client: TestClient) -> None:
+    css = client.get("/static/web.css").text
+    assert re.search(r"td\.change\s*\{[^}]*white-space:\s*nowrap", css)
+    url, token = start(client, title="x")
+    run_interview(client, url, token, JIREI1, details=False)
+    assert '<td class="change"><a href=' in client.get(f"{url}/summary").text
