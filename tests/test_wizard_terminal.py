@@ -80,7 +80,7 @@ def term(tmp_path: Path) -> Iterator[Callable[..., Term]]:
 
 
 #: Screens that end the questions: no question can change the verdict, or the summary.
-_ENDS = ("判定を変えうるものはもうありません", "回答の確認")
+_ENDS = ("まだ聞いていない質問で", "回答の確認")
 
 
 def _ended(text: str) -> bool:
@@ -96,7 +96,7 @@ def answer_until_result(t: Term, answers: dict[str, Any], stop_after: int | None
     seen: set[str] = set()
     count = 0
     while True:
-        text = t.wait(lambda s: _ended(s) or _current(s) not in seen)
+        text = t.wait(lambda s: _ended(s) or _current(s) not in {"", *seen})
         if _ended(text):
             return count
         marker = _current(text)
