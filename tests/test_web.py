@@ -973,3 +973,24 @@ def test_the_change_link_never_wraps(client: TestClient) -> None:
     url, token = start(client, title="x")
     run_interview(client, url, token, JIREI1, details=False)
     assert '<td class="change"><a href=' in client.get(f"{url}/summary").text
+
+
+def test_the_status_line_is_the_terminals(client: TestClient, data_dir: Path) -> None:
+    import html
+
+    from kyodo_rules.decision.classify import default_classifier
+    from kyodo_rules.rulebase.questions import default_data
+    from kyodo_rules.wizard.flow import Flow
+    from kyodo_rules.wizard.status import status_line
+
+    data = default_data()
+    flow = Flow(default_classifier().bound("generic"), data.order, data.groups)
+    url, token = start(client, title="x")
+    for _ in range(6):
+        page = client.get(url).text
+        shown = re.search(r'<aside class="status[^"]*" id="status">\s*<strong[^>]*>([^<]+)<', page)
+        if shown:
+            state = stored(data_dir, url)
+            flow.next_field(state)
+            assert html.unescape(shown.group(1)) == status_line(flow, state, "ja")
+        _web_screens_one(client, url, token, {})  # 分からない throughout

@@ -376,3 +376,22 @@ def test_back_from_a_question_asked_again_goes_to_the_one_before() -> None:
     assert state.asked == asked[:2] and state.reask == asked[2]
     assert all(f in state.answers for f in asked)  # nothing thrown away
     assert flow.back_from(state, asked[0]) is None and state.reask == asked[2]
+
+
+def test_the_status_line_counts_the_unknown_answers_apart() -> None:
+    """At the end of the questions nothing is left to ask: the line says 0 points to
+    confirm and counts the 分からない answers that could still change the answer apart,
+    so it never contradicts 「まだ聞いていない質問で、判定を変えうるものはもうありません」."""
+    from kyodo_rules.wizard.status import status_line
+
+    data = default_data()
+    flow = Flow(default_classifier().bound("generic"), data.order, data.groups)
+    port = {"actors": ["city", "community_org"], "planner": "city",
+            "partner_contribution": "labour_only", "prior_consultation": False}  # fmt: skip
+    state = replay(flow, State("generic"), port, details=False)
+    assert flow.done(state)
+    unknown = [f for f in flow.standing(state).deciding if state.answers.get(f) is None]
+    assert unknown
+    line = status_line(flow, state, "ja")
+    assert line.startswith("いまの見込み: 協働ではない（確定）")
+    assert "確認すべき点 0" in line and f"「分からない」と答えた点 {len(unknown)}" in line

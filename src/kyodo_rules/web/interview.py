@@ -132,13 +132,9 @@ def state_lang(stored: Stored) -> Lang:
 
 
 def _status(web: Web, state: State) -> dict[str, Any]:
-    """The running answer, as the terminal's status line words it, from the Result.
-
-    「いまの見込み: 協働ではない（暫定）・確認すべき点 2」: the strict verdict when it
-    is settled, else the provisional one (open rules presumed not to apply),
-    the rules so presumed, and how many open questions can still change it.
-    """
-    from kyodo_rules.outputs.text import headline
+    """The running answer: the terminal's status line (`wizard.status`), and from the
+    Result the rules presumed not to apply while the answer is not settled."""
+    from kyodo_rules.wizard.status import status_line
 
     flow = web.flow(state.profile)
     lang = parse_lang(state.lang)
@@ -149,11 +145,7 @@ def _status(web: Web, state: State) -> dict[str, Any]:
     )
     status = result.status
     shown = result.provisional if status == "provisional" and result.provisional else result
-    # As the terminal counts them: the questions that can still change the answer shown.
-    deciding = len(flow.standing(state).deciding)
-    line = catalog.text(
-        "wizard", "status_line", lang, headline=headline(result, lang), points=deciding
-    )
+    line = status_line(flow, state, lang)  # the terminal's own line
     presumptions = (
         result.provisional.presumptions if status != "settled" and result.provisional else ()
     )

@@ -227,21 +227,10 @@ class Wizard:
             return True
 
     def status_line(self) -> str:
-        """「いまの見込み: 協働（暫定）・確認すべき点 2」 after every answer."""
-        from kyodo_rules.outputs.text import headline_words
+        """「いまの見込み: 協働（暫定）・確認すべき点 2」 after every answer (`status`)."""
+        from kyodo_rules.wizard.status import status_line
 
-        now = self.flow.standing(self.state)
-        status = (
-            "settled"
-            if now.settled
-            else ("provisional" if now.provisional != "undetermined" else "undetermined")
-        )
-        verdict = now.verdict if now.settled else now.provisional
-        return self.t(
-            "status_line",
-            headline=headline_words(verdict, status, now.category, self.lang),
-            points=len(now.deciding),
-        )
+        return status_line(self.flow, self.state, self.lang)
 
     def _select(self, message: str, choices: list[Any], default: Any = None) -> Any:
         """A single choice; once answered, one line 「? message answer」 stays (as
