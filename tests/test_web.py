@@ -953,6 +953,8 @@ def test_back_from_the_result_page_and_the_summary(client: TestClient, data_dir:
     asked = stored(data_dir, url).asked
     page = client.get(f"{url}/result")
     assert "form-action 'self'" in page.headers["content-security-policy"]
+    meta = re.search(r'http-equiv="Content-Security-Policy" content="([^"]+)"', page.text)
+    assert meta and "form-action 'self'" in meta.group(1)  # both policies let 戻る through
     assert f'action="{url}/back"' in page.text and "← 戻る（最後の質問へ）" in page.text
     version = re.search(r'name="version" value="(\d+)"', page.text)
     assert version

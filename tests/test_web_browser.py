@@ -246,9 +246,21 @@ def _choose(driver: Any, value: Any) -> None:
 
 def _answer(driver: Any, facts: Mapping[str, Any]) -> str:
     """Answer the question on screen from `facts` (absent: 分からない); its field."""
+    from selenium.webdriver.common.by import By
+
     field = _field(driver)
     assert field, driver.page_source[:2000]
     value = facts.get(field)
+    group = driver.find_elements(By.CSS_SELECTOR, 'form#question input[name="together"]')
+    if group:
+        # ア・イ・ウ on one screen, as the terminal asks them: all three, or one by one.
+        values = [facts.get(f) for f in str(group[0].get_attribute("value")).split(",")]
+        if all(v is None for v in values):
+            _click(driver, "#unknown")
+        else:
+            _choose(driver, "all" if all(v is True for v in values) else "each")
+            _click(driver, "#next")
+        return field
     if value is None:
         _click(driver, "#unknown")
     else:

@@ -89,11 +89,14 @@ def _ended(text: str) -> bool:
     )
 
 
-def answer_until_result(t: Term, answers: dict[str, Any], stop_after: int | None = None) -> int:
-    """Answer each question as it appears; return how many were answered."""
+def answer_until_result(
+    t: Term, answers: dict[str, Any], stop_after: int | None = None, seen: set[str] | None = None
+) -> int:
+    """Answer each question as it appears; return how many were answered. `seen`: the
+    numbers of the questions already answered on screen (「? [8」), not to answer again."""
     from test_wizard_ui import keys_for  # reuse the key table
 
-    seen: set[str] = set()
+    seen = set(seen or ())
     count = 0
     while True:
         text = t.wait(lambda s: _ended(s) or _current(s) not in {"", *seen})

@@ -435,3 +435,21 @@ def test_action_lines_of_a_multi_select_have_no_tick_box() -> None:
         "なぜこの質問？",
         "ここまでの回答で結果を見る",
     ]
+
+
+def test_a_long_first_result_screen_puts_the_sections_behind_one_entry(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """When the sections listed would push the headline off 80×24, one entry lists them."""
+    from kyodo_rules.outputs import text
+    from kyodo_rules.wizard.flow import Flow
+
+    state = _answered(FACTS)
+    result = default_classifier().classify(Flow.facts(state), profile="generic")
+    brief = text.brief_lines(result, "ja")
+    monkeypatch.setattr(text, "brief_lines", lambda r, lang="ja": [*brief, *["…"] * 10])
+    keys = ENTER + ENTER + "\x1b[A" + ENTER  # 詳しく見る項目を選ぶ …, its first; 終わる
+    _w, action = _drive(keys, tmp_path / "s.session.yaml", state, _result(result))
+    assert action == "done"
+    out = (tmp_path / "s.session.out").read_text("utf-8")
+    assert f"■ {text.heading(text.DETAIL_SECTIONS[0], 'ja')}" in out

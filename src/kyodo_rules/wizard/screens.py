@@ -21,8 +21,9 @@ from kyodo_rules.wizard.answers import answer_words
 from kyodo_rules.wizard.checkbox import BACK, RESULT
 from kyodo_rules.wording import catalog
 
-#: The result menu's entry that returns to the summary.
+#: The result menu's entries that return to the summary, and that list the sections.
 SUMMARY = "__summary__"
+MORE = "__sections__"
 
 if TYPE_CHECKING:
     from kyodo_rules.model.records import Result
@@ -172,19 +173,27 @@ def show_result(wizard: Wizard, result: Result) -> str:
     finished, "back" to go back to the last question, "summary" to the answers."""
     from kyodo_rules.outputs.text import DETAIL_SECTIONS, brief_lines, heading, section_items
     from kyodo_rules.wizard import report
+    from kyodo_rules.wizard.ui import width
 
     lang = wizard.lang
-    for line in brief_lines(result, lang):
+    brief = brief_lines(result, lang)
+    for line in brief:
         wizard.say(line)
     answers = wizard.answers()
     sections = [key for key in DETAIL_SECTIONS if section_items(result, key, lang, answers=answers)]
     offer = Choice(title=catalog.text("document_offer", "menu", lang), value=documents.OFFER)
+    # The first screen must fit 80×24 with its menu: the sections go behind one entry
+    # when listing them all would push the headline off the screen.
+    rows = sum(max(1, -(-width(line) // 80)) for line in brief) + 2 + 1 + 5
+    listed = sections if rows + len(sections) <= 24 else []
+    more = [] if listed or not sections else [Choice(title=wizard.t("sections"), value=MORE)]
     while True:
         wizard.say("")
         picked = questionary.select(
             wizard.t("result_menu"),
             choices=[
-                *(Choice(title=heading(key, lang), value=key) for key in sections),
+                *(Choice(title=heading(key, lang), value=key) for key in listed),
+                *more,
                 Separator("─" * 10),
                 Choice(title=wizard.t("report_offer"), value=report.OFFER),
                 offer,
@@ -207,6 +216,19 @@ def show_result(wizard: Wizard, result: Result) -> str:
         if picked == report.OFFER:
             report.offer(wizard, result)
             continue
+        if picked == MORE:
+            picked = questionary.select(
+                wizard.t("result_menu"),
+                choices=[
+                    *(Choice(title=heading(key, lang), value=key) for key in sections),
+                    Separator("─" * 10),
+                    Choice(title=wizard.t("back"), value=BACK),
+                ],
+                instruction=wizard.t("select_hint"),
+                **wizard.kw,
+            ).unsafe_ask()
+            if picked == BACK:
+                continue
         wizard.say(f"■ {heading(picked, lang)}")
         for item in section_items(result, picked, lang, answers=answers):
             wizard.say(item if item.startswith("    ") else f"  ・{item}")
