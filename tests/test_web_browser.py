@@ -1,7 +1,7 @@
 """`kyodo-rules serve` as a new user meets it: the real command, and a real browser.
 
-One server (the installed command, on a free localhost port) serves the whole
-module. Headless Chromium from the distribution, driven by Selenium through
+One server (the installed command, on a free localhost port) and one browser serve
+the whole run (`test_scenarios.py` uses them too). Headless Chromium from the distribution, driven by Selenium through
 the distribution's chromedriver (nothing downloads a browser), answers the
 事例1 interview using 戻る and the summary, answers a subsidised festival
 across a closed browser (resumed from the URL alone, with a fresh profile and
@@ -93,7 +93,7 @@ class Server:
             return err.code, err.headers["content-type"], err.read().decode()
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     root = tmp_path_factory.mktemp("serve")
     port = _free_port()
@@ -181,7 +181,7 @@ def _driver(profile_dir: Path) -> Any:
     return driver
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
     if _MISSING:
         pytest.skip(f"{', '.join(_MISSING)} missing")
