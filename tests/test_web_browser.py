@@ -1,8 +1,9 @@
 """`kyodo-rules serve` as a new user meets it: the real command, and a real browser.
 
-One server (the installed command, on a free localhost port) and one browser serve
-the whole run (`test_scenarios.py` uses them too). Headless Chromium from the distribution, driven by Selenium through
-the distribution's chromedriver (nothing downloads a browser), answers the
+One server (the installed command, on a free localhost port) and one browser
+serve the whole run (`test_scenarios.py` uses them too). Headless Chromium from
+the distribution, driven by Selenium through the distribution's chromedriver
+(nothing downloads a browser), answers the
 事例1 interview using 戻る and the summary, answers a subsidised festival
 across a closed browser (resumed from the URL alone, with a fresh profile and
 no cookies), and prints the result page to an A4 PDF.
