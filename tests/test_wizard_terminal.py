@@ -211,6 +211,10 @@ def test_wizard_in_tmux_and_resume_after_ctrl_c(term: Callable[..., Term], tmp_p
     assert "判定: 協働ではない（確定）" in first
     assert "奉仕作業" in first
     assert "いまの見込み:" in first  # the status line after each answer
+    # The end says how to get the printable report, with the command and this session.
+    end = t.screen()
+    assert "印刷用の報告書（A4）は、結果の画面の「印刷用の報告書を保存する」で保存できます" in end
+    assert f"wizard --answers {tmp_path / 'a.session.yaml'} --report 報告書.html" in end
 
     s2 = tmp_path / "b.session.yaml"
     t2 = term("--profile", "generic", "--session", str(s2))
