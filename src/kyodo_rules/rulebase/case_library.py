@@ -21,6 +21,7 @@ added anywhere else for tests (`tests/cases/`).
           flags: [city_fixed_spec]    # exact set
           rules: [jirei1-outsourcing] # must be in the trace (fired, in force or not)
           not_rules: [...]            # must not be in the trace
+          set_aside: {zone-citizen-led: benefit-private}  # rule -> the exception that sets it aside
           would_be_kyodo_if: [[{field: prior_consultation, value: true}]]  # must be among them
 """
 
@@ -77,6 +78,9 @@ class Expectation(_Strict):
     first_question: str | None = None
     rules: tuple[str, ...] = ()
     not_rules: tuple[str, ...] = ()
+    #: Rules that hold but are set aside, each with the exception that sets it aside
+    #: (the trace's `overridden_by`): an exception is part of the reasoning shown.
+    set_aside: dict[str, str] = Field(default_factory=dict)
     would_be_kyodo_if: tuple[tuple[ChangeSpec, ...], ...] = ()
     form_labels: tuple[str, ...] | None = None
     principles: tuple[str, ...] | None = None
@@ -193,9 +197,14 @@ def mismatches(case: LibraryCase, result: Any) -> list[str]:
     for rid in exp.not_rules:
         if rid in fired:
             problems.append(f"rule {rid} fired but should not")
+    set_aside = {t.rule_id: t.overridden_by for t in result.trace}
+    for rid, overrider in exp.set_aside.items():
+        if set_aside.get(rid) != overrider:
+            got = "not in the trace" if rid not in set_aside else f"set aside by {set_aside[rid]!r}"
+            problems.append(f"rule {rid}: expected set aside by {overrider!r}, {got}")
     listed = [{(c.field, repr(c.value)) for c in change} for change in result.would_be_kyodo_if]
-    for change in exp.would_be_kyodo_if:
-        wanted = {(c.field, repr(c.value)) for c in change}
+    for expected_change in exp.would_be_kyodo_if:
+        wanted = {(c.field, repr(c.value)) for c in expected_change}
         if wanted not in listed:
             problems.append(f"would_be_kyodo_if lacks {sorted(wanted)}")
     return problems

@@ -1,0 +1,715 @@
+"""Condition coverage: every condition of every rule pinned by a library case.
+
+The rulebase's analogue of MC/DC. A rule's `when` is a set of conditions; the
+case library pins a condition when some case's answer, as the case states it,
+changes as soon as that condition alone is edited. Each condition gets the
+single edits a careless rule author (or a mutation tool) would make, its
+*mutants*:
+
+- a conjunct (a key of a mapping, an item of `all:`): **dropped**, and
+  **flipped** (negated: `roles_shared: true` → `false`, `actors: city` →
+  `not: {actors: city}`, `unknown:` ↔ `known:`, a `not:` removed);
+- an alternative of `any:`: dropped and flipped;
+- a code in a list (`activity: [a, b, c]`, `in:`, `not_in:`): dropped;
+- a count (`count_at_most: n`, `count_at_least: n`): n − 1 and n + 1;
+- a form weight (`forms: {commission: 3}`): one less (at 1: the form is no
+  longer recommended by the rule) and one more: the weights decide the order
+  of the forms;
+- an exception (`overrides:`): each rule it sets aside, no longer set aside.
+
+A condition is **pinned** when each of its mutants is *detected*: some library
+case run on the rulebase with that one edit no longer passes. "Passes" is
+exactly `kyodo-rules test`'s (`case_library.mismatches`): the keys the case
+states (verdict, the answer shown and its status, category, zone,
+subsidiarity, the forms in order and their labels, flags, required documents,
+principles, the rules that must or must not be in the trace, the checklist,
+the open questions, the first question and the changes of the what-if). A
+key the case does not state counts for nothing; so does the generated-docs
+snapshot (`tests/test_docs.py`), which fails on any edit, whether it matters
+or not.
+
+How it stays fast (a few seconds for the whole library). A mutant changes one
+rule, so a case's answer can change only if that rule's status on the case
+(definitely true, undecided, false) changes, or, for a case that states its
+open questions or the what-if, if the rule reads a fact the case leaves
+unknown or one the what-if may change. Each mutant's condition is compiled on
+its own and read on every case; only the cases where it moves are answered
+again, with the statuses of the other rules kept (they are the same rules on
+the same facts), through the same combiner and result builder as
+`classify()`. Open questions and the what-if, which put other answers to the
+rules, are computed only when nothing cheaper detected the mutant, by a
+classifier of the mutated rulebase on the Python backend (the library's own
+tests hold it to the same answers as durable-rules). The first case that
+detects a mutant stops its search.
+
+A condition no case can pin, because no input at all tells the mutant apart,
+is *equivalent*: it is named in `rules/coverage/equivalent.yaml` with the
+reason, and the report counts it apart. A declared equivalence that a case
+detects after all, or that names no condition of the rules, is a defect.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from kyodo_rules.analysis.findings import Defect, Report, unreadable
+from kyodo_rules.decision.bound import Bound
+from kyodo_rules.decision.classify import Classifier
+from kyodo_rules.decision.policy import Combiner
+from kyodo_rules.decision.result import Answer, build_result
+from kyodo_rules.decision.whatif import WhatIf
+from kyodo_rules.engines.python import compile_rules
+from kyodo_rules.files.yaml import Located, load_file
+from kyodo_rules.model.errors import KyodoError, RuleError
+from kyodo_rules.rulebase import conditions as cond
+from kyodo_rules.rulebase.case_library import LibraryCase, load_cases, mismatches
+from kyodo_rules.rulebase.loading import Rule, Rulebase, RuleSet
+from kyodo_rules.rulebase.readings import FlatFacts, flatten
+from kyodo_rules.rulebase.schema import explain
+
+MutantKind = Literal["drop", "flip", "count-1", "count+1", "weight-1", "weight+1", "no-override"]
+#: Where the declared equivalences live, under the rules directory.
+EQUIVALENT_FILE = Path("coverage") / "equivalent.yaml"
+
+
+@dataclass(frozen=True)
+class Mutant:
+    """One edit of one rule: a condition of its `when` (the whole `when` after
+    the edit), a form weight, or an exception dropped."""
+
+    kind: MutantKind
+    #: the mutated `when` (a parsed condition), for a condition's edits
+    condition: cond.Condition | None = None
+    #: the mutated conclusion or exceptions, for a weight's or an override's
+    rule_changes: Mapping[str, Any] = field(default_factory=dict)
+    #: the rule whose exception is dropped (its status decides who is affected)
+    target: str | None = None
+
+
+@dataclass(frozen=True)
+class Item:
+    """A condition (or form weight, or exception) of a rule, with its mutants."""
+
+    rule: str
+    file: str
+    line: int
+    #: the condition as written, e.g. `roles_shared: true`, `activity: festival`
+    text: str
+    #: `when` (a condition), `forms` (a weight) or `overrides` (an exception)
+    part: str
+    mutants: tuple[Mutant, ...]
+
+    @property
+    def key(self) -> str:
+        """How `equivalent.yaml` names it: rule id, part and text."""
+        return f"{self.rule} {self.part} {self.text}"
+
+
+@dataclass
+class Outcome:
+    item: Item
+    #: each mutant's kind, with the id of the first case that detects it (None: none does)
+    detected_by: tuple[tuple[MutantKind, str | None], ...]
+    #: the reason the surviving mutants are equivalent, when `equivalent.yaml` gives one
+    equivalent: str | None = None
+
+    @property
+    def pinned(self) -> bool:
+        return all(case is not None for _, case in self.detected_by)
+
+    @property
+    def surviving(self) -> tuple[MutantKind, ...]:
+        return tuple(kind for kind, case in self.detected_by if case is None)
+
+    @property
+    def caught(self) -> dict[str, str]:
+        return {kind: case for kind, case in self.detected_by if case is not None}
+
+
+@dataclass
+class Coverage:
+    """The condition coverage of one rule set (shared by the profiles that have it)."""
+
+    profiles: tuple[str, ...]
+    cases: int
+    outcomes: list[Outcome]
+    #: library cases that do not pass on the rules as they are (they pin nothing)
+    failing: tuple[str, ...] = ()
+    seconds: float = 0.0
+
+    @property
+    def total(self) -> int:
+        return len(self.outcomes)
+
+    @property
+    def pinned(self) -> int:
+        return sum(o.pinned for o in self.outcomes)
+
+    @property
+    def equivalent(self) -> int:
+        return sum(not o.pinned and o.equivalent is not None for o in self.outcomes)
+
+    @property
+    def unpinned(self) -> list[Outcome]:
+        return [o for o in self.outcomes if not o.pinned and o.equivalent is None]
+
+    @property
+    def mutants(self) -> tuple[int, int]:
+        """(detected, all) mutants."""
+        every = [case for o in self.outcomes for _, case in o.detected_by]
+        return sum(case is not None for case in every), len(every)
+
+    def summary(self) -> str:
+        share = 100.0 * (self.pinned + self.equivalent) / self.total if self.total else 100.0
+        detected, every = self.mutants
+        return (
+            f"condition coverage [{', '.join(self.profiles)}]: {self.pinned} of {self.total} "
+            f"conditions pinned by {self.cases} library cases, {self.equivalent} equivalent, "
+            f"{len(self.unpinned)} not pinned ({share:.1f} %); "
+            f"{detected} of {every} mutants detected"
+        )
+
+
+# --- the conditions of a rule and their mutants, read from the rule file ----------------
+
+
+def _render(value: Any) -> str:
+    """A condition's data in one line, as a rule author writes it."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, Mapping):
+        return "{" + ", ".join(f"{k}: {_render(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, list | tuple):
+        return "[" + ", ".join(_render(v) for v in value) + "]"
+    return str(value)
+
+
+def _plain(value: Any) -> Any:
+    """YAML data without the line bookkeeping (the mutated copies are plain)."""
+    if isinstance(value, Mapping):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return value
+
+
+#: A mutated `when`: the data, or TRUE where every condition of a mapping is gone.
+TRUE: Any = object()
+Rebuild = Callable[[Any], Any]
+
+
+def _flip_pair(key: str, value: Any) -> Any:
+    """The negation of one `key: value` conjunct, as data."""
+    if key == "not":
+        return value
+    if key == "unknown":
+        return {"known": value}
+    if key == "known":
+        return {"unknown": value}
+    if isinstance(value, bool):
+        return {key: not value}
+    return {"not": {key: value}}
+
+
+def _without(mapping: Mapping[str, Any], key: str, put: Any = None) -> Any:
+    """`mapping` with `key` removed (and `put`, a condition's data, added to it)."""
+    rest = [{k: v} for k, v in mapping.items() if k != key]
+    if put is not None:
+        rest.append(put)
+    if not rest:
+        return TRUE
+    return rest[0] if len(rest) == 1 else {"all": rest}
+
+
+@dataclass(frozen=True)
+class _Edit:
+    path: str
+    line: int
+    text: str
+    kind: MutantKind
+    when: Any
+
+
+def _edits(node: Any, rebuild: Rebuild, line: int, path: str) -> Iterator[_Edit]:
+    """Every single edit of the conditions of `node` (a mapping: a conjunction)."""
+    if not isinstance(node, Mapping):
+        return
+    for key, value in node.items():
+        at = node.line_of(key) if isinstance(node, Located) else line
+        here = f"{path}.{key}"
+        text = f"{key}: {_render(value)}"
+        yield _Edit(here, at, text, "drop", rebuild(_without(node, key)))
+        yield _Edit(here, at, text, "flip", rebuild(_without(node, key, _flip_pair(key, value))))
+        yield from _inside(node, key, value, rebuild, at, here)
+
+
+def _replace(node: Mapping[str, Any], key: str, value: Any) -> dict[str, Any]:
+    return {k: (value if k == key else v) for k, v in node.items()}
+
+
+def _inside(
+    node: Mapping[str, Any], key: str, value: Any, rebuild: Rebuild, line: int, path: str
+) -> Iterator[_Edit]:
+    """The edits inside one conjunct's value: alternatives, nested conjuncts, codes, counts."""
+
+    def put(new: Any) -> Any:
+        return rebuild(_replace(node, key, new))
+
+    if key in ("any", "all") and isinstance(value, list):
+        yield from _items(node, key, value, rebuild, line, path)
+    elif key == "not" and isinstance(value, Mapping):
+        if len(value) == 1:
+            ((inner, inner_value),) = value.items()
+            yield from _inside(value, inner, inner_value, put, line, f"{path}.{inner}")
+        else:
+            yield from _edits(value, put, line, path)
+    elif isinstance(value, list) and len(value) > 1:
+        for n, code in enumerate(value):
+            text = f"{key}: {_render(code)}"
+            yield _Edit(f"{path}[{n}]", line, text, "drop", put(value[:n] + value[n + 1 :]))
+    elif isinstance(value, Mapping) and len(value) == 1:
+        ((op, arg),) = value.items()
+        if op in ("in", "not_in") and isinstance(arg, list) and len(arg) > 1:
+            for n, code in enumerate(arg):
+                text = f"{key}: {{{op}: {_render(code)}}}"
+                edited = {op: arg[:n] + arg[n + 1 :]}
+                yield _Edit(f"{path}.{op}[{n}]", line, text, "drop", put(edited))
+        elif op in ("count_at_most", "count_at_least") and isinstance(arg, int):
+            text = f"{key}: {{{op}: {arg}}}"
+            if arg > 0:
+                yield _Edit(path, line, text, "count-1", put({op: arg - 1}))
+            yield _Edit(path, line, text, "count+1", put({op: arg + 1}))
+
+
+def _items(
+    node: Mapping[str, Any], key: str, value: list[Any], rebuild: Rebuild, line: int, path: str
+) -> Iterator[_Edit]:
+    """The edits of the items of `any:` (alternatives) or `all:` (conjuncts)."""
+
+    def put(new: Any) -> Any:
+        return rebuild(_replace(node, key, new))
+
+    for n, item in enumerate(value):
+        here = f"{path}[{n}]"
+        at = item.line if isinstance(item, Located) else line
+        rest = value[:n] + value[n + 1 :]
+
+        def put_item(new: Any, n: int = n) -> Any:
+            if new is TRUE:
+                # No condition left in the item: an `all` without it, an `any` always true.
+                if key == "all" and len(value) > 1:
+                    return put(value[:n] + value[n + 1 :])
+                return rebuild(_without(node, key))
+            return put([*value[:n], new, *value[n + 1 :]])
+
+        single = isinstance(item, Mapping) and len(item) == 1
+        if key == "any" or not single:
+            # (a one-key conjunct of `all` is that key's own condition: see `_edits`)
+            text = _render(item)[1:-1] if single else _render(item)
+            if rest:
+                yield _Edit(here, at, text, "drop", put(rest))
+            yield _Edit(here, at, text, "flip", put_item({"not": item}))
+        if not isinstance(item, Mapping):
+            continue
+        if single and key == "any":
+            ((inner, inner_value),) = item.items()
+            yield from _inside(item, inner, inner_value, put_item, at, f"{here}.{inner}")
+        else:
+            yield from _edits(item, put_item, at, here)
+
+
+def _parsed(when: Any) -> cond.Condition | None:
+    if when is TRUE:
+        return cond.All(())
+    try:
+        return cond.parse(_plain(when))
+    except cond.ConditionSyntaxError:
+        return None
+
+
+def _raw_rules(rulebase: Rulebase) -> dict[tuple[str, str], Any]:
+    """(file, rule id) -> the rule's data as loaded, with its lines."""
+    out: dict[tuple[str, str], Any] = {}
+    files = {r.file for r in rulebase.rules}
+    files |= {p.file for p in rulebase.profiles.values()}
+    for name in sorted(files):
+        path = rulebase.root.parent / name
+        if not path.is_file():
+            path = rulebase.root / Path(name).name
+        try:
+            doc = load_file(path, name)
+        except KyodoError:
+            continue
+        items = doc.get("rules") if isinstance(doc, Mapping) else None
+        for raw in items if isinstance(items, list) else ():
+            if isinstance(raw, Mapping) and isinstance(raw.get("id"), str):
+                out[(name, raw["id"])] = raw
+    return out
+
+
+def items_of(rule: Rule, raw: Any) -> list[Item]:
+    """The conditions, form weights and exceptions of one rule, each with its mutants."""
+    out: list[Item] = []
+    when = raw.get("when") if isinstance(raw, Mapping) else None
+    line = raw.line_of("when") if isinstance(raw, Located) else rule.line
+    found: dict[tuple[int, str], list[Mutant]] = {}
+    if isinstance(when, list):
+        when = {"all": when}
+    if isinstance(when, Mapping):
+        seen = {rule.condition}
+        for edit in _edits(when, lambda new: new, line, "when"):
+            parsed = _parsed(edit.when)
+            if parsed is None or parsed in seen:
+                continue  # not a condition, or no edit at all, or one already made
+            seen.add(parsed)
+            found.setdefault((edit.line, edit.text), []).append(Mutant(edit.kind, parsed))
+    for (at_line, text), mutants in found.items():
+        out.append(Item(rule.id, rule.file, at_line, text, "when", tuple(mutants)))
+    then = raw.get("then") if isinstance(raw, Mapping) else None
+    forms = then.get("forms") if isinstance(then, Mapping) else None
+    at = then.line_of("forms") if isinstance(then, Located) else rule.line
+    for code, weight in rule.then.forms.items():
+        lower = {k: (w - 1 if k == code else w) for k, w in rule.then.forms.items()}
+        higher = {k: (w + 1 if k == code else w) for k, w in rule.then.forms.items()}
+        out.append(
+            Item(
+                rule.id,
+                rule.file,
+                forms.line_of(code) if isinstance(forms, Located) else at,
+                f"{code}: {weight}",
+                "forms",
+                (
+                    Mutant(
+                        "weight-1", rule_changes={"forms": {k: w for k, w in lower.items() if w}}
+                    ),
+                    Mutant("weight+1", rule_changes={"forms": higher}),
+                ),
+            )
+        )
+    over_at = raw.line_of("overrides") if isinstance(raw, Located) else rule.line
+    for target in rule.overrides:
+        out.append(
+            Item(
+                rule.id,
+                rule.file,
+                over_at,
+                target,
+                "overrides",
+                (
+                    Mutant(
+                        "no-override",
+                        rule_changes={"overrides": tuple(t for t in rule.overrides if t != target)},
+                        target=target,
+                    ),
+                ),
+            )
+        )
+    return out
+
+
+# --- the declared equivalences ------------------------------------------------------------
+
+
+class _Equivalence(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    rule: str
+    part: Literal["when", "forms", "overrides"] = "when"
+    condition: str
+    #: the mutants that no input tells apart (all of the condition's, by default)
+    mutants: tuple[MutantKind, ...] = ()
+    reason: str = Field(min_length=20)
+
+
+def load_equivalences(rules_dir: Path) -> tuple[list[tuple[_Equivalence, int]], list[str]]:
+    """The declared equivalences (each with its line), and the problems reading them."""
+    path = rules_dir / EQUIVALENT_FILE
+    if not path.is_file():
+        return [], []
+    name = f"{rules_dir.name}/{EQUIVALENT_FILE.as_posix()}"
+    try:
+        doc = load_file(path, name)
+    except KyodoError as exc:
+        return [], [str(exc)]
+    items = doc.get("equivalent") if isinstance(doc, Mapping) else None
+    if not isinstance(items, list):
+        return [], [f"{name}:1: expected a top-level 'equivalent:' list"]
+    out: list[tuple[_Equivalence, int]] = []
+    problems: list[str] = []
+    for raw in items:
+        try:
+            out.append((_Equivalence.model_validate(raw), getattr(raw, "line", 0)))
+        except ValidationError as exc:
+            problems.extend(explain(exc, raw, _Equivalence, name, None))
+    return out, problems
+
+
+# --- running the library on each mutant ----------------------------------------------------
+
+
+@dataclass
+class _Subject:
+    """One library case, read once on the unedited rules."""
+
+    case: LibraryCase
+    bound: Bound
+    flat: FlatFacts
+    #: per rule: 0 false, 1 undecided, 2 definitely true
+    statuses: list[int]
+    #: the case as the coverage reads it: without the keys that need the answers to
+    #: other facts (the open questions, the what-if)
+    counted: LibraryCase
+
+    @classmethod
+    def of(cls, case: LibraryCase, bound: Bound) -> _Subject:
+        flat = flatten(case.facts)
+        definite, undecided = bound.engine("python").evaluate(flat)
+        statuses = [0] * len(bound.ruleset.rules)
+        for i in undecided:
+            statuses[i] = 1
+        for i in definite:
+            statuses[i] = 2
+        expect = case.expect.model_copy(
+            update={"missing_facts": None, "first_question": None, "would_be_kyodo_if": ()}
+        )
+        return cls(case, bound, flat, statuses, case.model_copy(update={"expect": expect}))
+
+
+def _status_reader(condition: cond.Condition) -> Callable[[FlatFacts], int]:
+    """The status (0, 1, 2) of a rule with this condition, compiled once."""
+
+    class _One:
+        nnf = cond.to_nnf(condition)
+
+    _, evaluate = compile_rules([_One()])
+
+    def status(flat: FlatFacts) -> int:
+        definite, undecided = evaluate(flat)
+        return 2 if definite else 1 if undecided else 0
+
+    return status
+
+
+class _Library:
+    """The case library of one rule set, and the mutated rule sets it is run on."""
+
+    def __init__(self, rulebase: Rulebase, profiles: Sequence[str], cases: Sequence[LibraryCase]):
+        self.rulebase = rulebase
+        self.classifier = Classifier(rulebase)
+        subjects = [_Subject.of(c, self.classifier.bound(c.profile)) for c in cases]
+        #: cases that do not pass on the rules as they are pin nothing (`kyodo-rules
+        #: test` reports them); their ids
+        self.failing = [
+            s.case.id for s in subjects if _fails(s.bound, s, 0, s.statuses[0] if s.statuses else 0)
+        ]
+        self.subjects = [s for s in subjects if s.case.id not in self.failing]
+        self.index = {
+            r.id: i for i, r in enumerate(self.classifier.bound(profiles[0]).ruleset.rules)
+        }
+        self.profiles = profiles
+
+    def _mutant_bound(self, base: Bound, index: int, rule: Rule) -> Bound:
+        rules = list(base.ruleset.rules)
+        rules[index] = rule
+        ruleset = RuleSet(base.ruleset.profile, tuple(rules), {r.id: r for r in rules})
+        return Bound(
+            ruleset, Combiner(ruleset, self.rulebase.policy), base.generic, self.rulebase.policy
+        )
+
+    def detect(self, rule: Rule, mutant: Mutant) -> str | None:
+        """The id of the first case that no longer passes with the edit, or None."""
+        index = self.index[rule.id]
+        if mutant.condition is not None:
+            edited = replace(rule, condition=mutant.condition)
+            status: Callable[[FlatFacts], int] | None = _status_reader(mutant.condition)
+        else:
+            changes = dict(mutant.rule_changes)
+            then = rule.then
+            if "forms" in changes:
+                then = then.model_copy(update={"forms": changes.pop("forms")})
+            edited = replace(rule, then=then, **changes)
+            status = None
+        target = self.index.get(mutant.target) if mutant.target else None
+        bounds: dict[str, Bound] = {}
+        for subject in self.subjects:
+            before = subject.statuses[index]
+            if status is not None:
+                after = status(subject.flat)
+                moved = after != before
+            else:
+                after = before
+                moved = before == 2 and (target is None or subject.statuses[target] == 2)
+            if not moved:
+                continue
+            bound = bounds.get(subject.case.profile)
+            if bound is None:
+                bound = bounds[subject.case.profile] = self._mutant_bound(
+                    subject.bound, index, edited
+                )
+            if _fails(bound, subject, index, after):
+                return subject.case.id
+        return None
+
+
+def _fails(bound: Bound, subject: _Subject, index: int, status: int) -> bool:
+    """Whether the case, its other rules as they were and the edited rule at `status`,
+    no longer gives the answer it states (the keys that need no other answer)."""
+    statuses = list(subject.statuses)
+    statuses[index] = status
+    definite = [i for i, s in enumerate(statuses) if s == 2]
+    undecided = [i for i, s in enumerate(statuses) if s == 1]
+    decision, d, _ = bound.decided(subject.case.facts, (definite, undecided))
+    provisional = bound.provisional(decision, d)
+    answer = Answer(decision, provisional, d, (), (), WhatIf(()))
+    result = build_result(bound, answer, subject.case.facts, "ja")
+    return bool(mismatches(subject.counted, result))
+
+
+# --- the check ------------------------------------------------------------------------------
+
+
+def measure(rulebase: Rulebase, profiles: Sequence[str], cases: Sequence[LibraryCase]) -> Coverage:
+    """The condition coverage of the rule set of `profiles` by `cases` (those of them
+    that run under one of these profiles)."""
+    start = time.perf_counter()
+    mine = [c for c in cases if c.profile in profiles]
+    library = _Library(rulebase, profiles, mine)
+    ruleset = rulebase.ruleset(profiles[0])
+    raw = _raw_rules(rulebase)
+    outcomes: list[Outcome] = []
+    for rule in ruleset.rules:
+        for item in items_of(rule, raw.get((rule.file, rule.id))):
+            found = tuple((m.kind, library.detect(rule, m)) for m in item.mutants)
+            outcomes.append(Outcome(item, found))
+    return Coverage(
+        tuple(profiles),
+        len(library.subjects),
+        outcomes,
+        tuple(library.failing),
+        time.perf_counter() - start,
+    )
+
+
+def _groups(rulebase: Rulebase) -> list[list[str]]:
+    """The profiles, grouped by their rule set (generic's group first)."""
+    groups: list[tuple[RuleSet, list[str]]] = []
+    for name in sorted(rulebase.profiles, key=lambda p: (p != "generic", p)):
+        ruleset = rulebase.ruleset(name)
+        same = next((g for g in groups if g[0].rules == ruleset.rules), None)
+        if same is not None:
+            same[1].append(name)
+        else:
+            groups.append((ruleset, [name]))
+    return [names for _, names in groups]
+
+
+def _declared(
+    coverage: Coverage, declared: Sequence[tuple[_Equivalence, int]], where: str
+) -> tuple[set[int], list[Defect]]:
+    """Apply the declared equivalences to `coverage`: which declarations it used, and
+    the defects of those a case contradicts."""
+    used: set[int] = set()
+    defects: list[Defect] = []
+    for outcome in coverage.outcomes:
+        item = outcome.item
+        for n, (eq, line) in enumerate(declared):
+            if (eq.rule, eq.part, eq.condition) != (item.rule, item.part, item.text):
+                continue
+            used.add(n)
+            claimed = set(eq.mutants) or {kind for kind, _ in outcome.detected_by}
+            caught = sorted(k for k in claimed if k in outcome.caught)
+            if caught:
+                defects.append(
+                    Defect(
+                        "coverage",
+                        "defect",
+                        f"同値と宣言された条件を事例が区別しています: {item.key}",
+                        f"declared equivalent, but a case tells it apart: {item.key} "
+                        f"({', '.join(f'{k} by {outcome.caught[k]}' for k in caught)})",
+                        where=f"{where}:{line}",
+                        rules=(item.rule,),
+                    )
+                )
+            elif set(outcome.surviving) <= claimed:
+                outcome.equivalent = eq.reason
+    return used, defects
+
+
+def check_coverage(rulebase: Rulebase, report: Report) -> list[Coverage]:
+    """The condition coverage of every rule set of the rulebase, into `report`: a
+    defect per condition no case pins, a summary line per rule set."""
+    cases_dir = rulebase.root / "cases"
+    if not cases_dir.is_dir():
+        report.defects.append(
+            Defect(
+                "coverage",
+                "warning",
+                f"事例集（{cases_dir.name}/）がないため、条件網羅を測れません",
+                f"no case library ({cases_dir.name}/): condition coverage not measured",
+                where=str(cases_dir),
+            )
+        )
+        return []
+    try:
+        cases = load_cases(cases_dir)
+    except RuleError as exc:
+        report.defects.extend(unreadable(exc))
+        return []
+    declared, problems = load_equivalences(rulebase.root)
+    report.defects.extend(unreadable(RuleError("\n".join(problems))) if problems else ())
+    where = f"{rulebase.root.name}/{EQUIVALENT_FILE.as_posix()}"
+    out: list[Coverage] = []
+    used: set[int] = set()
+    for profiles in _groups(rulebase):
+        coverage = measure(rulebase, profiles, cases)
+        mine, defects = _declared(coverage, declared, where)
+        used |= mine
+        report.defects.extend(defects)
+        for case in coverage.failing:
+            report.defects.append(
+                Defect(
+                    "coverage",
+                    "defect",
+                    f"事例が期待どおりの答えになりません（条件網羅に数えません）: {case}",
+                    f"library case does not pass (counts for no condition): {case}",
+                    profile=profiles[0],
+                )
+            )
+        for outcome in coverage.unpinned:
+            item = outcome.item
+            surviving = ", ".join(outcome.surviving)
+            report.defects.append(
+                Defect(
+                    "coverage",
+                    "defect",
+                    f"どの事例も押さえていない条件: {item.rule} {item.part} `{item.text}`"
+                    f"（見逃す編集: {surviving}）",
+                    f"no library case pins {item.rule} {item.part} `{item.text}` "
+                    f"(undetected: {surviving})",
+                    where=f"{item.file}:{item.line}",
+                    profile=profiles[0],
+                    rules=(item.rule,),
+                )
+            )
+        out.append(coverage)
+        report.coverage.append(coverage.summary())
+    for n, (eq, line) in enumerate(declared):
+        named = f"{eq.rule} {eq.part} `{eq.condition}`"
+        if n not in used:
+            report.defects.append(
+                Defect(
+                    "coverage",
+                    "defect",
+                    f"同値の宣言が規則のどの条件も指していません: {named}",
+                    f"declared equivalence names no condition: {named}",
+                    where=f"{where}:{line}",
+                    rules=(eq.rule,),
+                )
+            )
+    return out
