@@ -200,8 +200,8 @@ def mismatches(case: LibraryCase, result: Any) -> list[str]:
     set_aside = {t.rule_id: t.overridden_by for t in result.trace}
     for rid, overrider in exp.set_aside.items():
         if set_aside.get(rid) != overrider:
-            got = "not in the trace" if rid not in set_aside else f"set aside by {set_aside[rid]!r}"
-            problems.append(f"rule {rid}: expected set aside by {overrider!r}, {got}")
+            now = "not in the trace" if rid not in set_aside else f"set aside by {set_aside[rid]!r}"
+            problems.append(f"rule {rid}: expected set aside by {overrider!r}, {now}")
     listed = [{(c.field, repr(c.value)) for c in change} for change in result.would_be_kyodo_if]
     for expected_change in exp.would_be_kyodo_if:
         wanted = {(c.field, repr(c.value)) for c in expected_change}
