@@ -514,7 +514,8 @@ class _Library:
         }
         self.profiles = profiles
 
-    def _mutant_bound(self, base: Bound, index: int, rule: Rule) -> Bound:
+    def mutant_bound(self, base: Bound, index: int, rule: Rule) -> Bound:
+        """`base` with rule `index` replaced by `rule` (its own combiner, fresh memos)."""
         rules = list(base.ruleset.rules)
         rules[index] = rule
         ruleset = RuleSet(base.ruleset.profile, tuple(rules), {r.id: r for r in rules})
@@ -522,19 +523,21 @@ class _Library:
             ruleset, Combiner(ruleset, self.rulebase.policy), base.generic, self.rulebase.policy
         )
 
+    @staticmethod
+    def edited(rule: Rule, mutant: Mutant) -> tuple[Rule, Callable[[FlatFacts], int] | None]:
+        """The rule with the edit made, and (for an edited condition) its status reader."""
+        if mutant.condition is not None:
+            return replace(rule, condition=mutant.condition), _status_reader(mutant.condition)
+        changes = dict(mutant.rule_changes)
+        then = rule.then
+        if "forms" in changes:
+            then = then.model_copy(update={"forms": changes.pop("forms")})
+        return replace(rule, then=then, **changes), None
+
     def detect(self, rule: Rule, mutant: Mutant) -> str | None:
         """The id of the first case that no longer passes with the edit, or None."""
         index = self.index[rule.id]
-        if mutant.condition is not None:
-            edited = replace(rule, condition=mutant.condition)
-            status: Callable[[FlatFacts], int] | None = _status_reader(mutant.condition)
-        else:
-            changes = dict(mutant.rule_changes)
-            then = rule.then
-            if "forms" in changes:
-                then = then.model_copy(update={"forms": changes.pop("forms")})
-            edited = replace(rule, then=then, **changes)
-            status = None
+        edited, status = self.edited(rule, mutant)
         target = self.index.get(mutant.target) if mutant.target else None
         bounds: dict[str, Bound] = {}
         for subject in self.subjects:
@@ -549,7 +552,7 @@ class _Library:
                 continue
             bound = bounds.get(subject.case.profile)
             if bound is None:
-                bound = bounds[subject.case.profile] = self._mutant_bound(
+                bound = bounds[subject.case.profile] = self.mutant_bound(
                     subject.bound, index, edited
                 )
             if _fails(bound, subject, index, after):
@@ -713,3 +716,123 @@ def check_coverage(rulebase: Rulebase, report: Report) -> list[Coverage]:
                 )
             )
     return out
+
+
+# --- witnesses: facts on which an edit changes the answer --------------------------------
+
+
+def _parts(result: Any) -> tuple[Any, ...]:
+    """What the coverage compares of an answer, most visible first: the answer shown,
+    then the rest of the answer, then the trace."""
+    answer = (
+        result.verdict,
+        result.answer.verdict,
+        result.status,
+        result.answer.category,
+        result.category,
+    )
+    rest = (
+        result.zone,
+        result.subsidiarity,
+        tuple(f.code for f in result.forms),
+        frozenset(f.code for f in result.flags),
+        tuple(result.required_documents),
+        frozenset(p.code for p in result.principles_violated),
+    )
+    trace = frozenset((t.rule_id, t.overridden_by) for t in result.trace)
+    return answer, rest, trace
+
+
+def _answer_of(bound: Bound, facts: Mapping[str, Any], statuses: Sequence[int]) -> Any:
+    definite = [i for i, s in enumerate(statuses) if s == 2]
+    undecided = [i for i, s in enumerate(statuses) if s == 1]
+    decision, d, _ = bound.decided(facts, (definite, undecided))
+    provisional = bound.provisional(decision, d)
+    answer = Answer(decision, provisional, d, (), (), WhatIf(()))
+    return _parts(build_result(bound, answer, facts, "ja"))
+
+
+def find_witness(
+    rulebase: Rulebase,
+    profile: str,
+    rule: Rule,
+    mutant: Mutant,
+    *,
+    tries: int = 4_000,
+    seed: int = 0,
+) -> tuple[dict[str, Any], tuple[Any, ...], tuple[Any, ...]] | None:
+    """Facts on which `mutant` changes the answer (the answer shown first, then the rest
+    of it, then the trace), made small: the facts, the answer's parts before and after.
+
+    A seeded random search over the abstract domains of the fields the rules read
+    (`analysis/domains.py`), the edited rule's own fields always given; None when
+    no such facts turn up (which proves nothing: equivalence is for a person to argue).
+    """
+    import random
+
+    from kyodo_rules.analysis.domains import domain
+
+    classifier = Classifier(rulebase)
+    base = classifier.bound(profile)
+    library = _Library(rulebase, [profile], [])
+    index = library.index[rule.id]
+    edited, status = library.edited(rule, mutant)
+    target = library.index.get(mutant.target) if mutant.target else None
+    mutated = library.mutant_bound(base, index, edited)
+    rules = base.ruleset.rules
+    fields = sorted(base.ruleset.fields_read)
+    domains = {f: domain(f, rules) for f in fields}
+    own = rule.fields | edited.fields
+    python = base.engine("python")
+    rng = random.Random(seed)
+
+    def differs(facts: dict[str, Any]) -> tuple[int, tuple[Any, ...], tuple[Any, ...]] | None:
+        flat = flatten(facts)
+        definite, undecided = python.evaluate(flat)
+        before = [0] * len(rules)
+        for i in undecided:
+            before[i] = 1
+        for i in definite:
+            before[i] = 2
+        after = list(before)
+        if status is not None:
+            after[index] = status(flat)
+            if after[index] == before[index]:
+                return None
+        elif before[index] != 2 or (target is not None and before[target] != 2):
+            return None
+        old = _answer_of(base, facts, before)
+        new = _answer_of(mutated, facts, after)
+        level = next((n for n in range(3) if old[n] != new[n]), None)
+        return None if level is None else (level, old, new)
+
+    best: tuple[tuple[int, int], dict[str, Any], Any, Any] | None = None
+    for attempt in range(tries):
+        share = (0.1, 0.3, 0.6, 0.9)[attempt % 4]
+        facts: dict[str, Any] = {}
+        for name in fields:
+            values = domains[name]
+            if name in own:
+                value = rng.choice(values[1:] if rng.random() < 0.85 else values)
+            elif rng.random() < share:
+                value = rng.choice(values[1:])
+            else:
+                value = None
+            if value is not None:
+                facts[name] = value
+        found = differs(facts)
+        if found is None:
+            continue
+        level, old, new = found
+        # make it small: drop each fact the difference does not need
+        for name in list(facts):
+            trial = {k: v for k, v in facts.items() if k != name}
+            again = differs(trial)
+            if again is not None and again[0] <= level:
+                facts, (level, old, new) = trial, again
+        rank = (level, len(facts))
+        if best is None or rank < best[0]:
+            best = (rank, facts, old, new)
+        if rank[0] == 0 and rank[1] <= 4:
+            break
+    return None if best is None else (best[1], best[2], best[3])
