@@ -18,6 +18,7 @@ added anywhere else for tests (`tests/cases/`).
           category: outsourcing
           zone: government_led        # null asserts "no zone"
           forms: [commission]         # exact codes, best first
+          provisional_forms: [...]    # the provisional answer's forms, best first
           flags: [city_fixed_spec]    # exact set
           rules: [jirei1-outsourcing] # must be in the trace (fired, in force or not)
           not_rules: [...]            # must not be in the trace
@@ -70,6 +71,10 @@ class Expectation(_Strict):
     zone: Zone | None = _UNSET
     subsidiarity: Subsidiarity | None = _UNSET
     forms: tuple[FormCode, ...] | None = None
+    #: The forms of the provisional answer (`Result.provisional.forms`), best first:
+    #: where the strict answer is still open, a rule it keeps open (a contested
+    #: reading) may add to them.
+    provisional_forms: tuple[FormCode, ...] | None = None
     flags: tuple[FlagCode, ...] | None = None
     required_documents: tuple[Document, ...] | None = None
     missing_facts: tuple[str, ...] | None = None
@@ -160,6 +165,12 @@ def mismatches(case: LibraryCase, result: Any) -> list[str]:
         got = tuple(f.code for f in result.forms)
         if got != exp.forms:
             problems.append(f"forms: expected {list(exp.forms)}, got {list(got)}")
+    if exp.provisional_forms is not None:
+        got_forms = tuple(result.provisional.forms) if result.provisional is not None else ()
+        if got_forms != exp.provisional_forms:
+            problems.append(
+                f"provisional forms: expected {list(exp.provisional_forms)}, got {list(got_forms)}"
+            )
     if exp.form_labels is not None:
         got_labels = tuple(f.label for f in result.forms)
         if got_labels != exp.form_labels:
