@@ -68,10 +68,9 @@ def main() -> int:
         for mutant in item.mutants:
             if mutant.kind not in outcome.surviving:
                 continue
-            found = find_witness(
-                rulebase, "generic", by_id[item.rule], mutant, tries=args.tries
-            )
-            out.write(f"{item.file}:{item.line} {item.rule} {item.part} `{item.text}` {mutant.kind}\n")
+            found = find_witness(rulebase, "generic", by_id[item.rule], mutant, tries=args.tries)
+            where = f"{item.file}:{item.line} {item.rule} {item.part}"
+            out.write(f"{where} `{item.text}` {mutant.kind}\n")
             if found is None:
                 out.write("    no witness found (equivalent? argue it)\n")
                 continue

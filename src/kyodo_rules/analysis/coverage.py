@@ -165,8 +165,22 @@ class Coverage:
         every = [case for o in self.outcomes for _, case in o.detected_by]
         return sum(case is not None for case in every), len(every)
 
+    @property
+    def share(self) -> float:
+        """Pinned or equivalent, in per cent of all conditions."""
+        return 100.0 * (self.pinned + self.equivalent) / self.total if self.total else 100.0
+
+    def summary_ja(self) -> str:
+        detected, every = self.mutants
+        return (
+            f"条件網羅 [{', '.join(self.profiles)}]: 条件 {self.total} 件のうち {self.pinned} 件を"
+            f"事例 {self.cases} 件が押さえています（同値 {self.equivalent} 件、未網羅 "
+            f"{len(self.unpinned)} 件、{self.share:.1f} %）; "
+            f"編集 {every} 件のうち {detected} 件を検出"
+        )
+
     def summary(self) -> str:
-        share = 100.0 * (self.pinned + self.equivalent) / self.total if self.total else 100.0
+        share = self.share
         detected, every = self.mutants
         return (
             f"condition coverage [{', '.join(self.profiles)}]: {self.pinned} of {self.total} "
@@ -701,7 +715,7 @@ def check_coverage(rulebase: Rulebase, report: Report) -> list[Coverage]:
                 )
             )
         out.append(coverage)
-        report.coverage.append(coverage.summary())
+        report.coverage.extend((coverage.summary(), coverage.summary_ja()))
     for n, (eq, line) in enumerate(declared):
         named = f"{eq.rule} {eq.part} `{eq.condition}`"
         if n not in used:
