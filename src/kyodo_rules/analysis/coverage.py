@@ -67,6 +67,7 @@ from kyodo_rules.decision.whatif import WhatIf
 from kyodo_rules.engines.python import compile_rules
 from kyodo_rules.files.yaml import Located, load_file
 from kyodo_rules.model.errors import KyodoError, RuleError
+from kyodo_rules.model.vocabulary import FACT_FIELDS
 from kyodo_rules.rulebase import conditions as cond
 from kyodo_rules.rulebase.case_library import LibraryCase, load_cases, mismatches
 from kyodo_rules.rulebase.loading import Rule, Rulebase, RuleSet
@@ -579,13 +580,23 @@ def _fails(bound: Bound, subject: _Subject, index: int, status: int) -> bool:
     no longer gives the answer it states (the keys that need no other answer)."""
     statuses = list(subject.statuses)
     statuses[index] = status
+    result = _result(bound, subject.case.facts, statuses)
+    return bool(mismatches(subject.counted, result))
+
+
+def _result(bound: Bound, facts: Mapping[str, Any], statuses: Sequence[int]) -> Any:
+    """The result of these rule statuses, as `classify()` builds it, without the open
+    questions and the what-if (which put other answers to the rules)."""
     definite = [i for i, s in enumerate(statuses) if s == 2]
     undecided = [i for i, s in enumerate(statuses) if s == 1]
-    decision, d, _ = bound.decided(subject.case.facts, (definite, undecided))
+    decision, d, u = bound.decided(facts, (definite, undecided))
     provisional = bound.provisional(decision, d)
-    answer = Answer(decision, provisional, d, (), (), WhatIf(()))
-    result = build_result(bound, answer, subject.case.facts, "ja")
-    return bool(mismatches(subject.counted, result))
+    presumed: tuple[tuple[int, tuple[int, ...]], ...] = ()
+    if decision.verdict == "undetermined":
+        unknown = frozenset(f for f in FACT_FIELDS if facts.get(f) is None)
+        presumed = bound.combiner.presumed(d, u, unknown, provisional)
+    answer = Answer(decision, provisional, d, presumed, (), WhatIf(()))
+    return build_result(bound, answer, facts, "ja")
 
 
 # --- the check ------------------------------------------------------------------------------
@@ -758,12 +769,7 @@ def _parts(result: Any) -> tuple[Any, ...]:
 
 
 def _answer_of(bound: Bound, facts: Mapping[str, Any], statuses: Sequence[int]) -> Any:
-    definite = [i for i, s in enumerate(statuses) if s == 2]
-    undecided = [i for i, s in enumerate(statuses) if s == 1]
-    decision, d, _ = bound.decided(facts, (definite, undecided))
-    provisional = bound.provisional(decision, d)
-    answer = Answer(decision, provisional, d, (), (), WhatIf(()))
-    return _parts(build_result(bound, answer, facts, "ja"))
+    return _parts(_result(bound, facts, statuses))
 
 
 def find_witness(

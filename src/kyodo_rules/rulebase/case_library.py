@@ -23,6 +23,8 @@ added anywhere else for tests (`tests/cases/`).
           rules: [jirei1-outsourcing] # must be in the trace (fired, in force or not)
           not_rules: [...]            # must not be in the trace
           set_aside: {zone-citizen-led: benefit-private}  # rule -> the exception that sets it aside
+          presumptions: [...]         # what the provisional answer presumes, in its order
+          stated_by: {definition-a-not-equal: [evidence-co-hosting]}  # a form's sentence states it
           would_be_kyodo_if: [[{field: prior_consultation, value: true}]]  # must be among them
 """
 
@@ -86,6 +88,11 @@ class Expectation(_Strict):
     #: Rules that hold but are set aside, each with the exception that sets it aside
     #: (the trace's `overridden_by`): an exception is part of the reasoning shown.
     set_aside: dict[str, str] = Field(default_factory=dict)
+    #: What the provisional answer presumes (`Result.provisional.presumptions`), by
+    #: rule id, most decisive first; and, for some of them, the rules in force whose
+    #: own sentence states it (`stated_by`; an empty list: a bare presumption).
+    presumptions: tuple[str, ...] | None = None
+    stated_by: dict[str, tuple[str, ...]] = Field(default_factory=dict)
     would_be_kyodo_if: tuple[tuple[ChangeSpec, ...], ...] = ()
     form_labels: tuple[str, ...] | None = None
     principles: tuple[str, ...] | None = None
@@ -213,6 +220,19 @@ def mismatches(case: LibraryCase, result: Any) -> list[str]:
         if set_aside.get(rid) != overrider:
             now = "not in the trace" if rid not in set_aside else f"set aside by {set_aside[rid]!r}"
             problems.append(f"rule {rid}: expected set aside by {overrider!r}, {now}")
+    presumed = result.provisional.presumptions if result.provisional is not None else ()
+    if exp.presumptions is not None:
+        got_ids = tuple(p.rule_id for p in presumed)
+        if got_ids != exp.presumptions:
+            problems.append(f"presumptions: expected {list(exp.presumptions)}, got {list(got_ids)}")
+    stated = {p.rule_id: p.stated_by for p in presumed}
+    for rid, by in exp.stated_by.items():
+        if rid not in stated:
+            problems.append(f"presumption {rid}: expected, not presumed")
+        elif tuple(stated[rid]) != tuple(by):
+            problems.append(
+                f"presumption {rid}: expected stated by {list(by)}, got {list(stated[rid])}"
+            )
     listed = [{(c.field, repr(c.value)) for c in change} for change in result.would_be_kyodo_if]
     for expected_change in exp.would_be_kyodo_if:
         wanted = {(c.field, repr(c.value)) for c in expected_change}
