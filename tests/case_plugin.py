@@ -66,7 +66,7 @@ class CaseItem(pytest.Item):
             result = default_classifier().classify(case.facts, profile=case.profile)
         except KyodoError as exc:
             raise CaseFailure(case, [f"classify raised {type(exc).__name__}: {exc}"]) from None
-        problems = mismatches(case, result)
+        problems = mismatches(case, result, default_classifier().rulebase)
         python = default_classifier().classify(case.facts, profile=case.profile, engine="python")
         ours, theirs = result.model_dump(mode="json"), python.model_dump(mode="json")
         if ours != theirs:

@@ -480,9 +480,11 @@ class _Subject:
     #: the case as the coverage reads it: without the keys that need the answers to
     #: other facts (the open questions, the what-if)
     counted: LibraryCase
+    #: the rulebase the case runs on (the checklists' texts)
+    rulebase: Rulebase
 
     @classmethod
-    def of(cls, case: LibraryCase, bound: Bound) -> _Subject:
+    def of(cls, case: LibraryCase, bound: Bound, rulebase: Rulebase) -> _Subject:
         flat = flatten(case.facts)
         definite, undecided = bound.engine("python").evaluate(flat)
         statuses = [0] * len(bound.ruleset.rules)
@@ -493,7 +495,8 @@ class _Subject:
         expect = case.expect.model_copy(
             update={"missing_facts": None, "first_question": None, "would_be_kyodo_if": ()}
         )
-        return cls(case, bound, flat, statuses, case.model_copy(update={"expect": expect}))
+        counted = case.model_copy(update={"expect": expect})
+        return cls(case, bound, flat, statuses, counted, rulebase)
 
 
 def _status_reader(condition: cond.Condition) -> Callable[[FlatFacts], int]:
@@ -517,7 +520,7 @@ class _Library:
     def __init__(self, rulebase: Rulebase, profiles: Sequence[str], cases: Sequence[LibraryCase]):
         self.rulebase = rulebase
         self.classifier = Classifier(rulebase)
-        subjects = [_Subject.of(c, self.classifier.bound(c.profile)) for c in cases]
+        subjects = [_Subject.of(c, self.classifier.bound(c.profile), rulebase) for c in cases]
         #: cases that do not pass on the rules as they are pin nothing (`kyodo-rules
         #: test` reports them); their ids
         self.failing = [
@@ -581,7 +584,7 @@ def _fails(bound: Bound, subject: _Subject, index: int, status: int) -> bool:
     statuses = list(subject.statuses)
     statuses[index] = status
     result = _result(bound, subject.case.facts, statuses)
-    return bool(mismatches(subject.counted, result))
+    return bool(mismatches(subject.counted, result, subject.rulebase))
 
 
 def _result(bound: Bound, facts: Mapping[str, Any], statuses: Sequence[int]) -> Any:

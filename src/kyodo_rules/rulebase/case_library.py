@@ -23,6 +23,7 @@ added anywhere else for tests (`tests/cases/`).
           rules: [jirei1-outsourcing] # must be in the trace (fired, in force or not)
           not_rules: [...]            # must not be in the trace
           set_aside: {zone-citizen-led: benefit-private}  # rule -> the exception that sets it aside
+          checklist: planning         # the stage whose checklist is given (null: none)
           presumptions: [...]         # what the provisional answer presumes, in its order
           stated_by: {definition-a-not-equal: [evidence-co-hosting]}  # a form's sentence states it
           would_be_kyodo_if: [[{field: prior_consultation, value: true}]]  # must be among them
@@ -43,6 +44,7 @@ from kyodo_rules.model.vocabulary import (
     Document,
     FlagCode,
     FormCode,
+    Stage,
     Subsidiarity,
     Verdict,
     Zone,
@@ -93,6 +95,9 @@ class Expectation(_Strict):
     #: own sentence states it (`stated_by`; an empty list: a bare presumption).
     presumptions: tuple[str, ...] | None = None
     stated_by: dict[str, tuple[str, ...]] = Field(default_factory=dict)
+    #: The stage whose checklist the answer gives (its items in Japanese, from the
+    #: case's profile); null: no checklist.
+    checklist: Stage | None = _UNSET
     would_be_kyodo_if: tuple[tuple[ChangeSpec, ...], ...] = ()
     form_labels: tuple[str, ...] | None = None
     principles: tuple[str, ...] | None = None
@@ -154,8 +159,24 @@ def load_cases(directory: Path | str | None = None) -> list[LibraryCase]:
     return cases
 
 
-def mismatches(case: LibraryCase, result: Any) -> list[str]:
-    """How `result` (a `Result`) differs from what the case expects; empty when it agrees."""
+def _checklist(case: LibraryCase, stage: str | None, rulebase: Any) -> tuple[str, ...]:
+    """The items (Japanese) of the case's profile's checklist for `stage`."""
+    if stage is None:
+        return ()
+    if rulebase is None:
+        from kyodo_rules.rulebase.loading import load_rulebase
+
+        rulebase = load_rulebase()
+    profile = rulebase.profiles[case.profile].spec
+    generic = rulebase.profiles["generic"].spec
+    items = profile.checklists.get(stage) or generic.checklists.get(stage) or ()
+    return tuple(item.get("ja") for item in items)
+
+
+def mismatches(case: LibraryCase, result: Any, rulebase: Any = None) -> list[str]:
+    """How `result` (a `Result`, in Japanese) differs from what the case expects; empty when
+    it agrees. `rulebase` (a `Rulebase`) gives the checklists' texts when the case states
+    one (default: the shipped rulebase)."""
     problems: list[str] = []
     for key, expected in case.checked_fields().items():
         # A case that states the answer shown names that answer's reason.
@@ -233,6 +254,10 @@ def mismatches(case: LibraryCase, result: Any) -> list[str]:
             problems.append(
                 f"presumption {rid}: expected stated by {list(by)}, got {list(stated[rid])}"
             )
+    if exp.checklist != _UNSET and tuple(result.checklist) != _checklist(
+        case, exp.checklist, rulebase
+    ):
+        problems.append(f"checklist: expected the checklist of {exp.checklist!r}, got another")
     listed = [{(c.field, repr(c.value)) for c in change} for change in result.would_be_kyodo_if]
     for expected_change in exp.would_be_kyodo_if:
         wanted = {(c.field, repr(c.value)) for c in expected_change}
