@@ -407,6 +407,8 @@ CODE_MUTANTS: tuple[CodeMutant, ...] = (
         _OQ,
         "            0 if q.deciding else 1,\n",
         "            0,\n",
+        equivalent="the next key, the share of deciding answers, is above 0 exactly when "
+        "the question is deciding: it puts them first on its own",
     ),
     CodeMutant(
         "rank: smallest share first", _OQ, "            -q.share,\n", "            q.share,\n"
@@ -662,7 +664,7 @@ def run_code(args: argparse.Namespace) -> int:
                     "-p",
                     "no:cacheprovider",
                     "-n",
-                    str(args.jobs),
+                    str(args.jobs if args.jobs > 1 else 0),
                     *tests,
                 ],
                 cwd=root,
