@@ -16,7 +16,7 @@ from typing import Any
 from hypothesis import example, given, settings
 
 from kyodo_rules import Result, classify
-from kyodo_rules.decision.classify import Classifier
+from kyodo_rules.decision.classify import Classifier, default_classifier
 from kyodo_rules.files.shipped import data_path
 from kyodo_rules.files.yaml import load_file
 from kyodo_rules.model.vocabulary import FACT_FIELDS
@@ -212,3 +212,48 @@ def test_no_answer_depends_on_the_order_rule_files_load_in(tmp_path: Path) -> No
         shipped.category,
         shipped.flags,
     )
+
+
+# --- the what-if -----------------------------------------------------------------------------
+
+#: Issue 26's input: durable-rules once dropped one of these changes.
+CITY_LABOUR_NONE = {
+    "benefit": "public",
+    "partner_contribution": "none",
+    "planner": "city",
+    "prior_consultation": False,
+    "roles_shared": True,
+    "spec_author": "city",
+}
+
+
+def _changes(result: Result) -> list[list[tuple[str, Any]]]:
+    return [[(c.field, c.value) for c in change] for change in result.would_be_kyodo_if]
+
+
+def test_the_what_if_lists_every_smallest_move_toward_collaboration() -> None:
+    """Each value above the partner's contribution (labour only, then expertise) is a
+    move of its own; the sets of three facts come after those of two; nothing else
+    (no set containing another, no relabelled money, nothing away from 協働)."""
+    for engine in ("durable", "python"):
+        result = default_classifier().classify(CITY_LABOUR_NONE, engine=engine)  # type: ignore[arg-type]
+        assert _changes(result) == [
+            [("prior_consultation", True), ("partner_contribution", "expertise")],
+            [("prior_consultation", True), ("partner_contribution", "labour_only")],
+            [("spec_author", "joint"), ("planner", "joint"), ("partner_contribution", "expertise")],
+            [
+                ("spec_author", "joint"),
+                ("planner", "joint"),
+                ("partner_contribution", "labour_only"),
+            ],
+        ], engine
+
+
+def test_the_what_if_of_a_designated_manager_is_the_route_the_guide_gives() -> None:
+    """事例5 → 事例4: a commission (whose terms are agreed, or planned together, or
+    confirmed beforehand); never the designated-manager system itself."""
+    assert _changes(classify({"scheme": "designated_manager"})) == [
+        [("spec_author", "joint"), ("scheme", "contract")],
+        [("scheme", "contract"), ("planner", "joint")],
+        [("scheme", "contract"), ("prior_consultation", True)],
+    ]
