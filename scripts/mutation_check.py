@@ -473,6 +473,9 @@ CODE_MUTANTS: tuple[CodeMutant, ...] = (
         _POLICY,
         'out.append((i, stated if self.rules[i].then.verdict == "not_kyodo" else ()))',
         "out.append((i, stated))",
+        equivalent="a rule presumed that is not a failure and reads a part of the "
+        "definition would be definition-met, which is never presumed: established, it "
+        "changes neither a provisional 協働 nor a provisional not-協働",
     ),
     # The what-if: lifting, _can_lift, candidate values, the search's bounds.
     CodeMutant(
@@ -483,6 +486,8 @@ CODE_MUTANTS: tuple[CodeMutant, ...] = (
         _WHATIF,
         "        if not fields:\n            return False\n",
         "        if not fields:\n            continue\n",
+        equivalent="a shortcut: an obstacle none of whose fields is left to change cannot "
+        "be lifted, so the search it saves finds nothing",
     ),
     CodeMutant(
         "candidate_values: only the first value",
@@ -602,6 +607,8 @@ CODE_MUTANTS: tuple[CodeMutant, ...] = (
         "subsidiarity_from = next((i for i in force if rules[i].then.subsidiarity), None)",
         "subsidiarity_from = next("
         "(i for i in sorted(definite) if rules[i].then.subsidiarity), None)",
+        equivalent="no exception sets aside a rule that concludes a level, so the definite "
+        "ones are those in force",
     ),
     CodeMutant(
         "rule files loaded in reverse order",
@@ -618,6 +625,7 @@ TARGETED = (
     "tests/test_reasoning.py",
     "tests/test_provisional.py",
     "tests/test_reasoning_order.py",
+    "tests/test_properties.py",
     "tests/test_policy_bits.py",
     "tests/test_wizard_flow.py",
     "tests/test_rulefiles.py",

@@ -18,29 +18,30 @@ single edits a careless rule author (or a mutation tool) would make, its
 - an exception (`overrides:`): each rule it sets aside, no longer set aside.
 
 A condition is **pinned** when each of its mutants is *detected*: some library
-case run on the rulebase with that one edit no longer passes. "Passes" is
-exactly `kyodo-rules test`'s (`case_library.mismatches`): the keys the case
-states (verdict, the answer shown and its status, category, zone,
-subsidiarity, the forms in order and their labels, flags, required documents,
-principles, the rules that must or must not be in the trace, the checklist,
-the open questions, the first question and the changes of the what-if). A
-key the case does not state counts for nothing; so does the generated-docs
-snapshot (`tests/test_docs.py`), which fails on any edit, whether it matters
-or not.
+case run on the rulebase with that one edit no longer passes, "passes" being
+what `kyodo-rules test` checks (`case_library.mismatches`) of the answer to the
+case's own facts. What counts is every key the case states of that answer: the
+verdict, the answer shown and its status, category, zone, subsidiarity, the
+forms in order (the provisional answer's too) and their labels, flags,
+required documents, principles, the checklist, what a provisional answer
+presumes (in order, and which form's sentence states it), and the rules the
+case says are, or are not, in the trace or set aside by an exception. A key
+the case does not state counts for nothing. Not counted: the open questions,
+the first question and the what-if (`missing_facts`, `first_question`,
+`would_be_kyodo_if`), which put *other* answers to the rules; they pin the
+code that ranks and searches (and tests/test_reasoning*.py pin it too). Nor
+does the generated-docs snapshot (`tests/test_docs.py`), which fails on any
+edit, whether it matters or not.
 
-How it stays fast (a few seconds for the whole library). A mutant changes one
+How it stays fast (two seconds for the whole library). A mutant changes one
 rule, so a case's answer can change only if that rule's status on the case
-(definitely true, undecided, false) changes, or, for a case that states its
-open questions or the what-if, if the rule reads a fact the case leaves
-unknown or one the what-if may change. Each mutant's condition is compiled on
-its own and read on every case; only the cases where it moves are answered
-again, with the statuses of the other rules kept (they are the same rules on
-the same facts), through the same combiner and result builder as
-`classify()`. Open questions and the what-if, which put other answers to the
-rules, are computed only when nothing cheaper detected the mutant, by a
-classifier of the mutated rulebase on the Python backend (the library's own
-tests hold it to the same answers as durable-rules). The first case that
-detects a mutant stops its search.
+(definitely true, undecided, false) changes, or, for a weight or an
+exception, only if the rule holds on the case. Each mutant's condition is
+compiled on its own and read on every case; only the cases where it moves are
+answered again, the statuses of the other rules kept (the same rules on the
+same facts), through the same combiner and result builder as `classify()`
+(on the Python backend's statuses: the library's own tests hold it to
+durable-rules' answers). The first case that detects a mutant ends its search.
 
 A condition no case can pin, because no input at all tells the mutant apart,
 is *equivalent*: it is named in `rules/coverage/equivalent.yaml` with the
