@@ -303,7 +303,11 @@ class DurableEngine:
         failed = True
         try:
             code, state = _core.assert_facts(handle, "[" + ",".join(texts) + "]")
-            if code not in (_NOT_HANDLED, _OBSERVED):
+            # The code is the batch's as a whole: "not handled" as soon as one fact
+            # matched no rule, while the other facts' matches are pending all the
+            # same. So they are always read (issue 26: a batch of what-if changes
+            # lost the matches of every change but the one that matched nothing).
+            if code != _OBSERVED:
                 started = _core.start_action_for_state(handle, state)
                 message = started[1] if started else None
                 while message:
