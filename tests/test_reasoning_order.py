@@ -76,6 +76,23 @@ def documented_order(result: Result) -> list[str]:
         "evaluation_planned": True,
     }
 )
+# A question that changes the forms ties with one that changes only other advice:
+# the forms' comes first.
+@example(
+    {
+        "actors": ["civic_group"],
+        "several_of_one_kind": True,
+        "city_supervises": False,
+        "scheme": "agreement",
+        "planner": "joint",
+        "prior_consultation": True,
+        "roles_shared": True,
+        "activity": "community_revitalisation",
+        "commissioning_raises_cost": False,
+        "evaluation_planned": True,
+        "disclosed": False,
+    }
+)
 @example({})
 def test_the_open_questions_come_in_the_documented_order(facts: dict[str, Any]) -> None:
     result = classify(facts, what_if=False)
@@ -236,7 +253,7 @@ def test_the_what_if_lists_every_smallest_move_toward_collaboration() -> None:
     move of its own; the sets of three facts come after those of two; nothing else
     (no set containing another, no relabelled money, nothing away from 協働)."""
     for engine in ("durable", "python"):
-        result = default_classifier().classify(CITY_LABOUR_NONE, engine=engine)  # type: ignore[arg-type]
+        result = default_classifier().classify(CITY_LABOUR_NONE, engine=engine)
         assert _changes(result) == [
             [("prior_consultation", True), ("partner_contribution", "expertise")],
             [("prior_consultation", True), ("partner_contribution", "labour_only")],
