@@ -93,7 +93,6 @@ class _Search:
             if bound.directions.above(f, self.facts.get(f))
         )
         self.flat = flatten(self.facts)
-        self.unknown = frozenset(f for f in FACT_FIELDS if self.facts.get(f) is None)
         python = bound.engine("python")
         assert isinstance(python, PythonEngine)
         self.python = python
@@ -214,15 +213,17 @@ class _Search:
         return [c for c, d in zip(changes, found, strict=True) if verdict(d) == "kyodo"]
 
     def obstacles(self, change: Change) -> list[int]:
-        """The not_kyodo rules in force with `change` applied: each must be lifted."""
+        """The not_kyodo rules in force with `change` applied: each must be lifted.
+
+        In force as the provisional answer reads them, which is what a change must
+        make 協働 (`kyodo`): a rule set aside by a reading the strict answer keeps
+        open (two organisations of one kind, a contested reading) is no obstacle.
+        """
         found = self._obstacles.get(change)
         if found is None:
-            d, u = self.statuses(change)
-            changed = dict(change)
-            unknown = (self.unknown - changed.keys()) | {f for f, v in change if v is None}
+            d, _ = self.statuses(change)
             combiner = self.combiner
-            set_aside = combiner.set_aside_bits(combiner.strict_bits(d, u, unknown)[0])
-            found = sorted(indices(d & combiner.not_kyodo_bits & ~set_aside))
+            found = sorted(indices(d & combiner.not_kyodo_bits & ~combiner.set_aside_bits(d)))
             self._obstacles[change] = found
         return found
 
