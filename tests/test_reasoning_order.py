@@ -274,3 +274,59 @@ def test_the_what_if_of_a_designated_manager_is_the_route_the_guide_gives() -> N
         [("scheme", "contract"), ("planner", "joint")],
         [("scheme", "contract"), ("prior_consultation", True)],
     ]
+
+
+#: Two different NPOs (a reading the guides contest) planning together, where the
+#: partner brings nothing and equal footing and roles fail: the provisional answer
+#: follows the contested reading, so the single actor is no obstacle to lift.
+TWO_NPOS = {
+    "actors": ["civic_group"],
+    "several_of_one_kind": True,
+    "spec_author": "partner",
+    "planner": "joint",
+    "partner_contribution": "none",
+    "equal_footing": False,
+    "roles_shared": False,
+    "evaluation_planned": False,
+    "disclosed": False,
+}
+
+
+@settings(max_examples=150, deadline=None)
+@given(cases())
+@example(TWO_NPOS)
+@example(
+    {
+        "community_solvable": True,
+        "actors": ["civic_group"],
+        "several_of_one_kind": True,
+        "funding": ["name_only", "cost_share"],
+        "prior_consultation": True,
+        "shared_purpose": False,
+        "organizer": "city",
+        "city_stays_out": True,
+        "disclosed": True,
+    }
+)
+def test_what_blocks_the_what_if_is_in_force_in_the_answer_shown(facts: dict[str, Any]) -> None:
+    """A change counts when the provisional answer becomes 協働, so only the not-協働
+    rules in force in that reading stand in its way: a rule the answer shown sets
+    aside (by a contested reading, say) never blocks, and never hides a change."""
+    result = classify(facts)
+    set_aside = {t.rule_id: t.overridden_by for t in result.trace}
+    for blocker in result.what_if_blocked_by:
+        assert set_aside.get(blocker.rule_id) is None, (blocker.rule_id, facts)
+    if result.what_if_blocked_by:
+        assert not result.would_be_kyodo_if, facts
+
+
+def test_two_npos_of_one_kind_can_be_made_kyodo() -> None:
+    """Issue 26 (found by the mutation check): the what-if counted the single actor,
+    which the provisional answer sets aside, as an obstacle no design can lift, and
+    said so, although equal footing and divided roles would make it 協働."""
+    result = classify(TWO_NPOS)
+    assert result.what_if_blocked_by == ()
+    assert _changes(result) == [
+        [("partner_contribution", "expertise"), ("equal_footing", True), ("roles_shared", True)],
+        [("partner_contribution", "labour_only"), ("equal_footing", True), ("roles_shared", True)],
+    ]
