@@ -29,6 +29,7 @@ TESTS = (
     "tests/test_properties.py::test_both_backends_give_the_same_result_with_what_if",
     "tests/test_reasoning.py::test_both_engines_give_the_same_what_if",
     "tests/test_provisional.py::test_both_backends_agree_on_provisional_and_open_questions",
+    "tests/test_engine_answers.py::test_facts_matched_together_get_what_each_gets_alone",
 )
 
 
