@@ -66,7 +66,7 @@ class CaseItem(pytest.Item):
             result = default_classifier().classify(case.facts, profile=case.profile)
         except KyodoError as exc:
             raise CaseFailure(case, [f"classify raised {type(exc).__name__}: {exc}"]) from None
-        problems = mismatches(case, result)
+        problems = mismatches(case, result, default_classifier().rulebase)
         python = default_classifier().classify(case.facts, profile=case.profile, engine="python")
         ours, theirs = result.model_dump(mode="json"), python.model_dump(mode="json")
         if ours != theirs:
@@ -106,8 +106,10 @@ def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Col
     """`rules/cases/*.yaml` and `tests/cases/*.yaml`, by their path in the repository.
 
     So the node id pytest prints (`rules/cases/01_hayawakari.yaml::jirei1-building-management`)
-    can be pasted back, and `pytest rules/cases/01_hayawakari.yaml` runs one file.
+    can be pasted back, and `pytest rules/cases/01_hayawakari.yaml` runs one file. Compared
+    resolved, so that a checkout reached through a symlink (scripts/mutation_check.py
+    links the data into its copies) collects the same files.
     """
-    if file_path.suffix == ".yaml" and file_path.parent in CASE_DIRS:
+    if file_path.suffix == ".yaml" and file_path.resolve().parent in CASE_DIRS:
         return CaseFile.from_parent(parent, path=file_path)
     return None

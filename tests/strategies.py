@@ -8,15 +8,24 @@ vocabulary, so a field or code added there is explored without touching this fil
 
 from __future__ import annotations
 
+import os
 import random
 from typing import Any
 
+from hypothesis import settings
 from hypothesis import strategies as st
 
 from kyodo_rules import Case
 from kyodo_rules.model.vocabulary import FIELD_KINDS
 from kyodo_rules.rulebase.case_library import load_cases
 from kyodo_rules.wording.field_labels import CODE_LABELS
+
+
+def differential(**kwargs: Any) -> settings:
+    """The settings of a backend differential test (durable-rules against the Python
+    backend): derandomized, the same examples on every run, unless the run explores
+    with fresh seeds (`HYPOTHESIS_PROFILE=explore`; the policy is in conftest.py)."""
+    return settings(derandomize=os.environ.get("HYPOTHESIS_PROFILE") != "explore", **kwargs)
 
 
 def values(field: str) -> st.SearchStrategy[Any]:

@@ -22,7 +22,7 @@ from kyodo_rules.files.shipped import data_path
 from kyodo_rules.rulebase.loading import load_rulebase
 from kyodo_rules.rulebase.readings import flatten
 
-FAST: dict[str, Any] = {"sample": 500, "differential": False}
+FAST: dict[str, Any] = {"sample": 500, "differential": False, "coverage": False}
 
 
 @pytest.fixture()

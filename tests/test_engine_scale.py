@@ -34,9 +34,20 @@ def _gist(result: Any) -> tuple[Any, ...]:
         result.category,
         result.provisional.verdict,
         result.provisional.category,
-        result.missing_facts,
+        tuple(q.field for q in result.open_questions if {"verdict", "category"} & set(q.affects)),
         tuple(f.code for f in result.forms),
     )
+
+
+def _same_questions(got: Any, want: Any) -> bool:
+    """The open questions of the rules repeated 8 times are the shipped ones, except
+    where a question (or a part of one) comes only from an open rule that, established
+    together with another answer, would reorder the forms: one copy of that rule adds
+    an eighth of the weight the shipped rule adds (the open questions establish one
+    rule at a time), and can reorder nothing the shipped weight does not. Such a
+    question may drop out, or (its forms part gone) rank lower; the questions that
+    change the verdict or the category are compared in order by `_gist`."""
+    return set(got.missing_facts) <= set(want.missing_facts)
 
 
 def test_every_library_case_is_answered_on_a_rulebase_with_every_rule_eight_times() -> None:
@@ -48,6 +59,7 @@ def test_every_library_case_is_answered_on_a_rulebase_with_every_rule_eight_time
         got = large.classify(case.facts, profile=case.profile, what_if=False, engine="durable")
         want = shipped.classify(case.facts, profile=case.profile, what_if=False)
         assert _gist(got) == _gist(want), case.id
+        assert _same_questions(got, want), case.id
         assert len(got.trace) == 8 * len(want.trace), case.id
 
 

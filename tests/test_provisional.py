@@ -9,14 +9,14 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from kyodo_rules import classify
 from kyodo_rules.decision.classify import default_classifier
 from kyodo_rules.model.vocabulary import FACT_FIELDS, FIELD_KINDS
 from kyodo_rules.rulebase.readings import flatten, holds, reading
-from strategies import cases, full_cases, values
+from strategies import cases, differential, full_cases, values
 
 FESTIVAL = {
     "actors": ["city", "business"],
@@ -216,8 +216,11 @@ def test_a_fact_whose_answer_changes_the_verdict_or_category_is_an_open_question
                     assert part in listed.get(field, set()), (field, value, part)
 
 
-@settings(max_examples=60, deadline=None)
+@differential(max_examples=60, deadline=None)
 @given(cases())
+# A 事例3 cleanup whose planner and consultation are open, and the empty case.
+@example({"partner_contribution": "labour_only"})
+@example({})
 def test_both_backends_agree_on_provisional_and_open_questions(facts: dict[str, Any]) -> None:
     durable = _classify(facts, "durable")
     python = _classify(facts, "python")

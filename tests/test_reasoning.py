@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from kyodo_rules import Result, classify
 from kyodo_rules.decision.classify import default_classifier
-from strategies import any_cases, cases
+from strategies import any_cases, cases, differential
 
 
 def _status(verdict: str, settled: bool) -> str:
@@ -81,7 +81,7 @@ def _same_what_if(facts: dict[str, Any]) -> None:
     assert durable.what_if_blocked_by == python.what_if_blocked_by, facts
 
 
-@settings(max_examples=300, deadline=None)
+@differential(max_examples=300, deadline=None)
 @given(any_cases())
 # The input on which durable-rules once dropped a change the Python engine listed.
 @example(

@@ -109,12 +109,7 @@ pytestmark = [pytest.mark.slow]
 
 def _visible(t: Term) -> str:
     """What is on the 80×24 screen now (no scroll-back)."""
-    return subprocess.run(
-        ["tmux", "capture-pane", "-p", "-J", "-t", t.name],
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout
+    return t.server.run("capture-pane", "-p", "-J", "-t", t.name).stdout
 
 
 def _menu(text: str) -> list[str]:
@@ -184,7 +179,7 @@ def _shoot(t: Term, name: str, tmp_path: Path) -> None:
     if target is not None and CHROMIUM:
         from terminal_png import pane, save_png
 
-        save_png(pane(t.name), target / name, tmp_path)
+        save_png(pane(t.name, ["-L", t.server.socket]), target / name, tmp_path)
 
 
 def _begin(term: Callable[..., Term], tmp_path: Path, name: str) -> Term:

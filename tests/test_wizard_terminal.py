@@ -4,10 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
-import subprocess
 import sys
-import time
-import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -15,6 +12,7 @@ from typing import Any
 import pytest
 
 from kyodo_rules.wizard import session
+from tmux_terminal import Term, TmuxServer, command_line
 
 pytestmark = pytest.mark.terminal
 
@@ -26,57 +24,20 @@ if shutil.which("tmux") is None:
 EXE = shutil.which("kyodo-rules", path=str(Path(sys.executable).parent)) or "kyodo-rules"
 
 
-class Term:
-    def __init__(self, name: str) -> None:
-        self.name = name
-
-    def keys(self, *keys: str) -> None:
-        subprocess.run(["tmux", "send-keys", "-t", self.name, *keys], check=True)
-
-    def screen(self) -> str:
-        return subprocess.run(
-            ["tmux", "capture-pane", "-p", "-J", "-S", "-300", "-t", self.name],
-            check=True,
-            capture_output=True,
-            text=True,
-        ).stdout
-
-    def wait(self, test: Callable[[str], bool], timeout: float = 30.0) -> str:
-        end = time.monotonic() + timeout
-        while True:
-            text = self.screen()
-            if test(text):
-                return text
-            if time.monotonic() > end:
-                raise AssertionError(f"timed out; screen was:\n{text}")
-            time.sleep(0.1)
-
-
 @pytest.fixture
 def term(tmp_path: Path) -> Iterator[Callable[..., Term]]:
-    names: list[str] = []
+    """Start the installed wizard in an 80×24 terminal, on this test's own tmux server."""
+    server = TmuxServer()
 
     def start(*args: str) -> Term:
-        name = f"kyodo-{uuid.uuid4().hex[:8]}"
-        names.append(name)
-        command = " ".join([EXE, "wizard", *args]) + "; echo EXIT=$?; sleep 60"
-        env = {**os.environ, "NO_COLOR": "1"}
-        argv = ["tmux", "new-session", "-d", "-s", name, "-x", "80", "-y", "24"]
-        argv += ["-c", str(tmp_path), command]
-        # A tmux server exits with its last session: a session started just as another
-        # test (of this run or another on this machine) killed the last one may meet it
-        # on its way out ("server exited unexpectedly"); the next try starts a new one.
-        for attempt in range(3):
-            done = subprocess.run(argv, env=env, capture_output=True, text=True, check=False)
-            if done.returncode == 0:
-                break
-            assert attempt < 2 and "server exited" in done.stderr, done.stderr
-            time.sleep(0.2)
-        return Term(name)
+        return server.start(
+            command_line([EXE, "wizard", *args]),
+            cwd=tmp_path,
+            env={**os.environ, "NO_COLOR": "1"},
+        )
 
     yield start
-    for name in names:
-        subprocess.run(["tmux", "kill-session", "-t", name], check=False, capture_output=True)
+    server.close()
 
 
 #: Screens that end the questions: no question can change the verdict, or the summary.
@@ -251,7 +212,7 @@ def test_closing_the_terminal_keeps_every_answer(term: Callable[..., Term], tmp_
     t.wait(lambda s: "? [1]" in s)
     answer_until_result(t, FACTS, stop_after=4)
     t.wait(lambda s: "? [5]" in s)
-    subprocess.run(["tmux", "kill-session", "-t", t.name], check=True)
+    t.kill()
     state = session.load_state(path, None, None)
     assert len(state.asked) == 4
     assert state.answers["title"] == FACTS["title"]

@@ -43,6 +43,16 @@ What is a defect (exit 1) and what is a warning (reported, exit 0):
   words; a question about a field no rule reads is a defect too.
 - **NPO rules** (`rules/npo`, `analysis/npo_checks.py`): they load, each rule
   can fire, and both backends agree on every input explored.
+- **condition coverage** (`analysis/coverage.py`, the rulebase's MC/DC): every
+  condition of every rule's `when`, every form weight and every declared
+  exception is *pinned*: for each single edit of it (dropped, flipped, a count
+  or a weight one off, an exception no longer declared) some library case
+  (`rules/cases/`) no longer passes. A condition no case pins is a defect
+  (a new rule comes with the cases that pin it), with its rule, file and
+  line; one that no input can tell apart is declared *equivalent*, with the
+  reason, in `rules/coverage/equivalent.yaml`, and counted apart. One summary
+  line per rule set (profiles that share their rules share it). A rules
+  directory without a case library is a warning: nothing to measure.
 - **catalogue** (defect): a flag of the catalogue that no rule raises; a
   source cited by a profile (its own, a caution's, a principle's) that is not
   one of the policy's source documents. **No quote** (warning): a rule without
@@ -92,6 +102,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
 
+from kyodo_rules.analysis.coverage import check_coverage
 from kyodo_rules.analysis.explorer import EXHAUSTIVE_LIMIT, MAX_WITNESSES, SEARCH_LIMIT
 from kyodo_rules.analysis.findings import Defect, Report, Severity, dedupe, unreadable
 from kyodo_rules.analysis.monotone import check_monotone
@@ -189,8 +200,13 @@ def check(
     budget: int = EXHAUSTIVE_LIMIT,
     sample: int = SAMPLE,
     differential: bool = True,
+    coverage: bool = True,
 ) -> Report:
-    """Validate and explore a rulebase; the report lists each defect with its witness."""
+    """Validate and explore a rulebase; the report lists each defect with its witness.
+
+    `coverage=False` leaves out the condition coverage (tests that plant another
+    defect in a copy of the rules, whose planted rule no case pins).
+    """
     start = time.perf_counter()
     report = Report()
     try:
@@ -220,6 +236,8 @@ def check(
         )
         explored.append((ruleset, report.defects[before:]))
     wizard_checks(Path(wizard_dir) if wizard_dir is not None else None, read, report)
+    if coverage:
+        check_coverage(rulebase, report)
     check_npo(rules_dir, report, differential=differential)
     report.defects = dedupe(report.defects)
     report.seconds = time.perf_counter() - start

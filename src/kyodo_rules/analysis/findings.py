@@ -51,6 +51,8 @@ class Report:
     #: Per profile: how its space was explored.
     methods: dict[str, str] = field(default_factory=dict)
     complete: bool = True
+    #: Per rule set: the condition coverage's summary line (`analysis/coverage.py`).
+    coverage: list[str] = field(default_factory=list)
 
     @property
     def clean(self) -> bool:
@@ -63,6 +65,7 @@ class Report:
             "seconds": round(self.seconds, 3),
             "complete": self.complete,
             "methods": self.methods,
+            "coverage": self.coverage,
             "defects": [d.as_json() for d in self.defects],
         }
 

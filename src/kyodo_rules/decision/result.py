@@ -262,7 +262,14 @@ def build_result(
     (`Result.later`); otherwise they come from the answer."""
     decision, definite = answer.decision, answer.definite
     # Each part is kept by what it is made of: the same few come back case after case.
-    forms = bound.once(("forms", lang, decision.forms), partial(_forms, bound, decision, lang))
+    # The forms of the answer shown: a provisional 協働 recommends what its own rules
+    # recommend (a form established only while a fact is unknown included).
+    advised = (
+        answer.provisional
+        if decision.verdict == "undetermined" and answer.provisional.verdict == "kyodo"
+        else decision
+    )
+    forms = bound.once(("forms", lang, advised.forms), partial(_forms, bound, advised, lang))
     flags = bound.once(("flags", lang, decision.flags), partial(_flags, bound, decision, lang))
     principles = bound.once(
         ("principles", lang, decision.violates), partial(_principles, bound, decision, lang)

@@ -219,15 +219,19 @@ class _Search:
         return [c for c, d in zip(changes, found, strict=True) if verdict(d) == "kyodo"]
 
     def obstacles(self, change: Change) -> list[int]:
-        """The not_kyodo rules in force with `change` applied: each must be lifted."""
+        """The not_kyodo rules in force with `change` applied: each must be lifted.
+
+        In force as the provisional answer reads them, which is what a change must
+        make 協働 (`kyodo`): a rule set aside by a reading the strict answer keeps
+        open (two organisations of one kind, a contested reading) is no obstacle.
+        """
         found = self._obstacles.get(change)
         if found is None:
-            d, u = self.statuses(change)
-            changed = dict(change)
-            unknown = (self.unknown - changed.keys()) | {f for f, v in change if v is None}
+            d, _ = self.statuses(change)
             combiner = self.combiner
-            set_aside = combiner.set_aside_bits(combiner.strict_bits(d, u, unknown)[0])
-            found = sorted(indices(d & combiner.not_kyodo_bits & ~set_aside))
+            # The obstacles as the provisional reading has them, the reading a change
+            # is judged by (a rule set aside only by a contested reading is no obstacle).
+            found = sorted(indices(d & combiner.not_kyodo_bits & ~combiner.set_aside_bits(d)))
             self._obstacles.put(change, found)
         return found
 

@@ -18,9 +18,14 @@ added anywhere else for tests (`tests/cases/`).
           category: outsourcing
           zone: government_led        # null asserts "no zone"
           forms: [commission]         # exact codes, best first
+          provisional_forms: [...]    # the provisional answer's forms, best first
           flags: [city_fixed_spec]    # exact set
           rules: [jirei1-outsourcing] # must be in the trace (fired, in force or not)
           not_rules: [...]            # must not be in the trace
+          set_aside: {zone-citizen-led: benefit-private}  # rule -> the exception that sets it aside
+          checklist: planning         # the stage whose checklist is given (null: none)
+          presumptions: [...]         # what the provisional answer presumes, in its order
+          stated_by: {definition-a-not-equal: [evidence-co-hosting]}  # a form's sentence states it
           would_be_kyodo_if: [[{field: prior_consultation, value: true}]]  # must be among them
 """
 
@@ -39,6 +44,7 @@ from kyodo_rules.model.vocabulary import (
     Document,
     FlagCode,
     FormCode,
+    Stage,
     Subsidiarity,
     Verdict,
     Zone,
@@ -69,6 +75,10 @@ class Expectation(_Strict):
     zone: Zone | None = _UNSET
     subsidiarity: Subsidiarity | None = _UNSET
     forms: tuple[FormCode, ...] | None = None
+    #: The forms of the provisional answer (`Result.provisional.forms`), best first:
+    #: where the strict answer is still open, a rule it keeps open (a contested
+    #: reading) may add to them.
+    provisional_forms: tuple[FormCode, ...] | None = None
     flags: tuple[FlagCode, ...] | None = None
     required_documents: tuple[Document, ...] | None = None
     missing_facts: tuple[str, ...] | None = None
@@ -77,6 +87,17 @@ class Expectation(_Strict):
     first_question: str | None = None
     rules: tuple[str, ...] = ()
     not_rules: tuple[str, ...] = ()
+    #: Rules that hold but are set aside, each with the exception that sets it aside
+    #: (the trace's `overridden_by`): an exception is part of the reasoning shown.
+    set_aside: dict[str, str] = Field(default_factory=dict)
+    #: What the provisional answer presumes (`Result.provisional.presumptions`), by
+    #: rule id, most decisive first; and, for some of them, the rules in force whose
+    #: own sentence states it (`stated_by`; an empty list: a bare presumption).
+    presumptions: tuple[str, ...] | None = None
+    stated_by: dict[str, tuple[str, ...]] = Field(default_factory=dict)
+    #: The stage whose checklist the answer gives (its items in Japanese, from the
+    #: case's profile); null: no checklist.
+    checklist: Stage | None = _UNSET
     would_be_kyodo_if: tuple[tuple[ChangeSpec, ...], ...] = ()
     form_labels: tuple[str, ...] | None = None
     principles: tuple[str, ...] | None = None
@@ -138,8 +159,24 @@ def load_cases(directory: Path | str | None = None) -> list[LibraryCase]:
     return cases
 
 
-def mismatches(case: LibraryCase, result: Any) -> list[str]:
-    """How `result` (a `Result`) differs from what the case expects; empty when it agrees."""
+def _checklist(case: LibraryCase, stage: str | None, rulebase: Any) -> tuple[str, ...]:
+    """The items (Japanese) of the case's profile's checklist for `stage`."""
+    if stage is None:
+        return ()
+    if rulebase is None:
+        from kyodo_rules.rulebase.loading import load_rulebase
+
+        rulebase = load_rulebase()
+    profile = rulebase.profiles[case.profile].spec
+    generic = rulebase.profiles["generic"].spec
+    items = profile.checklists.get(stage) or generic.checklists.get(stage) or ()
+    return tuple(item.get("ja") for item in items)
+
+
+def mismatches(case: LibraryCase, result: Any, rulebase: Any = None) -> list[str]:
+    """How `result` (a `Result`, in Japanese) differs from what the case expects; empty when
+    it agrees. `rulebase` (a `Rulebase`) gives the checklists' texts when the case states
+    one (default: the shipped rulebase)."""
     problems: list[str] = []
     for key, expected in case.checked_fields().items():
         # A case that states the answer shown names that answer's reason.
@@ -156,6 +193,12 @@ def mismatches(case: LibraryCase, result: Any) -> list[str]:
         got = tuple(f.code for f in result.forms)
         if got != exp.forms:
             problems.append(f"forms: expected {list(exp.forms)}, got {list(got)}")
+    if exp.provisional_forms is not None:
+        got_forms = tuple(result.provisional.forms) if result.provisional is not None else ()
+        if got_forms != exp.provisional_forms:
+            problems.append(
+                f"provisional forms: expected {list(exp.provisional_forms)}, got {list(got_forms)}"
+            )
     if exp.form_labels is not None:
         got_labels = tuple(f.label for f in result.forms)
         if got_labels != exp.form_labels:
@@ -193,9 +236,31 @@ def mismatches(case: LibraryCase, result: Any) -> list[str]:
     for rid in exp.not_rules:
         if rid in fired:
             problems.append(f"rule {rid} fired but should not")
+    set_aside = {t.rule_id: t.overridden_by for t in result.trace}
+    for rid, overrider in exp.set_aside.items():
+        if set_aside.get(rid) != overrider:
+            now = "not in the trace" if rid not in set_aside else f"set aside by {set_aside[rid]!r}"
+            problems.append(f"rule {rid}: expected set aside by {overrider!r}, {now}")
+    presumed = result.provisional.presumptions if result.provisional is not None else ()
+    if exp.presumptions is not None:
+        got_ids = tuple(p.rule_id for p in presumed)
+        if got_ids != exp.presumptions:
+            problems.append(f"presumptions: expected {list(exp.presumptions)}, got {list(got_ids)}")
+    stated = {p.rule_id: p.stated_by for p in presumed}
+    for rid, by in exp.stated_by.items():
+        if rid not in stated:
+            problems.append(f"presumption {rid}: expected, not presumed")
+        elif tuple(stated[rid]) != tuple(by):
+            problems.append(
+                f"presumption {rid}: expected stated by {list(by)}, got {list(stated[rid])}"
+            )
+    if exp.checklist != _UNSET and tuple(result.checklist) != _checklist(
+        case, exp.checklist, rulebase
+    ):
+        problems.append(f"checklist: expected the checklist of {exp.checklist!r}, got another")
     listed = [{(c.field, repr(c.value)) for c in change} for change in result.would_be_kyodo_if]
-    for change in exp.would_be_kyodo_if:
-        wanted = {(c.field, repr(c.value)) for c in change}
+    for expected_change in exp.would_be_kyodo_if:
+        wanted = {(c.field, repr(c.value)) for c in expected_change}
         if wanted not in listed:
             problems.append(f"would_be_kyodo_if lacks {sorted(wanted)}")
     return problems

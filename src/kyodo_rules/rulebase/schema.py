@@ -67,8 +67,6 @@ class Conclusion(_Strict):
             raise ValueError("a not_kyodo conclusion needs a category (why it is not 協働)")
         if self.category is not None and self.verdict != "not_kyodo":
             raise ValueError("a category is only given with verdict: not_kyodo")
-        if not self.model_fields_set:
-            raise ValueError("a rule must conclude something")
         return self
 
 
@@ -114,6 +112,8 @@ class RuleSpec(RuleSpecBase):
 
     @model_validator(mode="after")
     def _states_need_kyodo(self) -> RuleSpec:
+        if not self.then.model_fields_set and not self.overrides:
+            raise ValueError("a rule must conclude something (or set another rule aside)")
         if self.states and self.then.verdict != "kyodo":
             raise ValueError(
                 "states: only a kyodo rule (evidence of 協働) states parts of the definition"

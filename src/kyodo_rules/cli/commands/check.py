@@ -58,6 +58,8 @@ def run(args: argparse.Namespace) -> int:
             out.write(
                 f"    contradiction / 矛盾する条件: {json.dumps(d.core, ensure_ascii=False)}\n"
             )
+    for line in report.coverage:
+        out.write(f"{line}\n")
     defects = sum(d.severity == "defect" for d in report.defects)
     warnings = len(report.defects) - defects
     out.write(

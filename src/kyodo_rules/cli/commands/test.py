@@ -66,7 +66,7 @@ def run(args: argparse.Namespace) -> int:
             where = f"{case.file}:{case.line} {case.id}"
             try:
                 result = classifier.classify(case.facts, profile=case.profile)
-                problems = mismatches(case, result)
+                problems = mismatches(case, result, classifier.rulebase)
             except KyodoError as exc:
                 problems = [f"classify raised {type(exc).__name__}: {exc}"]
             if problems:
