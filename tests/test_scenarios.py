@@ -145,6 +145,10 @@ def _to_the_result(t: Term) -> str:
     t.wait(lambda s: _asking(t, "回答の確認"))
     pick(t, "結果を見る")
     t.wait(lambda s: _asking(t, "詳しく見る項目を選んでください"))
+    # Every screen so far (questions, help, status lines, the result) in plain Japanese.
+    from test_no_codes import codes_in
+
+    assert not codes_in(t.screen()), codes_in(t.screen())
     return _visible(t)
 
 

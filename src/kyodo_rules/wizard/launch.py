@@ -119,7 +119,7 @@ def profile_labels(rules_dir: Path) -> tuple[tuple[str, Texts], ...]:
         labels: Texts = {}
         for lang in LANGS:
             label = str(name.get(lang) or pid) if isinstance(name, dict) else pid
-            labels[lang] = f"{label} ({pid})"
+            labels[lang] = label  # the city as people know it, never its code
         out.append((pid, labels))
     out.sort(key=lambda p: p[0] != "generic")
     return tuple(out)
