@@ -34,7 +34,7 @@ def test_the_first_screen_shows_the_shipped_words() -> None:
     words = catalog.text("wizard", "session_at", "en", path="x")
     assert screen.t("session_at", "en", path="x") == words
     assert screen.profiles[0][0] == "generic"
-    assert ("ogi", "小城市 (ogi)") in screen.profile_choices("ja")
+    assert ("ogi", "小城市") in screen.profile_choices("ja")  # names only, never a code
     assert launch._words_dir() == catalog.words_dir()
 
 
@@ -58,7 +58,7 @@ def test_another_rules_dir_lists_its_own_profiles(tmp_path: Path) -> None:
     (tmp_path / "profiles").mkdir()
     (tmp_path / "profiles" / "town.yaml").write_text("id: town\nname: {ja: 町, en: Town}\n")
     (tmp_path / "profiles" / "notes.yaml").write_text("- not a profile\n")
-    assert launch.load(tmp_path).profile_choices("en") == [("town", "Town (town)")]
+    assert launch.load(tmp_path).profile_choices("en") == [("town", "Town")]
 
 
 def test_only_the_named_command_is_built() -> None:
