@@ -302,10 +302,12 @@ RESULT_KEYS: dict[str, str] = {
     "answer": "The answer to show, in one key: `verdict` (the strict verdict when settled, "
     "the provisional one otherwise), `status`, `category` (why it is not 協働). Every "
     "output's headline says these.",
-    "status": "`settled` (確定: no unknown fact can change `verdict`), `provisional` (暫定: "
-    "`verdict` is undetermined, `provisional.verdict` is not), `undetermined` (判定できない).",
+    "status": "`settled` (確定: no unknown fact or contested reading can change `verdict`), "
+    "`provisional` (暫定: `verdict` is undetermined, `provisional.verdict` is not), "
+    "`undetermined` (判定できない).",
     "verdict": "The strict verdict: `kyodo`, `not_kyodo`, or `undetermined` while an unknown "
-    "fact could still change it.",
+    "fact could still change it, or while it rests on a reading the guides contest (then "
+    "`missing_facts` may be empty and the contested rule leads `provisional.presumptions`).",
     "category": "Why the strict verdict is `not_kyodo` (a category code), else null.",
     "zone": "The place on the 市民主体 ↔ 行政主体 axis (a zone code), or null.",
     "subsidiarity": "自助・共助・公助: `self_help`, `mutual_help`, `public_help`, or null.",
