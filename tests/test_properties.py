@@ -40,9 +40,45 @@ def dump(result: Result) -> dict[str, Any]:
     return result.model_dump(mode="json")
 
 
+#: Found by a CI run: every fact known, yet undetermined (the contested reading alone).
+_CONTESTED_ONLY: dict[str, Any] = {
+    "activity": "community_self_governance",
+    "actors": ["community_org"],
+    "benefit": "public",
+    "city_runs_partner_secretariat": False,
+    "city_stays_out": False,
+    "city_supervises": False,
+    "commissioning_raises_cost": False,
+    "community_solvable": False,
+    "disclosed": False,
+    "documents": [],
+    "equal_footing": True,
+    "evaluation_planned": False,
+    "funding": [],
+    "hands_over_whole_project": False,
+    "motives": [],
+    "organizer": "partner",
+    "partner_contribution": "labour_only",
+    "partner_depends_on_subsidy": False,
+    "partner_treated_as_free_labour": False,
+    "period": "one_off",
+    "planner": "city",
+    "prior_consultation": True,
+    "responsible_department": False,
+    "roles_shared": True,
+    "scheme": "contract",
+    "self_solvable": False,
+    "several_of_one_kind": True,
+    "shared_purpose": True,
+    "spec_author": "city",
+    "stage": "considering",
+}
+
+
 @pytest.mark.slow
 @settings(max_examples=1000)
 @given(any_cases())
+@example(_CONTESTED_ONLY)
 def test_every_valid_case_gets_a_valid_result(facts: dict[str, Any]) -> None:
     result = classify(facts, what_if=False)
     assert Result.model_validate(result.model_dump()) == result, witness(facts)
