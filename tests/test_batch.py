@@ -103,6 +103,9 @@ def test_over_a_thousand_rows_on_the_pool(
     verdicts = _summary(summary, "判定")
     from kyodo_rules.outputs.text import label
 
+    # The listing names each verdict in the words of the sheet's own column.
+    items = {item for sec, item, _, _ in _listing(summary)[1:] if sec == "判定"}
+    assert items == {label("verdict_short", code) for code in VERDICTS}
     # Each row opens with the headline; its verdict words come first.
     shown = [str(row[verdict_at]).split("（")[0] for row in results[1:]]
     for code in VERDICTS:

@@ -496,8 +496,11 @@ def summary_rows(
     for key, codes in (("verdict", VERDICTS), ("category", CATEGORIES), ("zone", ZONES)):
         counts = tally.counts[key]
         section = pick(RESULT_COLUMNS[key], lang)
+        # The verdict in the short words of the sheet's own column and table (協働ではない),
+        # not the sentence of a report's headline (協働ではありません).
+        kind = "verdict_short" if key == "verdict" else key
         for code in codes:
-            rows.append((section, label(key, code, lang), code, counts.get(code, 0)))
+            rows.append((section, label(kind, code, lang), code, counts.get(code, 0)))
         if key != "verdict":
             rows.append((section, none, "", counts.get(None, 0)))
     for verdict, status in crossed_pairs():
