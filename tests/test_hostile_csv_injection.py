@@ -134,8 +134,22 @@ def test_no_csv_cell_begins_with_a_formula_character_unless_a_number(value: Any)
         float(text)  # a number the tool wrote: still a number
         return
     stripped = text.lstrip(" \u3000\n\t\r")
-    assert not stripped or stripped[0] not in FORMULA_START or text.startswith("'")
+    dashes_alone = not stripped.strip("-－ \u3000")  # 「－」 for "none": nothing to evaluate
+    assert (
+        not stripped
+        or stripped[0] not in FORMULA_START
+        or text.startswith("'")
+        or (dashes_alone and text[:1] not in "\t\r")
+    )
     assert not _CONTROL.search(text)
+
+
+def test_a_dash_for_none_stays_as_the_office_wrote_it() -> None:
+    """「－」 alone is how offices write "none"; a dash followed by anything is still inert."""
+    for dash in ("－", "-", "--", " － "):
+        assert csv_cell(dash) == dash
+    for formula in ("-1+1", "－1", "-A1", "- 1", "－cmd|' /C calc'!A0"):
+        assert csv_cell(formula).startswith("'"), formula
 
 
 @given(_ANY_TEXT)

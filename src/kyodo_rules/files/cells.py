@@ -15,6 +15,7 @@ import re
 #: A spreadsheet reads a cell starting with one of these as a formula (or, for
 #: tab and carriage return, strips them and reads what follows).
 FORMULA_START = frozenset("=+-@\t\r＝＋－＠")
+_DASHES = "-－ \u3000"
 
 # C0 controls except tab and newline, DEL, C1 controls, and the bidi embeddings,
 # overrides and isolates that reorder text ("Trojan Source").
@@ -57,6 +58,10 @@ def is_formula_like(text: str) -> bool:
     stripped = text.lstrip(" \u3000\n\t\r")
     if stripped != text and text[0] in "\t\r":
         return True
+    if stripped and not stripped.strip(_DASHES):
+        # A dash alone, 「－」 for "none" as offices write it, has nothing to evaluate:
+        # left as the office wrote it, not prefixed.
+        return False
     return bool(stripped) and stripped[0] in FORMULA_START
 
 
