@@ -11,6 +11,8 @@ import csv
 import datetime as dt
 import io
 import random
+import subprocess
+import sys
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -286,3 +288,24 @@ def test_rows_put_in_the_output_form_where_answered_make_the_same_file(
     assert any(c[1] == 120_000 and c[2] == "n" for c in cells)
     assert any(isinstance(c[1], dt.datetime) for c in cells)
     assert any(c[1] == "#N/A" and c[2] == "e" for c in cells)
+
+
+def test_rows_made_as_text_without_openpyxl_read_its_rules_alike() -> None:
+    """A worker makes xlsx rows as text without importing openpyxl (its memory, in
+    every worker): the error codes, the characters refused and the column letters
+    are openpyxl's own."""
+    from openpyxl.cell import cell
+    from openpyxl.utils import get_column_letter
+
+    from kyodo_rules.outputs.inventory import sheetxml
+
+    assert sheetxml.ERROR_CODES == cell.ERROR_CODES
+    assert sheetxml.ILLEGAL_CHARACTERS_RE.pattern == cell.ILLEGAL_CHARACTERS_RE.pattern
+    assert all(sheetxml.column_letter(n) == get_column_letter(n) for n in range(1, 16_385))
+    probe = (
+        "import sys; from kyodo_rules.outputs.inventory.sheetxml import row_text; "
+        "row_text([('見守り', 'wrap'), (None, None), ('#N/A', None)], 30.0); "
+        "row_text([('a & b', None)]); print('openpyxl' in sys.modules)"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
+    assert done.stdout.strip() == "False", done.stderr

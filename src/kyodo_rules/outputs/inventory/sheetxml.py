@@ -15,6 +15,7 @@ rows it answers, and the process that writes the file only writes it.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from typing import Any, NamedTuple
 
@@ -66,15 +67,27 @@ class RowText(NamedTuple):
     styles: tuple[str, ...]
 
 
+#: openpyxl's `cell.cell.ERROR_CODES` and `ILLEGAL_CHARACTERS_RE`, here so that a worker
+#: making rows as text need not import openpyxl (a test holds them to openpyxl's own).
+ERROR_CODES = ("#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A")
+ILLEGAL_CHARACTERS_RE = re.compile(r"[\000-\010]|[\013-\014]|[\016-\037]")
+
 _LETTERS: list[str] = []
+
+
+def column_letter(number: int) -> str:
+    """A, B, … Z, AA, … for column 1, 2, … (openpyxl's `get_column_letter`)."""
+    letters = ""
+    while number > 0:
+        number, rest = divmod(number - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
 
 
 def _letters(count: int) -> list[str]:
     """Column letters A, B, … for at least `count` columns (made once)."""
     if len(_LETTERS) < count:
-        from openpyxl.utils import get_column_letter
-
-        _LETTERS.extend(get_column_letter(n + 1) for n in range(len(_LETTERS), count))
+        _LETTERS.extend(column_letter(n + 1) for n in range(len(_LETTERS), count))
     return _LETTERS
 
 
@@ -91,8 +104,6 @@ def row_text(row: RawRow, height: float | None = None) -> RowText | None:
     without the sheet: its number and style ids are marked, to be filled in when
     written. None if a cell needs openpyxl's own writer (a number, a date, an error
     code, a character openpyxl refuses). Pure: a worker process makes it."""
-    from openpyxl.cell.cell import ERROR_CODES, ILLEGAL_CHARACTERS_RE
-
     letters = _letters(len(row))
     if height is not None:
         parts = [f'<row r="{_ROW_MARK}" ht="{height:g}" customHeight="1">']
@@ -179,8 +190,6 @@ class RawRows:
 
     def _write_mixed(self, xf: Any, row: RawRow, index: int) -> None:
         """A row with a cell that is no plain text: that cell is written by openpyxl."""
-        from openpyxl.cell.cell import ERROR_CODES, ILLEGAL_CHARACTERS_RE
-
         letters = _letters(len(row))
         write = xf._file
         height = self._height
