@@ -309,3 +309,24 @@ def test_rows_made_as_text_without_openpyxl_read_its_rules_alike() -> None:
     )
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
     assert done.stdout.strip() == "False", done.stderr
+
+
+@pytest.mark.parametrize(
+    "coordinate",
+    ["A1", "B12", "Z9", "AA10", "XFD1048576", "ab3", "A01", "A", "1", "A1B2", "AAAA1", "Ａ1",
+     "A１", "A1 ", "", "$A$1"],
+)  # fmt: skip
+def test_cell_references_read_as_openpyxl_reads_them(coordinate: str) -> None:
+    from openpyxl.utils.cell import coordinate_to_tuple
+
+    from kyodo_rules.files import sheetguard
+
+    def read(how: Any) -> Any:
+        try:
+            return how(coordinate)
+        except Exception as exc:
+            return type(exc)
+
+    expected = read(coordinate_to_tuple)
+    assert read(sheetguard._coordinate) == expected
+    assert read(sheetguard._coordinate) == expected  # again, its column's letters known
