@@ -8,7 +8,10 @@ flight, so that the reader never runs ahead of the writer and the answers
 come back in the input's order. Each worker builds its own classifier once,
 from the rules directory of the classifier that was given. Rows are answered
 `CHUNK` at a time (`classify_many`, shared engine sessions), in a worker as in
-this process, with the classifier's memos kept small while a sheet runs.
+this process, with the classifier's memos kept small while a sheet runs, and
+put into the output's form where they are answered (`writing.Render`: a CSV
+line, an xlsx row's XML), so that the writer, the one process every row goes
+through, only writes them.
 """
 
 from __future__ import annotations
