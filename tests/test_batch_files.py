@@ -7,8 +7,12 @@ and flat memory); each is checked here against the slow path it replaces.
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import io
+import random
+import subprocess
+import sys
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -22,10 +26,14 @@ from kyodo_rules.decision.classify import default_classifier
 from kyodo_rules.files.safeio import decode_table_text, stream_utf8_file, table_text_stream
 from kyodo_rules.files.sheetguard import Limits, xlsx_rows
 from kyodo_rules.model.errors import InputError
+from kyodo_rules.model.vocabulary import FIELD_KINDS
 from kyodo_rules.outputs import inventory
 from kyodo_rules.outputs.inventory import running
+from kyodo_rules.outputs.inventory.answers import Answered
 from kyodo_rules.outputs.inventory.sheetxml import RawRows
-from kyodo_rules.outputs.inventory.writing import xlsx_value
+from kyodo_rules.outputs.inventory.writing import Render, xlsx_value
+from kyodo_rules.wording.field_labels import FIELD_LABELS
+from strategies import inventory_row
 
 VALUES: list[Any] = [
     "plain",
@@ -196,3 +204,129 @@ def test_a_long_sheet_answered_here_keeps_small_memos_and_puts_the_bound_back(
     assert report.answered == 12
     assert set(seen[:-1]) == {3}
     assert before == policy.MEMO_SIZE
+
+
+def _mixed_inventory(path: Path) -> Path:
+    """Projects as people type them, with what a writer treats apart: numbers and dates in
+    a column kept as it was, text that looks like a formula or an error code, text
+    with markup characters or several lines, a totals row and a cell that cannot be read."""
+    rng = random.Random(7)
+    headers = [FIELD_LABELS[f] for f in ("title", *FIELD_KINDS)] + ["予算", "備考"]
+    extras: list[list[Any]] = [
+        [120_000, "=1+1"],
+        [3.5, "#N/A"],
+        [None, "a & b <c> d"],
+        [dt.date(2026, 4, 1), "一行目\n" + "長い説明" * 30],
+        ["  前後に空白 ", ""],
+    ]
+    rows = [inventory_row(rng, n)[1] + extras[n % len(extras)] for n in range(40)]
+    for row in rows[::2]:  # every other row all text, as most lists are
+        row[:] = [c if c is None or isinstance(c, str) else str(c) for c in row]
+    rows[5][1 + list(FIELD_KINDS).index("actors")] = "読めない主体"
+    rows.append(["合計", *([None] * len(FIELD_KINDS)), 999_000, None])
+    if path.suffix == ".csv":
+        with path.open("w", newline="", encoding="utf-8") as handle:
+            writer = csv.writer(handle)
+            writer.writerow(headers)
+            writer.writerows(["" if c is None else c for c in row] for row in rows)
+        return path
+    from openpyxl.cell import WriteOnlyCell
+
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet("一覧")
+    sheet.append(headers)
+    for row in rows:
+        cells: list[Any] = []
+        for value in row:
+            if isinstance(value, str) and value.startswith("="):
+                cell = WriteOnlyCell(sheet, value=value)
+                cell.data_type = "s"  # typed as text, as a person's cell is
+                value = cell
+            cells.append(value)
+        sheet.append(cells)
+    book.save(path)
+    return path
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
+def test_rows_put_in_the_output_form_where_answered_make_the_same_file(
+    suffix: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A worker makes each row's CSV line or xlsx XML (`writing.Render`); the file is the
+    one the writer makes from the rows' cells, byte for byte (an xlsx's sheet and styles:
+    its other parts hold the time it was written)."""
+    source = _mixed_inventory(tmp_path / f"in{suffix}")
+    made = tmp_path / f"made{suffix}"
+    rendered: list[bool] = []
+    render_rows = Render.rows
+
+    def rows(self: Render, answered: list[Answered]) -> list[Answered]:
+        out = render_rows(self, answered)
+        rendered.extend(row.text is not None for row in out)
+        return out
+
+    monkeypatch.setattr(Render, "rows", rows)
+    report = inventory.answer_file(source, made, jobs=1)
+    assert report.bad == 1 and report.skipped == 1
+    # Both kinds were made: rows put in form where answered, rows left to the writer.
+    assert sum(rendered) >= 10 and (suffix == ".csv" or not all(rendered))
+    monkeypatch.setattr(running, "renderer", lambda *_: None)
+    written = tmp_path / f"written{suffix}"
+    inventory.answer_file(source, written, jobs=1)
+    if suffix == ".csv":
+        assert made.read_bytes() == written.read_bytes()
+        summary = inventory.summary_path
+        assert summary(made).read_bytes() == summary(written).read_bytes()
+        return
+    with zipfile.ZipFile(made) as one, zipfile.ZipFile(written) as other:
+        assert one.namelist() == other.namelist()
+        for member in one.namelist():
+            if not member.startswith("docProps/"):
+                assert one.read(member) == other.read(member), member
+    cells = _cells(made)
+    assert any(c[1] == "=1+1" and c[2] == "s" for c in cells)  # text, never a formula
+    assert any(c[1] == 120_000 and c[2] == "n" for c in cells)
+    assert any(isinstance(c[1], dt.datetime) for c in cells)
+    assert any(c[1] == "#N/A" and c[2] == "e" for c in cells)
+
+
+def test_rows_made_as_text_without_openpyxl_read_its_rules_alike() -> None:
+    """A worker makes xlsx rows as text without importing openpyxl (its memory, in
+    every worker): the error codes, the characters refused and the column letters
+    are openpyxl's own."""
+    from openpyxl.cell import cell
+    from openpyxl.utils import get_column_letter
+
+    from kyodo_rules.outputs.inventory import sheetxml
+
+    assert sheetxml.ERROR_CODES == cell.ERROR_CODES
+    assert sheetxml.ILLEGAL_CHARACTERS_RE.pattern == cell.ILLEGAL_CHARACTERS_RE.pattern
+    assert all(sheetxml.column_letter(n) == get_column_letter(n) for n in range(1, 16_385))
+    probe = (
+        "import sys; from kyodo_rules.outputs.inventory.sheetxml import row_text; "
+        "row_text([('見守り', 'wrap'), (None, None), ('#N/A', None)], 30.0); "
+        "row_text([('a & b', None)]); print('openpyxl' in sys.modules)"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
+    assert done.stdout.strip() == "False", done.stderr
+
+
+@pytest.mark.parametrize(
+    "coordinate",
+    ["A1", "B12", "Z9", "AA10", "XFD1048576", "ab3", "A01", "A", "1", "A1B2", "AAAA1", "Ａ1",
+     "A１", "A1 ", "", "$A$1"],
+)  # fmt: skip
+def test_cell_references_read_as_openpyxl_reads_them(coordinate: str) -> None:
+    from openpyxl.utils.cell import coordinate_to_tuple
+
+    from kyodo_rules.files import sheetguard
+
+    def read(how: Any) -> Any:
+        try:
+            return how(coordinate)
+        except Exception as exc:
+            return type(exc)
+
+    expected = read(coordinate_to_tuple)
+    assert read(sheetguard._coordinate) == expected
+    assert read(sheetguard._coordinate) == expected  # again, its column's letters known

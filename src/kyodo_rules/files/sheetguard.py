@@ -371,7 +371,6 @@ class XlsxBook:
 def _parser_class() -> Any:
     """openpyxl's row parser, with plain inline strings read fast and a formula saved
     without its value marked as such (`NoCachedValue`) instead of read as empty."""
-    from openpyxl.utils.cell import coordinate_to_tuple
     from openpyxl.worksheet._reader import FORMULA_TAG, INLINE_STRING, WorkSheetParser
 
     text_tag = INLINE_STRING[: -len("is")] + "t"
@@ -399,7 +398,7 @@ def _parser_class() -> Any:
             if style_id:
                 style_id = int(style_id)
             if coordinate:
-                row, column = coordinate_to_tuple(coordinate)
+                row, column = _coordinate(coordinate)
                 self.col_counter = column
             else:
                 self.col_counter += 1
@@ -414,6 +413,28 @@ def _parser_class() -> Any:
             }
 
     return _Parser
+
+
+_DIGITS = "0123456789"
+#: Column letters -> column number, as openpyxl's `coordinate_to_tuple` reads them.
+_COLUMNS: dict[str, int] = {}
+
+
+def _coordinate(coordinate: str) -> tuple[int, int]:
+    """openpyxl's `coordinate_to_tuple` ("AB12" -> (12, 28)), each column's letters read
+    once: a cell reference of letters then digits is split here; any other is left to
+    openpyxl, which reads it (or fails on it) as it always has."""
+    letters = coordinate.rstrip(_DIGITS)
+    column = _COLUMNS.get(letters)
+    digits = coordinate[len(letters) :]
+    if column is not None and digits:
+        return int(digits), column
+    from openpyxl.utils.cell import coordinate_to_tuple
+
+    row, column = coordinate_to_tuple(coordinate)
+    if digits and letters.isascii() and letters.isalpha() and len(letters) <= 3:
+        _COLUMNS[letters] = column
+    return row, column
 
 
 def xlsx_rows(

@@ -24,6 +24,7 @@ from kyodo_rules.outputs.inventory.columns import (
 )
 from kyodo_rules.outputs.inventory.guesses import Presumed
 from kyodo_rules.outputs.inventory.reading import Cell, RowError, SheetRow, pick
+from kyodo_rules.outputs.inventory.sheetxml import RowText
 from kyodo_rules.outputs.text import headline_words
 from kyodo_rules.wording import catalog
 
@@ -109,6 +110,10 @@ class Answered:
     kind: str = "data"
     #: The row's 担当課, as written (grouped in the summary).
     department: str | None = None
+    #: The row as the output file holds it, made where it was answered (a worker):
+    #: a CSV line, or an xlsx row's XML (`sheetxml.RowText`); `cells` is then empty.
+    #: None: the writer makes it from `cells`.
+    text: str | RowText | None = None
 
 
 @dataclass(frozen=True)

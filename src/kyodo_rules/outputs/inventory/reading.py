@@ -283,8 +283,11 @@ def _data_rows(
 
 
 def _to_cell(value: object) -> Cell:
+    # Most cells: nothing to check further.
+    if value is None or type(value) is str:
+        return value
     # openpyxl may also hand back Decimals, rich text and formula objects.
-    if value is None or isinstance(
+    if isinstance(
         value,
         str
         | bool

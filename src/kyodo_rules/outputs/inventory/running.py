@@ -8,7 +8,10 @@ flight, so that the reader never runs ahead of the writer and the answers
 come back in the input's order. Each worker builds its own classifier once,
 from the rules directory of the classifier that was given. Rows are answered
 `CHUNK` at a time (`classify_many`, shared engine sessions), in a worker as in
-this process, with the classifier's memos kept small while a sheet runs.
+this process, with the classifier's memos kept small while a sheet runs, and
+put into the output's form where they are answered (`writing.Render`: a CSV
+line, an xlsx row's XML), so that the writer, the one process every row goes
+through, only writes them.
 """
 
 from __future__ import annotations
@@ -33,7 +36,13 @@ from kyodo_rules.outputs.inventory.answers import Answered, Layout, answer_rows,
 from kyodo_rules.outputs.inventory.columns import map_columns
 from kyodo_rules.outputs.inventory.mapfile import ListMap
 from kyodo_rules.outputs.inventory.reading import RowError, SheetRow, open_table
-from kyodo_rules.outputs.inventory.writing import Sheet, plan_outputs, write_answers
+from kyodo_rules.outputs.inventory.writing import (
+    Render,
+    Sheet,
+    plan_outputs,
+    renderer,
+    write_answers,
+)
 
 if TYPE_CHECKING:
     from kyodo_rules.decision.classify import Classifier, EngineName
@@ -130,7 +139,8 @@ def answer_file(
         above=table.above,
         source=shown_name or Path(source).name,
     )
-    task = _Task(layout, profile, lang, engine, str(classifier.rulebase.root))
+    render = renderer(target, out, printed)
+    task = _Task(layout, profile, lang, engine, str(classifier.rulebase.root), render)
     rows: Iterable[Answered] = answered_rows(table.rows, task, classifier, jobs)
     if progress is not None:
         rows = _reported(rows, progress, table.expected)
@@ -210,9 +220,12 @@ class _Task:
     lang: Lang
     engine: EngineName
     rules_dir: str
+    #: How the rows are put into the output's form where they are answered (None: by
+    #: the writer, from their cells).
+    render: Render | None = None
 
     def answer(self, classifier: Classifier, rows: list[SheetRow]) -> list[Answered]:
-        return answer_rows(
+        answered = answer_rows(
             rows,
             self.layout,
             classifier,
@@ -220,6 +233,7 @@ class _Task:
             lang=self.lang,
             engine=self.engine,
         )
+        return answered if self.render is None else self.render.rows(answered)
 
 
 def answered_rows(

@@ -14,6 +14,7 @@ import io
 import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import ExitStack, suppress
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -31,7 +32,7 @@ from kyodo_rules.outputs.inventory.answers import (
 )
 from kyodo_rules.outputs.inventory.columns import INPUT_FIELDS, RESULT_COLUMNS
 from kyodo_rules.outputs.inventory.reading import SHEET_NAMES, Cell, cell_text, pick, table_format
-from kyodo_rules.outputs.inventory.sheetxml import RawRows
+from kyodo_rules.outputs.inventory.sheetxml import RawRows, RowText, possible, row_text
 from kyodo_rules.wording import catalog
 from kyodo_rules.wording.field_labels import CODE_LABELS, FIELD_LABELS
 
@@ -298,7 +299,10 @@ def write_answers(
                 writer.writerow([csv_cell(line)])
             writer.writerow([csv_cell(h) for h in sheet.headers])
             for row in sheet.counted(rows):
-                writer.writerow([csv_cell(c) for c in row.cells])
+                if isinstance(row.text, str):  # made by the worker that answered it
+                    main.write(row.text)
+                else:
+                    writer.writerow([csv_cell(c) for c in row.cells])
             side_writer = csv.writer(out_side)
             side_writer.writerow([csv_cell(h) for h in summary_headers(sheet.lang)])
             side_writer.writerows([csv_cell(c) for c in line] for line in sheet.summary())
@@ -354,13 +358,7 @@ def _fill_xlsx(book: Any, sheet: Sheet, rows: Iterable[Answered]) -> None:
     first_result = layout.start
     keys = list(RESULT_COLUMNS)
     title_at = layout.position("title")
-    widths = {first_result + keys.index(k): w for k, w in _WIDTHS.items() if k in keys}
-    for before in range(title_at or 0):
-        widths[before] = _BEFORE_TITLE  # a No. column, usually
-    for meaning in ("title", "department"):
-        position = layout.position(meaning)
-        if position is not None:
-            widths[position] = _WIDTHS[meaning]
+    widths = _widths(layout)
     bold = Font(bold=True)
     top = len(sheet.above) + 1  # the header's row
     last = get_column_letter(len(headers))
@@ -387,31 +385,16 @@ def _fill_xlsx(book: Any, sheet: Sheet, rows: Iterable[Answered]) -> None:
     # A total or a note is not wrapped: its words run on over the empty cells beside it.
     styles["skipped"] = {"font": Font(italic=True, color="666666")}
     raw = RawRows(out, styles)
-    # The printed columns whose text may run to several lines: wrapped, and sized for.
-    wrapped = {
-        at: widths[at]
-        for at in range(first_result + keys.index(_PRINTED_LAST) + 1)
-        if at in widths and widths[at] > _WIDTHS["verdict"]
-    }
-    rooms = [(at, max(int((width - 1) / _CHAR), 1)) for at, width in wrapped.items()]
+    shape = XlsxRows.of(layout)
     count = 0
     for row in sheet.counted(rows):
         count += 1
-        verdict = row.counted.verdict if row.counted is not None else None
-        data = row.kind == "data"
-        cells: list[tuple[Any, str | None]] = []
-        for index, value in enumerate(row.cells):
-            if value is None:  # most cells of a list: nothing to write
-                cells.append(_NOTHING)
-                continue
-            style = None
-            if index == first_result and verdict is not None:
-                style = verdict
-            elif value is not None and value != "":
-                style = ("wrap" if index in wrapped else None) if data else "skipped"
-            cells.append((_xlsx_text(value), style))
+        if isinstance(row.text, RowText):  # made by the worker that answered it
+            raw.append_text(row.text)
+            continue
+        cells = shape.cells(row)
         if raw.usable:
-            raw.append(cells, _height(row.cells, rooms) if data else None)
+            raw.append(cells, shape.height(row))
         else:
             out.append([xlsx_value(out, v, **(styles[k] if k else {})) for v, k in cells])
     # Written after the rows (openpyxl puts it after the sheet's data): the count is known now.
@@ -433,6 +416,108 @@ _LINE, _MOST, _CHAR = 15.0, 240.0, 1.8
 
 
 _NOTHING: tuple[None, None] = (None, None)
+
+
+def _widths(layout: Layout) -> dict[int, int]:
+    """Each output column's width, where it is not `_OTHER`."""
+    keys = list(RESULT_COLUMNS)
+    first_result = layout.start
+    title_at = layout.position("title")
+    widths = {first_result + keys.index(k): w for k, w in _WIDTHS.items() if k in keys}
+    for before in range(title_at or 0):
+        widths[before] = _BEFORE_TITLE  # a No. column, usually
+    for meaning in ("title", "department"):
+        position = layout.position(meaning)
+        if position is not None:
+            widths[position] = _WIDTHS[meaning]
+    return widths
+
+
+@dataclass(frozen=True)
+class XlsxRows:
+    """How an answered row's cells are written in the xlsx: each cell's text and style, and
+    the row's height; the same for every row of a run (a worker gets it once)."""
+
+    #: Position of the first answer column (the verdict, filled by its colour).
+    first_result: int
+    #: The printed columns whose text may run to several lines: wrapped, and sized for.
+    wrapped: frozenset[int]
+    #: (column, characters a line of it holds) of those columns.
+    rooms: tuple[tuple[int, int], ...]
+
+    @classmethod
+    def of(cls, layout: Layout) -> XlsxRows:
+        widths = _widths(layout)
+        last = layout.start + list(RESULT_COLUMNS).index(_PRINTED_LAST)
+        wrapped = {
+            at: widths[at]
+            for at in range(last + 1)
+            if at in widths and widths[at] > _WIDTHS["verdict"]
+        }
+        rooms = tuple((at, max(int((width - 1) / _CHAR), 1)) for at, width in wrapped.items())
+        return cls(layout.start, frozenset(wrapped), rooms)
+
+    def cells(self, row: Answered) -> list[tuple[Any, str | None]]:
+        """(value, style name) of each cell (`_fill_xlsx`'s styles)."""
+        verdict = row.counted.verdict if row.counted is not None else None
+        data = row.kind == "data"
+        first_result, wrapped = self.first_result, self.wrapped
+        cells: list[tuple[Any, str | None]] = []
+        for index, value in enumerate(row.cells):
+            if value is None:  # most cells of a list: nothing to write
+                cells.append(_NOTHING)
+                continue
+            style = None
+            if index == first_result and verdict is not None:
+                style = verdict
+            elif value != "":
+                style = ("wrap" if index in wrapped else None) if data else "skipped"
+            cells.append((_xlsx_text(value), style))
+        return cells
+
+    def height(self, row: Answered) -> float | None:
+        return _height(row.cells, self.rooms) if row.kind == "data" else None
+
+
+@dataclass(frozen=True)
+class Render:
+    """How the process that answers a row also puts it into the output's form (a CSV
+    line, an xlsx row's XML text), so that the writing process, which alone writes
+    every row, only writes it: on a pool of workers the writer is then no bottleneck,
+    and a row crosses between processes as one text instead of its many cells."""
+
+    #: None for CSV.
+    xlsx: XlsxRows | None = None
+
+    def rows(self, rows: list[Answered]) -> list[Answered]:
+        """Each row with its `text` (a row that needs openpyxl's own cell writer, as a
+        number in a kept column may, is left to the writer: its cells are kept)."""
+        out: list[Answered] = []
+        shape = self.xlsx
+        if shape is None:
+            buffer = io.StringIO(newline="")
+            writer = csv.writer(buffer)
+            for row in rows:
+                writer.writerow([csv_cell(c) for c in row.cells])
+                out.append(replace(row, cells=(), text=buffer.getvalue()))
+                buffer.seek(0)
+                buffer.truncate()
+            return out
+        for row in rows:
+            text = row_text(shape.cells(row), shape.height(row))
+            out.append(row if text is None else replace(row, cells=(), text=text))
+        return out
+
+
+def renderer(target: Path, sheet: Sheet, report: Path | None) -> Render | None:
+    """How rows are put into `target`'s form where they are answered, or None when the
+    writer needs their cells: for the printable report, or an xlsx that openpyxl must
+    write cell by cell (`sheetxml.possible`)."""
+    if report is not None:
+        return None
+    if table_format(target) == ".csv":
+        return Render()
+    return Render(XlsxRows.of(sheet.layout)) if possible() else None
 
 
 def _height(cells: Sequence[Cell], widths: Sequence[tuple[int, int]]) -> float | None:
