@@ -78,6 +78,8 @@ _BOTH = {"scheme": "contract", "funding": ["contract_fee", "operating_subsidy"]}
         ("planner", "市とNPOで協議して企画", {"planner": "joint"}),
         ("planner", "NPO", {"planner": "partner"}),
         ("planner", "老人クラブ", {"planner": "partner"}),
+        ("planner", "実行委員会", {"planner": "joint"}),  # the city and citizens together
+        ("method", "実行委員会", {"organizer": "committee"}),  # a 実施方法 cell: still the host
         ("spec_author", "双方で協議して作成", {"spec_author": "joint"}),
         ("partner", "なし（市単独）", {"actors": ["city"]}),
         ("benefit", "一般市民", {"benefit": "public"}),
