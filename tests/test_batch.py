@@ -59,7 +59,7 @@ def _summary(rows: list[tuple[Any, ...]], section: str) -> dict[str, int]:
 
 
 def _row_lines(stderr: str) -> list[str]:
-    return [line for line in stderr.splitlines() if re.match(r"\d+行目 / row ", line)]
+    return [line for line in stderr.splitlines() if re.match(r"元の表の\d+行目 / input row ", line)]
 
 
 #: Enough rows for every verdict, category and zone to occur; the throughput of
@@ -138,17 +138,19 @@ def test_three_bad_cells_are_reported_and_every_row_answered(
     assert main(["batch", str(source), "-o", str(out)]) == 1
     lines = _row_lines(capsys.readouterr().err)
     assert len(lines) == 3
-    assert lines[0].startswith("4行目 / row 4: 企画立案者: 「市長」は使えません")
+    assert lines[0].startswith("元の表の4行目 / input row 4: 企画立案者: 「市長」は使えません")
     assert "使える値: 市、相手方、共同" in lines[0]
-    assert lines[1].startswith("11行目 / row 11: 市による指導・監督: 「たぶん」")
-    assert lines[2].startswith("18行目 / row 18: 主体: 「宇宙人」は使えません")
+    assert lines[1].startswith("元の表の11行目 / input row 11: 市による指導・監督: 「たぶん」")
+    assert lines[2].startswith("元の表の18行目 / input row 18: 主体: 「宇宙人」は使えません")
     results = _sheet(out, "判定結果")
     assert len(results) == 21
     verdict_at, error_at = results[0].index("判定"), results[0].index("入力エラー")
     for sheet_row, row in enumerate(results[1:], 2):
         assert row[verdict_at]
         if sheet_row in (4, 11, 18):
-            assert str(row[error_at]).startswith(f"{sheet_row}行目 / row {sheet_row}: ")
+            assert str(row[error_at]).startswith(
+                f"元の表の{sheet_row}行目 / input row {sheet_row}: "
+            )
         else:
             assert row[error_at] is None
     # Row 4 is the answer for its facts without the planner it could not read.
@@ -336,7 +338,7 @@ def test_unreadable_input_is_exit_2(tmp_path: Path, capsys: pytest.CaptureFixtur
     lines = _row_lines(capsys.readouterr().err)
     assert (
         len(lines) == 1
-        and lines[0].startswith("3行目 / row 3: 企画立案者")
+        and lines[0].startswith("元の表の3行目 / input row 3: 企画立案者")
         and "'planner'" in lines[0]
     )
     ok = tmp_path / "ok.csv"

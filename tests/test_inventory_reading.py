@@ -160,13 +160,13 @@ def test_an_unknown_word_names_the_nearest_known_words_and_the_row_is_still_answ
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     source = tmp_path / "in.csv"
-    source.write_text("事業名,予算の種類,事前協議\n地域づくり,補助金（事業）,○\n", encoding="utf-8")
+    source.write_text("事業名,予算の種類,事前協議\n地域づくり,交付金,○\n", encoding="utf-8")
     out = tmp_path / "out.xlsx"
     assert main(["batch", str(source), "-o", str(out)]) == 1
     err = capsys.readouterr().err
-    assert "row 2: 資金・物品: 「補助金（事業）」は使えません（近い語: 補助金（事業費）" in err
+    assert "row 2: 予算の種類: 「交付金」は使えません（近い語: 補助金交付" in err
     row = _row(_results(out), "地域づくり")
-    assert row["判定"] and "補助金（事業）" in row["入力エラー"]
+    assert row["判定"] and "交付金" in row["入力エラー"]
 
 
 # --------------------------------------------------------------------------- the table

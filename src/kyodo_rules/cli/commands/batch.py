@@ -35,7 +35,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "input",
         metavar="IN",
         nargs="?",
-        help="事業一覧 (.xlsx / .csv)：1行に1事業、1行目は列名 / the inventory, one project a row",
+        help=(
+            "事業一覧 (.xlsx / .csv)：1行に1事業。列名の行は最初の30行から探します"
+            "（上の表題・作成日の行はそのまま残します） / the inventory, one project a row; "
+            "its header is found among the first 30 rows"
+        ),
     )
     parser.add_argument(
         "-o", "--output", metavar="OUT", help="結果の保存先 (.xlsx / .csv) / where to write answers"

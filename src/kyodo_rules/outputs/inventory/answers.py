@@ -85,6 +85,8 @@ class RowOutcome:
     rests_on_presumption: bool = False
     #: `data`, or a total or note row (not answered).
     kind: str = "data"
+    #: Cells of columns that are not essential that were not read (shown with 注意点).
+    notes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -232,6 +234,7 @@ def answer_rows(
             words,
             index in shaky,
             row.kind,
+            facts.notes if facts is not None else (),
         )
         department = facts.department if facts is not None else None
         out.append(_answered(outcome, layout, lang, department))
@@ -295,6 +298,7 @@ def result_cells(outcome: RowOutcome, lang: Lang) -> list[str]:
         if outcome.kind != "data":
             cells["verdict"] = catalog.text("inventory_words", f"{outcome.kind}_row", lang)
         cells["presumed"] = presumed
+        cells["flags"] = "\n".join(outcome.notes)
         cells["errors"] = errors
         return [cells[k] for k in keys]
     status = _status(outcome)
@@ -317,7 +321,7 @@ def result_cells(outcome: RowOutcome, lang: Lang) -> list[str]:
         "question": question,
         "reasons": "\n".join(_reasons(result, shown.verdict, outcome.words, lang)),
         "presumed": presumed,
-        "flags": "\n".join(f.message for f in result.flags),
+        "flags": "\n".join([*(f.message for f in result.flags), *outcome.notes]),
         "zone": label("zone", result.zone, lang) if result.zone else "",
         "subsidiarity": (
             label("subsidiarity", result.subsidiarity, lang) if result.subsidiarity else ""

@@ -6,10 +6,18 @@ their own words (委託, 補助金（運営費）, NPO法人ひまわり). A wor
 the order that trusts the office most: the `--map` file's words for the
 column, the field's own codes and labels (the template's words), the office
 lexicon (`wording/office.yaml`), then, in a partner column, organisation
-names by how they begin or end. A word found nowhere makes the cell an error
-naming it and the nearest known words; the cell then states nothing (a list
-read in part would claim to be the whole list), and its row is still
-answered with what the other cells say.
+names by how they begin or end. A 期間 cell may be a date: a range
+(R8.4～R9.3, 4月～3月) is a fixed period, one month or day (8月, R9.1) a one-off.
+
+Staff write phrases, not words (庁舎清掃の委託, 自治会へ補助（運営費）): a word
+that matches nothing whole is read by the known words it contains, the
+longest first and never two over the same characters, ignoring words of one
+character (市 of 市民団体), ASCII words under three letters and ASCII words
+inside a longer one (city of citybusiness). Contained
+words that give one field two values (委託 and 指定管理) make the cell an error
+(`CellError`), as do words none of which is known (`UnknownWords`); the cell
+then states nothing (a list read in part would claim to be the whole list),
+and its row is still answered with what the other cells say.
 """
 
 from __future__ import annotations
@@ -27,6 +35,7 @@ from kyodo_rules.outputs.inventory.reading import Cell, _blank, cell_text
 from kyodo_rules.wording.field_labels import (
     CODE_LABELS,
     FALSE_WORDS,
+    FIELD_LABELS,
     TRUE_WORDS,
     fold,
     value_aliases,
@@ -38,6 +47,8 @@ SPLIT = re.compile(r"[,、，;；\n]")
 NONE_WORDS = frozenset(fold(w) for w in ("なし", "無し", "無", "none", "該当なし"))
 #: Columns about how a project is done, whose cells may hold any word of that kind.
 _HOW = frozenset({"funding", "scheme", "organizer"})
+#: Fields whose cells may name who did it: a kind of partner there means `partner`.
+_BY_WHOM = frozenset({"planner", "spec_author"})
 #: Meanings whose cells are text, not words to look up.
 TEXT = frozenset({"title", "summary"})
 
@@ -53,6 +64,35 @@ class CellError(Exception):
     """A cell that cannot be read; the message names the words and what is allowed."""
 
 
+class UnknownWords(CellError):
+    """A cell none of whose words is known (not one that contradicts itself): a column
+    that is not essential (対象者, 期間, a partner's name) leaves the fact unknown."""
+
+
+#: A point in time as lists write it (R8.4, 令和8年4月, 4月, 2026/4/1), folded.
+_YEAR = r"(?:(?:令和|平成|r|h)\d{1,2}|\d{4})(?:年度|年|[./])?"
+_DAY = r"\d{1,2}(?:月|[./])(?:\d{1,2}日?)?|\d{1,2}月?"
+_POINT = rf"(?:{_YEAR}(?:{_DAY})?|{_DAY})"
+#: 「R8.4～R9.3」「4月～3月」「R6～R10」: a fixed period.
+_RANGE = re.compile(rf"{_POINT}(?:[~〜\-−‐ー―]|から|より){_POINT}(?:まで)?")
+#: 「8月」「R9.1」「10月1日」「6月第1日曜」: one month or day, a one-off.
+_ONE_DAY = re.compile(
+    rf"(?:{_YEAR})?\d{{1,2}}月(?:\d{{1,2}}日|上旬|中旬|下旬|第\d[日月火水木金土]曜日?)?(?:頃|ごろ|予定)?"
+    r"|(?:令和|平成|r|h)?\d{1,4}[./]\d{1,2}(?:[./]\d{1,2})?"
+)
+#: 「3年」「3年間」「6か月」: a length of time, a fixed period.
+_LENGTH = re.compile(r"\d{1,2}(?:年|年間|か年|ヶ年|カ年|か月|ヶ月|カ月|ヵ月)")
+
+
+def period_of(key: str) -> str | None:
+    """The period a folded date cell states (None: not a date)."""
+    if _RANGE.fullmatch(key) or _LENGTH.fullmatch(key):
+        return "fixed_period"
+    if _ONE_DAY.fullmatch(key):
+        return "one_off"
+    return None
+
+
 @dataclass
 class CellReader:
     """Reads cells for column meanings; remembers the short cells it has read.
@@ -63,7 +103,11 @@ class CellReader:
     """
 
     extra: ExtraWords = field(default_factory=dict)
-    _memo: dict[tuple[str, type, Cell], dict[str, Any] | str] = field(
+    _memo: dict[tuple[str, type, Cell], dict[str, Any] | CellError] = field(
+        default_factory=dict, repr=False, compare=False
+    )
+
+    _lexicons: dict[str, list[tuple[str, Mapping[str, Any]]]] = field(
         default_factory=dict, repr=False, compare=False
     )
 
@@ -71,7 +115,7 @@ class CellReader:
     MEMO_CHARS = 64
 
     def __getstate__(self) -> dict[str, Any]:
-        return {"extra": self.extra, "_memo": {}}  # workers fill their own
+        return {"extra": self.extra, "_memo": {}, "_lexicons": {}}  # workers fill their own
 
     def read(self, meaning: str, value: Cell) -> Mapping[str, Any]:
         """The facts the cell states ({} when it says nothing); `CellError` otherwise.
@@ -90,12 +134,12 @@ class CellReader:
             try:
                 found = self._read(meaning, value)
             except CellError as exc:
-                found = str(exc)  # a problem: kept as its message
+                found = exc  # a problem: kept, of its kind
             if len(self._memo) >= self.MEMO_MAX:
                 self._memo.clear()
             self._memo[key] = found
-        if isinstance(found, str):
-            raise CellError(found)
+        if isinstance(found, CellError):
+            raise type(found)(str(found))
         return found
 
     def _read(self, meaning: str, value: Cell) -> dict[str, Any]:
@@ -179,16 +223,18 @@ class CellReader:
                 continue
             found = self._word(meaning, fields, key, office)
             if found is None:
+                found = self._contained(meaning, fields, key, office)
+            if found is None:
                 unknown.append(token.strip())
                 continue
             clash = _merge(facts, found)
             if clash is not None:
                 raise CellError(
-                    f"「{text.strip()}」は{clash}について二つの答えを含みます / "
-                    f"the cell gives {clash} two different values"
+                    f"「{text.strip()}」は「{field_label(clash)}」について二つの違う答えを"
+                    f"含みます / the cell gives {clash} two different values"
                 )
         if unknown:
-            raise CellError(self._unknown(meaning, fields, unknown))
+            raise UnknownWords(self._unknown(meaning, fields, unknown))
         if meaning == "partner" and "actors" in facts:
             # The list is the city's own: the partner works with the city.
             facts["actors"] = ["city", *(a for a in facts["actors"] if a != "city")]
@@ -221,7 +267,77 @@ class CellReader:
                     return name.facts
         if key in NONE_WORDS and meaning in FIELD_KINDS and FIELD_KINDS[meaning][0] == "codes":
             return {meaning: []}  # 「なし」: known to be none of them
+        if meaning in _BY_WHOM:
+            # 企画: 「NPO」「老人クラブ」: a kind of partner (never the city) did it.
+            actors = self._word("actors", ("actors",), key, office)
+            kinds = actors.get("actors") if actors else None
+            if kinds and "city" not in kinds:
+                return {meaning: "partner"}
+        if meaning == "period":
+            period = period_of(key)
+            if period is not None:
+                return {"period": period}
         return None
+
+    def _contained(
+        self, meaning: str, fields: tuple[str, ...] | None, key: str, office: OfficeWords
+    ) -> dict[str, Any] | None:
+        """The facts of the known words a phrase contains (None: it contains none).
+
+        Longest first, never two words over the same characters; a field two of
+        them give different values is the caller's clash (`_merge`)."""
+        taken = [False] * len(key)
+        facts: dict[str, Any] = {}
+        hits: list[tuple[int, Mapping[str, Any]]] = []
+        for word, found in self._lexicon(meaning, fields, office):
+            start = key.find(word)
+            while start >= 0:
+                end = start + len(word)
+                if any(taken[start:end]) or (word.isascii() and _in_a_word(key, start, end)):
+                    start = key.find(word, start + 1)
+                    continue
+                taken[start:end] = [True] * len(word)
+                hits.append((start, found))
+                start = key.find(word, end)
+        if not hits:
+            return None
+        for _, found in sorted(hits, key=lambda hit: hit[0]):
+            clash = _merge(facts, found)
+            if clash is not None:
+                raise CellError(
+                    f"「{key}」は「{field_label(clash)}」について二つの違う答えを含みます"
+                    f" / the cell gives {clash} two different values"
+                )
+        return facts
+
+    def _lexicon(
+        self, meaning: str, fields: tuple[str, ...] | None, office: OfficeWords
+    ) -> list[tuple[str, Mapping[str, Any]]]:
+        """Every word a column of this meaning knows, with its facts, the longest first."""
+        memo = self._lexicons.get(meaning)
+        if memo is not None:
+            return memo
+        words: set[str] = set()
+        for name in (meaning, *(fields or ())):
+            words.update(self.extra.get(name, {}))
+            if name in FIELD_KINDS:
+                words.update(value_aliases(name))
+        if fields is None or meaning in _HOW:
+            words.update(office.any_field)
+        else:
+            for name in fields:
+                words.update(office.by_field.get(name, {}))
+        if meaning in ("partner", "actors"):
+            words.update(value_aliases("actors"))
+        out: list[tuple[str, Mapping[str, Any]]] = []
+        for word in sorted(words, key=lambda w: (-len(w), w)):
+            if len(word) < 2 or (word.isascii() and len(word) < 3):
+                continue  # 市 in 市民団体, no in notice: too short to be read inside a phrase
+            found = self._word(meaning, fields, word, office)
+            if found:
+                out.append((word, found))
+        self._lexicons[meaning] = out
+        return out
 
     def _unknown(self, meaning: str, fields: tuple[str, ...] | None, words: list[str]) -> str:
         known = _known_words(meaning, fields, self.extra)
@@ -276,6 +392,18 @@ def _known_words(meaning: str, fields: tuple[str, ...] | None, extra: ExtraWords
         words.extend(extra.get(name, {}))
     words.extend(office_words().known(fields))
     return list(dict.fromkeys(words))
+
+
+def _in_a_word(key: str, start: int, end: int) -> bool:
+    """Is key[start:end] part of a longer word of letters (city of citybusiness)?"""
+    before = key[start - 1] if start > 0 else ""
+    after = key[end] if end < len(key) else ""
+    return any(c.isascii() and c.isalnum() for c in (before, after) if c)
+
+
+def field_label(name: str) -> str:
+    """A field as the sheet's reader knows it (its label), never its code."""
+    return FIELD_LABELS.get(name, name)
 
 
 _TRUE = frozenset(fold(w) for w in TRUE_WORDS)

@@ -34,6 +34,7 @@ from kyodo_rules.outputs.inventory.cells import (
     CellError,
     CellReader,
     ExtraWords,
+    UnknownWords,
 )
 from kyodo_rules.outputs.inventory.guesses import Presumed, presume
 from kyodo_rules.outputs.inventory.headers import (
@@ -71,6 +72,11 @@ _ORDER = {m: (0 if m in FIELD_KINDS or m == "title" else 1) for m in MEANINGS}
 _DEPARTMENT_ENDS = ("課", "室", "係", "部", "局", "所", "センター", "館", "事務局", "委員会", "班")
 #: Meanings whose text a row keeps as it is (besides any fact it states).
 _TEXTS = frozenset({"summary", "department"})
+#: Columns that are not essential: a cell none of whose words is known leaves the fact
+#: unknown with a note in the row (対象者 「小学生」, 期間 「R8年度」, a partner's name),
+#: not an input error. A partner's name is passed over quietly when another column of
+#: the row says who the partner is.
+SOFT = frozenset({"benefit", "period", "activity", "partner"})
 #: A column's cells fit a meaning when this share of its sampled cells read as it.
 FIT = 0.6
 
@@ -212,12 +218,16 @@ def _meaning(
 
 
 def _not_used(header: str, near: str | None) -> str:
+    """Plain Japanese: the column was not used, and why (its name says no item we know)."""
     hint = ""
     if near is not None:
-        hint = f"（もしかして「{label(near)}」？ / did you mean {label(near, 'en')!r}?）"
+        hint = (
+            f"もしかして「{label(near)}」の列ですか？ そうであれば列名を「{label(near)}」に"
+            "変えるか、読み方のファイル（--map）で指定してください。"
+        )
     return (
-        f"列「{header}」は項目名ではないので判定には使いません{hint} / "
-        f"column {header!r} is not a field; kept but not used"
+        f"列「{header}」は、列名からどの項目の列か分からなかったため、判定には使っていません"
+        f"（表にはそのまま残しています）。{hint}"
     )
 
 
@@ -250,6 +260,8 @@ class RowFacts:
     department: str | None = None
     #: The summary's text (the presumptions read it; nothing else does).
     summary: str = ""
+    #: Cells of columns that are not essential that could not be read (not errors).
+    notes: tuple[str, ...] = ()
 
 
 def read_row(number: int, cells: Sequence[Cell], columns: Columns) -> RowFacts:
@@ -261,6 +273,8 @@ def read_row(number: int, cells: Sequence[Cell], columns: Columns) -> RowFacts:
     summary_parts: list[str] = []
     read = columns.reader.read
     weak: dict[str, Any] = {}
+    notes: list[str] = []
+    names: list[tuple[int, Cell]] = []  # partner cells read as nothing: names, maybe
     width = len(cells)
     for index, meaning in columns.order:
         if index >= width:
@@ -276,8 +290,18 @@ def read_row(number: int, cells: Sequence[Cell], columns: Columns) -> RowFacts:
                 department = cell_text(value).strip() or None
         try:
             found = read(meaning, value)  # the reader's own: read, never changed
+        except UnknownWords as exc:
+            if meaning not in SOFT:
+                errors.append(RowError(number, _where(meaning), str(exc), _header(columns, index)))
+            elif meaning == "partner":
+                names.append((index, value))
+            else:
+                notes.append(_unread(columns, index, value, meaning))
+            if meaning in FIELD_KINDS:
+                filled.add(meaning)
+            continue
         except CellError as exc:
-            errors.append(RowError(number, _where(meaning), str(exc)))
+            errors.append(RowError(number, _where(meaning), str(exc), _header(columns, index)))
             if meaning in FIELD_KINDS:
                 filled.add(meaning)
             continue
@@ -315,10 +339,13 @@ def read_row(number: int, cells: Sequence[Cell], columns: Columns) -> RowFacts:
                         f"「{cell_text(value)}」は列「{_header(columns, source[name])}」と"
                         f"合わないため使いませんでした / disagrees with column "
                         f"{_header(columns, source[name])!r}; not used",
+                        _header(columns, index),
                     )
                 )
     for name, given in weak.items():
         facts.setdefault(name, given)
+    if "actors" not in facts:
+        notes.extend(_unread(columns, index, value, "partner") for index, value in names)
     for name, given in facts.items():
         if isinstance(given, list) and len(given) > 1 and "none" in given:
             # 予算: なし beside 後援: no money, and the city's name.
@@ -329,7 +356,16 @@ def read_row(number: int, cells: Sequence[Cell], columns: Columns) -> RowFacts:
         presumed = presume(str(facts.get("title") or ""), summary, filled)
         for item in presumed:
             facts[item.field] = list(item.value) if isinstance(item.value, list) else item.value
-    return RowFacts(facts, errors, presumed, department, summary)
+    return RowFacts(facts, errors, presumed, department, summary, tuple(notes))
+
+
+def _unread(columns: Columns, index: int, value: Cell, meaning: str) -> str:
+    """The row's note for a cell of a column that is not essential that was not read."""
+    what = label("actors" if meaning == "partner" else meaning)
+    return (
+        f"列「{_header(columns, index)}」の「{cell_text(value).strip()}」からは"
+        f"{what}が分からないため、分からないものとして判定しました"
+    )
 
 
 def parse_row(

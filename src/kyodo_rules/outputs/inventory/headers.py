@@ -14,7 +14,10 @@ one of the things a city's list holds that no single field is:
 Names come from the wording catalog: the field labels and their aliases (the
 tool's own template), and `inventory_header` (what lists call their columns).
 A name matches folded, and again after a note in brackets, a leading number
-and 「の有無」 are dropped. A name that still matches nothing may hold a
+and 「の有無」 are dropped. A compound name (「実施方法／手法」「財源・支出の種類」)
+matches by its parts, split at ／ / ・ 、: when every part that is a known name
+says the same meaning (and at least one is), the column has it; parts that
+disagree (「事業名・担当課」) give none. A name that still matches nothing may hold a
 meaning's keyword (`inventory_header_hint`): the caller then reads it as that
 meaning only if its cells fit (`columns.py`).
 """
@@ -36,6 +39,8 @@ MEANINGS: tuple[str, ...] = ("title", *PSEUDO, *FIELD_KINDS)
 _BRACKETS = re.compile(r"[(\[【〔<＜《][^)\]】〕>＞》]*[)\]】〕>＞》]")
 _NUMBERING = re.compile(r"^(?:no\.?|[0-9]+[.)、:]?|[(][0-9]+[)]|[\u2460-\u2473\u3251-\u325f])+")
 _SUFFIXES = ("の有無", "有無", "欄", "等", "など")
+#: Where a compound column name joins its parts.
+_PARTS = re.compile(r"[/／・、,，]")
 
 
 def fields_of(meaning: str) -> tuple[str, ...] | None:
@@ -64,14 +69,27 @@ def forms(header: str) -> list[str]:
     """The folded header, then the same without bracketed notes, numbering and 「の有無」."""
     whole = fold(header)
     out = [whole]
-    bare = _BRACKETS.sub("", whole)
+    bare = _bare(whole)
+    if bare and bare not in out:
+        out.append(bare)
+    return out
+
+
+def _bare(folded: str) -> str:
+    bare = _BRACKETS.sub("", folded)
     bare = _NUMBERING.sub("", bare).strip("・:：.。 ")
     for suffix in _SUFFIXES:
         if bare.endswith(suffix) and len(bare) > len(suffix):
             bare = bare[: -len(suffix)]
-    if bare and bare not in out:
-        out.append(bare)
-    return out
+    return bare
+
+
+def parts(header: str) -> list[str]:
+    """The parts of a compound name (「実施方法／手法」: 実施方法, 手法), each bare; [] if one."""
+    bare = _BRACKETS.sub("", fold(header))
+    pieces = [_bare(p) for p in _PARTS.split(bare)]
+    pieces = [p for p in pieces if p]
+    return pieces if len(pieces) > 1 else []
 
 
 @cache
@@ -102,7 +120,8 @@ def meaning_of(header: str) -> str | None:
         found = table.get(form)
         if found is not None:
             return found
-    return None
+    said = {table[p] for p in parts(header) if p in table}
+    return said.pop() if len(said) == 1 else None
 
 
 def hinted(header: str) -> list[str]:

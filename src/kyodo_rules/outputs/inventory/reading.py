@@ -77,11 +77,16 @@ class RowError:
     row: int
     field: str
     problem: str
+    #: The office's own name of the column the cell is in (「財源・支出の種類」), if one.
+    column: str | None = None
 
     def __str__(self) -> str:
-        # The column as the sheet's reader knows it (its label), never the field's code.
-        where = FIELD_LABELS.get(self.field, self.field)
-        return f"{self.row}行目 / row {self.row}: {where}: {self.problem}"
+        # The column as the office named it, else the field's label, never the field's
+        # code; the row as the input numbers it (the output may start its list higher).
+        # (A column named by a field's code, the English template's, shows its label.)
+        named = self.column or self.field
+        where = FIELD_LABELS.get(named, named)
+        return f"元の表の{self.row}行目 / input row {self.row}: {where}: {self.problem}"
 
 
 @dataclass(frozen=True)
