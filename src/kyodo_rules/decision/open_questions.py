@@ -80,17 +80,35 @@ def _status(verdict: str, settled: bool) -> str:
     return "provisional" if verdict != "undetermined" else "undetermined"
 
 
+def rank_key(q: Question) -> tuple[int, float, int, int]:
+    """Where a question ranks, smallest first (see the module docstring): the one
+    owner of the ranking policy, for `rank` and for `Asked.first` alike. The
+    declared order is last, so no two questions of a case tie."""
+    return (
+        0 if q.deciding else 1,
+        -q.share,
+        min(_RANK.get(a, 3) for a in q.affects),
+        _ORDER[q.field],
+    )
+
+
 def rank(questions: Sequence[Question]) -> list[Question]:
     """Most deciding first (see the module docstring); the declared order breaks ties."""
-    return sorted(
-        questions,
-        key=lambda q: (
-            0 if q.deciding else 1,
-            -q.share,
-            min(_RANK.get(a, 3) for a in q.affects),
-            _ORDER[q.field],
-        ),
-    )
+    return sorted(questions, key=rank_key)
+
+
+def _best_possible(field: str) -> Question:
+    """The best question `field` could ask: every answer changes the verdict shown.
+
+    No question of the field ranks before it (a share is at most 1, the verdict
+    ranks first among the parts), so `Asked.first` stops at a field whose best
+    cannot rank before the best question found so far (nor can a later field's:
+    the declared order breaks ties)."""
+    return Question(field, ("verdict",), (None,), (0,), (), deciding=1)
+
+
+#: field -> the rank key of the best question it could ask (`_best_possible`)
+_BEST_KEYS = {field: rank_key(_best_possible(field)) for field in FACT_FIELDS}
 
 
 def answers(field: str) -> list[Any]:
@@ -178,9 +196,10 @@ class Asked:
     (`question`).
 
     (Ranking alone costs as much as the questions themselves: whether a field
-    is a question at all depends on every part of every answer's signature, so
-    an inventory, which shows the missing facts and the first question, gets
-    them from the same computation; measured in docs/performance.md.)
+    is a question at all depends on every part of every answer's signature.
+    An inventory, which shows the first question alone, asks `first`, which
+    finds the questions the same way but stops when no field left could rank
+    first, and builds the one it shows; measured in docs/performance.md.)
 
     With `readers` (field -> bit set of the rules that read it) `moves` gives
     only those rules' new statuses and the others keep theirs; without, it
@@ -240,6 +259,26 @@ class Asked:
         """Every open question, most decisive first."""
         found = (self.question(field) for field in FACT_FIELDS)
         return tuple(rank([q for q in found if q is not None]))
+
+    def first(self) -> Question | None:
+        """`questions()[0]` (None if there are none), without finding every question:
+        the fields are asked in the declared order until no field left could rank
+        first (`_best_possible`), by the same key as `questions`.
+
+        An inventory shows only the first question; a field asking a question
+        every answer of which changes the verdict ends the search."""
+        best: Question | None = None
+        best_key: tuple[int, float, int, int] | None = None
+        for field in FACT_FIELDS:
+            if best_key is not None and best_key <= _BEST_KEYS[field]:
+                break
+            q = self.question(field)
+            if q is None:
+                continue
+            key = rank_key(q)
+            if best_key is None or key < best_key:
+                best, best_key = q, key
+        return best
 
     def question(self, field: str) -> Question | None:
         """The question `field` asks, or None if it is known or no answer changes anything."""

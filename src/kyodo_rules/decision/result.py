@@ -341,12 +341,25 @@ def later_parts(
     questions (and the missing facts they name) and the what-if."""
     return {
         "missing_facts": tuple(q.field for q in questions),
+        "open_questions": tuple(open_question(bound, q) for q in questions),
+        **what_if_parts(bound, what_if, facts, lang),
+    }
+
+
+def open_question(bound: Bound, q: Question) -> OpenQuestion:
+    """A question as the result gives it, built once for every case that asks it alike.
+
+    Built from the policy's own codes, so not validated again: an open
+    question has a dozen outcomes and a sparse case two dozen questions."""
+    return bound.once(("question", q.key), partial(_question, bound, q))
+
+
+def what_if_parts(
+    bound: Bound, what_if: WhatIf, facts: Mapping[str, Any], lang: str
+) -> dict[str, Any]:
+    """The what-if's parts of a result (`would_be_kyodo_if`, `what_if_blocked_by`)."""
+    return {
         "would_be_kyodo_if": _changes(what_if),
-        # Built from the policy's own codes, so not validated again: an open
-        # question has a dozen outcomes and a sparse case two dozen questions.
-        "open_questions": tuple(
-            bound.once(("question", q.key), partial(_question, bound, q)) for q in questions
-        ),
         "what_if_blocked_by": _blocked(bound, what_if, facts, lang),
     }
 
@@ -392,14 +405,33 @@ class Rest:
         self.questions_engine: EngineName = questions_engine
 
     def later(self) -> Later:
-        return Later(self.whole)
+        # Without the what-if search its parts are known now, so that reading
+        # them (an inventory's settled rows) does not work out the open questions.
+        known = None if self._searches else self._what_if_parts(WhatIf(()))
+        return Later(self.whole, known=known, first_question=self.first_question)
+
+    @property
+    def _searches(self) -> bool:
+        """Whether the what-if is searched for (not for a 協働 answer)."""
+        return self.what_if and self.provisional.verdict != "kyodo"
+
+    def _what_if_parts(self, found: WhatIf) -> dict[str, Any]:
+        return what_if_parts(self.bound, found, self.given.facts, self.lang)
 
     def whole(self) -> dict[str, Any]:
         bound, given = self.bound, self.given
         questions = bound.questions(given, self.definite, self.undecided, self.questions_engine)
         found = WhatIf(())
-        if self.what_if and self.provisional.verdict != "kyodo":
+        if self._searches:
             found = would_be_kyodo_if(
                 bound, given, self.engine, definite=self.definite, undecided=self.undecided
             )
         return later_parts(bound, questions, found, given.facts, self.lang)
+
+    def first_question(self) -> OpenQuestion | None:
+        """The first of the open questions, the others not worked out (`Asked.first`)."""
+        bound = self.bound
+        first = bound.asked(
+            self.given, self.definite, self.undecided, self.questions_engine
+        ).first()
+        return None if first is None else open_question(bound, first)

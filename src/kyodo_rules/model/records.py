@@ -335,15 +335,26 @@ class Later:
 
     `make` gives the parts (field -> value); it is dropped once called, with
     everything it held (the facts, the rule set), so a result kept for long
-    keeps only its answer.
+    keeps only its answer. `known` are parts already known (the same values
+    `make` gives: the what-if's when it is not searched for), read without the
+    others; `first_question` gives the first open question alone, for a reader
+    who shows only that one (an inventory's row).
     """
 
-    __slots__ = ("_lock", "_made", "_make")
+    __slots__ = ("_first", "_lock", "_made", "_make", "known")
 
-    def __init__(self, make: Callable[[], Mapping[str, Any]]) -> None:
+    def __init__(
+        self,
+        make: Callable[[], Mapping[str, Any]],
+        *,
+        known: Mapping[str, Any] | None = None,
+        first_question: Callable[[], OpenQuestion | None] | None = None,
+    ) -> None:
         self._lock = threading.Lock()
         self._make: Callable[[], Mapping[str, Any]] | None = make
         self._made: Mapping[str, Any] | None = None
+        self._first = first_question
+        self.known: Mapping[str, Any] = known or {}
 
     def __call__(self) -> Mapping[str, Any]:
         made = self._made
@@ -352,9 +363,18 @@ class Later:
                 if self._made is None:
                     assert self._make is not None
                     self._made = self._make()
-                    self._make = None
+                    self._make = self._first = None
                 made = self._made
         return made
+
+    def first_question(self) -> OpenQuestion | None:
+        """`open_questions[0]` (None if there are none), the others worked out only if
+        they are already or there is no `first_question`."""
+        first = self._first
+        if first is not None and self._made is None:
+            return first()
+        questions: tuple[OpenQuestion, ...] = self()["open_questions"]
+        return questions[0] if questions else None
 
 
 #: id of a part of a result -> (the part, its JSON): parts are frozen and shared
@@ -456,9 +476,23 @@ class Result(BaseModel):
     def __getattr__(self, name: str) -> Any:
         # Reached only when `name` is not in the instance's dict: a part not worked out.
         if name in LATER:
+            private = self.__pydantic_private__
+            later = private.get("_later") if private else None
+            if later is not None and name in later.known:
+                return later.known[name]
             self._whole()
             return self.__dict__[name]
         return super().__getattr__(name)  # type: ignore[misc]
+
+    def first_open_question(self) -> OpenQuestion | None:
+        """`open_questions[0]` (None if there are none), without working out the other
+        questions when they are not yet (an inventory shows the first alone); the
+        same question either way (`tests/test_first_question.py`)."""
+        private = self.__pydantic_private__
+        later: Later | None = private.get("_later") if private else None
+        if later is None:
+            return self.open_questions[0] if self.open_questions else None
+        return later.first_question()
 
     @model_serializer(mode="wrap")
     def _serialize(self, handler: SerializerFunctionWrapHandler):  # type: ignore[no-untyped-def]

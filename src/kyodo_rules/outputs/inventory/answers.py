@@ -337,10 +337,12 @@ def key_question(result: Result, lang: Lang) -> str:
     ran (not in a batch), the smallest change that would make it 協働 stands in its place."""
     from kyodo_rules.outputs.text import _outcome_words, next_steps
 
-    if result.status == "settled" or not result.open_questions:
+    # The first question alone: the others are not worked out for a row that
+    # shows none of them (nor is any for a settled answer).
+    first = None if result.status == "settled" else result.first_open_question()
+    if first is None:
         return "\n".join(next_steps(result, lang)[:1]) if result.would_be_kyodo_if else ""
 
-    first = result.open_questions[0]
     asked = _question_texts(lang).get(first.field) or catalog.field_label(first.field, lang)
     return f"{asked}\n{_outcome_words(first, lang)}"
 
