@@ -32,9 +32,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent / "tests"))
 
-from goals import LIMITS, write_inventory  # noqa: E402
-
-_TICK = os.sysconf("SC_CLK_TCK")
+from goals import LIMITS, process_tree, write_inventory  # noqa: E402
 
 
 @dataclass
@@ -47,26 +45,7 @@ class Watched:
     peak: int = 0  # largest KiB summed over the tree
 
     def sample(self, root: int) -> None:
-        total, stack = 0, [root]
-        while stack:
-            pid = stack.pop()
-            try:
-                status = Path(f"/proc/{pid}/status").read_text()
-                stat = Path(f"/proc/{pid}/stat").read_text()
-                sched = Path(f"/proc/{pid}/schedstat").read_text().split()
-                children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
-            except OSError:
-                continue
-            for line in status.splitlines():
-                if line.startswith("VmRSS:"):
-                    kib = int(line.split()[1])
-                    total += kib
-                    self.rss[pid] = max(self.rss.get(pid, 0), kib)
-            fields = stat.rsplit(")", 1)[1].split()
-            self.cpu[pid] = (int(fields[11]) + int(fields[12])) / _TICK
-            self.sched[pid] = (int(sched[0]) / 1e9, int(sched[1]) / 1e9)
-            stack.extend(int(c) for c in children)
-        self.peak = max(self.peak, total)
+        self.peak = max(self.peak, process_tree(root, self.rss, self.cpu, self.sched))
 
 
 @dataclass

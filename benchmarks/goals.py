@@ -236,9 +236,15 @@ class Run:
     said: str
 
 
-def _tree(pid: int, rss: dict[int, int], cpu: dict[int, float]) -> int:
+def process_tree(
+    pid: int,
+    rss: dict[int, int],
+    cpu: dict[int, float],
+    sched: dict[int, tuple[float, float]] | None = None,
+) -> int:
     """KiB resident in `pid` and every process below it; each one's largest RSS and CPU
-    seconds so far go to `rss` and `cpu`."""
+    seconds so far go to `rss` and `cpu`, and, when asked, its seconds on a CPU and
+    waiting for one (`/proc/PID/schedstat`) to `sched`."""
     total = 0
     stack = [pid]
     while stack:
@@ -246,6 +252,9 @@ def _tree(pid: int, rss: dict[int, int], cpu: dict[int, float]) -> int:
         try:
             status = Path(f"/proc/{current}/status").read_text()
             stat = Path(f"/proc/{current}/stat").read_text()
+            timing = (
+                Path(f"/proc/{current}/schedstat").read_text().split() if sched is not None else []
+            )
             children = Path(f"/proc/{current}/task/{current}/children").read_text().split()
         except OSError:
             continue
@@ -256,6 +265,8 @@ def _tree(pid: int, rss: dict[int, int], cpu: dict[int, float]) -> int:
                 rss[current] = max(rss.get(current, 0), kib)
         fields = stat.rsplit(")", 1)[1].split()
         cpu[current] = max(cpu.get(current, 0.0), (int(fields[11]) + int(fields[12])) / _TICK)
+        if sched is not None:
+            sched[current] = (int(timing[0]) / 1e9, int(timing[1]) / 1e9)
         stack.extend(int(c) for c in children)
     return total
 
@@ -287,7 +298,7 @@ def batch(
                 command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env
             )
             while process.poll() is None:
-                peak = max(peak, _tree(process.pid, rss, cpu))
+                peak = max(peak, process_tree(process.pid, rss, cpu))
                 time.sleep(0.05)
             seconds = time.perf_counter() - start
             said = process.stderr.read().decode() if process.stderr else ""
