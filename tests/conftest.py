@@ -20,9 +20,13 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
+from pathlib import Path
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, settings
+
+from kyodo_rules.files.shipped import data_path
 
 settings.register_profile(
     "ci",
@@ -53,3 +57,15 @@ def pytest_configure(config: Any) -> None:
 def pytest_unconfigure(config: Any) -> None:
     if _DATA_HOME:
         shutil.rmtree(_DATA_HOME, ignore_errors=True)
+
+
+@pytest.fixture()
+def rules(tmp_path: Path) -> Path:
+    """A copy of the shipped rules with the generic profile alone, for tests that plant
+    a rule or a defect in it (the other profiles would only repeat the exploration)."""
+    target = tmp_path / "rules"
+    shutil.copytree(data_path("rules"), target)
+    for profile in (target / "profiles").glob("*.yaml"):
+        if profile.stem != "generic":
+            profile.unlink()
+    return target

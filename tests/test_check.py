@@ -31,16 +31,6 @@ FAST = {"sample": 500, "coverage": False}
 
 
 @pytest.fixture()
-def rules(tmp_path: Path) -> Path:
-    target = tmp_path / "rules"
-    shutil.copytree(data_path("rules"), target)
-    for profile in (target / "profiles").glob("*.yaml"):
-        if profile.stem != "generic":
-            profile.unlink()
-    return target
-
-
-@pytest.fixture()
 def wizard(tmp_path: Path) -> Path:
     """The shipped wizard, which the wizard itself loads (so it is not a defect)."""
     target = tmp_path / "wizard"

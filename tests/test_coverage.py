@@ -26,21 +26,10 @@ from kyodo_rules.analysis.coverage import (
 from kyodo_rules.analysis.findings import Report
 from kyodo_rules.cli.main import main
 from kyodo_rules.decision.classify import Classifier
-from kyodo_rules.files.shipped import data_path
 from kyodo_rules.rulebase.case_library import load_cases, mismatches
 from kyodo_rules.rulebase.loading import load_rulebase
 
 SOURCE = "002_5706d2c9275a3206.txt (7) 事例1"
-
-
-@pytest.fixture()
-def rules(tmp_path: Path) -> Path:
-    target = tmp_path / "rules"
-    shutil.copytree(data_path("rules"), target)
-    for profile in (target / "profiles").glob("*.yaml"):
-        if profile.stem != "generic":
-            profile.unlink()
-    return target
 
 
 def coverage_of(

@@ -10,7 +10,6 @@ proof, that random cases moved toward collaboration never read worse through
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +21,6 @@ from hypothesis import strategies as st
 from kyodo_rules import Result, classify
 from kyodo_rules.analysis.check import check
 from kyodo_rules.decision.classify import Classifier, default_classifier
-from kyodo_rules.files.shipped import data_path
 from kyodo_rules.model.errors import RuleError
 from kyodo_rules.rulebase.directions import Directions
 from kyodo_rules.rulebase.loading import load_rulebase
@@ -39,16 +37,6 @@ def shown(result: Result) -> int:
         return RANK[result.verdict]
     assert result.provisional is not None
     return RANK[result.provisional.verdict]
-
-
-@pytest.fixture()
-def rules(tmp_path: Path) -> Path:
-    target = tmp_path / "rules"
-    shutil.copytree(data_path("rules"), target)
-    for profile in (target / "profiles").glob("*.yaml"):
-        if profile.stem != "generic":
-            profile.unlink()
-    return target
 
 
 def test_the_shipped_rulebase_is_proved_monotone() -> None:
