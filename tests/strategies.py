@@ -185,3 +185,16 @@ def inventory_row(rng: random.Random, n: int) -> tuple[dict[str, Any], list[Any]
                 rng.choice(["、", ",", ", "]).join(rng.choice([c, labels[c]]) for c in chosen)
             )
     return facts, cells
+
+
+#: Issue 26's input: durable-rules once dropped a change of the what-if that the Python
+#: backend listed ([prior_consultation = true, partner_contribution = labour_only]).
+#: Kept as an example by the tests that compare the engines.
+ISSUE_26_CASE: dict[str, Any] = {
+    "benefit": "public",
+    "partner_contribution": "none",
+    "planner": "city",
+    "prior_consultation": False,
+    "roles_shared": True,
+    "spec_author": "city",
+}

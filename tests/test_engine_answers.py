@@ -15,7 +15,7 @@ from kyodo_rules.engines.durable import DurableEngine
 from kyodo_rules.engines.python import PythonEngine
 from kyodo_rules.model.vocabulary import FACT_FIELDS
 from kyodo_rules.rulebase.readings import flatten
-from strategies import any_cases, differential
+from strategies import ISSUE_26_CASE, any_cases, differential
 
 PROFILES = ("generic", "nichinan", "ogi", "ama")
 
@@ -53,14 +53,7 @@ def _readers(field: str) -> DurableEngine:
     return _READERS[field]
 
 
-_ISSUE_26 = {
-    "benefit": "public",
-    "partner_contribution": "none",
-    "planner": "city",
-    "prior_consultation": False,
-    "roles_shared": True,
-    "spec_author": "city",
-}
+_ISSUE_26 = ISSUE_26_CASE
 
 
 @differential(max_examples=120, deadline=None)

@@ -18,7 +18,15 @@ from kyodo_rules import Case, Result, classify
 from kyodo_rules.decision.classify import default_classifier
 from kyodo_rules.model.vocabulary import CATEGORIES, FACT_FIELDS, VERDICTS, ZONES
 from kyodo_rules.rulebase.directions import Directions
-from strategies import any_cases, case_models, containing, differential, near_kyodo, shuffled
+from strategies import (
+    ISSUE_26_CASE,
+    any_cases,
+    case_models,
+    containing,
+    differential,
+    near_kyodo,
+    shuffled,
+)
 
 DEFINITION_PARTS = ("equal_footing", "shared_purpose", "roles_shared")
 #: Activities that あま市 places in the two zones where one side acts alone.
@@ -204,15 +212,6 @@ def test_both_backends_give_the_same_result(facts: dict[str, Any]) -> None:
 @given(any_cases())
 # Issue 26: durable-rules dropped the change [prior_consultation = true,
 # partner_contribution = labour_only] that the Python backend listed.
-@example(
-    {
-        "benefit": "public",
-        "partner_contribution": "none",
-        "planner": "city",
-        "prior_consultation": False,
-        "roles_shared": True,
-        "spec_author": "city",
-    }
-)
+@example(ISSUE_26_CASE)
 def test_both_backends_give_the_same_result_with_what_if(facts: dict[str, Any]) -> None:
     _both_engines(facts, what_if=True)

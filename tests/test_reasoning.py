@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from kyodo_rules import Result, classify
 from kyodo_rules.decision.classify import default_classifier
-from strategies import any_cases, cases, differential
+from strategies import ISSUE_26_CASE, any_cases, cases, differential
 
 
 def _status(verdict: str, settled: bool) -> str:
@@ -84,16 +84,7 @@ def _same_what_if(facts: dict[str, Any]) -> None:
 @differential(max_examples=300, deadline=None)
 @given(any_cases())
 # The input on which durable-rules once dropped a change the Python engine listed.
-@example(
-    {
-        "benefit": "public",
-        "partner_contribution": "none",
-        "planner": "city",
-        "prior_consultation": False,
-        "roles_shared": True,
-        "spec_author": "city",
-    }
-)
+@example(ISSUE_26_CASE)
 @example({"planner": "city", "partner_contribution": "labour_only"})
 @example({"activity": "festival"})
 def test_both_engines_give_the_same_what_if(facts: dict[str, Any]) -> None:

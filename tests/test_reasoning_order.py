@@ -24,7 +24,7 @@ from kyodo_rules.outputs import text
 from kyodo_rules.rulebase.case_library import load_cases
 from kyodo_rules.rulebase.loading import load_rulebase
 from kyodo_rules.wording import catalog
-from strategies import cases
+from strategies import ISSUE_26_CASE, cases
 
 CASES = {c.id: c for c in load_cases()}
 FESTIVAL = {
@@ -236,14 +236,7 @@ def test_no_answer_depends_on_the_order_rule_files_load_in(tmp_path: Path) -> No
 # --- the what-if -----------------------------------------------------------------------------
 
 #: Issue 26's input: durable-rules once dropped one of these changes.
-CITY_LABOUR_NONE = {
-    "benefit": "public",
-    "partner_contribution": "none",
-    "planner": "city",
-    "prior_consultation": False,
-    "roles_shared": True,
-    "spec_author": "city",
-}
+CITY_LABOUR_NONE = ISSUE_26_CASE
 
 
 def _changes(result: Result) -> list[list[tuple[str, Any]]]:
